@@ -1,0 +1,131 @@
+using System;
+using GenConv.Generator.Helpers;
+using GenConv.Generator.Planning;
+using GenConv.Model;
+
+namespace GenConv.Generator.Emit
+{
+    /// <summary>
+    /// The buffers a layer kernel can take. Every kernel's signature is <c>(int batch, ref float …)</c> over a list of
+    /// these; the model emitter knows where each one lives (activation, parameter slice, scratch), so layer emitters
+    /// never deal with the memory plan and the model emitter never deals with a layer's math.
+    /// </summary>
+    internal enum Buffer
+    {
+        Input,
+        Output,
+        Weight,
+        Bias,
+        PaddedInput,
+        OutputGradient,
+        InputGradient,
+        WeightGradient,
+        BiasGradient,
+        PaddedInputGradient,
+    }
+
+    /// <summary>The three kernels a layer can have.</summary>
+    internal enum Stage
+    {
+        Forward,
+        BackwardWeights,
+        BackwardData,
+    }
+
+    /// <summary>Emits one layer kind's kernels, forward and backward side by side. Bodies only; headers are common.</summary>
+    internal abstract class LayerEmitter
+    {
+        protected const string Unsafe = "Unsafe";
+
+        public static LayerEmitter For(LayerKind kind) => kind switch
+        {
+            LayerKind.Conv2D => ConvEmitter.Instance,
+            LayerKind.MaxPool2D => MaxPoolEmitter.Instance,
+            LayerKind.AvgPool2D => AvgPoolEmitter.Instance,
+            LayerKind.Dense => DenseEmitter.Instance,
+            _ => ActivationEmitter.Instance,
+        };
+
+        /// <summary>Buffers of a stage's kernel, or null when the layer has no such kernel.</summary>
+        public abstract Buffer[]? Buffers(LayerPlan layer, Stage stage);
+
+        public abstract void EmitBody(SourceWriter w, LayerPlan layer, Stage stage);
+
+        public static string ParameterName(Buffer buffer) => buffer switch
+        {
+            Buffer.Input => "x",
+            Buffer.Output => "y",
+            Buffer.Weight => "w",
+            Buffer.Bias => "b",
+            Buffer.PaddedInput => "xp",
+            Buffer.OutputGradient => "dy",
+            Buffer.InputGradient => "dx",
+            Buffer.WeightGradient => "dw",
+            Buffer.BiasGradient => "db",
+            Buffer.PaddedInputGradient => "dxp",
+            _ => throw new ArgumentOutOfRangeException(nameof(buffer)),
+        };
+
+        protected static string I(long value) => SourceWriter.Int(value);
+
+        /// <summary>Opens <c>for (int n = 0; n &lt; batch; n++)</c> and binds each named buffer to its sample: <c>ref float xs = …</c>.</summary>
+        protected static SourceWriter.Block OpenSampleLoop(SourceWriter w, params (string Buffer, long Length)[] perSample)
+        {
+            SourceWriter.Block block = w.Open("for (int n = 0; n < batch; n++)");
+            foreach (var (buffer, length) in perSample)
+                w.Line($"ref float {buffer}s = ref {Unsafe}.Add(ref {buffer}, n * {I(length)});");
+            return block;
+        }
+
+        /// <summary>
+        /// Emits one statement per kernel tap (kh, kw). <paramref name="tap"/> gets the input offset from the window
+        /// origin and the tap's index in the KH×KW window, as constant literals when the window is fully unrolled,
+        /// as expressions over loop variables otherwise (the plan decides, to stay inside the JIT's budget).
+        /// </summary>
+        protected static void EmitTaps(SourceWriter w, LayerPlan layer, int rowStride, Action<string, string> tap)
+        {
+            int kh = layer.Spec.KernelH, kw = layer.Spec.KernelW;
+            switch (layer.Unroll)
+            {
+                case WindowUnroll.Full:
+                    for (int r = 0; r < kh; r++)
+                        for (int c = 0; c < kw; c++)
+                            tap(I((long)r * rowStride + c), I((long)r * kw + c));
+                    break;
+                case WindowUnroll.Row:
+                    using (w.Open($"for (int kh = 0; kh < {I(kh)}; kh++)"))
+                        for (int c = 0; c < kw; c++)
+                            tap($"kh * {I(rowStride)} + {I(c)}", $"kh * {I(kw)} + {I(c)}");
+                    break;
+                default:
+                    using (w.Open($"for (int kh = 0; kh < {I(kh)}; kh++)"))
+                    using (w.Open($"for (int kw = 0; kw < {I(kw)}; kw++)"))
+                        tap($"kh * {I(rowStride)} + kw", $"kh * {I(kw)} + kw");
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// Loops over input channels (or binds channel 0 when there is one), with <c>xi</c> the channel's window origin
+        /// (from <paramref name="origin"/>, planes of <paramref name="planeLength"/>) and <c>wi</c> its weight offset.
+        /// </summary>
+        protected static void EmitChannelLoop(SourceWriter w, LayerPlan layer, string origin, int planeLength, Action body)
+        {
+            int channels = layer.Input.Channels, window = layer.Spec.KernelH * layer.Spec.KernelW;
+            using (w.Open(channels == 1 ? "" : $"for (int ic = 0; ic < {I(channels)}; ic++)"))
+            {
+                if (channels == 1)
+                {
+                    w.Line($"ref float xi = ref {origin};");
+                    w.Line("const int wi = 0;");
+                }
+                else
+                {
+                    w.Line($"ref float xi = ref {Unsafe}.Add(ref {origin}, ic * {I(planeLength)});");
+                    w.Line($"int wi = ic * {I(window)};");
+                }
+                body();
+            }
+        }
+    }
+}

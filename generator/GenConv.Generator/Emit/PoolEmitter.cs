@@ -1,0 +1,128 @@
+using GenConv.Generator.Helpers;
+using GenConv.Generator.Planning;
+
+namespace GenConv.Generator.Emit
+{
+    /// <summary>
+    /// What max and average pooling share: a loop over every (sample, channel) plane and output pixel, with the
+    /// window either unrolled at constant offsets (no padding: every tap is in bounds) or clipped to the input
+    /// with constant bounds (padding). Both kinds emit their per-window statements through this one walker.
+    /// </summary>
+    internal abstract class PoolEmitter : LayerEmitter
+    {
+        protected static bool IsPadded(LayerPlan l) => l.Spec.PadTop != 0 || l.Spec.PadLeft != 0;
+
+        /// <summary>
+        /// Loops over planes <c>p</c> and output pixels; inside, <c>o</c> is the window origin within the plane
+        /// (unpadded) or <c>r0</c>/<c>c0</c> its possibly negative top-left corner (padded), and <c>pix</c> the output index.
+        /// </summary>
+        protected static void EmitWindows(SourceWriter w, LayerPlan l, System.Action body)
+        {
+            int h = l.Input.Height, width = l.Input.Width, oh = l.Output.Height, ow = l.Output.Width;
+            using (w.Open($"for (int p = 0; p < batch * {I(l.Input.Channels)}; p++)"))
+            {
+                w.Line($"int plane = p * {I((long)h * width)};");
+                w.Line($"int outPlane = p * {I((long)oh * ow)};");
+                using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
+                using (w.Open($"for (int ow = 0; ow < {I(ow)}; ow++)"))
+                {
+                    w.Line($"int pix = outPlane + oh * {I(ow)} + ow;");
+                    if (IsPadded(l))
+                    {
+                        w.Line($"int r0 = oh * {I(l.Spec.StrideH)} - {I(l.Spec.PadTop)}, c0 = ow * {I(l.Spec.StrideW)} - {I(l.Spec.PadLeft)};");
+                        w.Line($"int rowStart = Math.Max(r0, 0), rowEnd = Math.Min(r0 + {I(l.Spec.KernelH)}, {I(h)});");
+                        w.Line($"int colStart = Math.Max(c0, 0), colEnd = Math.Min(c0 + {I(l.Spec.KernelW)}, {I(width)});");
+                    }
+                    else
+                        w.Line($"int o = plane + oh * {I((long)l.Spec.StrideH * width)} + ow * {I(l.Spec.StrideW)};");
+                    body();
+                }
+            }
+        }
+
+        /// <summary>One statement per in-bounds window element; <paramref name="element"/> gets its index expression in the input.</summary>
+        protected static void EmitWindowElements(SourceWriter w, LayerPlan l, System.Action<string> element)
+        {
+            if (IsPadded(l))
+            {
+                using (w.Open("for (int r = rowStart; r < rowEnd; r++)"))
+                using (w.Open("for (int c = colStart; c < colEnd; c++)"))
+                    element($"plane + r * {I(l.Input.Width)} + c");
+            }
+            else
+                EmitTaps(w, l, l.Input.Width, (offset, _) => element($"o + {offset}"));
+        }
+
+        protected static void EmitClear(SourceWriter w, LayerPlan l, string buffer) =>
+            w.Line($"MemoryMarshal.CreateSpan(ref {buffer}, batch * {I(l.InputLength)}).Clear();");
+    }
+
+    /// <summary>Max pooling: padding acts as −∞, the first maximum in scan order wins, NaN wins (PyTorch's rule).</summary>
+    internal sealed class MaxPoolEmitter : PoolEmitter
+    {
+        public static readonly MaxPoolEmitter Instance = new MaxPoolEmitter();
+
+        public override Buffer[]? Buffers(LayerPlan l, Stage stage) => stage switch
+        {
+            Stage.Forward => new[] { Buffer.Input, Buffer.Output },
+            Stage.BackwardData => new[] { Buffer.Input, Buffer.OutputGradient, Buffer.InputGradient },
+            _ => null,
+        };
+
+        public override void EmitBody(SourceWriter w, LayerPlan l, Stage stage)
+        {
+            if (stage == Stage.BackwardData) EmitClear(w, l, "dx");
+            EmitWindows(w, l, () =>
+            {
+                // The arg-max starts at the window's first in-bounds element, as PyTorch's does.
+                w.Line("float max = float.NegativeInfinity;");
+                w.Line(IsPadded(l) ? $"int arg = plane + rowStart * {I(l.Input.Width)} + colStart;" : "int arg = o;");
+                w.Line("float v;");
+                EmitWindowElements(w, l, index =>
+                {
+                    w.Line($"v = {Unsafe}.Add(ref x, {index});");
+                    w.Line($"if (v > max || float.IsNaN(v)) {{ max = v; arg = {index}; }}");
+                });
+                w.Line(stage == Stage.Forward
+                    ? $"{Unsafe}.Add(ref y, pix) = max;"
+                    : $"{Unsafe}.Add(ref dx, arg) += {Unsafe}.Add(ref dy, pix);");
+            });
+        }
+    }
+
+    /// <summary>Average pooling; the divisor is the whole window unless padding is excluded (PyTorch's count_include_pad).</summary>
+    internal sealed class AvgPoolEmitter : PoolEmitter
+    {
+        public static readonly AvgPoolEmitter Instance = new AvgPoolEmitter();
+
+        public override Buffer[]? Buffers(LayerPlan l, Stage stage) => stage switch
+        {
+            Stage.Forward => new[] { Buffer.Input, Buffer.Output },
+            Stage.BackwardData => new[] { Buffer.OutputGradient, Buffer.InputGradient },
+            _ => null,
+        };
+
+        public override void EmitBody(SourceWriter w, LayerPlan l, Stage stage)
+        {
+            if (stage == Stage.BackwardData) EmitClear(w, l, "dx");
+            EmitWindows(w, l, () =>
+            {
+                // In floor mode a window never reaches past the padded input, so with padding counted the divisor is constant.
+                string divisor = !IsPadded(l) || l.Spec.CountIncludePad
+                    ? I((long)l.Spec.KernelH * l.Spec.KernelW)
+                    : "((rowEnd - rowStart) * (colEnd - colStart))";
+                if (stage == Stage.Forward)
+                {
+                    w.Line("float sum = 0f;");
+                    EmitWindowElements(w, l, index => w.Line($"sum += {Unsafe}.Add(ref x, {index});"));
+                    w.Line($"{Unsafe}.Add(ref y, pix) = sum / {divisor};");
+                }
+                else
+                {
+                    w.Line($"float share = {Unsafe}.Add(ref dy, pix) / {divisor};");
+                    EmitWindowElements(w, l, index => w.Line($"{Unsafe}.Add(ref dx, {index}) += share;"));
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+using GenConv.Generator.Diagnostics;
+using GenConv.Generator.Parsing;
+using GenConv.Model;
+using Microsoft.CodeAnalysis;
+
+namespace GenConv.Generator.Planning
+{
+    /// <summary>
+    /// Stage 2: shape inference over the layer list (the shared <see cref="ShapeInference"/>), parameter layout in
+    /// state_dict order, and the per-layer kernel plan (how much to unroll, within the JIT's budget).
+    /// </summary>
+    internal static class ModelPlanner
+    {
+        /// <summary>
+        /// Unrolled (tap × tiled channel) statements per kernel body, kept well inside the JIT's limits (60,000 IL
+        /// bytes, 2,000 blocks, 1,024 tracked locals): each costs ~20 IL bytes, and a kernel holds a vector and a
+        /// scalar copy for the full tile and for the remainder tile. 128 keeps a conv kernel under ~12 KB of IL.
+        /// </summary>
+        private const int UnrolledTapBudget = 128;
+
+        public static PlanResult Plan(ParsedModel model, CancellationToken cancellationToken)
+        {
+            var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
+            if (model.InputChannels <= 0 || model.InputHeight <= 0 || model.InputWidth <= 0)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInput, model.ModelLocation, model.TypeName,
+                    Str(model.InputChannels), Str(model.InputHeight), Str(model.InputWidth)));
+            else if ((long)model.InputChannels * model.InputHeight * model.InputWidth > ShapeInference.MaxElements)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelLocation, "input",
+                    $"input {model.InputChannels}x{model.InputHeight}x{model.InputWidth} exceeds the {ShapeInference.MaxElements} floats per sample GenConv supports"));
+            if (HasErrors(diagnostics))
+                return new PlanResult(null, diagnostics.ToArray());
+
+            var layers = new List<LayerPlan>();
+            var names = new Dictionary<string, int>(StringComparer.Ordinal);
+            var shape = new TensorShape(model.InputChannels, model.InputHeight, model.InputWidth);
+            long parameters = 0;
+            for (int i = 0; i < model.Layers.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ParsedLayer parsed = model.Layers[i];
+                LayerSpec spec = parsed.Spec;
+                string label = ModelParser.Describe(i, parsed.AttributeName);
+                ShapeResult result = ShapeInference.Infer(shape, spec);
+                if (!result.IsValid)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptor(result.Error), parsed.LocationOf(result.Argument!), label, result.Message!));
+                    break;
+                }
+
+                string name = spec.Name ?? Str(i);
+                if (spec.HasParameters)
+                {
+                    if (names.TryGetValue(name, out int other))
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateLayerName, parsed.LocationOf("Name"), label, name, Str(other)));
+                    names[name] = i;
+                }
+                long weights = ShapeInference.WeightCount(shape, spec), biases = ShapeInference.BiasCount(spec);
+                if (parameters + weights + biases > ShapeInference.MaxElements)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, parsed.Location, label,
+                        $"the model's parameters would exceed the {ShapeInference.MaxElements} floats GenConv supports"));
+                    break;
+                }
+                int tile = ChooseChannelTile(spec, result.Output);
+                int weightOffset = (int)parameters;
+                int biasOffset = (int)(parameters + weights);
+                parameters += weights + biases;
+                layers.Add(new LayerPlan(i, spec, shape, result.Output, name, weightOffset, (int)weights, biasOffset, (int)biases,
+                    ShapeInference.Macs(shape, result.Output, spec), ChooseUnroll(spec, tile), tile));
+                shape = result.Output;
+            }
+
+            if (HasErrors(diagnostics))
+                return new PlanResult(null, diagnostics.ToArray());
+            var plan = new ModelPlan(model.Namespace, model.TypeName, model.Accessibility, model.HintName,
+                new TensorShape(model.InputChannels, model.InputHeight, model.InputWidth), shape, layers.ToArray(), (int)parameters);
+            return new PlanResult(plan, diagnostics.ToArray());
+        }
+
+        private static bool HasErrors(List<DiagnosticInfo> diagnostics)
+        {
+            foreach (DiagnosticInfo d in diagnostics)
+                if (d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) return true;
+            return false;
+        }
+
+        private static WindowUnroll ChooseUnroll(LayerSpec spec, int tile)
+        {
+            long taps = (long)spec.KernelH * spec.KernelW;
+            if (taps * tile <= UnrolledTapBudget) return WindowUnroll.Full;
+            return (long)spec.KernelW * tile <= UnrolledTapBudget ? WindowUnroll.Row : WindowUnroll.None;
+        }
+
+        /// <summary>Output channels computed together per row pass: they share every input load.</summary>
+        private static int ChooseChannelTile(LayerSpec spec, TensorShape output) =>
+            spec.Kind == LayerKind.Conv2D ? Math.Min(4, output.Channels) : 1;
+
+        private static DiagnosticDescriptor Descriptor(ShapeError error) => error switch
+        {
+            ShapeError.NonPositiveSize => DiagnosticDescriptors.NonPositiveSize,
+            ShapeError.NonPositiveStride => DiagnosticDescriptors.InvalidStride,
+            ShapeError.NegativePadding => DiagnosticDescriptors.NegativePadding,
+            ShapeError.KernelLargerThanInput => DiagnosticDescriptors.KernelLargerThanInput,
+            ShapeError.PoolPaddingTooLarge => DiagnosticDescriptors.PoolPaddingTooLarge,
+            ShapeError.TooLarge => DiagnosticDescriptors.ModelTooLarge,
+            _ => DiagnosticDescriptors.InvalidValue,
+        };
+
+        private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,43 @@
+using System;
+using System.Runtime.CompilerServices;
+using GenConv.Model;
+
+namespace GenConv.Kernels
+{
+    /// <summary>
+    /// The scalar activation formulas, written once. Generated code calls these same methods, so generated and
+    /// generic models agree bit for bit on every activation.
+    /// </summary>
+    public static class Activations
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Forward(LayerKind kind, float slope, float x) => kind switch
+        {
+            LayerKind.ReLU => Relu(x),
+            LayerKind.LeakyReLU => LeakyRelu(x, slope),
+            LayerKind.Sigmoid => Sigmoid(x),
+            LayerKind.Tanh => Tanh(x),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not an activation."),
+        };
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Backward(LayerKind kind, float slope, float x, float y, float dy) => kind switch
+        {
+            LayerKind.ReLU => ReluBackward(x, dy),
+            LayerKind.LeakyReLU => LeakyReluBackward(x, dy, slope),
+            LayerKind.Sigmoid => SigmoidBackward(y, dy),
+            LayerKind.Tanh => TanhBackward(y, dy),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not an activation."),
+        };
+
+        // PyTorch propagates NaN through relu (NaN > 0 is false, but relu keeps x when !(x <= 0)).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Relu(float x) => x <= 0f ? 0f : x;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ReluBackward(float x, float dy) => x > 0f ? dy : 0f;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float LeakyRelu(float x, float slope) => x > 0f ? x : x * slope;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float LeakyReluBackward(float x, float dy, float slope) => x > 0f ? dy : dy * slope;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float SigmoidBackward(float y, float dy) => dy * (1f - y) * y;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Tanh(float x) => MathF.Tanh(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float TanhBackward(float y, float dy) => dy * (1f - y * y);
+    }
+}

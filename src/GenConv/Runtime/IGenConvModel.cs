@@ -1,0 +1,33 @@
+using System;
+
+namespace GenConv
+{
+    /// <summary>
+    /// What every model offers, generated or generic: the runtime (losses, optimizers, training loops, weight
+    /// files) works against this, so the same code drives generated kernels and the generic baselines.
+    /// </summary>
+    public interface IGenConvModel
+    {
+        /// <summary>The declared layers and input shape.</summary>
+        ModelDescription Description { get; }
+        /// <summary>Floats per input sample (C·H·W).</summary>
+        int InputLength { get; }
+        /// <summary>Floats per output sample (the last layer's size).</summary>
+        int OutputLength { get; }
+        /// <summary>Largest batch the buffers were sized for.</summary>
+        int MaxBatch { get; }
+        /// <summary>All weights and biases, flat, in PyTorch state_dict order and layout.</summary>
+        Span<float> Parameters { get; }
+        /// <summary>dL/dParameters of the last <see cref="Backward(ReadOnlySpan{float}, Span{float})"/>, same layout.</summary>
+        Span<float> Gradients { get; }
+
+        /// <summary>Runs the batch (input.Length / InputLength samples) and writes the last layer's raw outputs.</summary>
+        void Forward(ReadOnlySpan<float> input, Span<float> output);
+
+        /// <summary>
+        /// After a Forward on the same batch: overwrites <see cref="Gradients"/> with dL/dParameters summed over the
+        /// batch and writes dL/dInput. Pass an empty span to skip the input gradient.
+        /// </summary>
+        void Backward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient);
+    }
+}
