@@ -1,0 +1,207 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using System.Text;
+using GenConv.Kernels;
+using GenConv.Model;
+using GenConv.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace GenConv.Tests
+{
+    /// <summary>
+    /// The matrix of shapes: every layer kind; kernels from 1 to the input size; strides 1–3 including stride &gt; kernel;
+    /// symmetric and asymmetric padding; 1, 3 and many channels; odd sizes; output widths at, below and above
+    /// multiples of the vector width; output channels around the 4-channel register tile; windows large enough
+    /// to leave full unrolling. All are compiled by the real generator once, then compared at batch 1 and 3.
+    /// </summary>
+    public sealed class ModelMatrixFixture
+    {
+        public static readonly (string Input, string Layers)[] Cases =
+        {
+            // Convolution: kernel 1 .. input size.
+            ("1, 7, 7", "[Conv2D(OutChannels = 2, Kernel = 1)]"),
+            ("1, 7, 7", "[Conv2D(OutChannels = 2, Kernel = 2)]"),
+            ("1, 7, 7", "[Conv2D(OutChannels = 2, Kernel = 3)]"),
+            ("1, 7, 7", "[Conv2D(OutChannels = 2, Kernel = 5)]"),
+            ("1, 7, 7", "[Conv2D(OutChannels = 2, Kernel = 7)]"),
+            // Strides, including stride > kernel.
+            ("1, 9, 9", "[Conv2D(OutChannels = 3, Kernel = 3, Stride = 2)]"),
+            ("1, 9, 9", "[Conv2D(OutChannels = 3, Kernel = 3, Stride = 3)]"),
+            ("2, 10, 11", "[Conv2D(OutChannels = 3, Kernel = 2, Stride = 3)]"),
+            ("3, 11, 10", "[Conv2D(OutChannels = 5, Kernel = 3, Stride = 2, Padding = 1)]"),
+            ("2, 9, 12", "[Conv2D(OutChannels = 4, KernelH = 3, KernelW = 2, StrideH = 2, StrideW = 1)]"),
+            // Padding: symmetric, larger than half the kernel, asymmetric.
+            ("3, 8, 8", "[Conv2D(OutChannels = 4, Kernel = 3, Padding = 1)]"),
+            ("3, 8, 8", "[Conv2D(OutChannels = 4, Kernel = 5, Padding = 2)]"),
+            ("1, 6, 6", "[Conv2D(OutChannels = 2, Kernel = 3, Padding = 3)]"),
+            ("2, 7, 9", "[Conv2D(OutChannels = 3, Kernel = 3, PadTop = 1, PadBottom = 0, PadLeft = 2, PadRight = 1)]"),
+            ("2, 7, 9", "[Conv2D(OutChannels = 3, KernelH = 2, KernelW = 4, StrideW = 2, PadTop = 0, PadBottom = 2, PadLeft = 1, PadRight = 0)]"),
+            // Channels and the output-channel tile (4): 1, 3, 4, 5, 8, 9; many input channels.
+            ("1, 6, 6", "[Conv2D(OutChannels = 1, Kernel = 3)]"),
+            ("3, 6, 6", "[Conv2D(OutChannels = 3, Kernel = 3)]"),
+            ("3, 6, 6", "[Conv2D(OutChannels = 4, Kernel = 3)]"),
+            ("3, 6, 6", "[Conv2D(OutChannels = 5, Kernel = 3)]"),
+            ("16, 6, 6", "[Conv2D(OutChannels = 8, Kernel = 3, Padding = 1)]"),
+            ("16, 6, 6", "[Conv2D(OutChannels = 9, Kernel = 3, Bias = false)]"),
+            // Output widths around Vector<float>.Count (8 or 16): 7, 8, 9, 15, 16, 17, 33.
+            ("2, 4, 9", "[Conv2D(OutChannels = 3, Kernel = 3)]"),
+            ("2, 4, 10", "[Conv2D(OutChannels = 3, Kernel = 3)]"),
+            ("2, 4, 11", "[Conv2D(OutChannels = 3, Kernel = 3)]"),
+            ("2, 4, 17", "[Conv2D(OutChannels = 3, Kernel = 3)]"),
+            ("2, 4, 18", "[Conv2D(OutChannels = 3, Kernel = 3)]"),
+            ("2, 4, 19", "[Conv2D(OutChannels = 3, Kernel = 3)]"),
+            ("2, 4, 35", "[Conv2D(OutChannels = 3, Kernel = 3, Padding = 1)]"),
+            // Odd sizes and the reference workloads' shapes.
+            ("5, 13, 7", "[Conv2D(OutChannels = 7, Kernel = 3, Stride = 2, Padding = 1)]"),
+            ("6, 14, 14", "[Conv2D(OutChannels = 16, Kernel = 5)]"),
+            ("16, 12, 12", "[Conv2D(OutChannels = 32, Kernel = 3, Stride = 2, Padding = 1)]"),
+            // Windows past the unroll budget: row-unrolled and loop forms.
+            ("1, 20, 20", "[Conv2D(OutChannels = 4, Kernel = 12)]"),
+            ("1, 34, 34", "[Conv2D(OutChannels = 4, Kernel = 33)]"),
+            // Max pooling.
+            ("3, 8, 8", "[MaxPool2D(Kernel = 2)]"),
+            ("2, 9, 9", "[MaxPool2D(Kernel = 3, Stride = 2)]"),
+            ("2, 7, 7", "[MaxPool2D(Kernel = 3, Stride = 1)]"),
+            ("2, 8, 8", "[MaxPool2D(Kernel = 2, Stride = 3)]"),
+            ("2, 7, 8", "[MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]"),
+            ("1, 7, 9", "[MaxPool2D(KernelH = 3, KernelW = 2, StrideH = 1, StrideW = 2, PadH = 1, PadW = 1)]"),
+            ("1, 5, 5", "[MaxPool2D(Kernel = 5)]"),
+            // Average pooling, with and without padding counted.
+            ("3, 8, 8", "[AvgPool2D(Kernel = 2)]"),
+            ("2, 9, 9", "[AvgPool2D(Kernel = 3, Stride = 2)]"),
+            ("2, 7, 8", "[AvgPool2D(Kernel = 3, Stride = 2, Padding = 1)]"),
+            ("2, 7, 8", "[AvgPool2D(Kernel = 3, Stride = 2, Padding = 1, CountIncludePad = false)]"),
+            ("1, 7, 9", "[AvgPool2D(KernelH = 3, KernelW = 2, Stride = 1, PadH = 1, PadW = 1, CountIncludePad = false)]"),
+            // Dense: outputs around the 4-row tile, inputs around the vector width, implicit flatten, no bias.
+            ("1, 1, 1", "[Dense(OutFeatures = 1)]"),
+            ("7, 1, 1", "[Dense(OutFeatures = 3)]"),
+            ("8, 1, 1", "[Dense(OutFeatures = 4)]"),
+            ("9, 1, 1", "[Dense(OutFeatures = 5)]"),
+            ("17, 1, 1", "[Dense(OutFeatures = 10, Bias = false)]"),
+            ("16, 5, 5", "[Dense(OutFeatures = 12)]"),
+            // Activations, after a layer that produces negative values.
+            ("2, 5, 5", "[Conv2D(OutChannels = 3, Kernel = 2)] [ReLU]"),
+            ("2, 5, 5", "[Conv2D(OutChannels = 3, Kernel = 2)] [LeakyReLU(Slope = 0.2f)]"),
+            ("2, 5, 5", "[Conv2D(OutChannels = 3, Kernel = 2)] [Sigmoid]"),
+            ("2, 5, 5", "[Conv2D(OutChannels = 3, Kernel = 2)] [Tanh]"),
+            ("12, 1, 1", "[LeakyReLU]"),
+            // Whole models: LeNet-5 (M1) and a small VGG-like chain.
+            ("1, 28, 28", "[Conv2D(OutChannels = 6, Kernel = 5, Padding = 2)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(OutChannels = 16, Kernel = 5)] [ReLU] [MaxPool2D(Kernel = 2)] [Dense(OutFeatures = 120)] [ReLU] [Dense(OutFeatures = 84)] [ReLU] [Dense(OutFeatures = 10)]"),
+            ("3, 12, 12", "[Conv2D(OutChannels = 8, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(OutChannels = 8, Kernel = 3, Padding = 1)] [Tanh] [AvgPool2D(Kernel = 2)] [Conv2D(OutChannels = 5, Kernel = 3, Stride = 2, Padding = 1)] [Sigmoid] [Dense(OutFeatures = 6)]"),
+        };
+
+        public ModelMatrixFixture()
+        {
+            var source = new StringBuilder("using GenConv;\nnamespace Matrix\n{\n");
+            for (int i = 0; i < Cases.Length; i++)
+                source.Append($"    [GenConvModel(InputChannels = 0, InputHeight = 0, InputWidth = 0)]\n".Replace("0, InputHeight = 0, InputWidth = 0", Dims(Cases[i].Input)))
+                      .Append($"    {Cases[i].Layers}\n    public partial class Case{i} {{ }}\n");
+            source.Append("}\n");
+            Assembly = GeneratorHarness.CompileAndLoad(source.ToString());
+        }
+
+        private static string Dims(string input)
+        {
+            int[] d = input.Split(',').Select(s => int.Parse(s.Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            return $"{d[0]}, InputHeight = {d[1]}, InputWidth = {d[2]}";
+        }
+
+        public Assembly Assembly { get; }
+    }
+
+    public sealed class GeneratedVsGenericTests : IClassFixture<ModelMatrixFixture>
+    {
+        private readonly ModelMatrixFixture fixture;
+        private readonly ITestOutputHelper output;
+
+        public GeneratedVsGenericTests(ModelMatrixFixture fixture, ITestOutputHelper output)
+        {
+            this.fixture = fixture;
+            this.output = output;
+        }
+
+        public static IEnumerable<object[]> CaseIndices() => Enumerable.Range(0, ModelMatrixFixture.Cases.Length).Select(i => new object[] { i });
+
+        [Theory]
+        [MemberData(nameof(CaseIndices))]
+        public void GeneratedMatchesGenericForwardAndBackward(int caseIndex)
+        {
+            const int maxBatch = 3;
+            IGenConvModel generated = GeneratorHarness.Create(fixture.Assembly, $"Matrix.Case{caseIndex}", maxBatch, seed: caseIndex);
+            double worst = 0;
+            foreach (int batch in new[] { 1, maxBatch })
+                worst = Math.Max(worst, CompareWithGeneric(generated, batch, seed: caseIndex * 10 + batch));
+            output.WriteLine($"Case {caseIndex} {ModelMatrixFixture.Cases[caseIndex]}: worst relative error {worst:E3}");
+        }
+
+        /// <summary>Same description, seed and data through generated, naive and im2col models; every output and gradient compared.</summary>
+        internal static double CompareWithGeneric(IGenConvModel generated, int batch, int seed)
+        {
+            ModelDescription description = generated.Description;
+            var naive = new GenericModel(description, GenericAlgorithm.Naive, generated.MaxBatch, seed: 0);
+            var im2col = new GenericModel(description, GenericAlgorithm.Im2Col, generated.MaxBatch, seed: 0);
+            var magnitude = new GenericModel(description, GenericAlgorithm.Naive, generated.MaxBatch, seed: 0);
+            float[] parameters = Numerics.Random(description.ParameterCount, seed);
+            parameters.CopyTo(generated.Parameters);
+            parameters.CopyTo(naive.Parameters);
+            parameters.CopyTo(im2col.Parameters);
+            Numerics.Abs(parameters).CopyTo(magnitude.Parameters);
+
+            float[] x = Numerics.Random(batch * description.InputLength, seed + 1);
+            float[] dy = Numerics.Random(batch * description.OutputLength, seed + 2);
+            var results = new Dictionary<IGenConvModel, (float[] Y, float[] Dx, float[] Grad)>();
+            foreach (var (model, input, outputGradient) in new[] { (generated, x, dy), (naive, x, dy), (im2col, x, dy), ((IGenConvModel)magnitude, Numerics.Abs(x), Numerics.Abs(dy)) })
+            {
+                var y = new float[batch * description.OutputLength];
+                var dx = new float[batch * description.InputLength];
+                model.Forward(input, y);
+                model.Backward(outputGradient, dx);
+                results[model] = (y, dx, model.Gradients.ToArray());
+            }
+
+            long n = ReductionLength(description, batch);
+            bool chain = description.Layers.Count(g => !g.Layer.IsActivation) > 1;
+            var reference = results[naive];
+            var bound = results[magnitude];
+            double worst = 0;
+            foreach (IGenConvModel model in new IGenConvModel[] { generated, im2col })
+            {
+                string name = model == generated ? "generated" : "im2col";
+                var r = results[model];
+                worst = Math.Max(worst, Numerics.AssertClose(reference.Y, r.Y, bound.Y, n, name + " output", chain));
+                worst = Math.Max(worst, Numerics.AssertClose(reference.Dx, r.Dx, bound.Dx, n, name + " input gradient", chain));
+                worst = Math.Max(worst, Numerics.AssertClose(reference.Grad, r.Grad, bound.Grad, n, name + " parameter gradient", chain));
+            }
+            return worst;
+        }
+
+        /// <summary>
+        /// The longest sum any output or gradient is, summed over layers (errors add up through a chain). Sigmoid and
+        /// tanh backward multiply by y(1 − y) or 1 − y², computed from a forward output that already carries rounding
+        /// error; Σ|terms| does not bound that propagated error, so chains with them get 8× the budget.
+        /// </summary>
+        private static long ReductionLength(ModelDescription description, int batch)
+        {
+            long total = 0;
+            bool saturating = false;
+            foreach (LayerGeometry g in description.Layers)
+            {
+                LayerSpec l = g.Layer;
+                long window = (long)l.KernelH * l.KernelW;
+                long longest = l.Kind switch
+                {
+                    LayerKind.Conv2D => Math.Max(Math.Max(g.Input.Channels * window, g.Output.Channels * window), (long)batch * g.Output.Height * g.Output.Width),
+                    LayerKind.Dense => Math.Max(Math.Max(g.InputLength, g.OutputLength), batch),
+                    LayerKind.MaxPool2D or LayerKind.AvgPool2D => window,
+                    _ => 1,
+                };
+                total += longest + 1;
+                saturating |= l.Kind is LayerKind.Sigmoid or LayerKind.Tanh;
+            }
+            return saturating ? 8 * total : total;
+        }
+    }
+}
