@@ -1,0 +1,91 @@
+using System;
+using System.Diagnostics;
+using GenConv.Data;
+using GenConv.Training;
+
+namespace GenConv.Demo
+{
+    /// <summary>Mini-batch training over an image set; buffers allocated once, so steps allocate nothing.</summary>
+    internal sealed class EpochRunner
+    {
+        private readonly IGenConvModel model;
+        private readonly Sgd optimizer;
+        private readonly ImageSet data;
+        private readonly int batch;
+        private readonly int[] order;
+        private readonly float[] inputs, logits, logitGradient;
+        private readonly int[] labels;
+
+        public EpochRunner(IGenConvModel model, Sgd optimizer, ImageSet data, int batch)
+        {
+            this.model = model;
+            this.optimizer = optimizer;
+            this.data = data;
+            this.batch = batch;
+            order = new int[data.Count];
+            for (int i = 0; i < order.Length; i++) order[i] = i;
+            inputs = new float[batch * model.InputLength];
+            logits = new float[batch * model.OutputLength];
+            logitGradient = new float[batch * model.OutputLength];
+            labels = new int[batch];
+        }
+
+        /// <summary>One pass over the shuffled data; returns the mean training loss.</summary>
+        public float TrainEpoch(SeededRandom random)
+        {
+            random.Shuffle(order);
+            double total = 0;
+            int steps = 0;
+            for (int start = 0; start < order.Length; start += batch, steps++)
+                total += Step(start, Math.Min(batch, order.Length - start));
+            return (float)(total / steps);
+        }
+
+        /// <summary>Training images per second over the first <paramref name="batches"/> batches (after one warm-up step).</summary>
+        public double MeasureImagesPerSecond(int batches)
+        {
+            Step(0, batch);
+            var watch = Stopwatch.StartNew();
+            for (int b = 0; b < batches; b++) Step((b * batch) % (order.Length - batch), batch);
+            return batches * batch / watch.Elapsed.TotalSeconds;
+        }
+
+        private float Step(int start, int count)
+        {
+            int length = model.InputLength;
+            for (int i = 0; i < count; i++)
+            {
+                int index = order[start + i];
+                data.Images.AsSpan(index * length, length).CopyTo(inputs.AsSpan(i * length));
+                labels[i] = data.Labels[index];
+            }
+            Span<float> y = logits.AsSpan(0, count * model.OutputLength);
+            Span<float> dy = logitGradient.AsSpan(0, y.Length);
+            model.Forward(inputs.AsSpan(0, count * length), y);
+            float loss = SoftmaxCrossEntropy.Compute(y, labels.AsSpan(0, count), model.OutputLength, dy);
+            if (!float.IsFinite(loss)) throw new InvalidOperationException($"training diverged: loss is {loss}. Lower the learning rate.");
+            model.Backward(dy, Span<float>.Empty);
+            optimizer.Step(model.Parameters, model.Gradients);
+            return loss;
+        }
+
+        /// <summary>Share of images whose largest logit is the label.</summary>
+        public static double Accuracy(IGenConvModel model, ImageSet data, int batch)
+        {
+            var y = new float[batch * model.OutputLength];
+            int correct = 0, length = model.InputLength, classes = model.OutputLength;
+            for (int start = 0; start < data.Count; start += batch)
+            {
+                int count = Math.Min(batch, data.Count - start);
+                model.Forward(data.Images.AsSpan(start * length, count * length), y.AsSpan(0, count * classes));
+                for (int i = 0; i < count; i++)
+                {
+                    int best = 0;
+                    for (int c = 1; c < classes; c++) if (y[i * classes + c] > y[i * classes + best]) best = c;
+                    if (best == data.Labels[start + i]) correct++;
+                }
+            }
+            return (double)correct / data.Count;
+        }
+    }
+}
