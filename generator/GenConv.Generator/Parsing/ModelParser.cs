@@ -46,7 +46,7 @@ namespace GenConv.Generator.Parsing
 
             string? unsupported = UnsupportedReason(type, declaration);
             if (unsupported is not null)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, LocationInfo.From(declaration.Identifier.Parent) ?? modelLocation, typeName, unsupported));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, LocationInfo.From(declaration.Identifier), typeName, unsupported));
             else if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, modelLocation, typeName));
 

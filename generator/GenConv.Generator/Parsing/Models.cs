@@ -14,12 +14,12 @@ namespace GenConv.Generator.Parsing
     {
         public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
 
-        public static LocationInfo? From(SyntaxNode? node)
-        {
-            if (node is null) return null;
-            Location location = node.GetLocation();
-            return new LocationInfo(location.SourceTree?.FilePath ?? string.Empty, location.SourceSpan, location.GetLineSpan().Span);
-        }
+        public static LocationInfo? From(SyntaxNode? node) => node is null ? null : From(node.GetLocation());
+
+        public static LocationInfo From(SyntaxToken token) => From(token.GetLocation());
+
+        private static LocationInfo From(Location location) =>
+            new LocationInfo(location.SourceTree?.FilePath ?? string.Empty, location.SourceSpan, location.GetLineSpan().Span);
     }
 
     /// <summary>A diagnostic to report: descriptor, where, and the message arguments.</summary>
