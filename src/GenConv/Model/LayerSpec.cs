@@ -168,7 +168,7 @@ namespace GenConv.Model
             LayerKind.Conv2D => $"Conv2D(out {OutSize}, k {KernelH}x{KernelW}, s {StrideH}x{StrideW}, pad t{PadTop} b{PadBottom} l{PadLeft} r{PadRight}{(HasBias ? "" : ", no bias")})",
             LayerKind.MaxPool2D or LayerKind.AvgPool2D => $"{Kind}(k {KernelH}x{KernelW}, s {StrideH}x{StrideW}, pad {PadTop}x{PadLeft}{(Kind == LayerKind.AvgPool2D && !CountIncludePad ? ", exclude pad" : "")})",
             LayerKind.Dense => $"Dense(out {OutSize}{(HasBias ? "" : ", no bias")})",
-            LayerKind.LeakyReLU => $"LeakyReLU({Slope})",
+            LayerKind.LeakyReLU => "LeakyReLU(" + Slope.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ")",
             _ => Kind.ToString(),
         };
     }
