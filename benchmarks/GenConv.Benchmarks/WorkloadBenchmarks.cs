@@ -1,0 +1,68 @@
+using System;
+using System.Linq;
+using BenchmarkDotNet.Attributes;
+using GenConv.Training;
+using GenConv.Workloads;
+
+namespace GenConv.Benchmarks
+{
+    /// <summary>
+    /// Every reference workload on every variant: forward at batch 1, and a training step at batch 32 (forward +
+    /// backward data + backward weights; models also take the SGD update). Buffers are allocated in setup.
+    /// </summary>
+    public class WorkloadBenchmarks
+    {
+        public const int TrainBatch = 32;
+
+        [ParamsSource(nameof(Ids))]
+        public string Workload { get; set; } = "L1";
+
+        [Params(Variant.Generated, Variant.GenericIm2col, Variant.GenericNaive)]
+        public Variant Variant { get; set; }
+
+        public static string[] Ids => WorkloadRegistry.All.Select(w => w.Id).ToArray();
+
+        private IGenConvModel inference = null!, training = null!;
+        private float[] input1 = null!, output1 = null!, input32 = null!, output32 = null!, outputGradient32 = null!, inputGradient32 = null!;
+        private Sgd? optimizer;
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            Workload workload = WorkloadRegistry.Get(Workload);
+            inference = workload.Create(Variant, maxBatch: 1, seed: 1);
+            training = workload.Create(Variant, maxBatch: TrainBatch, seed: 1);
+            input1 = Fill(workload.Description.InputLength, 1);
+            output1 = new float[workload.Description.OutputLength];
+            input32 = Fill(TrainBatch * workload.Description.InputLength, 2);
+            output32 = new float[TrainBatch * workload.Description.OutputLength];
+            outputGradient32 = Fill(output32.Length, 3);
+            inputGradient32 = new float[input32.Length];
+            optimizer = workload.IsModel ? new Sgd(workload.Description.ParameterCount, 1e-4f, momentum: 0.9f) : null;
+        }
+
+        private static float[] Fill(int length, int seed)
+        {
+            var random = new SeededRandom((ulong)seed);
+            var values = new float[length];
+            for (int i = 0; i < length; i++) values[i] = random.NextFloat(-1, 1);
+            return values;
+        }
+
+        [Benchmark(Description = "Forward batch 1")]
+        public void ForwardBatch1() => inference.Forward(input1, output1);
+
+        [Benchmark(Description = "Train step batch 32")]
+        public void TrainBatch32()
+        {
+            training.Forward(input32, output32);
+            if (optimizer is null)
+                training.Backward(outputGradient32, inputGradient32);
+            else
+            {
+                training.Backward(outputGradient32, Span<float>.Empty); // a model step needs no input gradient
+                optimizer.Step(training.Parameters, training.Gradients);
+            }
+        }
+    }
+}
