@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using GenConv.Generator.Helpers;
 using GenConv.Generator.Planning;
@@ -6,13 +7,21 @@ namespace GenConv.Generator.Emit
 {
     /// <summary>
     /// Convolution kernels with every size a literal. The input is copied once into a zero-padded buffer of the
-    /// layer's own, so no tap ever tests a bound. Forward computes a tile of output channels per row pass
-    /// (they share every input load); with stride 1 the output row is vectorized (Vector&lt;float&gt;), with a
-    /// scalar tail that performs the same fused operations in the same order, so every lane equals its scalar.
+    /// layer's own, so no tap ever tests a bound. Forward computes a tile of output channels × up to two vectors of
+    /// output pixels per step (they share every input load and weight broadcast); with stride 1 the row is
+    /// vectorized (Vector&lt;float&gt;), the last vector overlapping its neighbour rather than falling to scalars.
+    /// Every output element sees the same fused operations in the same order on every path, so vector and scalar
+    /// lanes agree bit for bit. Backward data at stride 1 is the same forward kernel run on dY with the flipped kernel.
     /// </summary>
     internal sealed class ConvEmitter : LayerEmitter
     {
         public static readonly ConvEmitter Instance = new ConvEmitter();
+
+        /// <summary>Widest run of weight taps one backward-weights pass accumulates at once (8 vectors + loads fit in 16 registers).</summary>
+        private const int WeightTapChunk = 8;
+
+        /// <summary>The buffers one convolution pass reads and writes (parameter names of the kernel).</summary>
+        private sealed record ConvolutionBuffers(string Input, string Weight, string? Bias, string Output, string? Padded);
 
         public override Buffer[]? Buffers(LayerPlan l, Stage stage)
         {
@@ -36,7 +45,14 @@ namespace GenConv.Generator.Emit
                     list.Add(Buffer.OutputGradient);
                     list.Add(Buffer.Weight);
                     list.Add(Buffer.InputGradient);
-                    if (l.NeedsPaddedInput) list.Add(Buffer.PaddedInputGradient);
+                    LayerPlan? transposed = ModelPlanner.BackwardDataAsConvolution(l);
+                    if (transposed is not null)
+                    {
+                        list.Add(Buffer.TransposedWeight);
+                        if (transposed.NeedsPaddedInput) list.Add(Buffer.PaddedOutputGradient);
+                    }
+                    else if (l.NeedsPaddedInput)
+                        list.Add(Buffer.PaddedInputGradient);
                     break;
             }
             return list.ToArray();
@@ -46,77 +62,86 @@ namespace GenConv.Generator.Emit
         {
             switch (stage)
             {
-                case Stage.Forward: EmitForward(w, l); break;
-                case Stage.BackwardWeights: EmitBackwardWeights(w, l); break;
-                default: EmitBackwardData(w, l); break;
+                case Stage.Forward:
+                    EmitConvolution(w, l, new ConvolutionBuffers("x", "w", l.BiasCount > 0 ? "b" : null, "y", l.NeedsPaddedInput ? "xp" : null));
+                    break;
+                case Stage.BackwardWeights:
+                    EmitBackwardWeights(w, l);
+                    break;
+                default:
+                    LayerPlan? transposed = ModelPlanner.BackwardDataAsConvolution(l);
+                    if (transposed is null)
+                        EmitBackwardDataScatter(w, l);
+                    else
+                    {
+                        EmitTransposeWeights(w, l);
+                        EmitConvolution(w, transposed, new ConvolutionBuffers("dy", "wt", null, "dx", transposed.NeedsPaddedInput ? "dyp" : null));
+                    }
+                    break;
             }
         }
 
         private static int WindowSize(LayerPlan l) => l.Input.Channels * l.Spec.KernelH * l.Spec.KernelW;
         private static int PlaneLength(LayerPlan l) => l.PaddedHeight * l.PaddedWidth;
 
-        private static void EmitForward(SourceWriter w, LayerPlan l)
+        private static void EmitConvolution(SourceWriter w, LayerPlan l, ConvolutionBuffers b)
         {
-            var perSample = new List<(string, long)> { ("x", l.InputLength), ("y", l.OutputLength) };
-            if (l.NeedsPaddedInput) perSample.Add(("xp", l.PaddedLength));
+            var perSample = new List<(string, long)> { (b.Input, l.InputLength), (b.Output, l.OutputLength) };
+            if (b.Padded is not null) perSample.Add((b.Padded, l.PaddedLength));
             using (OpenSampleLoop(w, perSample.ToArray()))
             {
-                string source = "xs";
-                if (l.NeedsPaddedInput)
+                string source = b.Input + "s";
+                if (b.Padded is not null)
                 {
                     w.Line("// The padded buffer's border stays zero from allocation on; only its interior is written.");
-                    EmitRowCopy(w, l, "xs", "xps", toPadded: true);
-                    source = "xps";
+                    EmitRowCopy(w, l, b.Input + "s", b.Padded + "s", toPadded: true);
+                    source = b.Padded + "s";
                 }
                 int oc = l.Output.Channels, tile = l.ChannelTile, main = oc - oc % tile;
                 if (main > 0)
                     using (w.Open($"for (int oc = 0; oc < {I(main)}; oc += {I(tile)})"))
-                        EmitForwardTile(w, l, source, tile);
+                        EmitConvolutionTile(w, l, b, source, tile);
                 if (main < oc)
                     using (w.Open(""))
                     {
                         w.Line($"const int oc = {I(main)};");
-                        EmitForwardTile(w, l, source, oc - main);
+                        EmitConvolutionTile(w, l, b, source, oc - main);
                     }
             }
         }
 
         /// <summary>One pass over the output rows for <paramref name="count"/> output channels starting at <c>oc</c>.</summary>
-        private static void EmitForwardTile(SourceWriter w, LayerPlan l, string source, int count)
+        private static void EmitConvolutionTile(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source, int count)
         {
-            int oh = l.Output.Height, ow = l.Output.Width, pw = l.PaddedWidth;
+            int oh = l.Output.Height, ow = l.Output.Width;
             for (int j = 0; j < count; j++)
             {
-                w.Line($"ref float w{j} = ref {Unsafe}.Add(ref w, (oc + {j}) * {I(WindowSize(l))});");
-                w.Line(l.BiasCount > 0 ? $"float b{j} = {Unsafe}.Add(ref b, oc + {j});" : $"const float b{j} = 0f;");
+                w.Line($"ref float w{j} = ref {Unsafe}.Add(ref {b.Weight}, (oc + {j}) * {I(WindowSize(l))});");
+                w.Line(b.Bias is not null ? $"float b{j} = {Unsafe}.Add(ref {b.Bias}, oc + {j});" : $"const float b{j} = 0f;");
             }
             using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
             {
-                w.Line($"ref float xr = ref {Unsafe}.Add(ref {source}, oh * {I((long)l.Spec.StrideH * pw)});");
+                w.Line($"ref float xr = ref {Unsafe}.Add(ref {source}, oh * {I((long)l.Spec.StrideH * l.PaddedWidth)});");
                 for (int j = 0; j < count; j++)
-                    w.Line($"ref float yr{j} = ref {Unsafe}.Add(ref ys, (oc + {j}) * {I((long)oh * ow)} + oh * {I(ow)});");
+                    w.Line($"ref float yr{j} = ref {Unsafe}.Add(ref {b.Output}s, (oc + {j}) * {I((long)oh * ow)} + oh * {I(ow)});");
                 w.Line("int ow = 0;");
                 if (l.Spec.StrideW == 1)
-                    using (w.Open("if (Vector.IsHardwareAccelerated)"))
-                    using (w.Open($"for (; ow <= {I(ow)} - VectorF.Count; ow += VectorF.Count)"))
+                    using (w.Open($"if (Vector.IsHardwareAccelerated && {I(ow)} >= VectorF.Count)"))
                     {
-                        for (int j = 0; j < count; j++) w.Line($"VectorF a{j} = new VectorF(b{j});");
-                        w.Line("VectorF v;");
-                        w.Line($"ref float xo = ref {Unsafe}.Add(ref xr, ow);");
-                        EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitTaps(w, l, pw, (offset, tap) =>
+                        using (w.Open($"for (; ow <= {I(ow)} - 2 * VectorF.Count; ow += 2 * VectorF.Count)"))
+                            EmitVectorStep(w, l, count, pixelVectors: 2);
+                        using (w.Open($"for (; ow < {I(ow)}; ow += VectorF.Count)"))
                         {
-                            w.Line($"v = Vector.LoadUnsafe(ref xi, (nuint)({offset}));");
-                            for (int j = 0; j < count; j++)
-                                w.Line($"a{j} = Vector.FusedMultiplyAdd(new VectorF({Unsafe}.Add(ref w{j}, wi + {tap})), v, a{j});");
-                        }));
-                        for (int j = 0; j < count; j++) w.Line($"Vector.StoreUnsafe(a{j}, ref yr{j}, (nuint)ow);");
+                            w.Line($"if (ow > {I(ow)} - VectorF.Count) ow = {I(ow)} - VectorF.Count; // the last vector overlaps; it recomputes equal values");
+                            EmitVectorStep(w, l, count, pixelVectors: 1);
+                        }
                     }
                 using (w.Open($"for (; ow < {I(ow)}; ow++)"))
                 {
                     for (int j = 0; j < count; j++) w.Line($"float s{j} = b{j};");
                     w.Line("float v;");
                     w.Line($"ref float xo = ref {Unsafe}.Add(ref xr, ow * {I(l.Spec.StrideW)});");
-                    EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitTaps(w, l, pw, (offset, tap) =>
+                    EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitTaps(w, l, l.PaddedWidth, (offset, tap) =>
                     {
                         w.Line($"v = {Unsafe}.Add(ref xi, {offset});");
                         for (int j = 0; j < count; j++)
@@ -127,14 +152,52 @@ namespace GenConv.Generator.Emit
             }
         }
 
+        /// <summary>count × pixelVectors accumulators at pixel <c>ow</c>: per tap, one load per pixel vector and one broadcast per channel.</summary>
+        private static void EmitVectorStep(SourceWriter w, LayerPlan l, int count, int pixelVectors)
+        {
+            string Acc(int j, int p) => $"a{j}_{p}";
+            string At(int p) => p == 0 ? "ow" : $"ow + {p} * VectorF.Count";
+            for (int j = 0; j < count; j++)
+                for (int p = 0; p < pixelVectors; p++)
+                    w.Line($"VectorF {Acc(j, p)} = new VectorF(b{j});");
+            for (int p = 0; p < pixelVectors; p++) w.Line($"VectorF v{p};");
+            w.Line("VectorF k;");
+            w.Line($"ref float xo = ref {Unsafe}.Add(ref xr, ow);");
+            EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitTaps(w, l, l.PaddedWidth, (offset, tap) =>
+            {
+                for (int p = 0; p < pixelVectors; p++)
+                    w.Line(p == 0 ? $"v0 = Vector.LoadUnsafe(ref xi, (nuint)({offset}));" : $"v{p} = Vector.LoadUnsafe(ref xi, (nuint)({offset} + {p} * VectorF.Count));");
+                for (int j = 0; j < count; j++)
+                {
+                    w.Line($"k = new VectorF({Unsafe}.Add(ref w{j}, wi + {tap}));");
+                    for (int p = 0; p < pixelVectors; p++)
+                        w.Line($"{Acc(j, p)} = Vector.FusedMultiplyAdd(k, v{p}, {Acc(j, p)});");
+                }
+            }));
+            for (int j = 0; j < count; j++)
+                for (int p = 0; p < pixelVectors; p++)
+                    w.Line($"Vector.StoreUnsafe({Acc(j, p)}, ref yr{j}, (nuint)({At(p)}));");
+        }
+
+        /// <summary>wt[ic, oc] = w[oc, ic] with the KH×KW window reversed: the kernel of backward data as a convolution.</summary>
+        private static void EmitTransposeWeights(SourceWriter w, LayerPlan l)
+        {
+            int oc = l.Output.Channels, ic = l.Input.Channels, window = l.Spec.KernelH * l.Spec.KernelW;
+            w.Line("// Flip the kernel and swap its channels, so dX is a plain convolution of the padded dY.");
+            using (w.Open($"for (int oc = 0; oc < {I(oc)}; oc++)"))
+            using (w.Open($"for (int ic = 0; ic < {I(ic)}; ic++)"))
+            using (w.Open($"for (int t = 0; t < {I(window)}; t++)"))
+                w.Line($"{Unsafe}.Add(ref wt, (ic * {I(oc)} + oc) * {I(window)} + {I(window - 1)} - t) = {Unsafe}.Add(ref w, (oc * {I(ic)} + ic) * {I(window)} + t);");
+        }
+
         /// <summary>
-        /// dW[oc, ic, kh, kw] = Σ over batch and output pixels of dY · X(shifted by the tap): one specialized reduction
-        /// (<c>…WeightTap</c>) called per tap with the tap's constant offset. dB[oc] = Σ dY.
+        /// dW[oc, ic, kh, kw] = Σ over batch and output pixels of dY · X shifted by the tap, a run of up to 8 taps of one
+        /// kernel row at a time (<c>…WeightTaps</c>, sharing each dY load). dB[oc] = Σ dY.
         /// </summary>
         private static void EmitBackwardWeights(SourceWriter w, LayerPlan l)
         {
             string source = l.NeedsPaddedInput ? "xp" : "x";
-            int pixels = l.Output.Height * l.Output.Width;
+            int pixels = l.Output.Height * l.Output.Width, kw = l.Spec.KernelW;
             using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
             {
                 if (l.BiasCount > 0)
@@ -147,48 +210,72 @@ namespace GenConv.Generator.Emit
                 }
                 w.Line($"ref float gy = ref {Unsafe}.Add(ref dy, oc * {I(pixels)});");
                 w.Line($"ref float dwo = ref {Unsafe}.Add(ref dw, oc * {I(WindowSize(l))});");
-                EmitChannelLoop(w, l, source, PlaneLength(l), () => EmitTaps(w, l, l.PaddedWidth, (offset, tap) =>
-                    w.Line($"{Unsafe}.Add(ref dwo, wi + {tap}) = Layer{l.Index}WeightTap(batch, ref {Unsafe}.Add(ref xi, {offset}), ref gy);")));
+                EmitChannelLoop(w, l, source, PlaneLength(l), () =>
+                {
+                    using (w.Open($"for (int kh = 0; kh < {I(l.Spec.KernelH)}; kh++)"))
+                        for (int k0 = 0; k0 < kw; k0 += WeightTapChunk)
+                            w.Line($"Layer{l.Index}WeightTaps{Math.Min(WeightTapChunk, kw - k0)}(batch, ref {Unsafe}.Add(ref xi, kh * {I(l.PaddedWidth)} + {I(k0)}), ref gy, ref {Unsafe}.Add(ref dwo, wi + kh * {I(kw)} + {I(k0)}));");
+                });
             }
         }
 
-        /// <summary>The reduction behind one weight tap: Σ over samples, rows and columns of dY[oc] · X[ic] shifted by the tap.</summary>
-        public static void EmitWeightTapHelper(SourceWriter w, LayerPlan l)
+        /// <summary>The reductions behind backward weights, one helper per run width the layer uses.</summary>
+        public static void EmitWeightTapHelpers(SourceWriter w, LayerPlan l)
         {
-            int oh = l.Output.Height, ow = l.Output.Width, pw = l.PaddedWidth;
-            w.Line($"/// <summary>Layer {l.Index}: one weight-gradient tap, Σ over the batch of dY(channel) · X(channel, shifted by the tap).</summary>");
+            int kw = l.Spec.KernelW;
+            var widths = new SortedSet<int> { Math.Min(WeightTapChunk, kw) };
+            if (kw > WeightTapChunk && kw % WeightTapChunk != 0) widths.Add(kw % WeightTapChunk);
+            foreach (int taps in widths)
+                EmitWeightTapHelper(w, l, taps);
+        }
+
+        private static void EmitWeightTapHelper(SourceWriter w, LayerPlan l, int taps)
+        {
+            int oh = l.Output.Height, ow = l.Output.Width, sw = l.Spec.StrideW;
+            w.Line($"/// <summary>Layer {l.Index}: {taps} consecutive weight-gradient taps, Σ over the batch of dY(channel) · X(channel, shifted by each tap).</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-            using (w.Open($"private static float Layer{l.Index}WeightTap(int batch, ref float x, ref float dy)"))
+            using (w.Open($"private static void Layer{l.Index}WeightTaps{taps}(int batch, ref float x, ref float dy, ref float dw)"))
             {
-                w.Line("VectorF acc = VectorF.Zero;");
-                w.Line("float sum = 0f;");
+                for (int t = 0; t < taps; t++)
+                {
+                    w.Line($"VectorF acc{t} = VectorF.Zero;");
+                    w.Line($"float sum{t} = 0f;");
+                }
                 using (w.Open("for (int n = 0; n < batch; n++)"))
                 {
                     w.Line($"ref float xn = ref {Unsafe}.Add(ref x, n * {I(l.NeedsPaddedInput ? l.PaddedLength : l.InputLength)});");
                     w.Line($"ref float gn = ref {Unsafe}.Add(ref dy, n * {I(l.OutputLength)});");
                     using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
                     {
-                        w.Line($"ref float xr = ref {Unsafe}.Add(ref xn, oh * {I((long)l.Spec.StrideH * pw)});");
+                        w.Line($"ref float xr = ref {Unsafe}.Add(ref xn, oh * {I((long)l.Spec.StrideH * l.PaddedWidth)});");
                         w.Line($"ref float gr = ref {Unsafe}.Add(ref gn, oh * {I(ow)});");
                         w.Line("int ow = 0;");
-                        if (l.Spec.StrideW == 1)
+                        if (sw == 1)
                             using (w.Open("if (Vector.IsHardwareAccelerated)"))
                             using (w.Open($"for (; ow <= {I(ow)} - VectorF.Count; ow += VectorF.Count)"))
-                                w.Line("acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref gr, (nuint)ow), Vector.LoadUnsafe(ref xr, (nuint)ow), acc);");
+                            {
+                                w.Line("VectorF g = Vector.LoadUnsafe(ref gr, (nuint)ow);");
+                                for (int t = 0; t < taps; t++)
+                                    w.Line($"acc{t} = Vector.FusedMultiplyAdd(g, Vector.LoadUnsafe(ref xr, (nuint)(ow + {t})), acc{t});");
+                            }
                         using (w.Open($"for (; ow < {I(ow)}; ow++)"))
-                            w.Line($"sum = MathF.FusedMultiplyAdd({Unsafe}.Add(ref gr, ow), {Unsafe}.Add(ref xr, ow * {I(l.Spec.StrideW)}), sum);");
+                        {
+                            w.Line($"float g = {Unsafe}.Add(ref gr, ow);");
+                            for (int t = 0; t < taps; t++)
+                                w.Line($"sum{t} = MathF.FusedMultiplyAdd(g, {Unsafe}.Add(ref xr, ow * {I(sw)} + {t}), sum{t});");
+                        }
                     }
                 }
-                w.Line("return Vector.Sum(acc) + sum;");
+                for (int t = 0; t < taps; t++)
+                    w.Line($"{Unsafe}.Add(ref dw, {t}) = Vector.Sum(acc{t}) + sum{t};");
             }
         }
 
-        /// <summary>dX: every output gradient scattered back through its window (seed 000), into the padded buffer, then unpadded.</summary>
-        private static void EmitBackwardData(SourceWriter w, LayerPlan l)
+        /// <summary>dX for strides above 1: every output gradient scattered back through its window (seed 000), then unpadded.</summary>
+        private static void EmitBackwardDataScatter(SourceWriter w, LayerPlan l)
         {
             int oh = l.Output.Height, ow = l.Output.Width, pw = l.PaddedWidth;
-            var perSample = new List<(string, long)> { ("dy", l.OutputLength), ("dx", l.InputLength) };
-            using (OpenSampleLoop(w, perSample.ToArray()))
+            using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dx", l.InputLength)))
             {
                 string target = l.NeedsPaddedInput ? "dxp" : "dxs";
                 w.Line($"MemoryMarshal.CreateSpan(ref {target}, {I(l.PaddedLength)}).Clear();");
@@ -199,17 +286,7 @@ namespace GenConv.Generator.Emit
                     {
                         w.Line($"ref float dr = ref {Unsafe}.Add(ref {target}, oh * {I((long)l.Spec.StrideH * pw)});");
                         w.Line($"ref float gr = ref {Unsafe}.Add(ref dys, oc * {I((long)oh * ow)} + oh * {I(ow)});");
-                        w.Line("int ow = 0;");
-                        if (l.Spec.StrideW == 1)
-                            using (w.Open("if (Vector.IsHardwareAccelerated)"))
-                            using (w.Open($"for (; ow <= {I(ow)} - VectorF.Count; ow += VectorF.Count)"))
-                            {
-                                w.Line("VectorF g = Vector.LoadUnsafe(ref gr, (nuint)ow);");
-                                w.Line($"ref float xo = ref {Unsafe}.Add(ref dr, ow);");
-                                EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitTaps(w, l, pw, (offset, tap) =>
-                                    w.Line($"Vector.StoreUnsafe(Vector.FusedMultiplyAdd(new VectorF({Unsafe}.Add(ref wo, wi + {tap})), g, Vector.LoadUnsafe(ref xi, (nuint)({offset}))), ref xi, (nuint)({offset}));")));
-                            }
-                        using (w.Open($"for (; ow < {I(ow)}; ow++)"))
+                        using (w.Open($"for (int ow = 0; ow < {I(ow)}; ow++)"))
                         {
                             w.Line($"float g = {Unsafe}.Add(ref gr, ow);");
                             w.Line($"ref float xo = ref {Unsafe}.Add(ref dr, ow * {I(l.Spec.StrideW)});");

@@ -22,6 +22,10 @@ namespace GenConv.Generator.Emit
         WeightGradient,
         BiasGradient,
         PaddedInputGradient,
+        /// <summary>The kernel flipped and channel-swapped, for backward data as a convolution.</summary>
+        TransposedWeight,
+        /// <summary>dY zero-padded by K − 1 − P, for backward data as a convolution.</summary>
+        PaddedOutputGradient,
     }
 
     /// <summary>The three kernels a layer can have.</summary>
@@ -63,6 +67,8 @@ namespace GenConv.Generator.Emit
             Buffer.WeightGradient => "dw",
             Buffer.BiasGradient => "db",
             Buffer.PaddedInputGradient => "dxp",
+            Buffer.TransposedWeight => "wt",
+            Buffer.PaddedOutputGradient => "dyp",
             _ => throw new ArgumentOutOfRangeException(nameof(buffer)),
         };
 

@@ -116,6 +116,8 @@ namespace GenConv.Generator.Emit
         {
             int layers = plan.Layers.Count;
             long largestActivation = Math.Max(plan.InputLength, plan.Layers.Max(l => (long)l.OutputLength));
+            LayerPlan[] transposed = plan.Layers.Where(l => ModelPlanner.BackwardDataAsConvolution(l) is not null).ToArray();
+            LayerPlan[] scattered = plan.Layers.Where(l => l.NeedsPaddedInput && ModelPlanner.BackwardDataAsConvolution(l) is null).ToArray();
             LayerPlan[] padded = plan.Layers.Where(l => l.NeedsPaddedInput).ToArray();
             w.Line("private readonly int _maxBatch;");
             w.Line("private int _batch;");
@@ -125,7 +127,12 @@ namespace GenConv.Generator.Emit
             w.Line("private readonly float[] _gradientA;");
             w.Line("private readonly float[] _gradientB;");
             foreach (LayerPlan l in padded) w.Line($"private readonly float[] {Padded(l.Index)};");
-            if (padded.Length > 0) w.Line("private readonly float[] _paddedGradient;");
+            if (scattered.Length > 0) w.Line("private readonly float[] _paddedGradient;");
+            foreach (LayerPlan l in transposed)
+            {
+                w.Line($"private readonly float[] _transposedWeight{l.Index} = new float[{I(l.WeightCount)}];");
+                if (ModelPlanner.BackwardDataAsConvolution(l)!.NeedsPaddedInput) w.Line($"private readonly float[] _paddedOutputGradient{l.Index};");
+            }
             w.Line();
             w.Line("/// <summary>Floats of activation storage per sample of maxBatch (layer inputs and the output).</summary>");
             w.Line($"public const long ActivationFloatsPerSample = {I(plan.InputLength + plan.Layers.Sum(l => (long)l.OutputLength))};");
@@ -142,8 +149,13 @@ namespace GenConv.Generator.Emit
                 w.Line($"_gradientB = new float[maxBatch * {I(largestActivation)}];");
                 foreach (LayerPlan l in padded)
                     w.Line($"{Padded(l.Index)} = new float[maxBatch * {I(l.PaddedLength)}];");
-                if (padded.Length > 0)
-                    w.Line($"_paddedGradient = new float[{I(padded.Max(l => l.PaddedLength))}];");
+                if (scattered.Length > 0)
+                    w.Line($"_paddedGradient = new float[{I(scattered.Max(l => l.PaddedLength))}];");
+                foreach (LayerPlan l in transposed)
+                {
+                    LayerPlan backward = ModelPlanner.BackwardDataAsConvolution(l)!;
+                    if (backward.NeedsPaddedInput) w.Line($"_paddedOutputGradient{l.Index} = new float[maxBatch * {I(backward.PaddedLength)}];");
+                }
                 w.Line("global::GenConv.ParameterInitializer.PyTorchDefault(s_description, _parameters, seed);");
             }
             w.Line();
@@ -224,6 +236,8 @@ namespace GenConv.Generator.Emit
             Buffer.WeightGradient => $"ref Unsafe.Add(ref gradients, {I(l.WeightOffset)})",
             Buffer.BiasGradient => $"ref Unsafe.Add(ref gradients, {I(l.BiasOffset)})",
             Buffer.PaddedInputGradient => "ref Data(_paddedGradient)",
+            Buffer.TransposedWeight => $"ref Data(_transposedWeight{l.Index})",
+            Buffer.PaddedOutputGradient => $"ref Data(_paddedOutputGradient{l.Index})",
             _ => throw new ArgumentOutOfRangeException(nameof(buffer)),
         };
 
@@ -245,7 +259,7 @@ namespace GenConv.Generator.Emit
             }
             if (l.Spec.Kind == LayerKind.Conv2D)
             {
-                ConvEmitter.EmitWeightTapHelper(w, l);
+                ConvEmitter.EmitWeightTapHelpers(w, l);
                 w.Line();
             }
         }

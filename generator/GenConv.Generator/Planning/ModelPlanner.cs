@@ -81,6 +81,24 @@ namespace GenConv.Generator.Planning
             return new PlanResult(plan, diagnostics.ToArray());
         }
 
+        /// <summary>
+        /// Backward data of a stride-1 convolution is itself a forward convolution: of dY zero-padded by K − 1 − P on each
+        /// side, with the kernel flipped and its channels swapped (seed 002's "full convolution"). Returns that
+        /// convolution's plan, so the forward emitter serves both; null where the form does not apply (stride &gt; 1, or
+        /// padding of at least the kernel size), and the scatter kernel is used.
+        /// </summary>
+        public static LayerPlan? BackwardDataAsConvolution(LayerPlan layer)
+        {
+            LayerSpec s = layer.Spec;
+            if (s.Kind != LayerKind.Conv2D || s.StrideH != 1 || s.StrideW != 1) return null;
+            int top = s.KernelH - 1 - s.PadTop, bottom = s.KernelH - 1 - s.PadBottom, left = s.KernelW - 1 - s.PadLeft, right = s.KernelW - 1 - s.PadRight;
+            if (top < 0 || bottom < 0 || left < 0 || right < 0) return null;
+            var spec = new LayerSpec(LayerKind.Conv2D, layer.Input.Channels, s.KernelH, s.KernelW, 1, 1, top, bottom, left, right, hasBias: false);
+            int tile = ChooseChannelTile(spec, layer.Input);
+            return new LayerPlan(layer.Index, spec, layer.Output, layer.Input, layer.ParameterName, 0, layer.WeightCount, 0, 0,
+                layer.Macs, ChooseUnroll(spec, tile), tile);
+        }
+
         private static bool HasErrors(List<DiagnosticInfo> diagnostics)
         {
             foreach (DiagnosticInfo d in diagnostics)
