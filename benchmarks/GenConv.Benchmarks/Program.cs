@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Running;
@@ -7,6 +8,6 @@ using GenConv.Benchmarks;
 // The FMA peak runs in the same summary (joined), so "% of peak" uses this run's peak.
 var config = DefaultConfig.Instance
     .AddDiagnoser(MemoryDiagnoser.Default)
-    .AddColumn(new FlopsColumn(percentOfPeak: false), new FlopsColumn(percentOfPeak: true))
+    .AddColumn(StatisticColumn.Median, new FlopsColumn(percentOfPeak: false), new FlopsColumn(percentOfPeak: true))
     .WithOptions(ConfigOptions.JoinSummary);
 BenchmarkSwitcher.FromTypes(new[] { typeof(FmaPeakBenchmark), typeof(WorkloadBenchmarks) }).Run(args, config);

@@ -51,7 +51,7 @@ namespace GenConv.Generator.Emit
                         list.Add(Buffer.TransposedWeight);
                         if (transposed.NeedsPaddedInput) list.Add(Buffer.PaddedOutputGradient);
                     }
-                    else if (l.NeedsPaddedInput)
+                    else if (ScatterUsesPadding(l))
                         list.Add(Buffer.PaddedInputGradient);
                     break;
             }
@@ -82,7 +82,13 @@ namespace GenConv.Generator.Emit
         }
 
         private static int WindowSize(LayerPlan l) => l.Input.Channels * l.Spec.KernelH * l.Spec.KernelW;
-        private static int PlaneLength(LayerPlan l) => l.PaddedHeight * l.PaddedWidth;
+        /// <summary>Floats per channel plane of the conv's own (padded, phase-split) input layout.</summary>
+        private static int PlaneLength(LayerPlan l) => l.PaddedHeight * l.PaddedRowStride;
+
+        /// <summary>Taps over the conv's own input layout: padded rows, phase-split columns.</summary>
+        private static void EmitInputTaps(SourceWriter w, LayerPlan l, Action<string, string> tap) =>
+            EmitTaps(w, l, l.PaddedRowStride, tap, l.ColumnOffset,
+                l.Spec.StrideW > 1 ? c => $"{c} % {I(l.Spec.StrideW)} * {I(l.PhaseWidth)} + {c} / {I(l.Spec.StrideW)}" : null);
 
         private static void EmitConvolution(SourceWriter w, LayerPlan l, ConvolutionBuffers b)
         {
@@ -121,12 +127,12 @@ namespace GenConv.Generator.Emit
             }
             using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
             {
-                w.Line($"ref float xr = ref {Unsafe}.Add(ref {source}, oh * {I((long)l.Spec.StrideH * l.PaddedWidth)});");
+                w.Line($"ref float xr = ref {Unsafe}.Add(ref {source}, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
                 for (int j = 0; j < count; j++)
                     w.Line($"ref float yr{j} = ref {Unsafe}.Add(ref {b.Output}s, (oc + {j}) * {I((long)oh * ow)} + oh * {I(ow)});");
                 w.Line("int ow = 0;");
-                if (l.Spec.StrideW == 1)
-                    using (w.Open($"if (Vector.IsHardwareAccelerated && {I(ow)} >= VectorF.Count)"))
+                // In the conv's own layout consecutive output pixels read consecutive floats, at every stride.
+                using (w.Open($"if (Vector.IsHardwareAccelerated && {I(ow)} >= VectorF.Count)"))
                     {
                         using (w.Open($"for (; ow <= {I(ow)} - 2 * VectorF.Count; ow += 2 * VectorF.Count)"))
                             EmitVectorStep(w, l, count, pixelVectors: 2);
@@ -140,8 +146,8 @@ namespace GenConv.Generator.Emit
                 {
                     for (int j = 0; j < count; j++) w.Line($"float s{j} = b{j};");
                     w.Line("float v;");
-                    w.Line($"ref float xo = ref {Unsafe}.Add(ref xr, ow * {I(l.Spec.StrideW)});");
-                    EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitTaps(w, l, l.PaddedWidth, (offset, tap) =>
+                    w.Line($"ref float xo = ref {Unsafe}.Add(ref xr, ow);");
+                    EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitInputTaps(w, l, (offset, tap) =>
                     {
                         w.Line($"v = {Unsafe}.Add(ref xi, {offset});");
                         for (int j = 0; j < count; j++)
@@ -163,7 +169,7 @@ namespace GenConv.Generator.Emit
             for (int p = 0; p < pixelVectors; p++) w.Line($"VectorF v{p};");
             w.Line("VectorF k;");
             w.Line($"ref float xo = ref {Unsafe}.Add(ref xr, ow);");
-            EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitTaps(w, l, l.PaddedWidth, (offset, tap) =>
+            EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitInputTaps(w, l, (offset, tap) =>
             {
                 for (int p = 0; p < pixelVectors; p++)
                     w.Line(p == 0 ? $"v0 = Vector.LoadUnsafe(ref xi, (nuint)({offset}));" : $"v{p} = Vector.LoadUnsafe(ref xi, (nuint)({offset} + {p} * VectorF.Count));");
@@ -192,12 +198,12 @@ namespace GenConv.Generator.Emit
 
         /// <summary>
         /// dW[oc, ic, kh, kw] = Σ over batch and output pixels of dY · X shifted by the tap, a run of up to 8 taps of one
-        /// kernel row at a time (<c>…WeightTaps</c>, sharing each dY load). dB[oc] = Σ dY.
+        /// kernel row at a time (<c>…WeightTaps…</c>, sharing each dY load). dB[oc] = Σ dY.
         /// </summary>
         private static void EmitBackwardWeights(SourceWriter w, LayerPlan l)
         {
             string source = l.NeedsPaddedInput ? "xp" : "x";
-            int pixels = l.Output.Height * l.Output.Width, kw = l.Spec.KernelW;
+            int pixels = l.Output.Height * l.Output.Width;
             using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
             {
                 if (l.BiasCount > 0)
@@ -213,30 +219,37 @@ namespace GenConv.Generator.Emit
                 EmitChannelLoop(w, l, source, PlaneLength(l), () =>
                 {
                     using (w.Open($"for (int kh = 0; kh < {I(l.Spec.KernelH)}; kh++)"))
-                        for (int k0 = 0; k0 < kw; k0 += WeightTapChunk)
-                            w.Line($"Layer{l.Index}WeightTaps{Math.Min(WeightTapChunk, kw - k0)}(batch, ref {Unsafe}.Add(ref xi, kh * {I(l.PaddedWidth)} + {I(k0)}), ref gy, ref {Unsafe}.Add(ref dwo, wi + kh * {I(kw)} + {I(k0)}));");
+                        foreach (var (first, count) in TapChunks(l))
+                            w.Line($"{WeightTapsName(l, first, count)}(batch, ref {Unsafe}.Add(ref xi, kh * {I(l.PaddedRowStride)}), ref gy, ref {Unsafe}.Add(ref dwo, wi + kh * {I(l.Spec.KernelW)} + {I(first)}));");
                 });
             }
         }
 
-        /// <summary>The reductions behind backward weights, one helper per run width the layer uses.</summary>
-        public static void EmitWeightTapHelpers(SourceWriter w, LayerPlan l)
+        /// <summary>A kernel row's taps in runs of at most <see cref="WeightTapChunk"/>.</summary>
+        private static IEnumerable<(int First, int Count)> TapChunks(LayerPlan l)
         {
-            int kw = l.Spec.KernelW;
-            var widths = new SortedSet<int> { Math.Min(WeightTapChunk, kw) };
-            if (kw > WeightTapChunk && kw % WeightTapChunk != 0) widths.Add(kw % WeightTapChunk);
-            foreach (int taps in widths)
-                EmitWeightTapHelper(w, l, taps);
+            for (int first = 0; first < l.Spec.KernelW; first += WeightTapChunk)
+                yield return (first, Math.Min(WeightTapChunk, l.Spec.KernelW - first));
         }
 
-        private static void EmitWeightTapHelper(SourceWriter w, LayerPlan l, int taps)
+        private static string WeightTapsName(LayerPlan l, int first, int count) => $"Layer{l.Index}WeightTaps{first}To{first + count - 1}";
+
+        /// <summary>The reductions behind backward weights, one helper per run of taps.</summary>
+        public static void EmitWeightTapHelpers(SourceWriter w, LayerPlan l)
         {
-            int oh = l.Output.Height, ow = l.Output.Width, sw = l.Spec.StrideW;
-            w.Line($"/// <summary>Layer {l.Index}: {taps} consecutive weight-gradient taps, Σ over the batch of dY(channel) · X(channel, shifted by each tap).</summary>");
+            foreach (var (first, count) in TapChunks(l))
+                EmitWeightTapHelper(w, l, first, count);
+        }
+
+        /// <summary>Σ over the batch and output pixels of dY · X for taps first..first+count−1 of a kernel row (x points at the row).</summary>
+        private static void EmitWeightTapHelper(SourceWriter w, LayerPlan l, int first, int count)
+        {
+            int oh = l.Output.Height, ow = l.Output.Width;
+            w.Line($"/// <summary>Layer {l.Index}: weight-gradient taps {first}..{first + count - 1} of one kernel row, Σ over the batch of dY(channel) · X(channel, shifted by each tap).</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-            using (w.Open($"private static void Layer{l.Index}WeightTaps{taps}(int batch, ref float x, ref float dy, ref float dw)"))
+            using (w.Open($"private static void {WeightTapsName(l, first, count)}(int batch, ref float x, ref float dy, ref float dw)"))
             {
-                for (int t = 0; t < taps; t++)
+                for (int t = 0; t < count; t++)
                 {
                     w.Line($"VectorF acc{t} = VectorF.Zero;");
                     w.Line($"float sum{t} = 0f;");
@@ -247,38 +260,40 @@ namespace GenConv.Generator.Emit
                     w.Line($"ref float gn = ref {Unsafe}.Add(ref dy, n * {I(l.OutputLength)});");
                     using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
                     {
-                        w.Line($"ref float xr = ref {Unsafe}.Add(ref xn, oh * {I((long)l.Spec.StrideH * l.PaddedWidth)});");
+                        w.Line($"ref float xr = ref {Unsafe}.Add(ref xn, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
                         w.Line($"ref float gr = ref {Unsafe}.Add(ref gn, oh * {I(ow)});");
                         w.Line("int ow = 0;");
-                        if (sw == 1)
-                            using (w.Open("if (Vector.IsHardwareAccelerated)"))
-                            using (w.Open($"for (; ow <= {I(ow)} - VectorF.Count; ow += VectorF.Count)"))
-                            {
-                                w.Line("VectorF g = Vector.LoadUnsafe(ref gr, (nuint)ow);");
-                                for (int t = 0; t < taps; t++)
-                                    w.Line($"acc{t} = Vector.FusedMultiplyAdd(g, Vector.LoadUnsafe(ref xr, (nuint)(ow + {t})), acc{t});");
-                            }
+                        using (w.Open("if (Vector.IsHardwareAccelerated)"))
+                        using (w.Open($"for (; ow <= {I(ow)} - VectorF.Count; ow += VectorF.Count)"))
+                        {
+                            w.Line("VectorF g = Vector.LoadUnsafe(ref gr, (nuint)ow);");
+                            for (int t = 0; t < count; t++)
+                                w.Line($"acc{t} = Vector.FusedMultiplyAdd(g, Vector.LoadUnsafe(ref xr, (nuint)(ow + {I(l.ColumnOffset(first + t))})), acc{t});");
+                        }
                         using (w.Open($"for (; ow < {I(ow)}; ow++)"))
                         {
                             w.Line($"float g = {Unsafe}.Add(ref gr, ow);");
-                            for (int t = 0; t < taps; t++)
-                                w.Line($"sum{t} = MathF.FusedMultiplyAdd(g, {Unsafe}.Add(ref xr, ow * {I(sw)} + {t}), sum{t});");
+                            for (int t = 0; t < count; t++)
+                                w.Line($"sum{t} = MathF.FusedMultiplyAdd(g, {Unsafe}.Add(ref xr, ow + {I(l.ColumnOffset(first + t))}), sum{t});");
                         }
                     }
                 }
-                for (int t = 0; t < taps; t++)
+                for (int t = 0; t < count; t++)
                     w.Line($"{Unsafe}.Add(ref dw, {t}) = Vector.Sum(acc{t}) + sum{t};");
             }
         }
 
-        /// <summary>dX for strides above 1: every output gradient scattered back through its window (seed 000), then unpadded.</summary>
+        /// <summary>
+        /// dX for strides above 1: every output gradient scattered back through its window (seed 000) into a plainly
+        /// padded buffer (one sample), then unpadded.
+        /// </summary>
         private static void EmitBackwardDataScatter(SourceWriter w, LayerPlan l)
         {
             int oh = l.Output.Height, ow = l.Output.Width, pw = l.PaddedWidth;
             using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dx", l.InputLength)))
             {
-                string target = l.NeedsPaddedInput ? "dxp" : "dxs";
-                w.Line($"MemoryMarshal.CreateSpan(ref {target}, {I(l.PaddedLength)}).Clear();");
+                string target = ScatterUsesPadding(l) ? "dxp" : "dxs";
+                w.Line($"MemoryMarshal.CreateSpan(ref {target}, {I(ScatterBufferLength(l))}).Clear();");
                 using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
                 {
                     w.Line($"ref float wo = ref {Unsafe}.Add(ref w, oc * {I(WindowSize(l))});");
@@ -290,26 +305,49 @@ namespace GenConv.Generator.Emit
                         {
                             w.Line($"float g = {Unsafe}.Add(ref gr, ow);");
                             w.Line($"ref float xo = ref {Unsafe}.Add(ref dr, ow * {I(l.Spec.StrideW)});");
-                            EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitTaps(w, l, pw, (offset, tap) =>
+                            EmitChannelLoop(w, l, "xo", l.PaddedHeight * pw, () => EmitTaps(w, l, pw, (offset, tap) =>
                                 w.Line($"{Unsafe}.Add(ref xi, {offset}) = MathF.FusedMultiplyAdd({Unsafe}.Add(ref wo, wi + {tap}), g, {Unsafe}.Add(ref xi, {offset}));")));
                         }
                     }
                 }
-                if (l.NeedsPaddedInput)
-                    EmitRowCopy(w, l, "dxs", "dxp", toPadded: false);
+                if (ScatterUsesPadding(l))
+                    EmitRowCopy(w, l, "dxs", "dxp", toPadded: false, phaseSplit: false);
             }
         }
 
-        /// <summary>Copies every input row between the unpadded and the padded layout (constant offsets per row).</summary>
-        private static void EmitRowCopy(SourceWriter w, LayerPlan l, string plain, string padded, bool toPadded)
+        /// <summary>Whether the scatter kernel needs a padded gradient buffer (it never phase-splits).</summary>
+        public static bool ScatterUsesPadding(LayerPlan l) => (l.Spec.PadTop | l.Spec.PadBottom | l.Spec.PadLeft | l.Spec.PadRight) != 0;
+
+        /// <summary>Floats of the scatter kernel's one-sample, plainly padded gradient buffer.</summary>
+        public static int ScatterBufferLength(LayerPlan l) => l.Input.Channels * l.PaddedHeight * l.PaddedWidth;
+
+        /// <summary>
+        /// Copies every input row between the plain layout and a padded one: the conv's own phase-split layout
+        /// (<paramref name="phaseSplit"/>), or plain padded rows (the scatter kernel's gradient buffer).
+        /// </summary>
+        private static void EmitRowCopy(SourceWriter w, LayerPlan l, string plain, string padded, bool toPadded, bool phaseSplit = true)
         {
-            int h = l.Input.Height, width = l.Input.Width, ph = l.PaddedHeight, pw = l.PaddedWidth;
+            int h = l.Input.Height, width = l.Input.Width, ph = l.PaddedHeight;
+            int rowStride = phaseSplit ? l.PaddedRowStride : l.PaddedWidth;
             using (w.Open($"for (int c = 0; c < {I(l.Input.Channels)}; c++)"))
             using (w.Open($"for (int r = 0; r < {I(h)}; r++)"))
             {
                 string plainRow = $"ref {Unsafe}.Add(ref {plain}, (c * {I(h)} + r) * {I(width)})";
-                string paddedRow = $"ref {Unsafe}.Add(ref {padded}, (c * {I(ph)} + r + {I(l.Spec.PadTop)}) * {I(pw)} + {I(l.Spec.PadLeft)})";
-                string from = toPadded ? plainRow : paddedRow, to = toPadded ? paddedRow : plainRow;
+                string paddedRow = $"ref {Unsafe}.Add(ref {padded}, (c * {I(ph)} + r + {I(l.Spec.PadTop)}) * {I(rowStride)})";
+                if (phaseSplit && l.Spec.StrideW > 1)
+                {
+                    // Column col of the input is padded column col + PadLeft, stored in phase (col + PadLeft) % StrideW.
+                    w.Line($"ref float from = {(toPadded ? plainRow : paddedRow)};");
+                    w.Line($"ref float to = {(toPadded ? paddedRow : plainRow)};");
+                    using (w.Open($"for (int col = 0; col < {I(width)}; col++)"))
+                    {
+                        string split = $"(col + {I(l.Spec.PadLeft)}) % {I(l.Spec.StrideW)} * {I(l.PhaseWidth)} + (col + {I(l.Spec.PadLeft)}) / {I(l.Spec.StrideW)}";
+                        w.Line(toPadded ? $"{Unsafe}.Add(ref to, {split}) = {Unsafe}.Add(ref from, col);" : $"{Unsafe}.Add(ref to, col) = {Unsafe}.Add(ref from, {split});");
+                    }
+                    return;
+                }
+                string paddedAt = $"ref {Unsafe}.Add(ref {padded}, (c * {I(ph)} + r + {I(l.Spec.PadTop)}) * {I(rowStride)} + {I(l.Spec.PadLeft)})";
+                string from = toPadded ? plainRow : paddedAt, to = toPadded ? paddedAt : plainRow;
                 w.Line($"MemoryMarshal.CreateReadOnlySpan({from}, {I(width)}).CopyTo(MemoryMarshal.CreateSpan({to}, {I(width)}));");
             }
         }

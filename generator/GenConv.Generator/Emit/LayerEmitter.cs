@@ -87,26 +87,31 @@ namespace GenConv.Generator.Emit
         /// Emits one statement per kernel tap (kh, kw). <paramref name="tap"/> gets the input offset from the window
         /// origin and the tap's index in the KH×KW window, as constant literals when the window is fully unrolled,
         /// as expressions over loop variables otherwise (the plan decides, to stay inside the JIT's budget).
+        /// Rows are <paramref name="rowStride"/> floats apart; columns map through <paramref name="columnOffset"/>
+        /// (the identity, or the convolution's phase-split layout) when a column is known, <paramref name="columnExpression"/> otherwise.
         /// </summary>
-        protected static void EmitTaps(SourceWriter w, LayerPlan layer, int rowStride, Action<string, string> tap)
+        protected static void EmitTaps(SourceWriter w, LayerPlan layer, int rowStride, Action<string, string> tap,
+            Func<int, int>? columnOffset = null, Func<string, string>? columnExpression = null)
         {
             int kh = layer.Spec.KernelH, kw = layer.Spec.KernelW;
+            columnOffset ??= c => c;
+            columnExpression ??= c => c;
             switch (layer.Unroll)
             {
                 case WindowUnroll.Full:
                     for (int r = 0; r < kh; r++)
                         for (int c = 0; c < kw; c++)
-                            tap(I((long)r * rowStride + c), I((long)r * kw + c));
+                            tap(I((long)r * rowStride + columnOffset(c)), I((long)r * kw + c));
                     break;
                 case WindowUnroll.Row:
                     using (w.Open($"for (int kh = 0; kh < {I(kh)}; kh++)"))
                         for (int c = 0; c < kw; c++)
-                            tap($"kh * {I(rowStride)} + {I(c)}", $"kh * {I(kw)} + {I(c)}");
+                            tap($"kh * {I(rowStride)} + {I(columnOffset(c))}", $"kh * {I(kw)} + {I(c)}");
                     break;
                 default:
                     using (w.Open($"for (int kh = 0; kh < {I(kh)}; kh++)"))
                     using (w.Open($"for (int kw = 0; kw < {I(kw)}; kw++)"))
-                        tap($"kh * {I(rowStride)} + kw", $"kh * {I(kw)} + kw");
+                        tap($"kh * {I(rowStride)} + {columnExpression("kw")}", $"kh * {I(kw)} + kw");
                     break;
             }
         }

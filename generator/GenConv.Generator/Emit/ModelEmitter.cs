@@ -117,7 +117,7 @@ namespace GenConv.Generator.Emit
             int layers = plan.Layers.Count;
             long largestActivation = Math.Max(plan.InputLength, plan.Layers.Max(l => (long)l.OutputLength));
             LayerPlan[] transposed = plan.Layers.Where(l => ModelPlanner.BackwardDataAsConvolution(l) is not null).ToArray();
-            LayerPlan[] scattered = plan.Layers.Where(l => l.NeedsPaddedInput && ModelPlanner.BackwardDataAsConvolution(l) is null).ToArray();
+            LayerPlan[] scattered = plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D && ConvEmitter.ScatterUsesPadding(l) && ModelPlanner.BackwardDataAsConvolution(l) is null).ToArray();
             LayerPlan[] padded = plan.Layers.Where(l => l.NeedsPaddedInput).ToArray();
             w.Line("private readonly int _maxBatch;");
             w.Line("private int _batch;");
@@ -150,7 +150,7 @@ namespace GenConv.Generator.Emit
                 foreach (LayerPlan l in padded)
                     w.Line($"{Padded(l.Index)} = new float[maxBatch * {I(l.PaddedLength)}];");
                 if (scattered.Length > 0)
-                    w.Line($"_paddedGradient = new float[{I(scattered.Max(l => l.PaddedLength))}];");
+                    w.Line($"_paddedGradient = new float[{I(scattered.Max(ConvEmitter.ScatterBufferLength))}];");
                 foreach (LayerPlan l in transposed)
                 {
                     LayerPlan backward = ModelPlanner.BackwardDataAsConvolution(l)!;

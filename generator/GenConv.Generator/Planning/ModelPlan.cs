@@ -30,11 +30,22 @@ namespace GenConv.Generator.Planning
         WindowUnroll Unroll,
         int ChannelTile)
     {
-        public bool NeedsPaddedInput => Spec.Kind == LayerKind.Conv2D && (Spec.PadTop | Spec.PadBottom | Spec.PadLeft | Spec.PadRight) != 0;
+        /// <summary>
+        /// A convolution reads its own copy of the input when it pads or strides: zero-padded, and with each row split
+        /// into StrideW phases (columns col ≡ p mod StrideW, compacted), so that consecutive output pixels read
+        /// consecutive floats for every tap and every stride. At stride 1 this is the plain padded layout.
+        /// </summary>
+        public bool NeedsPaddedInput => Spec.Kind == LayerKind.Conv2D && ((Spec.PadTop | Spec.PadBottom | Spec.PadLeft | Spec.PadRight) != 0 || Spec.StrideW > 1);
         public int PaddedHeight => Input.Height + Spec.PadTop + Spec.PadBottom;
         public int PaddedWidth => Input.Width + Spec.PadLeft + Spec.PadRight;
-        /// <summary>Floats of one padded input sample (the conv's own input layout; equals the input when unpadded).</summary>
-        public int PaddedLength => Input.Channels * PaddedHeight * PaddedWidth;
+        /// <summary>Floats per phase of a padded row: ⌈padded width / StrideW⌉.</summary>
+        public int PhaseWidth => Spec.StrideW > 1 ? (PaddedWidth + Spec.StrideW - 1) / Spec.StrideW : PaddedWidth;
+        /// <summary>Floats per padded row in the phase-split layout (all phases).</summary>
+        public int PaddedRowStride => Spec.StrideW > 1 ? Spec.StrideW * PhaseWidth : PaddedWidth;
+        /// <summary>Floats of one sample of the conv's own input layout (the input itself when it neither pads nor strides).</summary>
+        public int PaddedLength => Input.Channels * PaddedHeight * PaddedRowStride;
+        /// <summary>Offset of padded column <paramref name="column"/> within a padded row of the phase-split layout.</summary>
+        public int ColumnOffset(int column) => Spec.StrideW > 1 ? column % Spec.StrideW * PhaseWidth + column / Spec.StrideW : column;
         public int InputLength => (int)Input.Length;
         public int OutputLength => (int)Output.Length;
     }

@@ -907,7 +907,7 @@ namespace Golden
                             float s2 = b2;
                             float s3 = b3;
                             float v;
-                            ref float xo = ref Unsafe.Add(ref xr, ow * 1);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
                             {
                                 ref float xi = ref xo;
                                 const int wi = 0;
@@ -1423,7 +1423,7 @@ namespace Golden
                             float s0 = b0;
                             float s1 = b1;
                             float v;
-                            ref float xo = ref Unsafe.Add(ref xr, ow * 1);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
                             {
                                 ref float xi = ref xo;
                                 const int wi = 0;
@@ -1533,7 +1533,7 @@ namespace Golden
                     const int wi = 0;
                     for (int kh = 0; kh < 5; kh++)
                     {
-                        Layer0WeightTaps5(batch, ref Unsafe.Add(ref xi, kh * 32 + 0), ref gy, ref Unsafe.Add(ref dwo, wi + kh * 5 + 0));
+                        Layer0WeightTaps0To4(batch, ref Unsafe.Add(ref xi, kh * 32), ref gy, ref Unsafe.Add(ref dwo, wi + kh * 5 + 0));
                     }
                 }
             }
@@ -1813,7 +1813,7 @@ namespace Golden
                         {
                             float s0 = b0;
                             float v;
-                            ref float xo = ref Unsafe.Add(ref xr, ow * 1);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
                             for (int ic = 0; ic < 6; ic++)
                             {
                                 ref float xi = ref Unsafe.Add(ref xo, ic * 1024);
@@ -1876,9 +1876,9 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 0: 5 consecutive weight-gradient taps, Σ over the batch of dY(channel) · X(channel, shifted by each tap).</summary>
+        /// <summary>Layer 0: weight-gradient taps 0..4 of one kernel row, Σ over the batch of dY(channel) · X(channel, shifted by each tap).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer0WeightTaps5(int batch, ref float x, ref float dy, ref float dw)
+        private static void Layer0WeightTaps0To4(int batch, ref float x, ref float dy, ref float dw)
         {
             VectorF acc0 = VectorF.Zero;
             float sum0 = 0f;
@@ -1914,11 +1914,11 @@ namespace Golden
                     for (; ow < 28; ow++)
                     {
                         float g = Unsafe.Add(ref gr, ow);
-                        sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow * 1 + 0), sum0);
-                        sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow * 1 + 1), sum1);
-                        sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow * 1 + 2), sum2);
-                        sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow * 1 + 3), sum3);
-                        sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow * 1 + 4), sum4);
+                        sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
+                        sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
+                        sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
+                        sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
+                        sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
                     }
                 }
             }
@@ -2675,7 +2675,7 @@ namespace Golden
                             float s2 = b2;
                             float s3 = b3;
                             float v;
-                            ref float xo = ref Unsafe.Add(ref xr, ow * 1);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
                             for (int ic = 0; ic < 6; ic++)
                             {
                                 ref float xi = ref Unsafe.Add(ref xo, ic * 196);
@@ -2839,7 +2839,7 @@ namespace Golden
                     int wi = ic * 25;
                     for (int kh = 0; kh < 5; kh++)
                     {
-                        Layer3WeightTaps5(batch, ref Unsafe.Add(ref xi, kh * 14 + 0), ref gy, ref Unsafe.Add(ref dwo, wi + kh * 5 + 0));
+                        Layer3WeightTaps0To4(batch, ref Unsafe.Add(ref xi, kh * 14), ref gy, ref Unsafe.Add(ref dwo, wi + kh * 5 + 0));
                     }
                 }
             }
@@ -3524,7 +3524,7 @@ namespace Golden
                             float s2 = b2;
                             float s3 = b3;
                             float v;
-                            ref float xo = ref Unsafe.Add(ref xr, ow * 1);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
                             for (int ic = 0; ic < 16; ic++)
                             {
                                 ref float xi = ref Unsafe.Add(ref xo, ic * 324);
@@ -4043,7 +4043,7 @@ namespace Golden
                             float s0 = b0;
                             float s1 = b1;
                             float v;
-                            ref float xo = ref Unsafe.Add(ref xr, ow * 1);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
                             for (int ic = 0; ic < 16; ic++)
                             {
                                 ref float xi = ref Unsafe.Add(ref xo, ic * 324);
@@ -4132,9 +4132,9 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 3: 5 consecutive weight-gradient taps, Σ over the batch of dY(channel) · X(channel, shifted by each tap).</summary>
+        /// <summary>Layer 3: weight-gradient taps 0..4 of one kernel row, Σ over the batch of dY(channel) · X(channel, shifted by each tap).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer3WeightTaps5(int batch, ref float x, ref float dy, ref float dw)
+        private static void Layer3WeightTaps0To4(int batch, ref float x, ref float dy, ref float dw)
         {
             VectorF acc0 = VectorF.Zero;
             float sum0 = 0f;
@@ -4170,11 +4170,11 @@ namespace Golden
                     for (; ow < 10; ow++)
                     {
                         float g = Unsafe.Add(ref gr, ow);
-                        sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow * 1 + 0), sum0);
-                        sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow * 1 + 1), sum1);
-                        sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow * 1 + 2), sum2);
-                        sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow * 1 + 3), sum3);
-                        sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow * 1 + 4), sum4);
+                        sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
+                        sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
+                        sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
+                        sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
+                        sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
                     }
                 }
             }
