@@ -1,3 +1,5 @@
+using System;
+using GenConv.Generator.Diagnostics;
 using GenConv.Generator.Emit;
 using GenConv.Generator.Parsing;
 using GenConv.Generator.Planning;
@@ -43,7 +45,20 @@ namespace GenConv.Generator
                 .Where(static result => result.Plan is not null)
                 .Select(static (result, _) => result.Plan!)
                 .WithTrackingName(Steps.Models);
-            context.RegisterSourceOutput(models, static (spc, plan) => spc.AddSource(plan.HintName, ModelEmitter.Emit(plan)));
+            context.RegisterSourceOutput(models, static (spc, plan) =>
+            {
+                string source;
+                try
+                {
+                    source = ModelEmitter.Emit(plan);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, plan.TypeName, exception.GetType().Name + ": " + exception.Message));
+                    return;
+                }
+                spc.AddSource(plan.HintName, source);
+            });
         }
     }
 }

@@ -20,7 +20,7 @@ AnsiConsole.MarkupLine($"data: {Markup.Escape(dataDir)} ({train.Count:N0} traini
 
 var model = new LeNet5(maxBatch: options.Batch, seed: options.Seed);
 var optimizer = new Sgd(LeNet5.ParameterCount, options.LearningRate, momentum: 0.9f);
-var trainer = new EpochRunner(model, optimizer, train, options.Batch);
+var trainer = new Trainer(model, optimizer, train, options.Batch);
 var results = new Table().Border(TableBorder.Rounded)
     .AddColumns("epoch", "train loss", "test accuracy", "time", "images/s");
 double generatedImagesPerSecond = 0;
@@ -30,7 +30,7 @@ for (int epoch = 1; epoch <= options.Epochs; epoch++)
     var watch = Stopwatch.StartNew();
     float loss = trainer.TrainEpoch(random);
     watch.Stop();
-    double accuracy = EpochRunner.Accuracy(model, test, options.Batch);
+    double accuracy = Trainer.Accuracy(model, test, options.Batch);
     generatedImagesPerSecond = train.Count / watch.Elapsed.TotalSeconds;
     results.AddRow(epoch.ToString(CultureInfo.InvariantCulture), loss.ToString("F4", CultureInfo.InvariantCulture),
         accuracy.ToString("P2", CultureInfo.InvariantCulture), $"{watch.Elapsed.TotalSeconds:F1} s", generatedImagesPerSecond.ToString("N0", CultureInfo.InvariantCulture));
@@ -45,7 +45,7 @@ speed.AddRow("generated", generatedImagesPerSecond.ToString("N0", CultureInfo.In
 foreach (var (algorithm, batches) in new[] { (GenericAlgorithm.Im2Col, 40), (GenericAlgorithm.Naive, 8) })
 {
     var generic = new GenericModel(LeNet5.Description, algorithm, options.Batch, options.Seed);
-    double imagesPerSecond = new EpochRunner(generic, new Sgd(LeNet5.ParameterCount, options.LearningRate, momentum: 0.9f), train, options.Batch).MeasureImagesPerSecond(batches);
+    double imagesPerSecond = new Trainer(generic, new Sgd(LeNet5.ParameterCount, options.LearningRate, momentum: 0.9f), train, options.Batch).MeasureImagesPerSecond(batches);
     speed.AddRow($"generic {algorithm.ToString().ToLowerInvariant()}", imagesPerSecond.ToString("N0", CultureInfo.InvariantCulture), $"{generatedImagesPerSecond / imagesPerSecond:F1}× faster");
 }
 AnsiConsole.Write(speed);

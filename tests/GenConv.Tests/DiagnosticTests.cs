@@ -121,6 +121,7 @@ namespace GenConv.Tests
                 source.Append("}\n");
                 var (result, output) = GeneratorHarness.Run(source.ToString());
                 Assert.Null(result.Exception);
+                Assert.DoesNotContain(result.Diagnostics, d => d.Id == "GENCONV000");
                 for (int m = 0; m < 100; m++)
                 {
                     bool hasCode = result.GeneratedSources.Any(s => s.HintName == $"Fuzz.M{m}.GenConv.g.cs");

@@ -10,6 +10,11 @@ namespace GenConv.Generator.Diagnostics
         private static DiagnosticDescriptor Error(string id, string title, string format, string help) =>
             new DiagnosticDescriptor(id, title, format, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, description: help);
 
+        public static readonly DiagnosticDescriptor InternalError = Error("GENCONV000",
+            "GenConv internal error",
+            "GenConv could not generate '{0}': {1}",
+            "The generator met a case it does not handle. Please report it with the model's declaration; no code was generated for this model.");
+
         public static readonly DiagnosticDescriptor NotPartial = Error("GENCONV001",
             "Model type must be partial",
             "GenConv model '{0}' must be declared partial so the generated forward and backward code can be added to it",

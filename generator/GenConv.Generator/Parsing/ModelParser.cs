@@ -31,7 +31,23 @@ namespace GenConv.Generator.Parsing
             ["TanhAttribute"] = LayerKind.Tanh,
         };
 
+        /// <summary>Parses one model; an unexpected failure becomes a GENCONV000 diagnostic on the model, never an exception.</summary>
         public static ParsedModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return ParseModel(context, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                string name = context.TargetSymbol.Name;
+                var error = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(context.TargetNode), name, exception.GetType().Name + ": " + exception.Message);
+                return new ParsedModel(string.Empty, name, "internal", name + ".GenConv.g.cs", 0, 0, 0, null,
+                    Array.Empty<ParsedLayer>(), new[] { error });
+            }
+        }
+
+        private static ParsedModel ParseModel(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var type = (INamedTypeSymbol)context.TargetSymbol;
             var declaration = (TypeDeclarationSyntax)context.TargetNode;

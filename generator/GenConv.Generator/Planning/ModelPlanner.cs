@@ -22,7 +22,21 @@ namespace GenConv.Generator.Planning
         /// </summary>
         private const int UnrolledTapBudget = 128;
 
+        /// <summary>Plans one model; an unexpected failure becomes a GENCONV000 diagnostic, never an exception.</summary>
         public static PlanResult Plan(ParsedModel model, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return PlanModel(model, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return new PlanResult(null, new[] { DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, model.ModelLocation, model.TypeName,
+                    exception.GetType().Name + ": " + exception.Message) });
+            }
+        }
+
+        private static PlanResult PlanModel(ParsedModel model, CancellationToken cancellationToken)
         {
             var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
             if (model.InputChannels <= 0 || model.InputHeight <= 0 || model.InputWidth <= 0)

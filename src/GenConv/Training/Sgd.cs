@@ -7,7 +7,7 @@ namespace GenConv.Training
     /// b ← g on the first step, else b ← momentum·b + (1 − dampening)·g; g ← nesterov ? g + momentum·b : b;
     /// θ ← θ − lr·g. Its buffer is allocated once; a step allocates nothing.
     /// </summary>
-    public sealed class Sgd
+    public sealed class Sgd : IOptimizer
     {
         private readonly float[] momentumBuffer;
         private bool started;

@@ -1,23 +1,32 @@
 using System;
 using System.Diagnostics;
 using GenConv.Data;
-using GenConv.Training;
 
-namespace GenConv.Demo
+namespace GenConv.Training
 {
-    /// <summary>Mini-batch training over an image set; buffers allocated once, so steps allocate nothing.</summary>
-    internal sealed class EpochRunner
+    /// <summary>
+    /// Mini-batch training of any <see cref="IGenConvModel"/> (generated or generic) on a labelled image set with softmax
+    /// cross-entropy: seeded shuffling, a step per batch, evaluation. Buffers are allocated once, so steps allocate nothing.
+    /// </summary>
+    public sealed class Trainer
     {
         private readonly IGenConvModel model;
-        private readonly Sgd optimizer;
+        private readonly IOptimizer optimizer;
         private readonly ImageSet data;
         private readonly int batch;
         private readonly int[] order;
         private readonly float[] inputs, logits, logitGradient;
         private readonly int[] labels;
 
-        public EpochRunner(IGenConvModel model, Sgd optimizer, ImageSet data, int batch)
+        public Trainer(IGenConvModel model, IOptimizer optimizer, ImageSet data, int batch)
         {
+            ArgumentNullException.ThrowIfNull(model);
+            ArgumentNullException.ThrowIfNull(optimizer);
+            ArgumentNullException.ThrowIfNull(data);
+            if (batch < 1 || batch > model.MaxBatch)
+                throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be between 1 and the model's maxBatch ({model.MaxBatch}).");
+            if (data.ImageLength != model.InputLength)
+                throw new ArgumentException($"images have {data.ImageLength} floats, but the model takes {model.InputLength}.", nameof(data));
             this.model = model;
             this.optimizer = optimizer;
             this.data = data;
@@ -50,8 +59,13 @@ namespace GenConv.Demo
             return batches * batch / watch.Elapsed.TotalSeconds;
         }
 
-        private float Step(int start, int count)
+        /// <summary>Trains on samples order[start .. start + count) and returns the batch's mean loss.</summary>
+        public float Step(int start, int count)
         {
+            if (count < 1 || count > batch)
+                throw new ArgumentOutOfRangeException(nameof(count), count, $"count must be between 1 and the batch size {batch}.");
+            if (start < 0 || start > order.Length - count)
+                throw new ArgumentOutOfRangeException(nameof(start), start, $"start + count must lie within the {order.Length} samples.");
             int length = model.InputLength;
             for (int i = 0; i < count; i++)
             {
@@ -69,9 +83,13 @@ namespace GenConv.Demo
             return loss;
         }
 
-        /// <summary>Share of images whose largest logit is the label.</summary>
+        /// <summary>Share of images whose largest logit is the label (batches of at most the model's maxBatch).</summary>
         public static double Accuracy(IGenConvModel model, ImageSet data, int batch)
         {
+            ArgumentNullException.ThrowIfNull(model);
+            ArgumentNullException.ThrowIfNull(data);
+            if (batch < 1 || batch > model.MaxBatch)
+                throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be between 1 and the model's maxBatch ({model.MaxBatch}).");
             var y = new float[batch * model.OutputLength];
             int correct = 0, length = model.InputLength, classes = model.OutputLength;
             for (int start = 0; start < data.Count; start += batch)

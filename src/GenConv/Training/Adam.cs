@@ -1,0 +1,68 @@
+using System;
+
+namespace GenConv.Training
+{
+    /// <summary>
+    /// Adam and AdamW with torch.optim's update rules (amsgrad off): with L2 weight decay (Adam) g ← g + wd·θ, or
+    /// decoupled (AdamW) θ ← θ·(1 − lr·wd); m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²;
+    /// θ ← θ − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε). Bias corrections are computed in double, as Python does.
+    /// </summary>
+    public sealed class Adam : IOptimizer
+    {
+        private readonly float[] m, v;
+        private int step;
+
+        public Adam(int parameterCount, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f,
+            float weightDecay = 0f, bool decoupledWeightDecay = false)
+        {
+            if (parameterCount < 0) throw new ArgumentOutOfRangeException(nameof(parameterCount));
+            if (!(learningRate >= 0) || float.IsInfinity(learningRate)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "learning rate must be finite and non-negative.");
+            if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
+            if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
+            if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be non-negative.");
+            m = new float[parameterCount];
+            v = new float[parameterCount];
+            LearningRate = learningRate;
+            Beta1 = beta1;
+            Beta2 = beta2;
+            Epsilon = epsilon;
+            WeightDecay = weightDecay;
+            DecoupledWeightDecay = decoupledWeightDecay;
+        }
+
+        /// <summary>AdamW: Adam with decoupled weight decay (PyTorch's default weight_decay for AdamW is 0.01).</summary>
+        public static Adam AdamW(int parameterCount, float learningRate = 1e-3f, float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f) =>
+            new Adam(parameterCount, learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay: true);
+
+        public float LearningRate { get; set; }
+        public float Beta1 { get; }
+        public float Beta2 { get; }
+        public float Epsilon { get; }
+        public float WeightDecay { get; }
+        public bool DecoupledWeightDecay { get; }
+        public int StepCount => step;
+
+        public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+        {
+            if (parameters.Length != m.Length)
+                throw new ArgumentException($"this optimizer was built for {m.Length} parameters, not {parameters.Length}.", nameof(parameters));
+            if (gradients.Length != parameters.Length)
+                throw new ArgumentException($"gradients must hold {parameters.Length} floats, but has {gradients.Length}.", nameof(gradients));
+            step++;
+            double correction1 = 1 - Math.Pow(Beta1, step), correction2 = 1 - Math.Pow(Beta2, step);
+            float stepSize = (float)(LearningRate / correction1);
+            float correction2Sqrt = (float)Math.Sqrt(correction2);
+            float decay = DecoupledWeightDecay ? 1f - LearningRate * WeightDecay : 1f;
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                float g = gradients[i];
+                if (WeightDecay != 0 && !DecoupledWeightDecay) g += WeightDecay * parameters[i];
+                if (DecoupledWeightDecay) parameters[i] *= decay;
+                m[i] += (g - m[i]) * (1 - Beta1);                // exp_avg.lerp_(grad, 1 − β1)
+                v[i] = v[i] * Beta2 + (1 - Beta2) * g * g;       // exp_avg_sq.mul_(β2).addcmul_(grad, grad, 1 − β2)
+                float denominator = MathF.Sqrt(v[i]) / correction2Sqrt + Epsilon;
+                parameters[i] -= stepSize * (m[i] / denominator);
+            }
+        }
+    }
+}

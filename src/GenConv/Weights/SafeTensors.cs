@@ -1,0 +1,178 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace GenConv.Weights
+{
+    /// <summary>A weight file that cannot be used: corrupt, or not matching the model. The model is left unchanged.</summary>
+    public sealed class WeightFileException : IOException
+    {
+        public WeightFileException(string message) : base(message) { }
+    }
+
+    /// <summary>
+    /// Saves and loads a model's parameters as safetensors (F32, little-endian), named as PyTorch's state_dict names them
+    /// (<c>0.weight</c>, <c>0.bias</c>, …), so weights move between GenConv and PyTorch in both directions.
+    /// Loading checks every name, dtype, shape and offset before it changes anything; saving is atomic.
+    /// </summary>
+    public static class SafeTensors
+    {
+        /// <summary>Headers beyond this are rejected before anything is allocated for them.</summary>
+        public const int MaxHeaderBytes = 16 << 20;
+
+        public static void Save(IGenConvModel model, string path)
+        {
+            ArgumentNullException.ThrowIfNull(model);
+            ArgumentException.ThrowIfNullOrEmpty(path);
+            byte[] bytes = Serialize(model.Description, model.Parameters);
+            string full = Path.GetFullPath(path);
+            string temporary = full + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            try
+            {
+                using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+                {
+                    stream.Write(bytes);
+                    stream.Flush(flushToDisk: true);
+                }
+                File.Move(temporary, full, overwrite: true); // a reader sees the old file or the new one, never half of one
+            }
+            finally
+            {
+                if (File.Exists(temporary)) File.Delete(temporary);
+            }
+        }
+
+        /// <summary>The safetensors bytes of a parameter vector laid out as <paramref name="description"/> says.</summary>
+        public static byte[] Serialize(ModelDescription description, ReadOnlySpan<float> parameters)
+        {
+            ArgumentNullException.ThrowIfNull(description);
+            if (parameters.Length != description.ParameterCount)
+                throw new ArgumentException($"parameters must hold {description.ParameterCount} floats, but has {parameters.Length}.", nameof(parameters));
+            using var header = new MemoryStream();
+            using (var json = new Utf8JsonWriter(header))
+            {
+                json.WriteStartObject();
+                foreach (ParameterTensor tensor in description.ParameterTensors)
+                {
+                    json.WriteStartObject(tensor.Name);
+                    json.WriteString("dtype", "F32");
+                    json.WriteStartArray("shape");
+                    foreach (int d in tensor.Shape) json.WriteNumberValue(d);
+                    json.WriteEndArray();
+                    json.WriteStartArray("data_offsets");
+                    json.WriteNumberValue(4L * tensor.Offset);
+                    json.WriteNumberValue(4L * (tensor.Offset + tensor.Length));
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                json.WriteEndObject();
+            }
+            // Pad the header with spaces so the data starts 8-byte aligned, as the reference implementation does.
+            int headerLength = (int)header.Length, padded = (headerLength + 7) & ~7;
+            var bytes = new byte[8 + padded + 4L * parameters.Length];
+            BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)padded);
+            header.GetBuffer().AsSpan(0, headerLength).CopyTo(bytes.AsSpan(8));
+            bytes.AsSpan(8 + headerLength, padded - headerLength).Fill((byte)' ');
+            Span<byte> data = bytes.AsSpan(8 + padded);
+            for (int i = 0; i < parameters.Length; i++)
+                BinaryPrimitives.WriteSingleLittleEndian(data.Slice(4 * i), parameters[i]);
+            return bytes;
+        }
+
+        /// <summary>Loads every parameter of <paramref name="model"/> from a safetensors file; on any mismatch throws and changes nothing.</summary>
+        public static void Load(IGenConvModel model, string path)
+        {
+            ArgumentNullException.ThrowIfNull(model);
+            ArgumentException.ThrowIfNullOrEmpty(path);
+            byte[] bytes = File.ReadAllBytes(path);
+            float[] values = Deserialize(model.Description, bytes, path);
+            values.CopyTo(model.Parameters);
+        }
+
+        /// <summary>Validates a safetensors image against the description and returns the parameter vector it holds.</summary>
+        public static float[] Deserialize(ModelDescription description, ReadOnlySpan<byte> bytes, string source = "weights")
+        {
+            ArgumentNullException.ThrowIfNull(description);
+            if (bytes.Length < 8) throw new WeightFileException($"{source}: {bytes.Length} bytes is too short for a safetensors header length.");
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+            if (headerLength > MaxHeaderBytes)
+                throw new WeightFileException($"{source}: header length {headerLength} exceeds the {MaxHeaderBytes}-byte limit.");
+            if (headerLength > (ulong)(bytes.Length - 8))
+                throw new WeightFileException($"{source}: header length {headerLength} runs past the end of the {bytes.Length}-byte file.");
+            ReadOnlySpan<byte> data = bytes.Slice(8 + (int)headerLength);
+            var entries = ParseHeader(bytes.Slice(8, (int)headerLength), source);
+
+            var values = new float[description.ParameterCount];
+            var expected = new HashSet<string>(StringComparer.Ordinal);
+            var ranges = new List<(long Begin, long End, string Name)>();
+            foreach (ParameterTensor tensor in description.ParameterTensors)
+            {
+                expected.Add(tensor.Name);
+                if (!entries.TryGetValue(tensor.Name, out Entry? entry))
+                    throw new WeightFileException($"{source}: missing tensor '{tensor.Name}' (shape [{string.Join(", ", tensor.Shape.ToArray())}]).");
+                if (entry.DType != "F32")
+                    throw new WeightFileException($"{source}: tensor '{tensor.Name}' has dtype {entry.DType}, expected F32.");
+                if (!tensor.Shape.SequenceEqual(entry.Shape))
+                    throw new WeightFileException($"{source}: tensor '{tensor.Name}' has shape [{string.Join(", ", entry.Shape)}], expected [{string.Join(", ", tensor.Shape.ToArray())}].");
+                if (entry.Begin < 0 || entry.End < entry.Begin || entry.End > data.Length)
+                    throw new WeightFileException($"{source}: tensor '{tensor.Name}' has data offsets [{entry.Begin}, {entry.End}) outside the {data.Length} data bytes.");
+                if (entry.End - entry.Begin != 4L * tensor.Length)
+                    throw new WeightFileException($"{source}: tensor '{tensor.Name}' has {entry.End - entry.Begin} data bytes, expected {4L * tensor.Length}.");
+                ranges.Add((entry.Begin, entry.End, tensor.Name));
+                ReadOnlySpan<byte> raw = data.Slice((int)entry.Begin, (int)(entry.End - entry.Begin));
+                Span<float> target = values.AsSpan(tensor.Offset, tensor.Length);
+                for (int i = 0; i < target.Length; i++) target[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(4 * i));
+            }
+            foreach (string name in entries.Keys)
+                if (!expected.Contains(name))
+                    throw new WeightFileException($"{source}: unexpected tensor '{name}'; the model's tensors are {string.Join(", ", expected)}.");
+            ranges.Sort((a, b) => a.Begin.CompareTo(b.Begin));
+            for (int i = 1; i < ranges.Count; i++)
+                if (ranges[i].Begin < ranges[i - 1].End)
+                    throw new WeightFileException($"{source}: tensors '{ranges[i - 1].Name}' and '{ranges[i].Name}' overlap.");
+            return values;
+        }
+
+        private sealed record Entry(string DType, int[] Shape, long Begin, long End);
+
+        private static Dictionary<string, Entry> ParseHeader(ReadOnlySpan<byte> header, string source)
+        {
+            var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+            try
+            {
+                var reader = new Utf8JsonReader(header, new JsonReaderOptions { MaxDepth = 8 });
+                using JsonDocument document = JsonDocument.ParseValue(ref reader);
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                    throw new WeightFileException($"{source}: the header is not a JSON object.");
+                foreach (JsonProperty property in document.RootElement.EnumerateObject())
+                {
+                    if (property.Name == "__metadata__") continue;
+                    JsonElement value = property.Value;
+                    if (value.ValueKind != JsonValueKind.Object
+                        || !value.TryGetProperty("dtype", out JsonElement dtype) || dtype.ValueKind != JsonValueKind.String
+                        || !value.TryGetProperty("shape", out JsonElement shape) || shape.ValueKind != JsonValueKind.Array
+                        || !value.TryGetProperty("data_offsets", out JsonElement offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
+                        throw new WeightFileException($"{source}: tensor '{property.Name}' lacks a dtype, shape or two data_offsets.");
+                    var dims = new List<int>();
+                    foreach (JsonElement d in shape.EnumerateArray())
+                    {
+                        if (!d.TryGetInt32(out int dim) || dim < 0) throw new WeightFileException($"{source}: tensor '{property.Name}' has an invalid shape.");
+                        dims.Add(dim);
+                    }
+                    if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end))
+                        throw new WeightFileException($"{source}: tensor '{property.Name}' has non-integer data offsets.");
+                    if (!entries.TryAdd(property.Name, new Entry(dtype.GetString()!, dims.ToArray(), begin, end)))
+                        throw new WeightFileException($"{source}: tensor '{property.Name}' appears twice.");
+                }
+            }
+            catch (JsonException exception)
+            {
+                throw new WeightFileException($"{source}: the header is not valid JSON ({exception.Message}).");
+            }
+            return entries;
+        }
+    }
+}
