@@ -6,77 +6,178 @@ using GenConv;
 using GenConv.Data;
 using GenConv.Demo;
 using GenConv.Training;
+using GenConv.Weights;
 using Spectre.Console;
 
 // Trains LeNet-5 (generated kernels) on Fashion-MNIST, evaluates it, and times the same model on the generic kernels.
-var options = DemoOptions.Parse(args);
-if (options is null) return 2;
-
-string dataDir = options.DataDirectory ?? Path.Combine(AppContext.BaseDirectory, "data");
-ImageSet train = IdxReader.Load(Path.Combine(dataDir, "train-images-idx3-ubyte.gz"), Path.Combine(dataDir, "train-labels-idx1-ubyte.gz"));
-ImageSet test = IdxReader.Load(Path.Combine(dataDir, "t10k-images-idx3-ubyte.gz"), Path.Combine(dataDir, "t10k-labels-idx1-ubyte.gz"));
-AnsiConsole.MarkupLine($"[bold]GenConv demo[/]: LeNet-5 ({LeNet5.ParameterCount:N0} parameters, {LeNet5.MacsPerSample:N0} MACs per image) on Fashion-MNIST");
-AnsiConsole.MarkupLine($"data: {Markup.Escape(dataDir)} ({train.Count:N0} training, {test.Count:N0} test images); batch {options.Batch}, SGD lr {options.LearningRate} momentum 0.9, seed {options.Seed}");
-
-var model = new LeNet5(maxBatch: options.Batch, seed: options.Seed);
-var optimizer = new Sgd(LeNet5.ParameterCount, options.LearningRate, momentum: 0.9f);
-var trainer = new Trainer(model, optimizer, train, options.Batch);
-var results = new Table().Border(TableBorder.Rounded)
-    .AddColumns("epoch", "train loss", "test accuracy", "time", "images/s");
-double generatedImagesPerSecond = 0;
-for (int epoch = 1; epoch <= options.Epochs; epoch++)
+DemoOptions? options = DemoOptions.Parse(args, out string? error);
+if (options is null)
 {
-    var random = new SeededRandom((ulong)(options.Seed * 1000 + epoch));
-    var watch = Stopwatch.StartNew();
-    float loss = trainer.TrainEpoch(random);
-    watch.Stop();
-    double accuracy = Trainer.Accuracy(model, test, options.Batch);
-    generatedImagesPerSecond = train.Count / watch.Elapsed.TotalSeconds;
-    results.AddRow(epoch.ToString(CultureInfo.InvariantCulture), loss.ToString("F4", CultureInfo.InvariantCulture),
-        accuracy.ToString("P2", CultureInfo.InvariantCulture), $"{watch.Elapsed.TotalSeconds:F1} s", generatedImagesPerSecond.ToString("N0", CultureInfo.InvariantCulture));
-    AnsiConsole.MarkupLine($"epoch {epoch}: loss {loss:F4}, test accuracy {accuracy:P2}, {watch.Elapsed.TotalSeconds:F1} s");
+    Console.Error.WriteLine(error);
+    Console.Error.WriteLine(DemoOptions.Usage);
+    return 2;
 }
-AnsiConsole.Write(results);
 
-// The same training step on the generic kernels, same description and batch, for a side-by-side speed figure.
-// (A rough wall-clock comparison for the demo; the benchmarks project measures kernels with BenchmarkDotNet.)
-var speed = new Table().Border(TableBorder.Rounded).AddColumns("kernels", "training images/s", "generated is");
-speed.AddRow("generated", generatedImagesPerSecond.ToString("N0", CultureInfo.InvariantCulture), "—");
-foreach (var (algorithm, batches) in new[] { (GenericAlgorithm.Im2Col, 40), (GenericAlgorithm.Naive, 8) })
+try
 {
-    var generic = new GenericModel(LeNet5.Description, algorithm, options.Batch, options.Seed);
-    double imagesPerSecond = new Trainer(generic, new Sgd(LeNet5.ParameterCount, options.LearningRate, momentum: 0.9f), train, options.Batch).MeasureImagesPerSecond(batches);
-    speed.AddRow($"generic {algorithm.ToString().ToLowerInvariant()}", imagesPerSecond.ToString("N0", CultureInfo.InvariantCulture), $"{generatedImagesPerSecond / imagesPerSecond:F1}× faster");
+    return Demo.Run(options);
 }
-AnsiConsole.Write(speed);
-return 0;
-
-/// <summary>Command-line options; every one has a default so the demo runs with no arguments.</summary>
-internal sealed record DemoOptions(string? DataDirectory, int Epochs, int Batch, float LearningRate, int Seed)
+catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidOperationException)
 {
-    public static DemoOptions? Parse(string[] args)
+    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(exception.Message)}");
+    return 1;
+}
+
+namespace GenConv.Demo
+{
+    internal static class Demo
     {
-        var o = new DemoOptions(null, 8, 32, 0.03f, 1);
-        for (int i = 0; i < args.Length; i++)
+        private static readonly string[] ClassNames = { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot" };
+
+        public static int Run(DemoOptions options)
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-            switch (args[i])
+            string dataDir = options.DataDirectory ?? Path.Combine(AppContext.BaseDirectory, "data");
+            ImageSet test = Load(dataDir, "t10k");
+            var model = new LeNet5(maxBatch: options.Batch, seed: options.Seed);
+            AnsiConsole.MarkupLine($"[bold]GenConv demo[/]: LeNet-5 ({LeNet5.ParameterCount:N0} parameters, {LeNet5.MacsPerSample:N0} MACs per image), generated kernels");
+            if (options.LoadPath is not null)
             {
-                case "--data": o = o with { DataDirectory = Next() }; break;
-                case "--epochs": o = o with { Epochs = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
-                case "--batch": o = o with { Batch = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
-                case "--lr": o = o with { LearningRate = float.Parse(Next(), CultureInfo.InvariantCulture) }; break;
-                case "--seed": o = o with { Seed = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
-                default:
-                    Console.Error.WriteLine($"unknown option {args[i]}\nusage: GenConv.Demo [--data DIR] [--epochs N] [--batch N] [--lr X] [--seed N]");
-                    return null;
+                SafeTensors.Load(model, options.LoadPath);
+                AnsiConsole.MarkupLine($"loaded weights from {Markup.Escape(options.LoadPath)}");
             }
+
+            if (!options.EvaluateOnly)
+                Train(options, model, Load(dataDir, "train"), test, dataDir);
+            else
+                AnsiConsole.MarkupLine($"test accuracy: [bold]{Trainer.Accuracy(model, test, options.Batch):P2}[/] on {test.Count:N0} images");
+
+            if (options.SavePath is not null)
+            {
+                SafeTensors.Save(model, options.SavePath);
+                AnsiConsole.MarkupLine($"saved weights to {Markup.Escape(options.SavePath)} (safetensors, PyTorch state_dict names)");
+            }
+            if (options.PredictIndex is int index)
+                Predict(model, test, index);
+            return 0;
         }
-        if (o.Epochs < 1 || o.Batch < 1 || !(o.LearningRate > 0))
+
+        private static ImageSet Load(string dataDir, string prefix) =>
+            IdxReader.Load(Path.Combine(dataDir, prefix + "-images-idx3-ubyte.gz"), Path.Combine(dataDir, prefix + "-labels-idx1-ubyte.gz"));
+
+        private static void Train(DemoOptions options, LeNet5 model, ImageSet train, ImageSet test, string dataDir)
         {
-            Console.Error.WriteLine("--epochs and --batch must be at least 1 and --lr positive.");
-            return null;
+            AnsiConsole.MarkupLine($"data: {Markup.Escape(dataDir)} ({train.Count:N0} training, {test.Count:N0} test images); " +
+                                   $"batch {options.Batch}, SGD lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} momentum 0.9, {options.Epochs} epochs, seed {options.Seed}");
+            var trainer = new Trainer(model, new Sgd(LeNet5.ParameterCount, options.LearningRate, momentum: 0.9f), train, options.Batch);
+            var results = new Table().Border(TableBorder.Rounded).AddColumns("epoch", "train loss", "test accuracy", "time", "images/s");
+            double imagesPerSecond = 0;
+            AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(progress =>
+                {
+                    for (int epoch = 1; epoch <= options.Epochs; epoch++)
+                    {
+                        ProgressTask task = progress.AddTask($"epoch {epoch}/{options.Epochs}", maxValue: train.Count);
+                        var watch = Stopwatch.StartNew();
+                        float loss = trainer.TrainEpoch(new SeededRandom((ulong)(options.Seed * 1000 + epoch)), done => task.Value = done);
+                        watch.Stop();
+                        task.StopTask();
+                        double accuracy = Trainer.Accuracy(model, test, options.Batch);
+                        imagesPerSecond = train.Count / watch.Elapsed.TotalSeconds;
+                        results.AddRow(epoch.ToString(CultureInfo.InvariantCulture), loss.ToString("F4", CultureInfo.InvariantCulture),
+                            accuracy.ToString("P2", CultureInfo.InvariantCulture), $"{watch.Elapsed.TotalSeconds:F1} s", imagesPerSecond.ToString("N0", CultureInfo.InvariantCulture));
+                        if (!AnsiConsole.Profile.Capabilities.Interactive)
+                            Console.WriteLine($"epoch {epoch}: loss {loss:F4}, test accuracy {accuracy:P2}, {watch.Elapsed.TotalSeconds:F1} s");
+                    }
+                });
+            AnsiConsole.Write(results);
+
+            // The same training step on the generic kernels (same layers, batch and optimizer), for a side-by-side figure.
+            // A wall-clock comparison for the demo; the benchmarks project measures kernels with BenchmarkDotNet.
+            var speed = new Table().Border(TableBorder.Rounded).AddColumns("kernels", "training images/s", "generated is");
+            speed.AddRow("generated", imagesPerSecond.ToString("N0", CultureInfo.InvariantCulture), "—");
+            foreach (var (algorithm, batches) in new[] { (GenericAlgorithm.Im2Col, 40), (GenericAlgorithm.Naive, 8) })
+            {
+                var generic = new GenericModel(LeNet5.Description, algorithm, options.Batch, options.Seed);
+                var genericTrainer = new Trainer(generic, new Sgd(LeNet5.ParameterCount, options.LearningRate, momentum: 0.9f), train, options.Batch);
+                double genericSpeed = genericTrainer.MeasureImagesPerSecond(batches);
+                speed.AddRow($"generic {algorithm.ToString().ToLowerInvariant()}", genericSpeed.ToString("N0", CultureInfo.InvariantCulture), $"{imagesPerSecond / genericSpeed:F1}× faster");
+            }
+            AnsiConsole.Write(speed);
         }
-        return o;
+
+        private static void Predict(LeNet5 model, ImageSet test, int index)
+        {
+            if ((uint)index >= (uint)test.Count)
+                throw new InvalidOperationException($"--predict {index}: the test set has images 0 to {test.Count - 1}.");
+            var logits = new float[LeNet5.OutputLength];
+            model.Forward(test.Images.AsSpan(index * test.ImageLength, test.ImageLength), logits);
+            float max = float.NegativeInfinity;
+            foreach (float v in logits) max = MathF.Max(max, v);
+            double sum = 0;
+            foreach (float v in logits) sum += Math.Exp(v - max);
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("class", "probability");
+            int best = 0;
+            for (int c = 0; c < logits.Length; c++)
+            {
+                if (logits[c] > logits[best]) best = c;
+                table.AddRow(ClassNames[c], (Math.Exp(logits[c] - max) / sum).ToString("P1", CultureInfo.InvariantCulture));
+            }
+            AnsiConsole.MarkupLine($"test image {index}: predicted [bold]{ClassNames[best]}[/], label {ClassNames[test.Labels[index]]}");
+            AnsiConsole.Write(table);
+        }
+    }
+
+    /// <summary>Command-line options; every one has a default so the demo runs with no arguments.</summary>
+    internal sealed record DemoOptions(string? DataDirectory, int Epochs, int Batch, float LearningRate, int Seed,
+        string? SavePath, string? LoadPath, bool EvaluateOnly, int? PredictIndex)
+    {
+        public const string Usage =
+            "usage: GenConv.Demo [--data DIR] [--epochs N] [--batch N] [--lr X] [--seed N] [--save FILE] [--load FILE] [--evaluate] [--predict INDEX]\n" +
+            "  --data DIR      directory with the four Fashion-MNIST/MNIST IDX files (gzip or raw); default: the embedded subset\n" +
+            "  --epochs N      training epochs (8)        --batch N   batch size (32)\n" +
+            "  --lr X          SGD learning rate, momentum 0.9 (0.03)   --seed N   initialization and shuffling seed (1)\n" +
+            "  --save FILE     write the weights as safetensors (PyTorch state_dict names) after training\n" +
+            "  --load FILE     start from weights in a safetensors file\n" +
+            "  --evaluate      only evaluate (usually with --load)\n" +
+            "  --predict INDEX classify one test image and show the class probabilities";
+
+        public static DemoOptions? Parse(string[] args, out string? error)
+        {
+            var o = new DemoOptions(null, 8, 32, 0.03f, 1, null, null, false, null);
+            error = null;
+            try
+            {
+                for (int i = 0; i < args.Length; i++)
+                {
+                    string Next() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value.");
+                    int Int() => int.Parse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+                    o = args[i] switch
+                    {
+                        "--data" => o with { DataDirectory = Next() },
+                        "--epochs" => o with { Epochs = Int() },
+                        "--batch" => o with { Batch = Int() },
+                        "--lr" => o with { LearningRate = float.Parse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture) },
+                        "--seed" => o with { Seed = Int() },
+                        "--save" => o with { SavePath = Next() },
+                        "--load" => o with { LoadPath = Next() },
+                        "--evaluate" => o with { EvaluateOnly = true },
+                        "--predict" => o with { PredictIndex = Int() },
+                        "--help" or "-h" => throw new FormatException("GenConv demo: train LeNet-5 on Fashion-MNIST with generated kernels."),
+                        _ => throw new FormatException($"unknown option {args[i]}"),
+                    };
+                }
+            }
+            catch (FormatException exception)
+            {
+                error = exception.Message;
+                return null;
+            }
+            if (o.Epochs < 1 || o.Batch < 1 || !(o.LearningRate > 0) || float.IsInfinity(o.LearningRate))
+            {
+                error = "--epochs and --batch must be at least 1 and --lr positive and finite.";
+                return null;
+            }
+            return o;
+        }
     }
 }

@@ -39,14 +39,23 @@ namespace GenConv.Training
             labels = new int[batch];
         }
 
-        /// <summary>One pass over the shuffled data; returns the mean training loss.</summary>
-        public float TrainEpoch(SeededRandom random)
+        /// <summary>Number of samples trained on per epoch.</summary>
+        public int SampleCount => order.Length;
+
+        /// <summary>One pass over the data, shuffled by <paramref name="random"/>; returns the mean training loss.
+        /// <paramref name="onBatch"/>, if given, hears the number of samples done after each batch.</summary>
+        public float TrainEpoch(SeededRandom random, Action<int>? onBatch = null)
         {
+            ArgumentNullException.ThrowIfNull(random);
             random.Shuffle(order);
             double total = 0;
             int steps = 0;
             for (int start = 0; start < order.Length; start += batch, steps++)
-                total += Step(start, Math.Min(batch, order.Length - start));
+            {
+                int count = Math.Min(batch, order.Length - start);
+                total += Step(start, count);
+                onBatch?.Invoke(start + count);
+            }
             return (float)(total / steps);
         }
 

@@ -13,6 +13,21 @@ namespace GenConv.Weights
         public WeightFileException(string message) : base(message) { }
     }
 
+    /// <summary>One F32 tensor of a safetensors file.</summary>
+    public sealed class SafeTensor
+    {
+        internal SafeTensor(string name, int[] shape, float[] values)
+        {
+            Name = name;
+            Shape = shape;
+            Values = values;
+        }
+
+        public string Name { get; }
+        public IReadOnlyList<int> Shape { get; }
+        public float[] Values { get; }
+    }
+
     /// <summary>
     /// Saves and loads a model's parameters as safetensors (F32, little-endian), named as PyTorch's state_dict names them
     /// (<c>0.weight</c>, <c>0.bias</c>, …), so weights move between GenConv and PyTorch in both directions.
@@ -96,6 +111,30 @@ namespace GenConv.Weights
         public static float[] Deserialize(ModelDescription description, ReadOnlySpan<byte> bytes, string source = "weights")
         {
             ArgumentNullException.ThrowIfNull(description);
+            IReadOnlyDictionary<string, SafeTensor> tensors = Read(bytes, source);
+            var values = new float[description.ParameterCount];
+            var expected = new HashSet<string>(StringComparer.Ordinal);
+            foreach (ParameterTensor parameter in description.ParameterTensors)
+            {
+                expected.Add(parameter.Name);
+                if (!tensors.TryGetValue(parameter.Name, out SafeTensor? tensor))
+                    throw new WeightFileException($"{source}: missing tensor '{parameter.Name}' (shape [{string.Join(", ", parameter.Shape.ToArray())}]).");
+                if (!SameShape(parameter.Shape, tensor.Shape))
+                    throw new WeightFileException($"{source}: tensor '{parameter.Name}' has shape [{string.Join(", ", tensor.Shape)}], expected [{string.Join(", ", parameter.Shape.ToArray())}].");
+                tensor.Values.CopyTo(values.AsSpan(parameter.Offset, parameter.Length));
+            }
+            foreach (string name in tensors.Keys)
+                if (!expected.Contains(name))
+                    throw new WeightFileException($"{source}: unexpected tensor '{name}'; the model's tensors are {string.Join(", ", expected)}.");
+            return values;
+        }
+
+        /// <summary>
+        /// Every tensor of a safetensors image, checked: header length within the file and the limit, valid JSON, F32
+        /// only, offsets inside the data, byte counts matching shapes, no two tensors overlapping.
+        /// </summary>
+        public static IReadOnlyDictionary<string, SafeTensor> Read(ReadOnlySpan<byte> bytes, string source = "weights")
+        {
             if (bytes.Length < 8) throw new WeightFileException($"{source}: {bytes.Length} bytes is too short for a safetensors header length.");
             ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
             if (headerLength > MaxHeaderBytes)
@@ -103,37 +142,44 @@ namespace GenConv.Weights
             if (headerLength > (ulong)(bytes.Length - 8))
                 throw new WeightFileException($"{source}: header length {headerLength} runs past the end of the {bytes.Length}-byte file.");
             ReadOnlySpan<byte> data = bytes.Slice(8 + (int)headerLength);
-            var entries = ParseHeader(bytes.Slice(8, (int)headerLength), source);
-
-            var values = new float[description.ParameterCount];
-            var expected = new HashSet<string>(StringComparer.Ordinal);
+            var result = new Dictionary<string, SafeTensor>(StringComparer.Ordinal);
             var ranges = new List<(long Begin, long End, string Name)>();
-            foreach (ParameterTensor tensor in description.ParameterTensors)
+            foreach (var (name, entry) in ParseHeader(bytes.Slice(8, (int)headerLength), source))
             {
-                expected.Add(tensor.Name);
-                if (!entries.TryGetValue(tensor.Name, out Entry? entry))
-                    throw new WeightFileException($"{source}: missing tensor '{tensor.Name}' (shape [{string.Join(", ", tensor.Shape.ToArray())}]).");
                 if (entry.DType != "F32")
-                    throw new WeightFileException($"{source}: tensor '{tensor.Name}' has dtype {entry.DType}, expected F32.");
-                if (!tensor.Shape.SequenceEqual(entry.Shape))
-                    throw new WeightFileException($"{source}: tensor '{tensor.Name}' has shape [{string.Join(", ", entry.Shape)}], expected [{string.Join(", ", tensor.Shape.ToArray())}].");
+                    throw new WeightFileException($"{source}: tensor '{name}' has dtype {entry.DType}, expected F32.");
+                long count = 1;
+                foreach (int d in entry.Shape)
+                {
+                    count *= d;
+                    if (count > int.MaxValue / 4) throw new WeightFileException($"{source}: tensor '{name}' has an implausibly large shape.");
+                }
                 if (entry.Begin < 0 || entry.End < entry.Begin || entry.End > data.Length)
-                    throw new WeightFileException($"{source}: tensor '{tensor.Name}' has data offsets [{entry.Begin}, {entry.End}) outside the {data.Length} data bytes.");
-                if (entry.End - entry.Begin != 4L * tensor.Length)
-                    throw new WeightFileException($"{source}: tensor '{tensor.Name}' has {entry.End - entry.Begin} data bytes, expected {4L * tensor.Length}.");
-                ranges.Add((entry.Begin, entry.End, tensor.Name));
+                    throw new WeightFileException($"{source}: tensor '{name}' has data offsets [{entry.Begin}, {entry.End}) outside the {data.Length} data bytes.");
+                if (entry.End - entry.Begin != 4 * count)
+                    throw new WeightFileException($"{source}: tensor '{name}' has {entry.End - entry.Begin} data bytes, expected {4 * count}.");
+                ranges.Add((entry.Begin, entry.End, name));
                 ReadOnlySpan<byte> raw = data.Slice((int)entry.Begin, (int)(entry.End - entry.Begin));
-                Span<float> target = values.AsSpan(tensor.Offset, tensor.Length);
-                for (int i = 0; i < target.Length; i++) target[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(4 * i));
+                var values = new float[count];
+                for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(4 * i));
+                result.Add(name, new SafeTensor(name, entry.Shape, values));
             }
-            foreach (string name in entries.Keys)
-                if (!expected.Contains(name))
-                    throw new WeightFileException($"{source}: unexpected tensor '{name}'; the model's tensors are {string.Join(", ", expected)}.");
             ranges.Sort((a, b) => a.Begin.CompareTo(b.Begin));
             for (int i = 1; i < ranges.Count; i++)
                 if (ranges[i].Begin < ranges[i - 1].End)
                     throw new WeightFileException($"{source}: tensors '{ranges[i - 1].Name}' and '{ranges[i].Name}' overlap.");
-            return values;
+            return result;
+        }
+
+        /// <summary>Reads every tensor of a safetensors file (see <see cref="Read(ReadOnlySpan{byte}, string)"/>).</summary>
+        public static IReadOnlyDictionary<string, SafeTensor> Read(string path) => Read(File.ReadAllBytes(path), path);
+
+        private static bool SameShape(ReadOnlySpan<int> expected, IReadOnlyList<int> actual)
+        {
+            if (expected.Length != actual.Count) return false;
+            for (int i = 0; i < expected.Length; i++)
+                if (expected[i] != actual[i]) return false;
+            return true;
         }
 
         private sealed record Entry(string DType, int[] Shape, long Begin, long End);
