@@ -67,8 +67,15 @@ namespace GenConv.Demo
         private static void Train(DemoOptions options, LeNet5 model, ImageSet train, ImageSet test, string dataDir)
         {
             AnsiConsole.MarkupLine($"data: {Markup.Escape(dataDir)} ({train.Count:N0} training, {test.Count:N0} test images); " +
-                                   $"batch {options.Batch}, SGD lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} momentum 0.9, {options.Epochs} epochs, seed {options.Seed}");
-            var trainer = new Trainer(model, new Sgd(LeNet5.ParameterCount, options.LearningRate, momentum: 0.9f), train, options.Batch);
+                                   $"batch {options.Batch}, SGD lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.Schedule}) momentum 0.9, {options.Epochs} epochs, seed {options.Seed}");
+            var optimizer = new Sgd(LeNet5.ParameterCount, options.LearningRate, momentum: 0.9f);
+            var trainer = new Trainer(model, optimizer, train, options.Batch);
+            LearningRateSchedule schedule = options.Schedule switch
+            {
+                "constant" => LearningRateSchedule.Constant(options.LearningRate),
+                "step" => LearningRateSchedule.Step(options.LearningRate, Math.Max(1, options.Epochs / 3)),
+                _ => LearningRateSchedule.Cosine(options.LearningRate, options.Epochs),
+            };
             var results = new Table().Border(TableBorder.Rounded).AddColumns("epoch", "train loss", "test accuracy", "time", "images/s");
             double imagesPerSecond = 0;
             AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
@@ -77,6 +84,7 @@ namespace GenConv.Demo
                     for (int epoch = 1; epoch <= options.Epochs; epoch++)
                     {
                         ProgressTask task = progress.AddTask($"epoch {epoch}/{options.Epochs}", maxValue: train.Count);
+                        optimizer.LearningRate = schedule.At(epoch - 1);
                         var watch = Stopwatch.StartNew();
                         float loss = trainer.TrainEpoch(new SeededRandom((ulong)(options.Seed * 1000 + epoch)), done => task.Value = done);
                         watch.Stop();
@@ -129,13 +137,14 @@ namespace GenConv.Demo
 
     /// <summary>Command-line options; every one has a default so the demo runs with no arguments.</summary>
     internal sealed record DemoOptions(string? DataDirectory, int Epochs, int Batch, float LearningRate, int Seed,
-        string? SavePath, string? LoadPath, bool EvaluateOnly, int? PredictIndex)
+        string? SavePath, string? LoadPath, bool EvaluateOnly, int? PredictIndex, string Schedule)
     {
         public const string Usage =
-            "usage: GenConv.Demo [--data DIR] [--epochs N] [--batch N] [--lr X] [--seed N] [--save FILE] [--load FILE] [--evaluate] [--predict INDEX]\n" +
+            "usage: GenConv.Demo [--data DIR] [--epochs N] [--batch N] [--lr X] [--seed N] [--schedule S] [--save FILE] [--load FILE] [--evaluate] [--predict INDEX]\n" +
             "  --data DIR      directory with the four Fashion-MNIST/MNIST IDX files (gzip or raw); default: the embedded subset\n" +
             "  --epochs N      training epochs (8)        --batch N   batch size (32)\n" +
-            "  --lr X          SGD learning rate, momentum 0.9 (0.03)   --seed N   initialization and shuffling seed (1)\n" +
+            "  --lr X          SGD learning rate, momentum 0.9 (0.05)   --seed N   initialization and shuffling seed (1)\n" +
+            "  --schedule S    learning-rate schedule per epoch: cosine (default), step (×0.1 every third of the run) or constant\n" +
             "  --save FILE     write the weights as safetensors (PyTorch state_dict names) after training\n" +
             "  --load FILE     start from weights in a safetensors file\n" +
             "  --evaluate      only evaluate (usually with --load)\n" +
@@ -143,7 +152,7 @@ namespace GenConv.Demo
 
         public static DemoOptions? Parse(string[] args, out string? error)
         {
-            var o = new DemoOptions(null, 8, 32, 0.03f, 1, null, null, false, null);
+            var o = new DemoOptions(null, 8, 32, 0.05f, 1, null, null, false, null, "cosine");
             error = null;
             try
             {
@@ -162,6 +171,7 @@ namespace GenConv.Demo
                         "--load" => o with { LoadPath = Next() },
                         "--evaluate" => o with { EvaluateOnly = true },
                         "--predict" => o with { PredictIndex = Int() },
+                        "--schedule" => o with { Schedule = Next() is var v && v is "cosine" or "step" or "constant" ? v : throw new FormatException("--schedule takes cosine, step or constant.") },
                         "--help" or "-h" => throw new FormatException("GenConv demo: train LeNet-5 on Fashion-MNIST with generated kernels."),
                         _ => throw new FormatException($"unknown option {args[i]}"),
                     };

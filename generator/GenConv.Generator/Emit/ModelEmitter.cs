@@ -112,50 +112,64 @@ namespace GenConv.Generator.Emit
         private static string ActivationGradient(int index) => index % 2 == 0 ? "_gradientA" : "_gradientB";
         private static string Padded(int layer) => "_padded" + layer;
 
+        /// <summary>One buffer of the static memory plan: a field, its size in floats, and whether that is per sample of maxBatch.</summary>
+        private sealed record PlannedBuffer(string Field, long Floats, bool PerSample, string Purpose);
+
+        /// <summary>
+        /// Every buffer a model holds, in declaration order. Fields, their allocation and the memory constants all come
+        /// from this one list, so the constants cannot drift from what the constructor allocates.
+        /// </summary>
+        private static List<PlannedBuffer> MemoryPlan(ModelPlan plan)
+        {
+            long largestActivation = Math.Max(plan.InputLength, plan.Layers.Max(l => (long)l.OutputLength));
+            var buffers = new List<PlannedBuffer>
+            {
+                new("_parameters", plan.ParameterCount, false, "weights and biases"),
+                new("_gradients", plan.ParameterCount, false, "their gradients"),
+                new(Activation(0), plan.InputLength, true, "the input"),
+            };
+            foreach (LayerPlan l in plan.Layers)
+                buffers.Add(new(Activation(l.Index + 1), l.OutputLength, true, $"layer {l.Index}'s output"));
+            buffers.Add(new("_gradientA", largestActivation, true, "activation gradients (even layers)"));
+            buffers.Add(new("_gradientB", largestActivation, true, "activation gradients (odd layers)"));
+            foreach (LayerPlan l in plan.Layers.Where(l => l.NeedsPaddedInput))
+                buffers.Add(new(Padded(l.Index), l.PaddedLength, true, $"layer {l.Index}'s padded, phase-split input"));
+            var scattered = plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D && ConvEmitter.ScatterUsesPadding(l) && ModelPlanner.BackwardDataAsConvolution(l) is null).ToList();
+            if (scattered.Count > 0)
+                buffers.Add(new("_paddedGradient", scattered.Max(ConvEmitter.ScatterBufferLength), false, "one sample's padded input gradient (strided convolutions)"));
+            foreach (LayerPlan l in plan.Layers)
+            {
+                LayerPlan? backward = ModelPlanner.BackwardDataAsConvolution(l);
+                if (backward is null) continue;
+                buffers.Add(new($"_transposedWeight{l.Index}", l.WeightCount, false, $"layer {l.Index}'s flipped kernel"));
+                if (backward.NeedsPaddedInput)
+                    buffers.Add(new($"_paddedOutputGradient{l.Index}", backward.PaddedLength, true, $"layer {l.Index}'s padded output gradient"));
+            }
+            return buffers;
+        }
+
         private static void EmitStateAndConstructor(SourceWriter w, ModelPlan plan)
         {
-            int layers = plan.Layers.Count;
-            long largestActivation = Math.Max(plan.InputLength, plan.Layers.Max(l => (long)l.OutputLength));
-            LayerPlan[] transposed = plan.Layers.Where(l => ModelPlanner.BackwardDataAsConvolution(l) is not null).ToArray();
-            LayerPlan[] scattered = plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D && ConvEmitter.ScatterUsesPadding(l) && ModelPlanner.BackwardDataAsConvolution(l) is null).ToArray();
-            LayerPlan[] padded = plan.Layers.Where(l => l.NeedsPaddedInput).ToArray();
+            List<PlannedBuffer> buffers = MemoryPlan(plan);
             w.Line("private readonly int _maxBatch;");
             w.Line("private int _batch;");
-            w.Line("private readonly float[] _parameters = new float[ParameterCount];");
-            w.Line("private readonly float[] _gradients = new float[ParameterCount];");
-            for (int i = 0; i <= layers; i++) w.Line($"private readonly float[] {Activation(i)};");
-            w.Line("private readonly float[] _gradientA;");
-            w.Line("private readonly float[] _gradientB;");
-            foreach (LayerPlan l in padded) w.Line($"private readonly float[] {Padded(l.Index)};");
-            if (scattered.Length > 0) w.Line("private readonly float[] _paddedGradient;");
-            foreach (LayerPlan l in transposed)
-            {
-                w.Line($"private readonly float[] _transposedWeight{l.Index} = new float[{I(l.WeightCount)}];");
-                if (ModelPlanner.BackwardDataAsConvolution(l)!.NeedsPaddedInput) w.Line($"private readonly float[] _paddedOutputGradient{l.Index};");
-            }
+            foreach (PlannedBuffer b in buffers)
+                w.Line($"private readonly float[] {b.Field}; // {b.Purpose}");
             w.Line();
-            w.Line("/// <summary>Floats of activation storage per sample of maxBatch (layer inputs and the output).</summary>");
-            w.Line($"public const long ActivationFloatsPerSample = {I(plan.InputLength + plan.Layers.Sum(l => (long)l.OutputLength))};");
+            w.Line("/// <summary>Bytes of the buffers that do not grow with the batch: parameters, gradients and kernel scratch.</summary>");
+            w.Line($"public const long FixedBytes = {I(4 * buffers.Where(b => !b.PerSample).Sum(b => b.Floats))};");
+            w.Line("/// <summary>Bytes of the buffers per sample of maxBatch: activations, their gradients and padded copies.</summary>");
+            w.Line($"public const long BytesPerSample = {I(4 * buffers.Where(b => b.PerSample).Sum(b => b.Floats))};");
+            w.Line("/// <summary>All buffer bytes a model built for <paramref name=\"maxBatch\"/> holds, allocated once by the constructor.</summary>");
+            w.Line("public static long MemoryBytes(int maxBatch) => FixedBytes + maxBatch * BytesPerSample;");
             w.Line();
             w.Line("/// <summary>Allocates every buffer once, for batches of up to <paramref name=\"maxBatch\"/>, and draws PyTorch-default initial weights from <paramref name=\"seed\"/>.</summary>");
             using (w.Open($"public {plan.TypeName}(int maxBatch = 1, int seed = 0)"))
             {
-                w.Line("global::GenConv.ModelGuard.MaxBatch(maxBatch);");
+                w.Line($"global::GenConv.ModelGuard.MaxBatch(maxBatch, {I(buffers.Where(b => b.PerSample).Max(b => b.Floats))});");
                 w.Line("_maxBatch = maxBatch;");
-                w.Line($"{Activation(0)} = new float[maxBatch * InputLength];");
-                foreach (LayerPlan l in plan.Layers)
-                    w.Line($"{Activation(l.Index + 1)} = new float[maxBatch * Layer{l.Index}OutputLength];");
-                w.Line($"_gradientA = new float[maxBatch * {I(largestActivation)}];");
-                w.Line($"_gradientB = new float[maxBatch * {I(largestActivation)}];");
-                foreach (LayerPlan l in padded)
-                    w.Line($"{Padded(l.Index)} = new float[maxBatch * {I(l.PaddedLength)}];");
-                if (scattered.Length > 0)
-                    w.Line($"_paddedGradient = new float[{I(scattered.Max(ConvEmitter.ScatterBufferLength))}];");
-                foreach (LayerPlan l in transposed)
-                {
-                    LayerPlan backward = ModelPlanner.BackwardDataAsConvolution(l)!;
-                    if (backward.NeedsPaddedInput) w.Line($"_paddedOutputGradient{l.Index} = new float[maxBatch * {I(backward.PaddedLength)}];");
-                }
+                foreach (PlannedBuffer b in buffers)
+                    w.Line(b.PerSample ? $"{b.Field} = new float[maxBatch * {I(b.Floats)}];" : $"{b.Field} = new float[{I(b.Floats)}];");
                 w.Line("global::GenConv.ParameterInitializer.PyTorchDefault(s_description, _parameters, seed);");
             }
             w.Line();

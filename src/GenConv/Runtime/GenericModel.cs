@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using GenConv.Kernels;
 using GenConv.Model;
 
@@ -31,7 +32,7 @@ namespace GenConv
         public GenericModel(ModelDescription description, GenericAlgorithm algorithm, int maxBatch = 1, int seed = 0)
         {
             ArgumentNullException.ThrowIfNull(description);
-            ModelGuard.MaxBatch(maxBatch);
+            ModelGuard.MaxBatch(maxBatch, Math.Max(description.InputLength, description.Layers.Max(g => g.OutputLength)));
             Description = description;
             Algorithm = algorithm;
             MaxBatch = maxBatch;

@@ -36,10 +36,19 @@ namespace GenConv
                     $"inputGradient must be empty or hold {batch} samples of {inputLength} floats = {batch * inputLength} floats, but has {inputGradientLength}.", "inputGradient");
         }
 
-        public static void MaxBatch(int maxBatch)
+        public static void MaxBatch(int maxBatch) => MaxBatch(maxBatch, 1);
+
+        /// <summary>
+        /// Checks maxBatch, including that maxBatch × <paramref name="largestBufferFloatsPerSample"/> fits in an array:
+        /// buffer sizes are int products, and one that wrapped around would let kernels write past a buffer.
+        /// </summary>
+        public static void MaxBatch(int maxBatch, long largestBufferFloatsPerSample)
         {
             if (maxBatch < 1)
                 throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch must be at least 1.");
+            if ((long)maxBatch * largestBufferFloatsPerSample > Array.MaxLength)
+                throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch,
+                    $"maxBatch {maxBatch} needs a buffer of {(long)maxBatch * largestBufferFloatsPerSample} floats, more than an array can hold; the largest possible maxBatch is {Array.MaxLength / largestBufferFloatsPerSample}.");
         }
     }
 }

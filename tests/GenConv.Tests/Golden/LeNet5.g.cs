@@ -131,52 +131,60 @@ namespace Golden
 
         private readonly int _maxBatch;
         private int _batch;
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
-        private readonly float[] _activation0;
-        private readonly float[] _activation1;
-        private readonly float[] _activation2;
-        private readonly float[] _activation3;
-        private readonly float[] _activation4;
-        private readonly float[] _activation5;
-        private readonly float[] _activation6;
-        private readonly float[] _activation7;
-        private readonly float[] _activation8;
-        private readonly float[] _activation9;
-        private readonly float[] _activation10;
-        private readonly float[] _activation11;
-        private readonly float[] _gradientA;
-        private readonly float[] _gradientB;
-        private readonly float[] _padded0;
-        private readonly float[] _transposedWeight0 = new float[150];
-        private readonly float[] _paddedOutputGradient0;
-        private readonly float[] _transposedWeight3 = new float[2400];
-        private readonly float[] _paddedOutputGradient3;
+        private readonly float[] _parameters; // weights and biases
+        private readonly float[] _gradients; // their gradients
+        private readonly float[] _activation0; // the input
+        private readonly float[] _activation1; // layer 0's output
+        private readonly float[] _activation2; // layer 1's output
+        private readonly float[] _activation3; // layer 2's output
+        private readonly float[] _activation4; // layer 3's output
+        private readonly float[] _activation5; // layer 4's output
+        private readonly float[] _activation6; // layer 5's output
+        private readonly float[] _activation7; // layer 6's output
+        private readonly float[] _activation8; // layer 7's output
+        private readonly float[] _activation9; // layer 8's output
+        private readonly float[] _activation10; // layer 9's output
+        private readonly float[] _activation11; // layer 10's output
+        private readonly float[] _gradientA; // activation gradients (even layers)
+        private readonly float[] _gradientB; // activation gradients (odd layers)
+        private readonly float[] _padded0; // layer 0's padded, phase-split input
+        private readonly float[] _transposedWeight0; // layer 0's flipped kernel
+        private readonly float[] _paddedOutputGradient0; // layer 0's padded output gradient
+        private readonly float[] _transposedWeight3; // layer 3's flipped kernel
+        private readonly float[] _paddedOutputGradient3; // layer 3's padded output gradient
 
-        /// <summary>Floats of activation storage per sample of maxBatch (layer inputs and the output).</summary>
-        public const long ActivationFloatsPerSample = 15386;
+        /// <summary>Bytes of the buffers that do not grow with the batch: parameters, gradients and kernel scratch.</summary>
+        public const long FixedBytes = 503848;
+        /// <summary>Bytes of the buffers per sample of maxBatch: activations, their gradients and padded copies.</summary>
+        public const long BytesPerSample = 148584;
+        /// <summary>All buffer bytes a model built for <paramref name="maxBatch"/> holds, allocated once by the constructor.</summary>
+        public static long MemoryBytes(int maxBatch) => FixedBytes + maxBatch * BytesPerSample;
 
         /// <summary>Allocates every buffer once, for batches of up to <paramref name="maxBatch"/>, and draws PyTorch-default initial weights from <paramref name="seed"/>.</summary>
         public LeNet5(int maxBatch = 1, int seed = 0)
         {
-            global::GenConv.ModelGuard.MaxBatch(maxBatch);
+            global::GenConv.ModelGuard.MaxBatch(maxBatch, 6144);
             _maxBatch = maxBatch;
-            _activation0 = new float[maxBatch * InputLength];
-            _activation1 = new float[maxBatch * Layer0OutputLength];
-            _activation2 = new float[maxBatch * Layer1OutputLength];
-            _activation3 = new float[maxBatch * Layer2OutputLength];
-            _activation4 = new float[maxBatch * Layer3OutputLength];
-            _activation5 = new float[maxBatch * Layer4OutputLength];
-            _activation6 = new float[maxBatch * Layer5OutputLength];
-            _activation7 = new float[maxBatch * Layer6OutputLength];
-            _activation8 = new float[maxBatch * Layer7OutputLength];
-            _activation9 = new float[maxBatch * Layer8OutputLength];
-            _activation10 = new float[maxBatch * Layer9OutputLength];
-            _activation11 = new float[maxBatch * Layer10OutputLength];
+            _parameters = new float[61706];
+            _gradients = new float[61706];
+            _activation0 = new float[maxBatch * 784];
+            _activation1 = new float[maxBatch * 4704];
+            _activation2 = new float[maxBatch * 4704];
+            _activation3 = new float[maxBatch * 1176];
+            _activation4 = new float[maxBatch * 1600];
+            _activation5 = new float[maxBatch * 1600];
+            _activation6 = new float[maxBatch * 400];
+            _activation7 = new float[maxBatch * 120];
+            _activation8 = new float[maxBatch * 120];
+            _activation9 = new float[maxBatch * 84];
+            _activation10 = new float[maxBatch * 84];
+            _activation11 = new float[maxBatch * 10];
             _gradientA = new float[maxBatch * 4704];
             _gradientB = new float[maxBatch * 4704];
             _padded0 = new float[maxBatch * 1024];
+            _transposedWeight0 = new float[150];
             _paddedOutputGradient0 = new float[maxBatch * 6144];
+            _transposedWeight3 = new float[2400];
             _paddedOutputGradient3 = new float[maxBatch * 5184];
             global::GenConv.ParameterInitializer.PyTorchDefault(s_description, _parameters, seed);
         }
