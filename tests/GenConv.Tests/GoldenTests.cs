@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
+using System.Reflection;
 using GenConv.Tests.Infrastructure;
 using Xunit;
 
@@ -36,9 +36,10 @@ namespace GenConv.Tests
         {
             var (result, _) = GeneratorHarness.Run(LeNet5Source);
             string generated = Assert.Single(result.GeneratedSources).SourceText.ToString();
-            string path = GoldenPath("LeNet5.g.cs");
             if (Environment.GetEnvironmentVariable("GENCONV_UPDATE_GOLDEN") == "1")
-                File.WriteAllText(path, generated);
+                File.WriteAllText(Path.Combine(ProjectDirectory(), "Golden", "LeNet5.g.cs"), generated);
+            // Compared with the copy next to the test assembly: source paths are remapped in CI builds.
+            string path = Path.Combine(AppContext.BaseDirectory, "Golden", "LeNet5.g.cs");
             Assert.True(File.Exists(path), $"Golden file {path} is missing; create it with GENCONV_UPDATE_GOLDEN=1.");
             string golden = File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
             if (golden != generated)
@@ -82,7 +83,8 @@ namespace GenConv.Tests
             }
         }
 
-        private static string GoldenPath(string name, [CallerFilePath] string thisFile = "") =>
-            Path.Combine(Path.GetDirectoryName(thisFile)!, "Golden", name);
+        /// <summary>The test project's source folder, recorded at build time, for rewriting golden files.</summary>
+        private static string ProjectDirectory() =>
+            typeof(GoldenTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "GenConvTestProjectDirectory").Value!;
     }
 }
