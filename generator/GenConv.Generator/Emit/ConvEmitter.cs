@@ -51,8 +51,8 @@ namespace GenConv.Generator.Emit
                         list.Add(Buffer.TransposedWeight);
                         if (transposed.NeedsPaddedInput) list.Add(Buffer.PaddedOutputGradient);
                     }
-                    else if (ScatterUsesPadding(l))
-                        list.Add(Buffer.PaddedInputGradient);
+                    else
+                        list.Add(Buffer.PaddedInputGradient); // the scatter path always strides or pads
                     break;
             }
             return list.ToArray();
@@ -284,57 +284,57 @@ namespace GenConv.Generator.Emit
         }
 
         /// <summary>
-        /// dX for strides above 1: every output gradient scattered back through its window (seed 000) into a plainly
-        /// padded buffer (one sample), then unpadded.
+        /// dX where it is not a plain convolution (strides above 1, or padding of at least the kernel): every output
+        /// gradient is scattered back through its window (seed 000) into one sample's copy of the conv's own padded,
+        /// phase-split layout, where consecutive output pixels hit consecutive floats for every tap, so the scatter is
+        /// vectorized like the forward pass; the copy is then unpadded and unsplit into dX.
         /// </summary>
         private static void EmitBackwardDataScatter(SourceWriter w, LayerPlan l)
         {
-            int oh = l.Output.Height, ow = l.Output.Width, pw = l.PaddedWidth;
+            int oh = l.Output.Height, ow = l.Output.Width;
             using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dx", l.InputLength)))
             {
-                string target = ScatterUsesPadding(l) ? "dxp" : "dxs";
-                w.Line($"MemoryMarshal.CreateSpan(ref {target}, {I(ScatterBufferLength(l))}).Clear();");
+                w.Line($"MemoryMarshal.CreateSpan(ref dxp, {I(l.PaddedLength)}).Clear();");
                 using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
                 {
                     w.Line($"ref float wo = ref {Unsafe}.Add(ref w, oc * {I(WindowSize(l))});");
                     using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
                     {
-                        w.Line($"ref float dr = ref {Unsafe}.Add(ref {target}, oh * {I((long)l.Spec.StrideH * pw)});");
+                        w.Line($"ref float dr = ref {Unsafe}.Add(ref dxp, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
                         w.Line($"ref float gr = ref {Unsafe}.Add(ref dys, oc * {I((long)oh * ow)} + oh * {I(ow)});");
-                        using (w.Open($"for (int ow = 0; ow < {I(ow)}; ow++)"))
+                        w.Line("int ow = 0;");
+                        using (w.Open("if (Vector.IsHardwareAccelerated)"))
+                        using (w.Open($"for (; ow <= {I(ow)} - VectorF.Count; ow += VectorF.Count)"))
+                        {
+                            w.Line("VectorF g = Vector.LoadUnsafe(ref gr, (nuint)ow);");
+                            w.Line($"ref float xo = ref {Unsafe}.Add(ref dr, ow);");
+                            EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitInputTaps(w, l, (offset, tap) =>
+                                w.Line($"Vector.StoreUnsafe(Vector.FusedMultiplyAdd(new VectorF({Unsafe}.Add(ref wo, wi + {tap})), g, Vector.LoadUnsafe(ref xi, (nuint)({offset}))), ref xi, (nuint)({offset}));")));
+                        }
+                        using (w.Open($"for (; ow < {I(ow)}; ow++)"))
                         {
                             w.Line($"float g = {Unsafe}.Add(ref gr, ow);");
-                            w.Line($"ref float xo = ref {Unsafe}.Add(ref dr, ow * {I(l.Spec.StrideW)});");
-                            EmitChannelLoop(w, l, "xo", l.PaddedHeight * pw, () => EmitTaps(w, l, pw, (offset, tap) =>
+                            w.Line($"ref float xo = ref {Unsafe}.Add(ref dr, ow);");
+                            EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitInputTaps(w, l, (offset, tap) =>
                                 w.Line($"{Unsafe}.Add(ref xi, {offset}) = MathF.FusedMultiplyAdd({Unsafe}.Add(ref wo, wi + {tap}), g, {Unsafe}.Add(ref xi, {offset}));")));
                         }
                     }
                 }
-                if (ScatterUsesPadding(l))
-                    EmitRowCopy(w, l, "dxs", "dxp", toPadded: false, phaseSplit: false);
+                EmitRowCopy(w, l, "dxs", "dxp", toPadded: false);
             }
         }
 
-        /// <summary>Whether the scatter kernel needs a padded gradient buffer (it never phase-splits).</summary>
-        public static bool ScatterUsesPadding(LayerPlan l) => (l.Spec.PadTop | l.Spec.PadBottom | l.Spec.PadLeft | l.Spec.PadRight) != 0;
-
-        /// <summary>Floats of the scatter kernel's one-sample, plainly padded gradient buffer.</summary>
-        public static int ScatterBufferLength(LayerPlan l) => l.Input.Channels * l.PaddedHeight * l.PaddedWidth;
-
-        /// <summary>
-        /// Copies every input row between the plain layout and a padded one: the conv's own phase-split layout
-        /// (<paramref name="phaseSplit"/>), or plain padded rows (the scatter kernel's gradient buffer).
-        /// </summary>
-        private static void EmitRowCopy(SourceWriter w, LayerPlan l, string plain, string padded, bool toPadded, bool phaseSplit = true)
+        /// <summary>Copies every input row between the plain layout and the conv's own padded, phase-split layout.</summary>
+        private static void EmitRowCopy(SourceWriter w, LayerPlan l, string plain, string padded, bool toPadded)
         {
             int h = l.Input.Height, width = l.Input.Width, ph = l.PaddedHeight;
-            int rowStride = phaseSplit ? l.PaddedRowStride : l.PaddedWidth;
+            int rowStride = l.PaddedRowStride;
             using (w.Open($"for (int c = 0; c < {I(l.Input.Channels)}; c++)"))
             using (w.Open($"for (int r = 0; r < {I(h)}; r++)"))
             {
                 string plainRow = $"ref {Unsafe}.Add(ref {plain}, (c * {I(h)} + r) * {I(width)})";
                 string paddedRow = $"ref {Unsafe}.Add(ref {padded}, (c * {I(ph)} + r + {I(l.Spec.PadTop)}) * {I(rowStride)})";
-                if (phaseSplit && l.Spec.StrideW > 1)
+                if (l.Spec.StrideW > 1)
                 {
                     // Column col of the input is padded column col + PadLeft, stored in phase (col + PadLeft) % StrideW.
                     w.Line($"ref float from = {(toPadded ? plainRow : paddedRow)};");

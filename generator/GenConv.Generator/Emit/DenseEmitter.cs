@@ -6,7 +6,7 @@ namespace GenConv.Generator.Emit
 {
     /// <summary>
     /// Fully connected layers, weights [out, in]. Forward is four dot products at a time (sharing the input loads);
-    /// both backward kernels are vectorized axpy passes over contiguous rows.
+    /// both backward kernels are one row combination — a weighted sum of contiguous rows kept in registers.
     /// </summary>
     internal sealed class DenseEmitter : LayerEmitter
     {
@@ -55,30 +55,59 @@ namespace GenConv.Generator.Emit
                     // dW[o, :] = Σ_n dY[n, o] · X[n, :];  dB[o] = Σ_n dY[n, o].
                     using (w.Open($"for (int o = 0; o < {I(outF)}; o++)"))
                     {
-                        w.Line($"ref float row = ref {Unsafe}.Add(ref dw, o * {I(inF)});");
-                        w.Line($"MemoryMarshal.CreateSpan(ref row, {I(inF)}).Clear();");
-                        if (l.BiasCount > 0) w.Line("float bias = 0f;");
-                        using (w.Open("for (int n = 0; n < batch; n++)"))
+                        EmitRowCombination(w, inF, "batch", n => $"{Unsafe}.Add(ref dy, {n} * {I(outF)} + o)", "x", $"ref {Unsafe}.Add(ref dw, o * {I(inF)})");
+                        if (l.BiasCount > 0)
                         {
-                            w.Line($"float g = {Unsafe}.Add(ref dy, n * {I(outF)} + o);");
-                            if (l.BiasCount > 0) w.Line("bias += g;");
-                            EmitAxpy(w, inF, "g", $"ref {Unsafe}.Add(ref x, n * {I(inF)})", "row");
+                            w.Line("float bias = 0f;");
+                            using (w.Open("for (int n = 0; n < batch; n++)"))
+                                w.Line($"bias += {Unsafe}.Add(ref dy, n * {I(outF)} + o);");
+                            w.Line($"{Unsafe}.Add(ref db, o) = bias;");
                         }
-                        if (l.BiasCount > 0) w.Line($"{Unsafe}.Add(ref db, o) = bias;");
                     }
                     break;
                 default:
                     // dX[n, :] = Σ_o dY[n, o] · W[o, :].
-                    using (OpenSampleLoop(w, ("dy", outF), ("dx", inF)))
-                    {
-                        w.Line($"MemoryMarshal.CreateSpan(ref dxs, {I(inF)}).Clear();");
-                        using (w.Open($"for (int o = 0; o < {I(outF)}; o++)"))
-                        {
-                            w.Line($"float g = {Unsafe}.Add(ref dys, o);");
-                            EmitAxpy(w, inF, "g", $"ref {Unsafe}.Add(ref w, o * {I(inF)})", "dxs");
-                        }
-                    }
+                    using (w.Open("for (int n = 0; n < batch; n++)"))
+                        EmitRowCombination(w, inF, I(outF), o => $"{Unsafe}.Add(ref dy, n * {I(outF)} + {o})", "w", $"ref {Unsafe}.Add(ref dx, n * {I(inF)})");
                     break;
+            }
+        }
+
+        /// <summary>
+        /// target[i] = Σ_{k &lt; count} scale(k) · source[k · length + i] for i &lt; length: a block of 4 vectors of target stays
+        /// in registers across the whole sum (one broadcast and four loads per k), then single vectors, then scalars.
+        /// Every element is summed over k in the same order on every path, so all widths agree bit for bit.
+        /// </summary>
+        private static void EmitRowCombination(SourceWriter w, int length, string count, System.Func<string, string> scale, string source, string target)
+        {
+            using (w.Open(""))
+            {
+                w.Line($"ref float t = {target};");
+                w.Line("int i = 0;");
+                using (w.Open("if (Vector.IsHardwareAccelerated)"))
+                {
+                    foreach (int vectors in new[] { RowTile, 1 })
+                        using (w.Open($"for (; i <= {I(length)} - {vectors} * VectorF.Count; i += {vectors} * VectorF.Count)"))
+                        {
+                            for (int j = 0; j < vectors; j++) w.Line($"VectorF a{j} = VectorF.Zero;");
+                            using (w.Open($"for (int k = 0; k < {count}; k++)"))
+                            {
+                                w.Line($"VectorF s = new VectorF({scale("k")});");
+                                w.Line($"ref float r = ref {Unsafe}.Add(ref {source}, k * {I(length)} + i);");
+                                for (int j = 0; j < vectors; j++)
+                                    w.Line($"a{j} = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)({j} * VectorF.Count)), a{j});");
+                            }
+                            for (int j = 0; j < vectors; j++)
+                                w.Line($"Vector.StoreUnsafe(a{j}, ref t, (nuint)(i + {j} * VectorF.Count));");
+                        }
+                }
+                using (w.Open($"for (; i < {I(length)}; i++)"))
+                {
+                    w.Line("float a = 0f;");
+                    using (w.Open($"for (int k = 0; k < {count}; k++)"))
+                        w.Line($"a = MathF.FusedMultiplyAdd({scale("k")}, {Unsafe}.Add(ref {source}, k * {I(length)} + i), a);");
+                    w.Line($"{Unsafe}.Add(ref t, i) = a;");
+                }
             }
         }
 
@@ -108,24 +137,6 @@ namespace GenConv.Generator.Emit
             }
             for (int j = 0; j < rows; j++)
                 w.Line(l.BiasCount > 0 ? $"{Unsafe}.Add(ref ys, o + {j}) = {Unsafe}.Add(ref b, o + {j}) + s{j};" : $"{Unsafe}.Add(ref ys, o + {j}) = s{j};");
-        }
-
-        /// <summary>target[0..length] += scale · source[0..length], vectorized with a scalar tail doing the same fused operation.</summary>
-        private static void EmitAxpy(SourceWriter w, int length, string scale, string source, string target)
-        {
-            using (w.Open(""))
-            {
-                w.Line($"ref float src = {source};");
-                w.Line("int i = 0;");
-                using (w.Open("if (Vector.IsHardwareAccelerated)"))
-                {
-                    w.Line($"VectorF s = new VectorF({scale});");
-                    using (w.Open($"for (; i <= {I(length)} - VectorF.Count; i += VectorF.Count)"))
-                        w.Line($"Vector.StoreUnsafe(Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref src, (nuint)i), Vector.LoadUnsafe(ref {target}, (nuint)i)), ref {target}, (nuint)i);");
-                }
-                using (w.Open($"for (; i < {I(length)}; i++)"))
-                    w.Line($"{Unsafe}.Add(ref {target}, i) = MathF.FusedMultiplyAdd({scale}, {Unsafe}.Add(ref src, i), {Unsafe}.Add(ref {target}, i));");
-            }
         }
     }
 }

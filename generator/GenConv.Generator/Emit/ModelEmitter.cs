@@ -134,9 +134,9 @@ namespace GenConv.Generator.Emit
             buffers.Add(new("_gradientB", largestActivation, true, "activation gradients (odd layers)"));
             foreach (LayerPlan l in plan.Layers.Where(l => l.NeedsPaddedInput))
                 buffers.Add(new(Padded(l.Index), l.PaddedLength, true, $"layer {l.Index}'s padded, phase-split input"));
-            var scattered = plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D && ConvEmitter.ScatterUsesPadding(l) && ModelPlanner.BackwardDataAsConvolution(l) is null).ToList();
+            var scattered = plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D && ModelPlanner.BackwardDataAsConvolution(l) is null).ToList();
             if (scattered.Count > 0)
-                buffers.Add(new("_paddedGradient", scattered.Max(ConvEmitter.ScatterBufferLength), false, "one sample's padded input gradient (strided convolutions)"));
+                buffers.Add(new("_paddedGradient", scattered.Max(l => l.PaddedLength), false, "one sample's padded, phase-split input gradient (scatter kernels)"));
             foreach (LayerPlan l in plan.Layers)
             {
                 LayerPlan? backward = ModelPlanner.BackwardDataAsConvolution(l);

@@ -4336,29 +4336,57 @@ namespace Golden
         {
             for (int o = 0; o < 120; o++)
             {
-                ref float row = ref Unsafe.Add(ref dw, o * 400);
-                MemoryMarshal.CreateSpan(ref row, 400).Clear();
+                {
+                    ref float t = ref Unsafe.Add(ref dw, o * 400);
+                    int i = 0;
+                    if (Vector.IsHardwareAccelerated)
+                    {
+                        for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        {
+                            VectorF a0 = VectorF.Zero;
+                            VectorF a1 = VectorF.Zero;
+                            VectorF a2 = VectorF.Zero;
+                            VectorF a3 = VectorF.Zero;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                VectorF s = new VectorF(Unsafe.Add(ref dy, k * 120 + o));
+                                ref float r = ref Unsafe.Add(ref x, k * 400 + i);
+                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                                a1 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count)), a1);
+                                a2 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count)), a2);
+                                a3 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count)), a3);
+                            }
+                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(a1, ref t, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a2, ref t, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(a3, ref t, (nuint)(i + 3 * VectorF.Count));
+                        }
+                        for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                        {
+                            VectorF a0 = VectorF.Zero;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                VectorF s = new VectorF(Unsafe.Add(ref dy, k * 120 + o));
+                                ref float r = ref Unsafe.Add(ref x, k * 400 + i);
+                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                            }
+                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                        }
+                    }
+                    for (; i < 400; i++)
+                    {
+                        float a = 0f;
+                        for (int k = 0; k < batch; k++)
+                        {
+                            a = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 120 + o), Unsafe.Add(ref x, k * 400 + i), a);
+                        }
+                        Unsafe.Add(ref t, i) = a;
+                    }
+                }
                 float bias = 0f;
                 for (int n = 0; n < batch; n++)
                 {
-                    float g = Unsafe.Add(ref dy, n * 120 + o);
-                    bias += g;
-                    {
-                        ref float src = ref Unsafe.Add(ref x, n * 400);
-                        int i = 0;
-                        if (Vector.IsHardwareAccelerated)
-                        {
-                            VectorF s = new VectorF(g);
-                            for (; i <= 400 - VectorF.Count; i += VectorF.Count)
-                            {
-                                Vector.StoreUnsafe(Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref src, (nuint)i), Vector.LoadUnsafe(ref row, (nuint)i)), ref row, (nuint)i);
-                            }
-                        }
-                        for (; i < 400; i++)
-                        {
-                            Unsafe.Add(ref row, i) = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref src, i), Unsafe.Add(ref row, i));
-                        }
-                    }
+                    bias += Unsafe.Add(ref dy, n * 120 + o);
                 }
                 Unsafe.Add(ref db, o) = bias;
             }
@@ -4370,27 +4398,51 @@ namespace Golden
         {
             for (int n = 0; n < batch; n++)
             {
-                ref float dys = ref Unsafe.Add(ref dy, n * 120);
-                ref float dxs = ref Unsafe.Add(ref dx, n * 400);
-                MemoryMarshal.CreateSpan(ref dxs, 400).Clear();
-                for (int o = 0; o < 120; o++)
                 {
-                    float g = Unsafe.Add(ref dys, o);
+                    ref float t = ref Unsafe.Add(ref dx, n * 400);
+                    int i = 0;
+                    if (Vector.IsHardwareAccelerated)
                     {
-                        ref float src = ref Unsafe.Add(ref w, o * 400);
-                        int i = 0;
-                        if (Vector.IsHardwareAccelerated)
+                        for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
                         {
-                            VectorF s = new VectorF(g);
-                            for (; i <= 400 - VectorF.Count; i += VectorF.Count)
+                            VectorF a0 = VectorF.Zero;
+                            VectorF a1 = VectorF.Zero;
+                            VectorF a2 = VectorF.Zero;
+                            VectorF a3 = VectorF.Zero;
+                            for (int k = 0; k < 120; k++)
                             {
-                                Vector.StoreUnsafe(Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref src, (nuint)i), Vector.LoadUnsafe(ref dxs, (nuint)i)), ref dxs, (nuint)i);
+                                VectorF s = new VectorF(Unsafe.Add(ref dy, n * 120 + k));
+                                ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                                a1 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count)), a1);
+                                a2 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count)), a2);
+                                a3 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count)), a3);
                             }
+                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(a1, ref t, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a2, ref t, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(a3, ref t, (nuint)(i + 3 * VectorF.Count));
                         }
-                        for (; i < 400; i++)
+                        for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                         {
-                            Unsafe.Add(ref dxs, i) = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref src, i), Unsafe.Add(ref dxs, i));
+                            VectorF a0 = VectorF.Zero;
+                            for (int k = 0; k < 120; k++)
+                            {
+                                VectorF s = new VectorF(Unsafe.Add(ref dy, n * 120 + k));
+                                ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                            }
+                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
                         }
+                    }
+                    for (; i < 400; i++)
+                    {
+                        float a = 0f;
+                        for (int k = 0; k < 120; k++)
+                        {
+                            a = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 120 + k), Unsafe.Add(ref w, k * 400 + i), a);
+                        }
+                        Unsafe.Add(ref t, i) = a;
                     }
                 }
             }
@@ -4476,29 +4528,57 @@ namespace Golden
         {
             for (int o = 0; o < 84; o++)
             {
-                ref float row = ref Unsafe.Add(ref dw, o * 120);
-                MemoryMarshal.CreateSpan(ref row, 120).Clear();
+                {
+                    ref float t = ref Unsafe.Add(ref dw, o * 120);
+                    int i = 0;
+                    if (Vector.IsHardwareAccelerated)
+                    {
+                        for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        {
+                            VectorF a0 = VectorF.Zero;
+                            VectorF a1 = VectorF.Zero;
+                            VectorF a2 = VectorF.Zero;
+                            VectorF a3 = VectorF.Zero;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                VectorF s = new VectorF(Unsafe.Add(ref dy, k * 84 + o));
+                                ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                                a1 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count)), a1);
+                                a2 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count)), a2);
+                                a3 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count)), a3);
+                            }
+                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(a1, ref t, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a2, ref t, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(a3, ref t, (nuint)(i + 3 * VectorF.Count));
+                        }
+                        for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                        {
+                            VectorF a0 = VectorF.Zero;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                VectorF s = new VectorF(Unsafe.Add(ref dy, k * 84 + o));
+                                ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                            }
+                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                        }
+                    }
+                    for (; i < 120; i++)
+                    {
+                        float a = 0f;
+                        for (int k = 0; k < batch; k++)
+                        {
+                            a = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 84 + o), Unsafe.Add(ref x, k * 120 + i), a);
+                        }
+                        Unsafe.Add(ref t, i) = a;
+                    }
+                }
                 float bias = 0f;
                 for (int n = 0; n < batch; n++)
                 {
-                    float g = Unsafe.Add(ref dy, n * 84 + o);
-                    bias += g;
-                    {
-                        ref float src = ref Unsafe.Add(ref x, n * 120);
-                        int i = 0;
-                        if (Vector.IsHardwareAccelerated)
-                        {
-                            VectorF s = new VectorF(g);
-                            for (; i <= 120 - VectorF.Count; i += VectorF.Count)
-                            {
-                                Vector.StoreUnsafe(Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref src, (nuint)i), Vector.LoadUnsafe(ref row, (nuint)i)), ref row, (nuint)i);
-                            }
-                        }
-                        for (; i < 120; i++)
-                        {
-                            Unsafe.Add(ref row, i) = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref src, i), Unsafe.Add(ref row, i));
-                        }
-                    }
+                    bias += Unsafe.Add(ref dy, n * 84 + o);
                 }
                 Unsafe.Add(ref db, o) = bias;
             }
@@ -4510,27 +4590,51 @@ namespace Golden
         {
             for (int n = 0; n < batch; n++)
             {
-                ref float dys = ref Unsafe.Add(ref dy, n * 84);
-                ref float dxs = ref Unsafe.Add(ref dx, n * 120);
-                MemoryMarshal.CreateSpan(ref dxs, 120).Clear();
-                for (int o = 0; o < 84; o++)
                 {
-                    float g = Unsafe.Add(ref dys, o);
+                    ref float t = ref Unsafe.Add(ref dx, n * 120);
+                    int i = 0;
+                    if (Vector.IsHardwareAccelerated)
                     {
-                        ref float src = ref Unsafe.Add(ref w, o * 120);
-                        int i = 0;
-                        if (Vector.IsHardwareAccelerated)
+                        for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
                         {
-                            VectorF s = new VectorF(g);
-                            for (; i <= 120 - VectorF.Count; i += VectorF.Count)
+                            VectorF a0 = VectorF.Zero;
+                            VectorF a1 = VectorF.Zero;
+                            VectorF a2 = VectorF.Zero;
+                            VectorF a3 = VectorF.Zero;
+                            for (int k = 0; k < 84; k++)
                             {
-                                Vector.StoreUnsafe(Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref src, (nuint)i), Vector.LoadUnsafe(ref dxs, (nuint)i)), ref dxs, (nuint)i);
+                                VectorF s = new VectorF(Unsafe.Add(ref dy, n * 84 + k));
+                                ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                                a1 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count)), a1);
+                                a2 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count)), a2);
+                                a3 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count)), a3);
                             }
+                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(a1, ref t, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a2, ref t, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(a3, ref t, (nuint)(i + 3 * VectorF.Count));
                         }
-                        for (; i < 120; i++)
+                        for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                         {
-                            Unsafe.Add(ref dxs, i) = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref src, i), Unsafe.Add(ref dxs, i));
+                            VectorF a0 = VectorF.Zero;
+                            for (int k = 0; k < 84; k++)
+                            {
+                                VectorF s = new VectorF(Unsafe.Add(ref dy, n * 84 + k));
+                                ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                            }
+                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
                         }
+                    }
+                    for (; i < 120; i++)
+                    {
+                        float a = 0f;
+                        for (int k = 0; k < 84; k++)
+                        {
+                            a = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 84 + k), Unsafe.Add(ref w, k * 120 + i), a);
+                        }
+                        Unsafe.Add(ref t, i) = a;
                     }
                 }
             }
@@ -4637,29 +4741,57 @@ namespace Golden
         {
             for (int o = 0; o < 10; o++)
             {
-                ref float row = ref Unsafe.Add(ref dw, o * 84);
-                MemoryMarshal.CreateSpan(ref row, 84).Clear();
+                {
+                    ref float t = ref Unsafe.Add(ref dw, o * 84);
+                    int i = 0;
+                    if (Vector.IsHardwareAccelerated)
+                    {
+                        for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        {
+                            VectorF a0 = VectorF.Zero;
+                            VectorF a1 = VectorF.Zero;
+                            VectorF a2 = VectorF.Zero;
+                            VectorF a3 = VectorF.Zero;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                VectorF s = new VectorF(Unsafe.Add(ref dy, k * 10 + o));
+                                ref float r = ref Unsafe.Add(ref x, k * 84 + i);
+                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                                a1 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count)), a1);
+                                a2 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count)), a2);
+                                a3 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count)), a3);
+                            }
+                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(a1, ref t, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a2, ref t, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(a3, ref t, (nuint)(i + 3 * VectorF.Count));
+                        }
+                        for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                        {
+                            VectorF a0 = VectorF.Zero;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                VectorF s = new VectorF(Unsafe.Add(ref dy, k * 10 + o));
+                                ref float r = ref Unsafe.Add(ref x, k * 84 + i);
+                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                            }
+                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                        }
+                    }
+                    for (; i < 84; i++)
+                    {
+                        float a = 0f;
+                        for (int k = 0; k < batch; k++)
+                        {
+                            a = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 10 + o), Unsafe.Add(ref x, k * 84 + i), a);
+                        }
+                        Unsafe.Add(ref t, i) = a;
+                    }
+                }
                 float bias = 0f;
                 for (int n = 0; n < batch; n++)
                 {
-                    float g = Unsafe.Add(ref dy, n * 10 + o);
-                    bias += g;
-                    {
-                        ref float src = ref Unsafe.Add(ref x, n * 84);
-                        int i = 0;
-                        if (Vector.IsHardwareAccelerated)
-                        {
-                            VectorF s = new VectorF(g);
-                            for (; i <= 84 - VectorF.Count; i += VectorF.Count)
-                            {
-                                Vector.StoreUnsafe(Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref src, (nuint)i), Vector.LoadUnsafe(ref row, (nuint)i)), ref row, (nuint)i);
-                            }
-                        }
-                        for (; i < 84; i++)
-                        {
-                            Unsafe.Add(ref row, i) = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref src, i), Unsafe.Add(ref row, i));
-                        }
-                    }
+                    bias += Unsafe.Add(ref dy, n * 10 + o);
                 }
                 Unsafe.Add(ref db, o) = bias;
             }
@@ -4671,27 +4803,51 @@ namespace Golden
         {
             for (int n = 0; n < batch; n++)
             {
-                ref float dys = ref Unsafe.Add(ref dy, n * 10);
-                ref float dxs = ref Unsafe.Add(ref dx, n * 84);
-                MemoryMarshal.CreateSpan(ref dxs, 84).Clear();
-                for (int o = 0; o < 10; o++)
                 {
-                    float g = Unsafe.Add(ref dys, o);
+                    ref float t = ref Unsafe.Add(ref dx, n * 84);
+                    int i = 0;
+                    if (Vector.IsHardwareAccelerated)
                     {
-                        ref float src = ref Unsafe.Add(ref w, o * 84);
-                        int i = 0;
-                        if (Vector.IsHardwareAccelerated)
+                        for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
                         {
-                            VectorF s = new VectorF(g);
-                            for (; i <= 84 - VectorF.Count; i += VectorF.Count)
+                            VectorF a0 = VectorF.Zero;
+                            VectorF a1 = VectorF.Zero;
+                            VectorF a2 = VectorF.Zero;
+                            VectorF a3 = VectorF.Zero;
+                            for (int k = 0; k < 10; k++)
                             {
-                                Vector.StoreUnsafe(Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref src, (nuint)i), Vector.LoadUnsafe(ref dxs, (nuint)i)), ref dxs, (nuint)i);
+                                VectorF s = new VectorF(Unsafe.Add(ref dy, n * 10 + k));
+                                ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                                a1 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count)), a1);
+                                a2 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count)), a2);
+                                a3 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count)), a3);
                             }
+                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(a1, ref t, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a2, ref t, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(a3, ref t, (nuint)(i + 3 * VectorF.Count));
                         }
-                        for (; i < 84; i++)
+                        for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                         {
-                            Unsafe.Add(ref dxs, i) = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref src, i), Unsafe.Add(ref dxs, i));
+                            VectorF a0 = VectorF.Zero;
+                            for (int k = 0; k < 10; k++)
+                            {
+                                VectorF s = new VectorF(Unsafe.Add(ref dy, n * 10 + k));
+                                ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                            }
+                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
                         }
+                    }
+                    for (; i < 84; i++)
+                    {
+                        float a = 0f;
+                        for (int k = 0; k < 10; k++)
+                        {
+                            a = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 10 + k), Unsafe.Add(ref w, k * 84 + i), a);
+                        }
+                        Unsafe.Add(ref t, i) = a;
                     }
                 }
             }
