@@ -26,36 +26,45 @@ namespace GenConv.Generator.Emit
             w.Line("#pragma warning disable CS1591 // generated members are documented by the layer list above each one");
             w.Line();
             bool hasNamespace = plan.Namespace.Length > 0;
-            if (hasNamespace) w.Line("namespace " + plan.Namespace);
-            using (w.Open(""))
+            if (hasNamespace)
             {
-                w.Line("using Activations = global::GenConv.Kernels.Activations;");
-                w.Line("using MathF = global::System.MathF;");
-                w.Line("using Math = global::System.Math;");
-                w.Line("using MemoryMarshal = global::System.Runtime.InteropServices.MemoryMarshal;");
-                w.Line("using MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;");
-                w.Line("using MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;");
-                w.Line("using Unsafe = global::System.Runtime.CompilerServices.Unsafe;");
-                w.Line("using Vector = global::System.Numerics.Vector;");
-                w.Line("using VectorF = global::System.Numerics.Vector<float>;");
-                w.Line();
-                w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"GenConv.Generator\", \"{Version}\")]");
-                using (w.Open($"partial class {plan.TypeName} : global::GenConv.IGenConvModel"))
-                {
-                    EmitConstants(w, plan);
-                    EmitDescription(w, plan);
-                    EmitStateAndConstructor(w, plan);
-                    EmitForward(w, plan);
-                    EmitBackward(w, plan);
-                    foreach (LayerPlan layer in plan.Layers)
-                        EmitKernels(w, layer);
-                    w.Line("private static ref float Data(float[] array) => ref MemoryMarshal.GetArrayDataReference(array);");
-                }
+                w.Line("namespace " + plan.Namespace);
+                using (w.Open(""))
+                    EmitTypeWithAliases(w, plan);
             }
+            else
+                EmitTypeWithAliases(w, plan); // a global-namespace model: aliases at file level, no enclosing block
             return w.ToString();
         }
 
         private static string I(long value) => SourceWriter.Int(value);
+
+        /// <summary>File-local aliases (so kernel code stays readable and fully qualified), then the partial class.</summary>
+        private static void EmitTypeWithAliases(SourceWriter w, ModelPlan plan)
+        {
+            w.Line("using Activations = global::GenConv.Kernels.Activations;");
+            w.Line("using MathF = global::System.MathF;");
+            w.Line("using Math = global::System.Math;");
+            w.Line("using MemoryMarshal = global::System.Runtime.InteropServices.MemoryMarshal;");
+            w.Line("using MethodImpl = global::System.Runtime.CompilerServices.MethodImplAttribute;");
+            w.Line("using MethodImplOptions = global::System.Runtime.CompilerServices.MethodImplOptions;");
+            w.Line("using Unsafe = global::System.Runtime.CompilerServices.Unsafe;");
+            w.Line("using Vector = global::System.Numerics.Vector;");
+            w.Line("using VectorF = global::System.Numerics.Vector<float>;");
+            w.Line();
+            w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"GenConv.Generator\", \"{Version}\")]");
+            using (w.Open($"partial class {plan.TypeName} : global::GenConv.IGenConvModel"))
+            {
+                EmitConstants(w, plan);
+                EmitDescription(w, plan);
+                EmitStateAndConstructor(w, plan);
+                EmitForward(w, plan);
+                EmitBackward(w, plan);
+                foreach (LayerPlan layer in plan.Layers)
+                    EmitKernels(w, layer);
+                w.Line("private static ref float Data(float[] array) => ref MemoryMarshal.GetArrayDataReference(array);");
+            }
+        }
 
         private static void EmitConstants(SourceWriter w, ModelPlan plan)
         {
