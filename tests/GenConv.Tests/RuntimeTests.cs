@@ -3,7 +3,6 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using GenConv.Data;
-using GenConv.Tests.Models;
 using GenConv.Training;
 using Xunit;
 

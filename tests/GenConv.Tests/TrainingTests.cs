@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using GenConv.Data;
-using GenConv.Tests.Models;
 using GenConv.Training;
 using Xunit;
 using Xunit.Abstractions;
