@@ -97,16 +97,9 @@ namespace GenConv.Tests
         {
             var source = new StringBuilder("using GenConv;\nnamespace Matrix\n{\n");
             for (int i = 0; i < Cases.Length; i++)
-                source.Append($"    [GenConvModel(InputChannels = 0, InputHeight = 0, InputWidth = 0)]\n".Replace("0, InputHeight = 0, InputWidth = 0", Dims(Cases[i].Input)))
-                      .Append($"    {Cases[i].Layers}\n    public partial class Case{i} {{ }}\n");
+                source.Append($"    [GenConvModel({Cases[i].Input})] {Cases[i].Layers}\n    public partial class Case{i} {{ }}\n");
             source.Append("}\n");
             Assembly = GeneratorHarness.CompileAndLoad(source.ToString());
-        }
-
-        private static string Dims(string input)
-        {
-            int[] d = input.Split(',').Select(s => int.Parse(s.Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-            return $"{d[0]}, InputHeight = {d[1]}, InputWidth = {d[2]}";
         }
 
         public Assembly Assembly { get; }

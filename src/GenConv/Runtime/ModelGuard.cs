@@ -36,8 +36,6 @@ namespace GenConv
                     $"inputGradient must be empty or hold {batch} samples of {inputLength} floats = {batch * inputLength} floats, but has {inputGradientLength}.", "inputGradient");
         }
 
-        public static void MaxBatch(int maxBatch) => MaxBatch(maxBatch, 1);
-
         /// <summary>
         /// Checks maxBatch, including that maxBatch × <paramref name="largestBufferFloatsPerSample"/> fits in an array:
         /// buffer sizes are int products, and one that wrapped around would let kernels write past a buffer.

@@ -62,9 +62,13 @@ namespace GenConv.Training
         /// <summary>Training images per second over the first <paramref name="batches"/> batches (after one warm-up step).</summary>
         public double MeasureImagesPerSecond(int batches)
         {
+            if (batches < 1) throw new ArgumentOutOfRangeException(nameof(batches), batches, "batches must be at least 1.");
+            if (order.Length < batch)
+                throw new InvalidOperationException($"measuring needs at least one full batch of {batch} samples, but the data holds {order.Length}.");
+            int starts = order.Length - batch + 1; // every start at which a full batch fits
             Step(0, batch);
             var watch = Stopwatch.StartNew();
-            for (int b = 0; b < batches; b++) Step((b * batch) % (order.Length - batch), batch);
+            for (int b = 0; b < batches; b++) Step((int)((long)b * batch % starts), batch);
             return batches * batch / watch.Elapsed.TotalSeconds;
         }
 
