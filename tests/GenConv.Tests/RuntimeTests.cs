@@ -100,7 +100,7 @@ namespace GenConv.Tests
                 File.WriteAllBytes(Path.Combine(dir, "magic"), Header(0x802, 2, 2, 3).Concat(new byte[12]).ToArray());
                 Assert.Contains("magic", Assert.Throws<InvalidDataException>(() => IdxReader.Load(Path.Combine(dir, "magic"), Path.Combine(dir, "l.gz"))).Message);
                 File.WriteAllBytes(Path.Combine(dir, "short"), images.Take(20).ToArray());
-                Assert.Contains("expected 28 bytes", Assert.Throws<InvalidDataException>(() => IdxReader.Load(Path.Combine(dir, "short"), Path.Combine(dir, "l.gz"))).Message);
+                Assert.Contains("expected 12 data bytes", Assert.Throws<InvalidDataException>(() => IdxReader.Load(Path.Combine(dir, "short"), Path.Combine(dir, "l.gz"))).Message);
                 File.WriteAllBytes(Path.Combine(dir, "count"), Header(0x801, 3).Concat(new byte[3]).ToArray());
                 Assert.Contains("3 labels", Assert.Throws<InvalidDataException>(() => IdxReader.Load(Path.Combine(dir, "i"), Path.Combine(dir, "count"))).Message);
             }

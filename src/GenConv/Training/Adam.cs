@@ -9,8 +9,8 @@ namespace GenConv.Training
     /// </summary>
     public sealed class Adam : IOptimizer
     {
-        private readonly float[] m, v;
-        private int step;
+        private readonly float[] state; // the first moments m, then the second moments v
+        private readonly int count;
 
         public Adam(int parameterCount, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f,
             float weightDecay = 0f, bool decoupledWeightDecay = false)
@@ -20,8 +20,8 @@ namespace GenConv.Training
             if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
             if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
             if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be non-negative.");
-            m = new float[parameterCount];
-            v = new float[parameterCount];
+            state = new float[2L * parameterCount <= Array.MaxLength ? 2 * parameterCount : throw new ArgumentOutOfRangeException(nameof(parameterCount))];
+            count = parameterCount;
             LearningRate = learningRate;
             Beta1 = beta1;
             Beta2 = beta2;
@@ -40,15 +40,17 @@ namespace GenConv.Training
         public float Epsilon { get; }
         public float WeightDecay { get; }
         public bool DecoupledWeightDecay { get; }
-        public int StepCount => step;
+        public Span<float> State => state;
+        public int StepCount { get; set; }
 
         public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
         {
-            if (parameters.Length != m.Length)
-                throw new ArgumentException($"this optimizer was built for {m.Length} parameters, not {parameters.Length}.", nameof(parameters));
+            if (parameters.Length != count)
+                throw new ArgumentException($"this optimizer was built for {count} parameters, not {parameters.Length}.", nameof(parameters));
             if (gradients.Length != parameters.Length)
                 throw new ArgumentException($"gradients must hold {parameters.Length} floats, but has {gradients.Length}.", nameof(gradients));
-            step++;
+            int step = ++StepCount;
+            Span<float> m = state.AsSpan(0, count), v = state.AsSpan(count, count);
             double correction1 = 1 - Math.Pow(Beta1, step), correction2 = 1 - Math.Pow(Beta2, step);
             float stepSize = (float)(LearningRate / correction1);
             float correction2Sqrt = (float)Math.Sqrt(correction2);

@@ -8,6 +8,12 @@ namespace GenConv.Training
         /// <summary>The learning rate of the next step (a schedule may change it between steps).</summary>
         float LearningRate { get; set; }
 
+        /// <summary>Every float of internal state the next step depends on (momentum buffer, moments), for checkpoints.</summary>
+        Span<float> State { get; }
+
+        /// <summary>Steps taken so far; part of the state (Adam's bias corrections and SGD's first momentum step depend on it).</summary>
+        int StepCount { get; set; }
+
         /// <summary>Updates <paramref name="parameters"/> in place from <paramref name="gradients"/> (same layout).</summary>
         void Step(Span<float> parameters, ReadOnlySpan<float> gradients);
     }

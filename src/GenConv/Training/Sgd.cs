@@ -10,7 +10,6 @@ namespace GenConv.Training
     public sealed class Sgd : IOptimizer
     {
         private readonly float[] momentumBuffer;
-        private bool started;
 
         public Sgd(int parameterCount, float learningRate, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false)
         {
@@ -32,6 +31,8 @@ namespace GenConv.Training
         public float Dampening { get; }
         public float WeightDecay { get; }
         public bool Nesterov { get; }
+        public Span<float> State => momentumBuffer;
+        public int StepCount { get; set; }
 
         public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
         {
@@ -45,13 +46,13 @@ namespace GenConv.Training
                 if (WeightDecay != 0) g += WeightDecay * parameters[i];
                 if (Momentum != 0)
                 {
-                    float b = started ? Momentum * momentumBuffer[i] + (1 - Dampening) * g : g;
+                    float b = StepCount > 0 ? Momentum * momentumBuffer[i] + (1 - Dampening) * g : g;
                     momentumBuffer[i] = b;
                     g = Nesterov ? g + Momentum * b : b;
                 }
                 parameters[i] -= LearningRate * g;
             }
-            started = true;
+            StepCount++;
         }
     }
 }

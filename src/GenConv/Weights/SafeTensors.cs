@@ -42,22 +42,7 @@ namespace GenConv.Weights
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentException.ThrowIfNullOrEmpty(path);
-            byte[] bytes = Serialize(model.Description, model.Parameters);
-            string full = Path.GetFullPath(path);
-            string temporary = full + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            try
-            {
-                using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-                {
-                    stream.Write(bytes);
-                    stream.Flush(flushToDisk: true);
-                }
-                File.Move(temporary, full, overwrite: true); // a reader sees the old file or the new one, never half of one
-            }
-            finally
-            {
-                if (File.Exists(temporary)) File.Delete(temporary);
-            }
+            GenConv.IO.AtomicFile.Write(path, Serialize(model.Description, model.Parameters));
         }
 
         /// <summary>The safetensors bytes of a parameter vector laid out as <paramref name="description"/> says.</summary>
