@@ -16,7 +16,7 @@ namespace GenConv
                     $"input must hold a whole, non-zero number of samples of {inputLength} floats, but has {inputSpanLength} floats.", "input");
             int batch = inputSpanLength / inputLength;
             if (batch > maxBatch)
-                throw new ArgumentOutOfRangeException("input", $"input holds {batch} samples, but the model was built for at most {maxBatch} (maxBatch).");
+                throw new ArgumentOutOfRangeException("input", $"input holds {batch} samples ({inputSpanLength} floats), but the model was built for at most {maxBatch} samples (maxBatch).");
             if (outputSpanLength != batch * outputLength)
                 throw new ArgumentException(
                     $"output must hold {batch} samples of {outputLength} floats = {batch * outputLength} floats, but has {outputSpanLength}.", "output");

@@ -10,7 +10,7 @@ namespace GenConv.Training
         {
             if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), classes, "classes must be at least 1.");
             int batch = labels.Length;
-            if (batch == 0) throw new ArgumentException("labels must not be empty.", nameof(labels));
+            if (batch == 0) throw new ArgumentException("labels must hold at least 1 label, but has 0.", nameof(labels));
             if (logits.Length != batch * classes)
                 throw new ArgumentException($"logits must hold {batch} × {classes} = {batch * classes} floats, but has {logits.Length}.", nameof(logits));
             if (gradient.Length != logits.Length)

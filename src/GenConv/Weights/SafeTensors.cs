@@ -132,7 +132,7 @@ namespace GenConv.Weights
             foreach (var (name, entry) in ParseHeader(bytes.Slice(8, (int)headerLength), source))
             {
                 if (entry.DType != "F32")
-                    throw new WeightFileException($"{source}: tensor '{name}' has dtype {entry.DType}, expected F32.");
+                    throw new WeightFileException($"{source}: tensor '{name}' has dtype '{entry.DType}', expected F32.");
                 long count = 1;
                 foreach (int d in entry.Shape)
                 {
@@ -172,6 +172,8 @@ namespace GenConv.Weights
         private static Dictionary<string, Entry> ParseHeader(ReadOnlySpan<byte> header, string source)
         {
             var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+            if (!System.Text.Unicode.Utf8.IsValid(header))
+                throw new WeightFileException($"{source}: the header is not valid UTF-8.");
             try
             {
                 var reader = new Utf8JsonReader(header, new JsonReaderOptions { MaxDepth = 8 });
