@@ -57,7 +57,7 @@ namespace GenConv.Tests
         public static IEnumerable<object[]> Corruptions() => new[]
         {
             new object[] { "missing tensor", (Func<byte[]>)(() => MinimalWriter(("0.bias", "F32", new[] { 2 }, new float[2]))), "missing tensor '0.weight'" },
-            new object[] { "wrong dtype", (Func<byte[]>)(() => MinimalWriter(("0.weight", "F16", new[] { 2, 2 }, new float[4]))), "dtype F16, expected F32" },
+            new object[] { "wrong dtype", (Func<byte[]>)(() => MinimalWriter(("0.weight", "F16", new[] { 2, 2 }, new float[4]))), "dtype 'F16', expected F32" },
             new object[] { "wrong shape", (Func<byte[]>)(() => MinimalWriter(("0.weight", "F32", new[] { 4 }, new float[4]))), "shape [4], expected [2, 2]" },
             new object[] { "unexpected tensor", (Func<byte[]>)(() => MinimalWriter(("0.weight", "F32", new[] { 2, 2 }, new float[4]), ("1.weight", "F32", new[] { 1 }, new float[1]))), "unexpected tensor '1.weight'" },
             new object[] { "offsets outside data", (Func<byte[]>)(() => Raw("{\"0.weight\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,64]}}", 16)), "outside the 16 data bytes" },

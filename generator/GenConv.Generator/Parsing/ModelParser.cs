@@ -88,7 +88,7 @@ namespace GenConv.Generator.Parsing
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayersSpread, LocationInfo.From(syntax), typeName));
                     continue;
                 }
-                ParsedLayer? layer = ParseLayer(layers.Count, attribute, syntax, cancellationToken, diagnostics);
+                ParsedLayer? layer = ParseLayer(layers.Count, attribute, syntax, context.SemanticModel, cancellationToken, diagnostics);
                 if (layer is not null) layers.Add(layer);
             }
 
@@ -108,13 +108,30 @@ namespace GenConv.Generator.Parsing
             return null;
         }
 
-        private static ParsedLayer? ParseLayer(int index, AttributeData attribute, AttributeSyntax syntax, CancellationToken cancellationToken, List<DiagnosticInfo> diagnostics)
+        private static ParsedLayer? ParseLayer(int index, AttributeData attribute, AttributeSyntax syntax, SemanticModel semanticModel, CancellationToken cancellationToken, List<DiagnosticInfo> diagnostics)
         {
             string attributeName = attribute.AttributeClass!.Name;
             LayerKind kind = LayerAttributes[attributeName];
             LocationInfo? location = LocationInfo.From(syntax);
             var arguments = ReadArguments(attribute, cancellationToken);
             var argumentLocations = ArgumentLocations(attribute, syntax);
+
+            // An argument C# cannot bind is missing from the attribute data altogether, and one that needs an explicit
+            // conversion (Kernel = 2.5) arrives converted (2) beside a C# error; neither may silently become a layer.
+            if (syntax.ArgumentList is not null)
+                for (int a = 0; a < syntax.ArgumentList.Arguments.Count; a++)
+                {
+                    ExpressionSyntax expression = syntax.ArgumentList.Arguments[a].Expression;
+                    TypeInfo type = semanticModel.GetTypeInfo(expression, cancellationToken);
+                    bool convertible = type.Type is null || type.ConvertedType is null
+                                       || semanticModel.ClassifyConversion(expression, type.ConvertedType).IsImplicit;
+                    if (!arguments.ContainsKey(argumentLocations[a].Name) || !convertible)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, argumentLocations[a].Location, Describe(index, attributeName),
+                            argumentLocations[a].Name, "not a constant of the expected type"));
+                        return null;
+                    }
+                }
 
             foreach (var pair in arguments)
                 if (pair.Value.Kind == TypedConstantKind.Error || (pair.Value.Kind != TypedConstantKind.Primitive && !pair.Value.IsNull))
@@ -207,9 +224,10 @@ namespace GenConv.Generator.Parsing
                     ?? argument.NameColon?.Name.Identifier.ValueText
                     ?? (constructor is not null && positional < constructor.Parameters.Length ? constructor.Parameters[positional].Name : null);
                 if (argument.NameEquals is null && argument.NameColon is null) positional++;
-                LocationInfo? location = LocationInfo.From(argument);
-                if (name is not null && location is not null)
-                    result.Add(new ArgumentLocation(char.ToUpperInvariant(name[0]) + name.Substring(1), location));
+                // One entry per written argument, so entries line up with the syntax; an extra positional one gets a placeholder name.
+                name ??= "#" + positional.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                LocationInfo location = LocationInfo.From(argument)!;
+                result.Add(new ArgumentLocation(char.ToUpperInvariant(name[0]) + name.Substring(1), location));
             }
             return result;
         }

@@ -36,6 +36,9 @@ namespace GenConv.Generator.Planning
             }
         }
 
+        /// <summary>Most layers one model may declare: generated code grows linearly with them, and so does build time.</summary>
+        public const int MaxLayers = 256;
+
         private static PlanResult PlanModel(ParsedModel model, CancellationToken cancellationToken)
         {
             var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
@@ -45,6 +48,9 @@ namespace GenConv.Generator.Planning
             else if ((long)model.InputChannels * model.InputHeight * model.InputWidth > ShapeInference.MaxElements)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelLocation, "input",
                     $"input {model.InputChannels}x{model.InputHeight}x{model.InputWidth} exceeds the {ShapeInference.MaxElements} floats per sample GenConv supports"));
+            if (model.Layers.Count > MaxLayers)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelLocation, "count",
+                    $"{Str(model.Layers.Count)} declared, more than the {Str(MaxLayers)} GenConv generates (each layer is a set of specialized methods; more would make builds very slow)"));
             if (HasErrors(diagnostics))
                 return new PlanResult(null, diagnostics.ToArray());
 

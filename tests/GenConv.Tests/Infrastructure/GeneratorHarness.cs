@@ -51,6 +51,12 @@ namespace GenConv.Tests.Infrastructure
             var generatorErrors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
             if (generatorErrors.Count > 0)
                 throw new InvalidOperationException("Generator diagnostics:\n" + string.Join("\n", generatorErrors));
+            return Load(output);
+        }
+
+        /// <summary>Emits and loads a compilation (with its generated sources) into a collectible context.</summary>
+        public static Assembly Load(Compilation output)
+        {
             using var stream = new MemoryStream();
             var emit = output.Emit(stream);
             if (!emit.Success)
