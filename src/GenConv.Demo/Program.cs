@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Threading;
 using GenConv;
 using GenConv.Data;
 using GenConv.Demo;
@@ -47,7 +48,20 @@ namespace GenConv.Demo
             }
 
             if (!options.EvaluateOnly)
-                Train(options, model, Load(dataDir, "train"), test, dataDir);
+            {
+                // Ctrl+C stops training between two batches; with --checkpoint the run is saved and resumes where it stopped.
+                using var cancellation = new CancellationTokenSource();
+                ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancellation.Cancel(); };
+                Console.CancelKeyPress += onCancel;
+                try
+                {
+                    if (!Train(options, model, Load(dataDir, "train"), test, dataDir, cancellation.Token)) return 130;
+                }
+                finally
+                {
+                    Console.CancelKeyPress -= onCancel;
+                }
+            }
             else
                 AnsiConsole.MarkupLine($"test accuracy: [bold]{Trainer.Accuracy(model, test, options.Batch):P2}[/] on {test.Count:N0} images");
 
@@ -64,7 +78,8 @@ namespace GenConv.Demo
         private static ImageSet Load(string dataDir, string prefix) =>
             IdxReader.Load(Path.Combine(dataDir, prefix + "-images-idx3-ubyte.gz"), Path.Combine(dataDir, prefix + "-labels-idx1-ubyte.gz"));
 
-        private static void Train(DemoOptions options, LeNet5 model, ImageSet train, ImageSet test, string dataDir)
+        /// <summary>Trains and compares speeds; returns false if cancelled (after saving the checkpoint, if one was asked for).</summary>
+        private static bool Train(DemoOptions options, LeNet5 model, ImageSet train, ImageSet test, string dataDir, CancellationToken cancellationToken)
         {
             AnsiConsole.MarkupLine($"data: {Markup.Escape(dataDir)} ({train.Count:N0} training, {test.Count:N0} test images); " +
                                    $"batch {options.Batch}, SGD lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} ({options.Schedule}) momentum 0.9, {options.Epochs} epochs, seed {options.Seed}");
@@ -76,21 +91,40 @@ namespace GenConv.Demo
                 "step" => LearningRateSchedule.Step(options.LearningRate, Math.Max(1, options.Epochs / 3)),
                 _ => LearningRateSchedule.Cosine(options.LearningRate, options.Epochs),
             };
+            if (options.CheckpointPath is { } checkpoint && File.Exists(checkpoint))
+            {
+                trainer.LoadCheckpoint(checkpoint);
+                AnsiConsole.MarkupLine($"resuming from {Markup.Escape(checkpoint)}: epoch {trainer.Epoch + 1}, sample {trainer.Position:N0}");
+            }
+            bool cancelled = false;
             var results = new Table().Border(TableBorder.Rounded).AddColumns("epoch", "train loss", "test accuracy", "time", "images/s");
-            double imagesPerSecond = 0;
             AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(progress =>
                 {
-                    for (int epoch = 1; epoch <= options.Epochs; epoch++)
+                    for (int epoch = trainer.Epoch + 1; epoch <= options.Epochs; epoch++)
                     {
                         ProgressTask task = progress.AddTask($"epoch {epoch}/{options.Epochs}", maxValue: train.Count);
-                        optimizer.LearningRate = schedule.At(epoch - 1);
+                        if (trainer.Position == 0) optimizer.LearningRate = schedule.At(epoch - 1); // a resumed epoch keeps its rate
+                        int resumedAt = trainer.Position;
                         var watch = Stopwatch.StartNew();
-                        float loss = trainer.TrainEpoch(new SeededRandom((ulong)(options.Seed * 1000 + epoch)), done => task.Value = done);
+                        float loss;
+                        try
+                        {
+                            loss = trainer.TrainEpoch(new SeededRandom((ulong)(options.Seed * 1000 + epoch)), done => task.Value = done, cancellationToken);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            cancelled = true;
+                            break;
+                        }
+                        finally
+                        {
+                            if (options.CheckpointPath is not null) trainer.SaveCheckpoint(options.CheckpointPath);
+                        }
                         watch.Stop();
                         task.StopTask();
                         double accuracy = Trainer.Accuracy(model, test, options.Batch);
-                        imagesPerSecond = train.Count / watch.Elapsed.TotalSeconds;
+                        double imagesPerSecond = (train.Count - resumedAt) / watch.Elapsed.TotalSeconds;
                         results.AddRow(epoch.ToString(CultureInfo.InvariantCulture), loss.ToString("F4", CultureInfo.InvariantCulture),
                             accuracy.ToString("P2", CultureInfo.InvariantCulture), $"{watch.Elapsed.TotalSeconds:F1} s", imagesPerSecond.ToString("N0", CultureInfo.InvariantCulture));
                         if (!AnsiConsole.Profile.Capabilities.Interactive)
@@ -98,19 +132,29 @@ namespace GenConv.Demo
                     }
                 });
             AnsiConsole.Write(results);
+            if (cancelled)
+            {
+                AnsiConsole.MarkupLine(options.CheckpointPath is null
+                    ? "[yellow]cancelled[/] (use --checkpoint FILE to keep and resume such runs)"
+                    : $"[yellow]cancelled[/] in epoch {trainer.Epoch + 1} at sample {trainer.Position:N0}; run again with --checkpoint {Markup.Escape(options.CheckpointPath)} to resume");
+                return false;
+            }
 
-            // The same training step on the generic kernels (same layers, batch and optimizer), for a side-by-side figure.
-            // A wall-clock comparison for the demo; the benchmarks project measures kernels with BenchmarkDotNet.
+            // Training speed of fresh copies of the model on generated and on generic kernels (same layers, batch and
+            // optimizer), measured the same way for all three: a wall-clock figure for the demo; the benchmarks project
+            // measures kernels with BenchmarkDotNet.
             var speed = new Table().Border(TableBorder.Rounded).AddColumns("kernels", "training images/s", "generated is");
-            speed.AddRow("generated", imagesPerSecond.ToString("N0", CultureInfo.InvariantCulture), "—");
+            double generatedSpeed = Speed(new LeNet5(options.Batch, options.Seed), 200);
+            speed.AddRow("generated", generatedSpeed.ToString("N0", CultureInfo.InvariantCulture), "—");
             foreach (var (algorithm, batches) in new[] { (GenericAlgorithm.Im2Col, 40), (GenericAlgorithm.Naive, 8) })
             {
-                var generic = new GenericModel(LeNet5.Description, algorithm, options.Batch, options.Seed);
-                var genericTrainer = new Trainer(generic, new Sgd(LeNet5.ParameterCount, options.LearningRate, momentum: 0.9f), train, options.Batch);
-                double genericSpeed = genericTrainer.MeasureImagesPerSecond(batches);
-                speed.AddRow($"generic {algorithm.ToString().ToLowerInvariant()}", genericSpeed.ToString("N0", CultureInfo.InvariantCulture), $"{imagesPerSecond / genericSpeed:F1}× faster");
+                double genericSpeed = Speed(new GenericModel(LeNet5.Description, algorithm, options.Batch, options.Seed), batches);
+                speed.AddRow($"generic {algorithm.ToString().ToLowerInvariant()}", genericSpeed.ToString("N0", CultureInfo.InvariantCulture), $"{generatedSpeed / genericSpeed:F1}× faster");
             }
+            double Speed(IGenConvModel fresh, int batches) =>
+                new Trainer(fresh, new Sgd(LeNet5.ParameterCount, options.LearningRate, momentum: 0.9f), train, options.Batch).MeasureImagesPerSecond(batches);
             AnsiConsole.Write(speed);
+            return true;
         }
 
         private static void Predict(LeNet5 model, ImageSet test, int index)
@@ -137,10 +181,10 @@ namespace GenConv.Demo
 
     /// <summary>Command-line options; every one has a default so the demo runs with no arguments.</summary>
     internal sealed record DemoOptions(string? DataDirectory, int Epochs, int Batch, float LearningRate, int Seed,
-        string? SavePath, string? LoadPath, bool EvaluateOnly, int? PredictIndex, string Schedule)
+        string? SavePath, string? LoadPath, bool EvaluateOnly, int? PredictIndex, string Schedule, string? CheckpointPath)
     {
         public const string Usage =
-            "usage: GenConv.Demo [--data DIR] [--epochs N] [--batch N] [--lr X] [--seed N] [--schedule S] [--save FILE] [--load FILE] [--evaluate] [--predict INDEX]\n" +
+            "usage: GenConv.Demo [--data DIR] [--epochs N] [--batch N] [--lr X] [--seed N] [--schedule S] [--save FILE] [--load FILE] [--evaluate] [--predict INDEX] [--checkpoint FILE]\n" +
             "  --data DIR      directory with the four Fashion-MNIST/MNIST IDX files (gzip or raw); default: the embedded subset\n" +
             "  --epochs N      training epochs (8)        --batch N   batch size (32)\n" +
             "  --lr X          SGD learning rate, momentum 0.9 (0.05)   --seed N   initialization and shuffling seed (1)\n" +
@@ -148,11 +192,12 @@ namespace GenConv.Demo
             "  --save FILE     write the weights as safetensors (PyTorch state_dict names) after training\n" +
             "  --load FILE     start from weights in a safetensors file\n" +
             "  --evaluate      only evaluate (usually with --load)\n" +
-            "  --predict INDEX classify one test image and show the class probabilities";
+            "  --predict INDEX classify one test image and show the class probabilities\n" +
+            "  --checkpoint F  after every epoch and on Ctrl+C save the run to F; if F exists, resume from it";
 
         public static DemoOptions? Parse(string[] args, out string? error)
         {
-            var o = new DemoOptions(null, 8, 32, 0.05f, 1, null, null, false, null, "cosine");
+            var o = new DemoOptions(null, 8, 32, 0.05f, 1, null, null, false, null, "cosine", null);
             error = null;
             try
             {
@@ -170,6 +215,7 @@ namespace GenConv.Demo
                         "--save" => o with { SavePath = Next() },
                         "--load" => o with { LoadPath = Next() },
                         "--evaluate" => o with { EvaluateOnly = true },
+                        "--checkpoint" => o with { CheckpointPath = Next() },
                         "--predict" => o with { PredictIndex = Int() },
                         "--schedule" => o with { Schedule = Next() is var v && v is "cosine" or "step" or "constant" ? v : throw new FormatException("--schedule takes cosine, step or constant.") },
                         "--help" or "-h" => throw new FormatException("GenConv demo: train LeNet-5 on Fashion-MNIST with generated kernels."),
