@@ -17,10 +17,14 @@ namespace GenConv.Tests
         public void MemoryConstantsMatchWhatTheConstructorAllocates(int maxBatch)
         {
             new LeNet5(maxBatch); // warm up: static description, JIT
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            var model = new LeNet5(maxBatch);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            GC.KeepAlive(model);
+            long allocated = long.MaxValue;
+            for (int attempt = 0; attempt < 3; attempt++) // the least of three: the test host may allocate on this thread too
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                var model = new LeNet5(maxBatch);
+                allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+                GC.KeepAlive(model);
+            }
             long planned = LeNet5.MemoryBytes(maxBatch);
             // Beyond the planned buffers: the object itself and one header per array (about 24 bytes each), nothing else.
             Assert.InRange(allocated - planned, 0, 1024);

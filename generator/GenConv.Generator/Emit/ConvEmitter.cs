@@ -248,39 +248,41 @@ namespace GenConv.Generator.Emit
             w.Line($"/// <summary>Layer {l.Index}: weight-gradient taps {first}..{first + count - 1} of one kernel row, Σ over the batch of dY(channel) · X(channel, shifted by each tap).</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
             using (w.Open($"private static void {WeightTapsName(l, first, count)}(int batch, ref float x, ref float dy, ref float dw)"))
-            {
-                for (int t = 0; t < count; t++)
+                LaneReduction.Emit(w, lanes =>
                 {
-                    w.Line($"VectorF acc{t} = VectorF.Zero;");
-                    w.Line($"float sum{t} = 0f;");
-                }
-                using (w.Open("for (int n = 0; n < batch; n++)"))
-                {
-                    w.Line($"ref float xn = ref {Unsafe}.Add(ref x, n * {I(l.NeedsPaddedInput ? l.PaddedLength : l.InputLength)});");
-                    w.Line($"ref float gn = ref {Unsafe}.Add(ref dy, n * {I(l.OutputLength)});");
-                    using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
+                    // Runs of 8 output pixels go to 8-lane accumulators, the rest of each row to a scalar: the same
+                    // split and order on every vector width.
+                    for (int t = 0; t < count; t++)
                     {
-                        w.Line($"ref float xr = ref {Unsafe}.Add(ref xn, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
-                        w.Line($"ref float gr = ref {Unsafe}.Add(ref gn, oh * {I(ow)});");
-                        w.Line("int ow = 0;");
-                        using (w.Open("if (Vector.IsHardwareAccelerated)"))
-                        using (w.Open($"for (; ow <= {I(ow)} - VectorF.Count; ow += VectorF.Count)"))
+                        lanes.DeclareZero($"acc{t}");
+                        w.Line($"float sum{t} = 0f;");
+                    }
+                    using (w.Open("for (int n = 0; n < batch; n++)"))
+                    {
+                        w.Line($"ref float xn = ref {Unsafe}.Add(ref x, n * {I(l.NeedsPaddedInput ? l.PaddedLength : l.InputLength)});");
+                        w.Line($"ref float gn = ref {Unsafe}.Add(ref dy, n * {I(l.OutputLength)});");
+                        using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
                         {
-                            w.Line("VectorF g = Vector.LoadUnsafe(ref gr, (nuint)ow);");
-                            for (int t = 0; t < count; t++)
-                                w.Line($"acc{t} = Vector.FusedMultiplyAdd(g, Vector.LoadUnsafe(ref xr, (nuint)(ow + {I(l.ColumnOffset(first + t))})), acc{t});");
-                        }
-                        using (w.Open($"for (; ow < {I(ow)}; ow++)"))
-                        {
-                            w.Line($"float g = {Unsafe}.Add(ref gr, ow);");
-                            for (int t = 0; t < count; t++)
-                                w.Line($"sum{t} = MathF.FusedMultiplyAdd(g, {Unsafe}.Add(ref xr, ow + {I(l.ColumnOffset(first + t))}), sum{t});");
+                            w.Line($"ref float xr = ref {Unsafe}.Add(ref xn, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
+                            w.Line($"ref float gr = ref {Unsafe}.Add(ref gn, oh * {I(ow)});");
+                            w.Line("int ow = 0;");
+                            using (w.Open($"for (; ow <= {I(ow - LaneReduction.Lanes)}; ow += {LaneReduction.Lanes})"))
+                            {
+                                lanes.DeclareLoad("g", "gr", "ow");
+                                for (int t = 0; t < count; t++)
+                                    lanes.MultiplyAdd($"acc{t}", "g", "xr", $"ow + {I(l.ColumnOffset(first + t))}");
+                            }
+                            using (w.Open($"for (; ow < {I(ow)}; ow++)"))
+                            {
+                                w.Line($"float g = {Unsafe}.Add(ref gr, ow);");
+                                for (int t = 0; t < count; t++)
+                                    w.Line($"sum{t} = MathF.FusedMultiplyAdd(g, {Unsafe}.Add(ref xr, ow + {I(l.ColumnOffset(first + t))}), sum{t});");
+                            }
                         }
                     }
-                }
-                for (int t = 0; t < count; t++)
-                    w.Line($"{Unsafe}.Add(ref dw, {t}) = Vector.Sum(acc{t}) + sum{t};");
-            }
+                    for (int t = 0; t < count; t++)
+                        w.Line($"{Unsafe}.Add(ref dw, {t}) = {lanes.Sum($"acc{t}")} + sum{t};");
+                });
         }
 
         /// <summary>
@@ -302,22 +304,27 @@ namespace GenConv.Generator.Emit
                     {
                         w.Line($"ref float dr = ref {Unsafe}.Add(ref dxp, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
                         w.Line($"ref float gr = ref {Unsafe}.Add(ref dys, oc * {I((long)oh * ow)} + oh * {I(ow)});");
-                        w.Line("int ow = 0;");
-                        using (w.Open("if (Vector.IsHardwareAccelerated)"))
-                        using (w.Open($"for (; ow <= {I(ow)} - VectorF.Count; ow += VectorF.Count)"))
+                        // Tap by tap over the whole row: within one tap every output pixel hits its own dX element, so each
+                        // element sums its contributions in (oc, oh, ic, kh, kw) order on every vector width.
+                        EmitChannelLoop(w, l, "dr", PlaneLength(l), () =>
                         {
-                            w.Line("VectorF g = Vector.LoadUnsafe(ref gr, (nuint)ow);");
-                            w.Line($"ref float xo = ref {Unsafe}.Add(ref dr, ow);");
-                            EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitInputTaps(w, l, (offset, tap) =>
-                                w.Line($"Vector.StoreUnsafe(Vector.FusedMultiplyAdd(new VectorF({Unsafe}.Add(ref wo, wi + {tap})), g, Vector.LoadUnsafe(ref xi, (nuint)({offset}))), ref xi, (nuint)({offset}));")));
-                        }
-                        using (w.Open($"for (; ow < {I(ow)}; ow++)"))
-                        {
-                            w.Line($"float g = {Unsafe}.Add(ref gr, ow);");
-                            w.Line($"ref float xo = ref {Unsafe}.Add(ref dr, ow);");
-                            EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitInputTaps(w, l, (offset, tap) =>
-                                w.Line($"{Unsafe}.Add(ref xi, {offset}) = MathF.FusedMultiplyAdd({Unsafe}.Add(ref wo, wi + {tap}), g, {Unsafe}.Add(ref xi, {offset}));")));
-                        }
+                            string column = l.Spec.StrideW > 1 ? $"kw % {I(l.Spec.StrideW)} * {I(l.PhaseWidth)} + kw / {I(l.Spec.StrideW)}" : "kw";
+                            using (w.Open($"for (int kh = 0; kh < {I(l.Spec.KernelH)}; kh++)"))
+                            using (w.Open($"for (int kw = 0; kw < {I(l.Spec.KernelW)}; kw++)"))
+                            {
+                                w.Line($"ref float xt = ref {Unsafe}.Add(ref xi, kh * {I(l.PaddedRowStride)} + {column});");
+                                w.Line($"float k = {Unsafe}.Add(ref wo, wi + kh * {I(l.Spec.KernelW)} + kw);");
+                                w.Line("int ow = 0;");
+                                using (w.Open($"if (Vector.IsHardwareAccelerated && {I(ow)} >= VectorF.Count)"))
+                                {
+                                    w.Line("VectorF kv = new VectorF(k);");
+                                    using (w.Open($"for (; ow <= {I(ow)} - VectorF.Count; ow += VectorF.Count)"))
+                                        w.Line("Vector.StoreUnsafe(Vector.FusedMultiplyAdd(kv, Vector.LoadUnsafe(ref gr, (nuint)ow), Vector.LoadUnsafe(ref xt, (nuint)ow)), ref xt, (nuint)ow);");
+                                }
+                                using (w.Open($"for (; ow < {I(ow)}; ow++)"))
+                                    w.Line($"{Unsafe}.Add(ref xt, ow) = MathF.FusedMultiplyAdd(k, {Unsafe}.Add(ref gr, ow), {Unsafe}.Add(ref xt, ow));");
+                            }
+                        });
                     }
                 }
                 EmitRowCopy(w, l, "dxs", "dxp", toPadded: false);

@@ -111,30 +111,31 @@ namespace GenConv.Generator.Emit
             }
         }
 
-        /// <summary>y[o + j] = b[o + j] + W[o + j, :] · x for j &lt; rows: vector partial sums, then a scalar tail.</summary>
+        /// <summary>y[o + j] = b[o + j] + W[o + j, :] · x for j &lt; rows: 8-lane partial sums (the same on every vector width), then a scalar tail.</summary>
         private static void EmitDotRows(SourceWriter w, LayerPlan l, int rows)
         {
             int inF = l.InputLength;
             for (int j = 0; j < rows; j++)
-            {
                 w.Line($"ref float w{j} = ref {Unsafe}.Add(ref w, (o + {j}) * {I(inF)});");
-                w.Line($"VectorF a{j} = VectorF.Zero;");
-            }
-            w.Line("int i = 0;");
-            using (w.Open("if (Vector.IsHardwareAccelerated)"))
-            using (w.Open($"for (; i <= {I(inF)} - VectorF.Count; i += VectorF.Count)"))
+            for (int j = 0; j < rows; j++) w.Line($"float s{j};");
+            LaneReduction.Emit(w, lanes =>
             {
-                w.Line("VectorF v = Vector.LoadUnsafe(ref xs, (nuint)i);");
-                for (int j = 0; j < rows; j++)
-                    w.Line($"a{j} = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref w{j}, (nuint)i), v, a{j});");
-            }
-            for (int j = 0; j < rows; j++) w.Line($"float s{j} = Vector.Sum(a{j});");
-            using (w.Open($"for (; i < {I(inF)}; i++)"))
-            {
-                w.Line($"float v = {Unsafe}.Add(ref xs, i);");
-                for (int j = 0; j < rows; j++)
-                    w.Line($"s{j} = MathF.FusedMultiplyAdd({Unsafe}.Add(ref w{j}, i), v, s{j});");
-            }
+                for (int j = 0; j < rows; j++) lanes.DeclareZero($"a{j}");
+                w.Line("int i = 0;");
+                using (w.Open($"for (; i <= {I(inF - LaneReduction.Lanes)}; i += {LaneReduction.Lanes})"))
+                {
+                    lanes.DeclareLoad("v", "xs", "i");
+                    for (int j = 0; j < rows; j++)
+                        lanes.MultiplyAdd($"a{j}", "v", $"w{j}", "i");
+                }
+                for (int j = 0; j < rows; j++) w.Line($"s{j} = {lanes.Sum($"a{j}")};");
+                using (w.Open($"for (; i < {I(inF)}; i++)"))
+                {
+                    w.Line($"float v = {Unsafe}.Add(ref xs, i);");
+                    for (int j = 0; j < rows; j++)
+                        w.Line($"s{j} = MathF.FusedMultiplyAdd({Unsafe}.Add(ref w{j}, i), v, s{j});");
+                }
+            });
             for (int j = 0; j < rows; j++)
                 w.Line(l.BiasCount > 0 ? $"{Unsafe}.Add(ref ys, o + {j}) = {Unsafe}.Add(ref b, o + {j}) + s{j};" : $"{Unsafe}.Add(ref ys, o + {j}) = s{j};");
         }

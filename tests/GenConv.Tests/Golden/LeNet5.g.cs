@@ -1888,53 +1888,187 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightTaps0To4(int batch, ref float x, ref float dy, ref float dw)
         {
-            VectorF acc0 = VectorF.Zero;
-            float sum0 = 0f;
-            VectorF acc1 = VectorF.Zero;
-            float sum1 = 0f;
-            VectorF acc2 = VectorF.Zero;
-            float sum2 = 0f;
-            VectorF acc3 = VectorF.Zero;
-            float sum3 = 0f;
-            VectorF acc4 = VectorF.Zero;
-            float sum4 = 0f;
-            for (int n = 0; n < batch; n++)
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                ref float xn = ref Unsafe.Add(ref x, n * 1024);
-                ref float gn = ref Unsafe.Add(ref dy, n * 4704);
-                for (int oh = 0; oh < 28; oh++)
+                global::System.Runtime.Intrinsics.Vector256<float> acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                float sum0 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                float sum1 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> acc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                float sum2 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> acc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                float sum3 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> acc4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                float sum4 = 0f;
+                for (int n = 0; n < batch; n++)
                 {
-                    ref float xr = ref Unsafe.Add(ref xn, oh * 32);
-                    ref float gr = ref Unsafe.Add(ref gn, oh * 28);
-                    int ow = 0;
-                    if (Vector.IsHardwareAccelerated)
+                    ref float xn = ref Unsafe.Add(ref x, n * 1024);
+                    ref float gn = ref Unsafe.Add(ref dy, n * 4704);
+                    for (int oh = 0; oh < 28; oh++)
                     {
-                        for (; ow <= 28 - VectorF.Count; ow += VectorF.Count)
+                        ref float xr = ref Unsafe.Add(ref xn, oh * 32);
+                        ref float gr = ref Unsafe.Add(ref gn, oh * 28);
+                        int ow = 0;
+                        for (; ow <= 20; ow += 8)
                         {
-                            VectorF g = Vector.LoadUnsafe(ref gr, (nuint)ow);
-                            acc0 = Vector.FusedMultiplyAdd(g, Vector.LoadUnsafe(ref xr, (nuint)(ow + 0)), acc0);
-                            acc1 = Vector.FusedMultiplyAdd(g, Vector.LoadUnsafe(ref xr, (nuint)(ow + 1)), acc1);
-                            acc2 = Vector.FusedMultiplyAdd(g, Vector.LoadUnsafe(ref xr, (nuint)(ow + 2)), acc2);
-                            acc3 = Vector.FusedMultiplyAdd(g, Vector.LoadUnsafe(ref xr, (nuint)(ow + 3)), acc3);
-                            acc4 = Vector.FusedMultiplyAdd(g, Vector.LoadUnsafe(ref xr, (nuint)(ow + 4)), acc4);
+                            global::System.Runtime.Intrinsics.Vector256<float> g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, (nuint)(ow));
+                            acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 0)), acc0);
+                            acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 1)), acc1);
+                            acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 2)), acc2);
+                            acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 3)), acc3);
+                            acc4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 4)), acc4);
+                        }
+                        for (; ow < 28; ow++)
+                        {
+                            float g = Unsafe.Add(ref gr, ow);
+                            sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
+                            sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
+                            sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
+                            sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
+                            sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
                         }
                     }
-                    for (; ow < 28; ow++)
+                }
+                Unsafe.Add(ref dw, 0) = global::GenConv.Kernels.LaneSum.Of(acc0) + sum0;
+                Unsafe.Add(ref dw, 1) = global::GenConv.Kernels.LaneSum.Of(acc1) + sum1;
+                Unsafe.Add(ref dw, 2) = global::GenConv.Kernels.LaneSum.Of(acc2) + sum2;
+                Unsafe.Add(ref dw, 3) = global::GenConv.Kernels.LaneSum.Of(acc3) + sum3;
+                Unsafe.Add(ref dw, 4) = global::GenConv.Kernels.LaneSum.Of(acc4) + sum4;
+            }
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> acc0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                float sum0 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> acc1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                float sum1 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> acc2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                float sum2 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> acc3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                float sum3 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> acc4Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc4High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                float sum4 = 0f;
+                for (int n = 0; n < batch; n++)
+                {
+                    ref float xn = ref Unsafe.Add(ref x, n * 1024);
+                    ref float gn = ref Unsafe.Add(ref dy, n * 4704);
+                    for (int oh = 0; oh < 28; oh++)
                     {
-                        float g = Unsafe.Add(ref gr, ow);
-                        sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
-                        sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
-                        sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
-                        sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
-                        sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
+                        ref float xr = ref Unsafe.Add(ref xn, oh * 32);
+                        ref float gr = ref Unsafe.Add(ref gn, oh * 28);
+                        int ow = 0;
+                        for (; ow <= 20; ow += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> gLow = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, (nuint)(ow)), gHigh = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, (nuint)(ow + 4));
+                            acc0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 0)), acc0Low);
+                            acc0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 0 + 4)), acc0High);
+                            acc1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 1)), acc1Low);
+                            acc1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 1 + 4)), acc1High);
+                            acc2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 2)), acc2Low);
+                            acc2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 2 + 4)), acc2High);
+                            acc3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 3)), acc3Low);
+                            acc3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 3 + 4)), acc3High);
+                            acc4Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 4)), acc4Low);
+                            acc4High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 4 + 4)), acc4High);
+                        }
+                        for (; ow < 28; ow++)
+                        {
+                            float g = Unsafe.Add(ref gr, ow);
+                            sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
+                            sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
+                            sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
+                            sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
+                            sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
+                        }
                     }
                 }
+                Unsafe.Add(ref dw, 0) = global::GenConv.Kernels.LaneSum.Of(acc0Low, acc0High) + sum0;
+                Unsafe.Add(ref dw, 1) = global::GenConv.Kernels.LaneSum.Of(acc1Low, acc1High) + sum1;
+                Unsafe.Add(ref dw, 2) = global::GenConv.Kernels.LaneSum.Of(acc2Low, acc2High) + sum2;
+                Unsafe.Add(ref dw, 3) = global::GenConv.Kernels.LaneSum.Of(acc3Low, acc3High) + sum3;
+                Unsafe.Add(ref dw, 4) = global::GenConv.Kernels.LaneSum.Of(acc4Low, acc4High) + sum4;
             }
-            Unsafe.Add(ref dw, 0) = Vector.Sum(acc0) + sum0;
-            Unsafe.Add(ref dw, 1) = Vector.Sum(acc1) + sum1;
-            Unsafe.Add(ref dw, 2) = Vector.Sum(acc2) + sum2;
-            Unsafe.Add(ref dw, 3) = Vector.Sum(acc3) + sum3;
-            Unsafe.Add(ref dw, 4) = Vector.Sum(acc4) + sum4;
+            else
+            {
+                float acc00 = 0f, acc01 = 0f, acc02 = 0f, acc03 = 0f, acc04 = 0f, acc05 = 0f, acc06 = 0f, acc07 = 0f;
+                float sum0 = 0f;
+                float acc10 = 0f, acc11 = 0f, acc12 = 0f, acc13 = 0f, acc14 = 0f, acc15 = 0f, acc16 = 0f, acc17 = 0f;
+                float sum1 = 0f;
+                float acc20 = 0f, acc21 = 0f, acc22 = 0f, acc23 = 0f, acc24 = 0f, acc25 = 0f, acc26 = 0f, acc27 = 0f;
+                float sum2 = 0f;
+                float acc30 = 0f, acc31 = 0f, acc32 = 0f, acc33 = 0f, acc34 = 0f, acc35 = 0f, acc36 = 0f, acc37 = 0f;
+                float sum3 = 0f;
+                float acc40 = 0f, acc41 = 0f, acc42 = 0f, acc43 = 0f, acc44 = 0f, acc45 = 0f, acc46 = 0f, acc47 = 0f;
+                float sum4 = 0f;
+                for (int n = 0; n < batch; n++)
+                {
+                    ref float xn = ref Unsafe.Add(ref x, n * 1024);
+                    ref float gn = ref Unsafe.Add(ref dy, n * 4704);
+                    for (int oh = 0; oh < 28; oh++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref xn, oh * 32);
+                        ref float gr = ref Unsafe.Add(ref gn, oh * 28);
+                        int ow = 0;
+                        for (; ow <= 20; ow += 8)
+                        {
+                            float g0 = Unsafe.Add(ref gr, ow + 0), g1 = Unsafe.Add(ref gr, ow + 1), g2 = Unsafe.Add(ref gr, ow + 2), g3 = Unsafe.Add(ref gr, ow + 3), g4 = Unsafe.Add(ref gr, ow + 4), g5 = Unsafe.Add(ref gr, ow + 5), g6 = Unsafe.Add(ref gr, ow + 6), g7 = Unsafe.Add(ref gr, ow + 7);
+                            acc00 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 0 + 0), acc00);
+                            acc01 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 0 + 1), acc01);
+                            acc02 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 0 + 2), acc02);
+                            acc03 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 0 + 3), acc03);
+                            acc04 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 0 + 4), acc04);
+                            acc05 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 0 + 5), acc05);
+                            acc06 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 0 + 6), acc06);
+                            acc07 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 0 + 7), acc07);
+                            acc10 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 1 + 0), acc10);
+                            acc11 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 1 + 1), acc11);
+                            acc12 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 1 + 2), acc12);
+                            acc13 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 1 + 3), acc13);
+                            acc14 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 1 + 4), acc14);
+                            acc15 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 1 + 5), acc15);
+                            acc16 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 1 + 6), acc16);
+                            acc17 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 1 + 7), acc17);
+                            acc20 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 2 + 0), acc20);
+                            acc21 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 2 + 1), acc21);
+                            acc22 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 2 + 2), acc22);
+                            acc23 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 2 + 3), acc23);
+                            acc24 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 2 + 4), acc24);
+                            acc25 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 2 + 5), acc25);
+                            acc26 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 2 + 6), acc26);
+                            acc27 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 2 + 7), acc27);
+                            acc30 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 3 + 0), acc30);
+                            acc31 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 3 + 1), acc31);
+                            acc32 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 3 + 2), acc32);
+                            acc33 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 3 + 3), acc33);
+                            acc34 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 3 + 4), acc34);
+                            acc35 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 3 + 5), acc35);
+                            acc36 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 3 + 6), acc36);
+                            acc37 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 3 + 7), acc37);
+                            acc40 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 4 + 0), acc40);
+                            acc41 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 4 + 1), acc41);
+                            acc42 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 4 + 2), acc42);
+                            acc43 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 4 + 3), acc43);
+                            acc44 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 4 + 4), acc44);
+                            acc45 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 4 + 5), acc45);
+                            acc46 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 4 + 6), acc46);
+                            acc47 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 4 + 7), acc47);
+                        }
+                        for (; ow < 28; ow++)
+                        {
+                            float g = Unsafe.Add(ref gr, ow);
+                            sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
+                            sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
+                            sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
+                            sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
+                            sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
+                        }
+                    }
+                }
+                Unsafe.Add(ref dw, 0) = global::GenConv.Kernels.LaneSum.Of(acc00, acc01, acc02, acc03, acc04, acc05, acc06, acc07) + sum0;
+                Unsafe.Add(ref dw, 1) = global::GenConv.Kernels.LaneSum.Of(acc10, acc11, acc12, acc13, acc14, acc15, acc16, acc17) + sum1;
+                Unsafe.Add(ref dw, 2) = global::GenConv.Kernels.LaneSum.Of(acc20, acc21, acc22, acc23, acc24, acc25, acc26, acc27) + sum2;
+                Unsafe.Add(ref dw, 3) = global::GenConv.Kernels.LaneSum.Of(acc30, acc31, acc32, acc33, acc34, acc35, acc36, acc37) + sum3;
+                Unsafe.Add(ref dw, 4) = global::GenConv.Kernels.LaneSum.Of(acc40, acc41, acc42, acc43, acc44, acc45, acc46, acc47) + sum4;
+            }
         }
 
         /// <summary>Layer 1 Forward: ReLU, 6x28x28 → 6x28x28.</summary>
@@ -4144,53 +4278,187 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3WeightTaps0To4(int batch, ref float x, ref float dy, ref float dw)
         {
-            VectorF acc0 = VectorF.Zero;
-            float sum0 = 0f;
-            VectorF acc1 = VectorF.Zero;
-            float sum1 = 0f;
-            VectorF acc2 = VectorF.Zero;
-            float sum2 = 0f;
-            VectorF acc3 = VectorF.Zero;
-            float sum3 = 0f;
-            VectorF acc4 = VectorF.Zero;
-            float sum4 = 0f;
-            for (int n = 0; n < batch; n++)
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                ref float xn = ref Unsafe.Add(ref x, n * 1176);
-                ref float gn = ref Unsafe.Add(ref dy, n * 1600);
-                for (int oh = 0; oh < 10; oh++)
+                global::System.Runtime.Intrinsics.Vector256<float> acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                float sum0 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                float sum1 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> acc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                float sum2 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> acc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                float sum3 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> acc4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                float sum4 = 0f;
+                for (int n = 0; n < batch; n++)
                 {
-                    ref float xr = ref Unsafe.Add(ref xn, oh * 14);
-                    ref float gr = ref Unsafe.Add(ref gn, oh * 10);
-                    int ow = 0;
-                    if (Vector.IsHardwareAccelerated)
+                    ref float xn = ref Unsafe.Add(ref x, n * 1176);
+                    ref float gn = ref Unsafe.Add(ref dy, n * 1600);
+                    for (int oh = 0; oh < 10; oh++)
                     {
-                        for (; ow <= 10 - VectorF.Count; ow += VectorF.Count)
+                        ref float xr = ref Unsafe.Add(ref xn, oh * 14);
+                        ref float gr = ref Unsafe.Add(ref gn, oh * 10);
+                        int ow = 0;
+                        for (; ow <= 2; ow += 8)
                         {
-                            VectorF g = Vector.LoadUnsafe(ref gr, (nuint)ow);
-                            acc0 = Vector.FusedMultiplyAdd(g, Vector.LoadUnsafe(ref xr, (nuint)(ow + 0)), acc0);
-                            acc1 = Vector.FusedMultiplyAdd(g, Vector.LoadUnsafe(ref xr, (nuint)(ow + 1)), acc1);
-                            acc2 = Vector.FusedMultiplyAdd(g, Vector.LoadUnsafe(ref xr, (nuint)(ow + 2)), acc2);
-                            acc3 = Vector.FusedMultiplyAdd(g, Vector.LoadUnsafe(ref xr, (nuint)(ow + 3)), acc3);
-                            acc4 = Vector.FusedMultiplyAdd(g, Vector.LoadUnsafe(ref xr, (nuint)(ow + 4)), acc4);
+                            global::System.Runtime.Intrinsics.Vector256<float> g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, (nuint)(ow));
+                            acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 0)), acc0);
+                            acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 1)), acc1);
+                            acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 2)), acc2);
+                            acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 3)), acc3);
+                            acc4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 4)), acc4);
+                        }
+                        for (; ow < 10; ow++)
+                        {
+                            float g = Unsafe.Add(ref gr, ow);
+                            sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
+                            sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
+                            sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
+                            sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
+                            sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
                         }
                     }
-                    for (; ow < 10; ow++)
+                }
+                Unsafe.Add(ref dw, 0) = global::GenConv.Kernels.LaneSum.Of(acc0) + sum0;
+                Unsafe.Add(ref dw, 1) = global::GenConv.Kernels.LaneSum.Of(acc1) + sum1;
+                Unsafe.Add(ref dw, 2) = global::GenConv.Kernels.LaneSum.Of(acc2) + sum2;
+                Unsafe.Add(ref dw, 3) = global::GenConv.Kernels.LaneSum.Of(acc3) + sum3;
+                Unsafe.Add(ref dw, 4) = global::GenConv.Kernels.LaneSum.Of(acc4) + sum4;
+            }
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> acc0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                float sum0 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> acc1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                float sum1 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> acc2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                float sum2 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> acc3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                float sum3 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> acc4Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc4High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                float sum4 = 0f;
+                for (int n = 0; n < batch; n++)
+                {
+                    ref float xn = ref Unsafe.Add(ref x, n * 1176);
+                    ref float gn = ref Unsafe.Add(ref dy, n * 1600);
+                    for (int oh = 0; oh < 10; oh++)
                     {
-                        float g = Unsafe.Add(ref gr, ow);
-                        sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
-                        sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
-                        sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
-                        sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
-                        sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
+                        ref float xr = ref Unsafe.Add(ref xn, oh * 14);
+                        ref float gr = ref Unsafe.Add(ref gn, oh * 10);
+                        int ow = 0;
+                        for (; ow <= 2; ow += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> gLow = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, (nuint)(ow)), gHigh = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, (nuint)(ow + 4));
+                            acc0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 0)), acc0Low);
+                            acc0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 0 + 4)), acc0High);
+                            acc1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 1)), acc1Low);
+                            acc1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 1 + 4)), acc1High);
+                            acc2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 2)), acc2Low);
+                            acc2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 2 + 4)), acc2High);
+                            acc3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 3)), acc3Low);
+                            acc3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 3 + 4)), acc3High);
+                            acc4Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 4)), acc4Low);
+                            acc4High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 4 + 4)), acc4High);
+                        }
+                        for (; ow < 10; ow++)
+                        {
+                            float g = Unsafe.Add(ref gr, ow);
+                            sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
+                            sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
+                            sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
+                            sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
+                            sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
+                        }
                     }
                 }
+                Unsafe.Add(ref dw, 0) = global::GenConv.Kernels.LaneSum.Of(acc0Low, acc0High) + sum0;
+                Unsafe.Add(ref dw, 1) = global::GenConv.Kernels.LaneSum.Of(acc1Low, acc1High) + sum1;
+                Unsafe.Add(ref dw, 2) = global::GenConv.Kernels.LaneSum.Of(acc2Low, acc2High) + sum2;
+                Unsafe.Add(ref dw, 3) = global::GenConv.Kernels.LaneSum.Of(acc3Low, acc3High) + sum3;
+                Unsafe.Add(ref dw, 4) = global::GenConv.Kernels.LaneSum.Of(acc4Low, acc4High) + sum4;
             }
-            Unsafe.Add(ref dw, 0) = Vector.Sum(acc0) + sum0;
-            Unsafe.Add(ref dw, 1) = Vector.Sum(acc1) + sum1;
-            Unsafe.Add(ref dw, 2) = Vector.Sum(acc2) + sum2;
-            Unsafe.Add(ref dw, 3) = Vector.Sum(acc3) + sum3;
-            Unsafe.Add(ref dw, 4) = Vector.Sum(acc4) + sum4;
+            else
+            {
+                float acc00 = 0f, acc01 = 0f, acc02 = 0f, acc03 = 0f, acc04 = 0f, acc05 = 0f, acc06 = 0f, acc07 = 0f;
+                float sum0 = 0f;
+                float acc10 = 0f, acc11 = 0f, acc12 = 0f, acc13 = 0f, acc14 = 0f, acc15 = 0f, acc16 = 0f, acc17 = 0f;
+                float sum1 = 0f;
+                float acc20 = 0f, acc21 = 0f, acc22 = 0f, acc23 = 0f, acc24 = 0f, acc25 = 0f, acc26 = 0f, acc27 = 0f;
+                float sum2 = 0f;
+                float acc30 = 0f, acc31 = 0f, acc32 = 0f, acc33 = 0f, acc34 = 0f, acc35 = 0f, acc36 = 0f, acc37 = 0f;
+                float sum3 = 0f;
+                float acc40 = 0f, acc41 = 0f, acc42 = 0f, acc43 = 0f, acc44 = 0f, acc45 = 0f, acc46 = 0f, acc47 = 0f;
+                float sum4 = 0f;
+                for (int n = 0; n < batch; n++)
+                {
+                    ref float xn = ref Unsafe.Add(ref x, n * 1176);
+                    ref float gn = ref Unsafe.Add(ref dy, n * 1600);
+                    for (int oh = 0; oh < 10; oh++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref xn, oh * 14);
+                        ref float gr = ref Unsafe.Add(ref gn, oh * 10);
+                        int ow = 0;
+                        for (; ow <= 2; ow += 8)
+                        {
+                            float g0 = Unsafe.Add(ref gr, ow + 0), g1 = Unsafe.Add(ref gr, ow + 1), g2 = Unsafe.Add(ref gr, ow + 2), g3 = Unsafe.Add(ref gr, ow + 3), g4 = Unsafe.Add(ref gr, ow + 4), g5 = Unsafe.Add(ref gr, ow + 5), g6 = Unsafe.Add(ref gr, ow + 6), g7 = Unsafe.Add(ref gr, ow + 7);
+                            acc00 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 0 + 0), acc00);
+                            acc01 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 0 + 1), acc01);
+                            acc02 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 0 + 2), acc02);
+                            acc03 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 0 + 3), acc03);
+                            acc04 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 0 + 4), acc04);
+                            acc05 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 0 + 5), acc05);
+                            acc06 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 0 + 6), acc06);
+                            acc07 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 0 + 7), acc07);
+                            acc10 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 1 + 0), acc10);
+                            acc11 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 1 + 1), acc11);
+                            acc12 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 1 + 2), acc12);
+                            acc13 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 1 + 3), acc13);
+                            acc14 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 1 + 4), acc14);
+                            acc15 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 1 + 5), acc15);
+                            acc16 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 1 + 6), acc16);
+                            acc17 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 1 + 7), acc17);
+                            acc20 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 2 + 0), acc20);
+                            acc21 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 2 + 1), acc21);
+                            acc22 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 2 + 2), acc22);
+                            acc23 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 2 + 3), acc23);
+                            acc24 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 2 + 4), acc24);
+                            acc25 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 2 + 5), acc25);
+                            acc26 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 2 + 6), acc26);
+                            acc27 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 2 + 7), acc27);
+                            acc30 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 3 + 0), acc30);
+                            acc31 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 3 + 1), acc31);
+                            acc32 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 3 + 2), acc32);
+                            acc33 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 3 + 3), acc33);
+                            acc34 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 3 + 4), acc34);
+                            acc35 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 3 + 5), acc35);
+                            acc36 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 3 + 6), acc36);
+                            acc37 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 3 + 7), acc37);
+                            acc40 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 4 + 0), acc40);
+                            acc41 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 4 + 1), acc41);
+                            acc42 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 4 + 2), acc42);
+                            acc43 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 4 + 3), acc43);
+                            acc44 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 4 + 4), acc44);
+                            acc45 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 4 + 5), acc45);
+                            acc46 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 4 + 6), acc46);
+                            acc47 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 4 + 7), acc47);
+                        }
+                        for (; ow < 10; ow++)
+                        {
+                            float g = Unsafe.Add(ref gr, ow);
+                            sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
+                            sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
+                            sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
+                            sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
+                            sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
+                        }
+                    }
+                }
+                Unsafe.Add(ref dw, 0) = global::GenConv.Kernels.LaneSum.Of(acc00, acc01, acc02, acc03, acc04, acc05, acc06, acc07) + sum0;
+                Unsafe.Add(ref dw, 1) = global::GenConv.Kernels.LaneSum.Of(acc10, acc11, acc12, acc13, acc14, acc15, acc16, acc17) + sum1;
+                Unsafe.Add(ref dw, 2) = global::GenConv.Kernels.LaneSum.Of(acc20, acc21, acc22, acc23, acc24, acc25, acc26, acc27) + sum2;
+                Unsafe.Add(ref dw, 3) = global::GenConv.Kernels.LaneSum.Of(acc30, acc31, acc32, acc33, acc34, acc35, acc36, acc37) + sum3;
+                Unsafe.Add(ref dw, 4) = global::GenConv.Kernels.LaneSum.Of(acc40, acc41, acc42, acc43, acc44, acc45, acc46, acc47) + sum4;
+            }
         }
 
         /// <summary>Layer 4 Forward: ReLU, 16x10x10 → 16x10x10.</summary>
@@ -4291,36 +4559,128 @@ namespace Golden
                 for (int o = 0; o < 120; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 400);
-                    VectorF a0 = VectorF.Zero;
                     ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 400);
-                    VectorF a1 = VectorF.Zero;
                     ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 400);
-                    VectorF a2 = VectorF.Zero;
                     ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 400);
-                    VectorF a3 = VectorF.Zero;
-                    int i = 0;
-                    if (Vector.IsHardwareAccelerated)
+                    float s0;
+                    float s1;
+                    float s2;
+                    float s3;
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (; i <= 400 - VectorF.Count; i += VectorF.Count)
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int i = 0;
+                        for (; i <= 392; i += 8)
                         {
-                            VectorF v = Vector.LoadUnsafe(ref xs, (nuint)i);
-                            a0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref w0, (nuint)i), v, a0);
-                            a1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref w1, (nuint)i), v, a1);
-                            a2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref w2, (nuint)i), v, a2);
-                            a3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref w3, (nuint)i), v, a3);
+                            global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                            a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i)), a0);
+                            a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i)), a1);
+                            a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i)), a2);
+                            a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i)), a3);
+                        }
+                        s0 = global::GenConv.Kernels.LaneSum.Of(a0);
+                        s1 = global::GenConv.Kernels.LaneSum.Of(a1);
+                        s2 = global::GenConv.Kernels.LaneSum.Of(a2);
+                        s3 = global::GenConv.Kernels.LaneSum.Of(a3);
+                        for (; i < 400; i++)
+                        {
+                            float v = Unsafe.Add(ref xs, i);
+                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
+                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
+                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
+                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
                         }
                     }
-                    float s0 = Vector.Sum(a0);
-                    float s1 = Vector.Sum(a1);
-                    float s2 = Vector.Sum(a2);
-                    float s3 = Vector.Sum(a3);
-                    for (; i < 400; i++)
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                     {
-                        float v = Unsafe.Add(ref xs, i);
-                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
-                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
-                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
-                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                        global::System.Runtime.Intrinsics.Vector128<float> a0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int i = 0;
+                        for (; i <= 392; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> vLow = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i)), vHigh = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 4));
+                            a0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), a0Low);
+                            a0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4)), a0High);
+                            a1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), a1Low);
+                            a1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4)), a1High);
+                            a2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), a2Low);
+                            a2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4)), a2High);
+                            a3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), a3Low);
+                            a3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4)), a3High);
+                        }
+                        s0 = global::GenConv.Kernels.LaneSum.Of(a0Low, a0High);
+                        s1 = global::GenConv.Kernels.LaneSum.Of(a1Low, a1High);
+                        s2 = global::GenConv.Kernels.LaneSum.Of(a2Low, a2High);
+                        s3 = global::GenConv.Kernels.LaneSum.Of(a3Low, a3High);
+                        for (; i < 400; i++)
+                        {
+                            float v = Unsafe.Add(ref xs, i);
+                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
+                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
+                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
+                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                        }
+                    }
+                    else
+                    {
+                        float a00 = 0f, a01 = 0f, a02 = 0f, a03 = 0f, a04 = 0f, a05 = 0f, a06 = 0f, a07 = 0f;
+                        float a10 = 0f, a11 = 0f, a12 = 0f, a13 = 0f, a14 = 0f, a15 = 0f, a16 = 0f, a17 = 0f;
+                        float a20 = 0f, a21 = 0f, a22 = 0f, a23 = 0f, a24 = 0f, a25 = 0f, a26 = 0f, a27 = 0f;
+                        float a30 = 0f, a31 = 0f, a32 = 0f, a33 = 0f, a34 = 0f, a35 = 0f, a36 = 0f, a37 = 0f;
+                        int i = 0;
+                        for (; i <= 392; i += 8)
+                        {
+                            float v0 = Unsafe.Add(ref xs, i + 0), v1 = Unsafe.Add(ref xs, i + 1), v2 = Unsafe.Add(ref xs, i + 2), v3 = Unsafe.Add(ref xs, i + 3), v4 = Unsafe.Add(ref xs, i + 4), v5 = Unsafe.Add(ref xs, i + 5), v6 = Unsafe.Add(ref xs, i + 6), v7 = Unsafe.Add(ref xs, i + 7);
+                            a00 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w0, i + 0), a00);
+                            a01 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w0, i + 1), a01);
+                            a02 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w0, i + 2), a02);
+                            a03 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w0, i + 3), a03);
+                            a04 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w0, i + 4), a04);
+                            a05 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w0, i + 5), a05);
+                            a06 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w0, i + 6), a06);
+                            a07 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w0, i + 7), a07);
+                            a10 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w1, i + 0), a10);
+                            a11 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w1, i + 1), a11);
+                            a12 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w1, i + 2), a12);
+                            a13 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w1, i + 3), a13);
+                            a14 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w1, i + 4), a14);
+                            a15 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w1, i + 5), a15);
+                            a16 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w1, i + 6), a16);
+                            a17 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w1, i + 7), a17);
+                            a20 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w2, i + 0), a20);
+                            a21 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w2, i + 1), a21);
+                            a22 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w2, i + 2), a22);
+                            a23 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w2, i + 3), a23);
+                            a24 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w2, i + 4), a24);
+                            a25 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w2, i + 5), a25);
+                            a26 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w2, i + 6), a26);
+                            a27 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w2, i + 7), a27);
+                            a30 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w3, i + 0), a30);
+                            a31 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w3, i + 1), a31);
+                            a32 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w3, i + 2), a32);
+                            a33 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w3, i + 3), a33);
+                            a34 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w3, i + 4), a34);
+                            a35 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w3, i + 5), a35);
+                            a36 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w3, i + 6), a36);
+                            a37 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w3, i + 7), a37);
+                        }
+                        s0 = global::GenConv.Kernels.LaneSum.Of(a00, a01, a02, a03, a04, a05, a06, a07);
+                        s1 = global::GenConv.Kernels.LaneSum.Of(a10, a11, a12, a13, a14, a15, a16, a17);
+                        s2 = global::GenConv.Kernels.LaneSum.Of(a20, a21, a22, a23, a24, a25, a26, a27);
+                        s3 = global::GenConv.Kernels.LaneSum.Of(a30, a31, a32, a33, a34, a35, a36, a37);
+                        for (; i < 400; i++)
+                        {
+                            float v = Unsafe.Add(ref xs, i);
+                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
+                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
+                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
+                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                        }
                     }
                     Unsafe.Add(ref ys, o + 0) = Unsafe.Add(ref b, o + 0) + s0;
                     Unsafe.Add(ref ys, o + 1) = Unsafe.Add(ref b, o + 1) + s1;
@@ -4483,36 +4843,128 @@ namespace Golden
                 for (int o = 0; o < 84; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 120);
-                    VectorF a0 = VectorF.Zero;
                     ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 120);
-                    VectorF a1 = VectorF.Zero;
                     ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 120);
-                    VectorF a2 = VectorF.Zero;
                     ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 120);
-                    VectorF a3 = VectorF.Zero;
-                    int i = 0;
-                    if (Vector.IsHardwareAccelerated)
+                    float s0;
+                    float s1;
+                    float s2;
+                    float s3;
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (; i <= 120 - VectorF.Count; i += VectorF.Count)
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
                         {
-                            VectorF v = Vector.LoadUnsafe(ref xs, (nuint)i);
-                            a0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref w0, (nuint)i), v, a0);
-                            a1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref w1, (nuint)i), v, a1);
-                            a2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref w2, (nuint)i), v, a2);
-                            a3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref w3, (nuint)i), v, a3);
+                            global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                            a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i)), a0);
+                            a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i)), a1);
+                            a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i)), a2);
+                            a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i)), a3);
+                        }
+                        s0 = global::GenConv.Kernels.LaneSum.Of(a0);
+                        s1 = global::GenConv.Kernels.LaneSum.Of(a1);
+                        s2 = global::GenConv.Kernels.LaneSum.Of(a2);
+                        s3 = global::GenConv.Kernels.LaneSum.Of(a3);
+                        for (; i < 120; i++)
+                        {
+                            float v = Unsafe.Add(ref xs, i);
+                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
+                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
+                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
+                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
                         }
                     }
-                    float s0 = Vector.Sum(a0);
-                    float s1 = Vector.Sum(a1);
-                    float s2 = Vector.Sum(a2);
-                    float s3 = Vector.Sum(a3);
-                    for (; i < 120; i++)
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                     {
-                        float v = Unsafe.Add(ref xs, i);
-                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
-                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
-                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
-                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                        global::System.Runtime.Intrinsics.Vector128<float> a0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> vLow = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i)), vHigh = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 4));
+                            a0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), a0Low);
+                            a0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4)), a0High);
+                            a1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), a1Low);
+                            a1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4)), a1High);
+                            a2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), a2Low);
+                            a2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4)), a2High);
+                            a3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), a3Low);
+                            a3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4)), a3High);
+                        }
+                        s0 = global::GenConv.Kernels.LaneSum.Of(a0Low, a0High);
+                        s1 = global::GenConv.Kernels.LaneSum.Of(a1Low, a1High);
+                        s2 = global::GenConv.Kernels.LaneSum.Of(a2Low, a2High);
+                        s3 = global::GenConv.Kernels.LaneSum.Of(a3Low, a3High);
+                        for (; i < 120; i++)
+                        {
+                            float v = Unsafe.Add(ref xs, i);
+                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
+                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
+                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
+                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                        }
+                    }
+                    else
+                    {
+                        float a00 = 0f, a01 = 0f, a02 = 0f, a03 = 0f, a04 = 0f, a05 = 0f, a06 = 0f, a07 = 0f;
+                        float a10 = 0f, a11 = 0f, a12 = 0f, a13 = 0f, a14 = 0f, a15 = 0f, a16 = 0f, a17 = 0f;
+                        float a20 = 0f, a21 = 0f, a22 = 0f, a23 = 0f, a24 = 0f, a25 = 0f, a26 = 0f, a27 = 0f;
+                        float a30 = 0f, a31 = 0f, a32 = 0f, a33 = 0f, a34 = 0f, a35 = 0f, a36 = 0f, a37 = 0f;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
+                        {
+                            float v0 = Unsafe.Add(ref xs, i + 0), v1 = Unsafe.Add(ref xs, i + 1), v2 = Unsafe.Add(ref xs, i + 2), v3 = Unsafe.Add(ref xs, i + 3), v4 = Unsafe.Add(ref xs, i + 4), v5 = Unsafe.Add(ref xs, i + 5), v6 = Unsafe.Add(ref xs, i + 6), v7 = Unsafe.Add(ref xs, i + 7);
+                            a00 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w0, i + 0), a00);
+                            a01 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w0, i + 1), a01);
+                            a02 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w0, i + 2), a02);
+                            a03 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w0, i + 3), a03);
+                            a04 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w0, i + 4), a04);
+                            a05 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w0, i + 5), a05);
+                            a06 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w0, i + 6), a06);
+                            a07 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w0, i + 7), a07);
+                            a10 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w1, i + 0), a10);
+                            a11 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w1, i + 1), a11);
+                            a12 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w1, i + 2), a12);
+                            a13 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w1, i + 3), a13);
+                            a14 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w1, i + 4), a14);
+                            a15 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w1, i + 5), a15);
+                            a16 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w1, i + 6), a16);
+                            a17 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w1, i + 7), a17);
+                            a20 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w2, i + 0), a20);
+                            a21 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w2, i + 1), a21);
+                            a22 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w2, i + 2), a22);
+                            a23 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w2, i + 3), a23);
+                            a24 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w2, i + 4), a24);
+                            a25 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w2, i + 5), a25);
+                            a26 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w2, i + 6), a26);
+                            a27 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w2, i + 7), a27);
+                            a30 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w3, i + 0), a30);
+                            a31 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w3, i + 1), a31);
+                            a32 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w3, i + 2), a32);
+                            a33 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w3, i + 3), a33);
+                            a34 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w3, i + 4), a34);
+                            a35 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w3, i + 5), a35);
+                            a36 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w3, i + 6), a36);
+                            a37 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w3, i + 7), a37);
+                        }
+                        s0 = global::GenConv.Kernels.LaneSum.Of(a00, a01, a02, a03, a04, a05, a06, a07);
+                        s1 = global::GenConv.Kernels.LaneSum.Of(a10, a11, a12, a13, a14, a15, a16, a17);
+                        s2 = global::GenConv.Kernels.LaneSum.Of(a20, a21, a22, a23, a24, a25, a26, a27);
+                        s3 = global::GenConv.Kernels.LaneSum.Of(a30, a31, a32, a33, a34, a35, a36, a37);
+                        for (; i < 120; i++)
+                        {
+                            float v = Unsafe.Add(ref xs, i);
+                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
+                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
+                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
+                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                        }
                     }
                     Unsafe.Add(ref ys, o + 0) = Unsafe.Add(ref b, o + 0) + s0;
                     Unsafe.Add(ref ys, o + 1) = Unsafe.Add(ref b, o + 1) + s1;
@@ -4675,36 +5127,128 @@ namespace Golden
                 for (int o = 0; o < 8; o += 4)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
-                    VectorF a0 = VectorF.Zero;
                     ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 84);
-                    VectorF a1 = VectorF.Zero;
                     ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 84);
-                    VectorF a2 = VectorF.Zero;
                     ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 84);
-                    VectorF a3 = VectorF.Zero;
-                    int i = 0;
-                    if (Vector.IsHardwareAccelerated)
+                    float s0;
+                    float s1;
+                    float s2;
+                    float s3;
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (; i <= 84 - VectorF.Count; i += VectorF.Count)
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
                         {
-                            VectorF v = Vector.LoadUnsafe(ref xs, (nuint)i);
-                            a0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref w0, (nuint)i), v, a0);
-                            a1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref w1, (nuint)i), v, a1);
-                            a2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref w2, (nuint)i), v, a2);
-                            a3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref w3, (nuint)i), v, a3);
+                            global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                            a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i)), a0);
+                            a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i)), a1);
+                            a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i)), a2);
+                            a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i)), a3);
+                        }
+                        s0 = global::GenConv.Kernels.LaneSum.Of(a0);
+                        s1 = global::GenConv.Kernels.LaneSum.Of(a1);
+                        s2 = global::GenConv.Kernels.LaneSum.Of(a2);
+                        s3 = global::GenConv.Kernels.LaneSum.Of(a3);
+                        for (; i < 84; i++)
+                        {
+                            float v = Unsafe.Add(ref xs, i);
+                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
+                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
+                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
+                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
                         }
                     }
-                    float s0 = Vector.Sum(a0);
-                    float s1 = Vector.Sum(a1);
-                    float s2 = Vector.Sum(a2);
-                    float s3 = Vector.Sum(a3);
-                    for (; i < 84; i++)
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                     {
-                        float v = Unsafe.Add(ref xs, i);
-                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
-                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
-                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
-                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                        global::System.Runtime.Intrinsics.Vector128<float> a0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> vLow = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i)), vHigh = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 4));
+                            a0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), a0Low);
+                            a0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4)), a0High);
+                            a1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), a1Low);
+                            a1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4)), a1High);
+                            a2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), a2Low);
+                            a2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4)), a2High);
+                            a3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), a3Low);
+                            a3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4)), a3High);
+                        }
+                        s0 = global::GenConv.Kernels.LaneSum.Of(a0Low, a0High);
+                        s1 = global::GenConv.Kernels.LaneSum.Of(a1Low, a1High);
+                        s2 = global::GenConv.Kernels.LaneSum.Of(a2Low, a2High);
+                        s3 = global::GenConv.Kernels.LaneSum.Of(a3Low, a3High);
+                        for (; i < 84; i++)
+                        {
+                            float v = Unsafe.Add(ref xs, i);
+                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
+                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
+                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
+                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                        }
+                    }
+                    else
+                    {
+                        float a00 = 0f, a01 = 0f, a02 = 0f, a03 = 0f, a04 = 0f, a05 = 0f, a06 = 0f, a07 = 0f;
+                        float a10 = 0f, a11 = 0f, a12 = 0f, a13 = 0f, a14 = 0f, a15 = 0f, a16 = 0f, a17 = 0f;
+                        float a20 = 0f, a21 = 0f, a22 = 0f, a23 = 0f, a24 = 0f, a25 = 0f, a26 = 0f, a27 = 0f;
+                        float a30 = 0f, a31 = 0f, a32 = 0f, a33 = 0f, a34 = 0f, a35 = 0f, a36 = 0f, a37 = 0f;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            float v0 = Unsafe.Add(ref xs, i + 0), v1 = Unsafe.Add(ref xs, i + 1), v2 = Unsafe.Add(ref xs, i + 2), v3 = Unsafe.Add(ref xs, i + 3), v4 = Unsafe.Add(ref xs, i + 4), v5 = Unsafe.Add(ref xs, i + 5), v6 = Unsafe.Add(ref xs, i + 6), v7 = Unsafe.Add(ref xs, i + 7);
+                            a00 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w0, i + 0), a00);
+                            a01 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w0, i + 1), a01);
+                            a02 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w0, i + 2), a02);
+                            a03 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w0, i + 3), a03);
+                            a04 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w0, i + 4), a04);
+                            a05 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w0, i + 5), a05);
+                            a06 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w0, i + 6), a06);
+                            a07 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w0, i + 7), a07);
+                            a10 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w1, i + 0), a10);
+                            a11 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w1, i + 1), a11);
+                            a12 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w1, i + 2), a12);
+                            a13 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w1, i + 3), a13);
+                            a14 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w1, i + 4), a14);
+                            a15 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w1, i + 5), a15);
+                            a16 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w1, i + 6), a16);
+                            a17 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w1, i + 7), a17);
+                            a20 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w2, i + 0), a20);
+                            a21 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w2, i + 1), a21);
+                            a22 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w2, i + 2), a22);
+                            a23 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w2, i + 3), a23);
+                            a24 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w2, i + 4), a24);
+                            a25 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w2, i + 5), a25);
+                            a26 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w2, i + 6), a26);
+                            a27 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w2, i + 7), a27);
+                            a30 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w3, i + 0), a30);
+                            a31 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w3, i + 1), a31);
+                            a32 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w3, i + 2), a32);
+                            a33 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w3, i + 3), a33);
+                            a34 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w3, i + 4), a34);
+                            a35 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w3, i + 5), a35);
+                            a36 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w3, i + 6), a36);
+                            a37 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w3, i + 7), a37);
+                        }
+                        s0 = global::GenConv.Kernels.LaneSum.Of(a00, a01, a02, a03, a04, a05, a06, a07);
+                        s1 = global::GenConv.Kernels.LaneSum.Of(a10, a11, a12, a13, a14, a15, a16, a17);
+                        s2 = global::GenConv.Kernels.LaneSum.Of(a20, a21, a22, a23, a24, a25, a26, a27);
+                        s3 = global::GenConv.Kernels.LaneSum.Of(a30, a31, a32, a33, a34, a35, a36, a37);
+                        for (; i < 84; i++)
+                        {
+                            float v = Unsafe.Add(ref xs, i);
+                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
+                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
+                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
+                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                        }
                     }
                     Unsafe.Add(ref ys, o + 0) = Unsafe.Add(ref b, o + 0) + s0;
                     Unsafe.Add(ref ys, o + 1) = Unsafe.Add(ref b, o + 1) + s1;
@@ -4714,21 +5258,62 @@ namespace Golden
                 for (int o = 8; o < 10; o++)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
-                    VectorF a0 = VectorF.Zero;
-                    int i = 0;
-                    if (Vector.IsHardwareAccelerated)
+                    float s0;
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (; i <= 84 - VectorF.Count; i += VectorF.Count)
+                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
                         {
-                            VectorF v = Vector.LoadUnsafe(ref xs, (nuint)i);
-                            a0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref w0, (nuint)i), v, a0);
+                            global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
+                            a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i)), a0);
+                        }
+                        s0 = global::GenConv.Kernels.LaneSum.Of(a0);
+                        for (; i < 84; i++)
+                        {
+                            float v = Unsafe.Add(ref xs, i);
+                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
                         }
                     }
-                    float s0 = Vector.Sum(a0);
-                    for (; i < 84; i++)
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                     {
-                        float v = Unsafe.Add(ref xs, i);
-                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
+                        global::System.Runtime.Intrinsics.Vector128<float> a0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> vLow = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i)), vHigh = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 4));
+                            a0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), a0Low);
+                            a0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4)), a0High);
+                        }
+                        s0 = global::GenConv.Kernels.LaneSum.Of(a0Low, a0High);
+                        for (; i < 84; i++)
+                        {
+                            float v = Unsafe.Add(ref xs, i);
+                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
+                        }
+                    }
+                    else
+                    {
+                        float a00 = 0f, a01 = 0f, a02 = 0f, a03 = 0f, a04 = 0f, a05 = 0f, a06 = 0f, a07 = 0f;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            float v0 = Unsafe.Add(ref xs, i + 0), v1 = Unsafe.Add(ref xs, i + 1), v2 = Unsafe.Add(ref xs, i + 2), v3 = Unsafe.Add(ref xs, i + 3), v4 = Unsafe.Add(ref xs, i + 4), v5 = Unsafe.Add(ref xs, i + 5), v6 = Unsafe.Add(ref xs, i + 6), v7 = Unsafe.Add(ref xs, i + 7);
+                            a00 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w0, i + 0), a00);
+                            a01 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w0, i + 1), a01);
+                            a02 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w0, i + 2), a02);
+                            a03 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w0, i + 3), a03);
+                            a04 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w0, i + 4), a04);
+                            a05 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w0, i + 5), a05);
+                            a06 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w0, i + 6), a06);
+                            a07 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w0, i + 7), a07);
+                        }
+                        s0 = global::GenConv.Kernels.LaneSum.Of(a00, a01, a02, a03, a04, a05, a06, a07);
+                        for (; i < 84; i++)
+                        {
+                            float v = Unsafe.Add(ref xs, i);
+                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
+                        }
                     }
                     Unsafe.Add(ref ys, o + 0) = Unsafe.Add(ref b, o + 0) + s0;
                 }

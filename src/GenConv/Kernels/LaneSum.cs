@@ -1,0 +1,32 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace GenConv.Kernels
+{
+    /// <summary>
+    /// The fixed reduction order behind every generated sum: a reduction accumulates into 8 lanes (lane j takes the
+    /// elements j, j + 8, j + 16, … of each run), whatever the hardware's vector width, and the lanes are then added in
+    /// one fixed tree, ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)). One 256-bit vector, two 128-bit vectors or
+    /// eight floats hold the same lanes, so results are bit-identical on AVX-512, AVX2, SSE, Arm and without SIMD.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class LaneSum
+    {
+        public const int Lanes = 8;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Of(Vector256<float> lanes) => Of(lanes.GetLower(), lanes.GetUpper());
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Of(Vector128<float> low, Vector128<float> high)
+        {
+            Vector128<float> a = low + high; // a[j] = l[j] + l[j + 4]
+            return (a.GetElement(0) + a.GetElement(2)) + (a.GetElement(1) + a.GetElement(3));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Of(float l0, float l1, float l2, float l3, float l4, float l5, float l6, float l7) =>
+            ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7));
+    }
+}
