@@ -155,6 +155,16 @@ namespace GenConv.Tests
                 results[model] = (y, dx, model.Gradients.ToArray());
             }
 
+            // Two threads split samples and output channels differently from one; the results must not change by a bit.
+            generated.Threads = 2;
+            var (y2, dx2) = (new float[batch * description.OutputLength], new float[batch * description.InputLength]);
+            generated.Forward(x, y2);
+            generated.Backward(dy, dx2);
+            generated.Threads = 1;
+            Assert.Equal(results[generated].Y, y2);
+            Assert.Equal(results[generated].Dx, dx2);
+            Assert.Equal(results[generated].Grad, generated.Gradients.ToArray());
+
             long n = ReductionLength(description, batch);
             // Chains, and saturating activations (whose derivative 1 − y² or y(1 − y) amplifies the forward rounding error
             // of y near saturation), are bounded norm-wise: Σ|terms| per element no longer bounds their error.

@@ -29,7 +29,7 @@ namespace GenConv.Generator.Emit
                 LayerKind.Sigmoid => ("Activations.Sigmoid(xv)", "Activations.SigmoidBackward(yv, g)"),
                 _ => ("Activations.Tanh(xv)", "Activations.TanhBackward(yv, g)"),
             };
-            using (w.Open($"for (int i = 0; i < batch * {I(l.InputLength)}; i++)"))
+            using (w.Open($"for (int i = start * {I(l.InputLength)}; i < end * {I(l.InputLength)}; i++)"))
             {
                 w.Line($"float xv = {Unsafe}.Add(ref x, i);");
                 if (stage == Stage.Forward)

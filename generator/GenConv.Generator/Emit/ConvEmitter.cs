@@ -41,18 +41,26 @@ namespace GenConv.Generator.Emit
                     list.Add(Buffer.WeightGradient);
                     if (l.BiasCount > 0) list.Add(Buffer.BiasGradient);
                     break;
+                case Stage.PrepareBackwardData:
+                    if (ModelPlanner.BackwardDataAsConvolution(l) is null) return null;
+                    list.Add(Buffer.Weight);
+                    list.Add(Buffer.TransposedWeight);
+                    break;
                 default:
                     list.Add(Buffer.OutputGradient);
-                    list.Add(Buffer.Weight);
-                    list.Add(Buffer.InputGradient);
                     LayerPlan? transposed = ModelPlanner.BackwardDataAsConvolution(l);
                     if (transposed is not null)
                     {
                         list.Add(Buffer.TransposedWeight);
+                        list.Add(Buffer.InputGradient);
                         if (transposed.NeedsPaddedInput) list.Add(Buffer.PaddedOutputGradient);
                     }
                     else
+                    {
+                        list.Add(Buffer.Weight);
+                        list.Add(Buffer.InputGradient);
                         list.Add(Buffer.PaddedInputGradient); // the scatter path always strides or pads
+                    }
                     break;
             }
             return list.ToArray();
@@ -68,15 +76,15 @@ namespace GenConv.Generator.Emit
                 case Stage.BackwardWeights:
                     EmitBackwardWeights(w, l);
                     break;
+                case Stage.PrepareBackwardData:
+                    EmitTransposeWeights(w, l);
+                    break;
                 default:
                     LayerPlan? transposed = ModelPlanner.BackwardDataAsConvolution(l);
                     if (transposed is null)
                         EmitBackwardDataScatter(w, l);
                     else
-                    {
-                        EmitTransposeWeights(w, l);
                         EmitConvolution(w, transposed, new ConvolutionBuffers("dy", "wt", null, "dx", transposed.NeedsPaddedInput ? "dyp" : null));
-                    }
                     break;
             }
         }
@@ -204,7 +212,7 @@ namespace GenConv.Generator.Emit
         {
             string source = l.NeedsPaddedInput ? "xp" : "x";
             int pixels = l.Output.Height * l.Output.Width;
-            using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
+            using (w.Open("for (int oc = start; oc < end; oc++)"))
             {
                 if (l.BiasCount > 0)
                 {
@@ -294,15 +302,15 @@ namespace GenConv.Generator.Emit
         private static void EmitBackwardDataScatter(SourceWriter w, LayerPlan l)
         {
             int oh = l.Output.Height, ow = l.Output.Width;
-            using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dx", l.InputLength)))
+            using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dx", l.InputLength), ("dxp", l.PaddedLength)))
             {
-                w.Line($"MemoryMarshal.CreateSpan(ref dxp, {I(l.PaddedLength)}).Clear();");
+                w.Line($"MemoryMarshal.CreateSpan(ref dxps, {I(l.PaddedLength)}).Clear();");
                 using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
                 {
                     w.Line($"ref float wo = ref {Unsafe}.Add(ref w, oc * {I(WindowSize(l))});");
                     using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
                     {
-                        w.Line($"ref float dr = ref {Unsafe}.Add(ref dxp, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
+                        w.Line($"ref float dr = ref {Unsafe}.Add(ref dxps, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
                         w.Line($"ref float gr = ref {Unsafe}.Add(ref dys, oc * {I((long)oh * ow)} + oh * {I(ow)});");
                         // Tap by tap over the whole row: within one tap every output pixel hits its own dX element, so each
                         // element sums its contributions in (oc, oh, ic, kh, kw) order on every vector width.
@@ -327,7 +335,7 @@ namespace GenConv.Generator.Emit
                         });
                     }
                 }
-                EmitRowCopy(w, l, "dxs", "dxp", toPadded: false);
+                EmitRowCopy(w, l, "dxs", "dxps", toPadded: false);
             }
         }
 

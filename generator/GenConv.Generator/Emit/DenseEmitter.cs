@@ -27,9 +27,11 @@ namespace GenConv.Generator.Emit
                     list.AddRange(new[] { Buffer.Input, Buffer.OutputGradient, Buffer.WeightGradient });
                     if (l.BiasCount > 0) list.Add(Buffer.BiasGradient);
                     break;
-                default:
+                case Stage.BackwardData:
                     list.AddRange(new[] { Buffer.OutputGradient, Buffer.Weight, Buffer.InputGradient });
                     break;
+                default:
+                    return null;
             }
             return list.ToArray();
         }
@@ -53,7 +55,7 @@ namespace GenConv.Generator.Emit
                     break;
                 case Stage.BackwardWeights:
                     // dW[o, :] = Σ_n dY[n, o] · X[n, :];  dB[o] = Σ_n dY[n, o].
-                    using (w.Open($"for (int o = 0; o < {I(outF)}; o++)"))
+                    using (w.Open("for (int o = start; o < end; o++)"))
                     {
                         EmitRowCombination(w, inF, "batch", n => $"{Unsafe}.Add(ref dy, {n} * {I(outF)} + o)", "x", $"ref {Unsafe}.Add(ref dw, o * {I(inF)})");
                         if (l.BiasCount > 0)
@@ -67,7 +69,7 @@ namespace GenConv.Generator.Emit
                     break;
                 default:
                     // dX[n, :] = Σ_o dY[n, o] · W[o, :].
-                    using (w.Open("for (int n = 0; n < batch; n++)"))
+                    using (w.Open("for (int n = start; n < end; n++)"))
                         EmitRowCombination(w, inF, I(outF), o => $"{Unsafe}.Add(ref dy, n * {I(outF)} + {o})", "w", $"ref {Unsafe}.Add(ref dx, n * {I(inF)})");
                     break;
             }

@@ -28,12 +28,28 @@ namespace GenConv.Generator.Emit
         PaddedOutputGradient,
     }
 
-    /// <summary>The three kernels a layer can have.</summary>
+    /// <summary>
+    /// The kernels a layer can have. Every kernel is <c>(int batch, int start, int end, ref float …)</c> and does the part
+    /// [start, end) of its stage's parallel dimension (<see cref="LayerEmitter.ParallelOver"/>): samples for forward and
+    /// backward data, output channels for backward weights (each channel's sum over the whole batch stays in one thread,
+    /// in one order). Any split of that range gives the same bits, which is what makes threads deterministic.
+    /// </summary>
     internal enum Stage
     {
         Forward,
         BackwardWeights,
+        /// <summary>Once per Backward, before backward data, on one thread: weight-only preparation (a flipped kernel).</summary>
+        PrepareBackwardData,
         BackwardData,
+    }
+
+    /// <summary>What a stage's [start, end) range counts.</summary>
+    internal enum ParallelDimension
+    {
+        Samples,
+        OutputChannels,
+        /// <summary>No split: the kernel runs once, over [0, 1).</summary>
+        None,
     }
 
     /// <summary>Emits one layer kind's kernels, forward and backward side by side. Bodies only; headers are common.</summary>
@@ -55,6 +71,13 @@ namespace GenConv.Generator.Emit
 
         public abstract void EmitBody(SourceWriter w, LayerPlan layer, Stage stage);
 
+        public static ParallelDimension ParallelOver(Stage stage) => stage switch
+        {
+            Stage.BackwardWeights => ParallelDimension.OutputChannels,
+            Stage.PrepareBackwardData => ParallelDimension.None,
+            _ => ParallelDimension.Samples,
+        };
+
         public static string ParameterName(Buffer buffer) => buffer switch
         {
             Buffer.Input => "x",
@@ -74,10 +97,10 @@ namespace GenConv.Generator.Emit
 
         protected static string I(long value) => SourceWriter.Int(value);
 
-        /// <summary>Opens <c>for (int n = 0; n &lt; batch; n++)</c> and binds each named buffer to its sample: <c>ref float xs = …</c>.</summary>
+        /// <summary>Opens <c>for (int n = start; n &lt; end; n++)</c> and binds each named buffer to its sample: <c>ref float xs = …</c>.</summary>
         protected static SourceWriter.Block OpenSampleLoop(SourceWriter w, params (string Buffer, long Length)[] perSample)
         {
-            SourceWriter.Block block = w.Open("for (int n = 0; n < batch; n++)");
+            SourceWriter.Block block = w.Open("for (int n = start; n < end; n++)");
             foreach (var (buffer, length) in perSample)
                 w.Line($"ref float {buffer}s = ref {Unsafe}.Add(ref {buffer}, n * {I(length)});");
             return block;

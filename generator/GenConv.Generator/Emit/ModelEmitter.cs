@@ -60,6 +60,7 @@ namespace GenConv.Generator.Emit
                 EmitStateAndConstructor(w, plan);
                 EmitForward(w, plan);
                 EmitBackward(w, plan);
+                EmitRegions(w, plan);
                 foreach (LayerPlan layer in plan.Layers)
                     EmitKernels(w, layer);
                 w.Line("private static ref float Data(float[] array) => ref MemoryMarshal.GetArrayDataReference(array);");
@@ -145,7 +146,7 @@ namespace GenConv.Generator.Emit
                 buffers.Add(new(Padded(l.Index), l.PaddedLength, true, $"layer {l.Index}'s padded, phase-split input"));
             var scattered = plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D && ModelPlanner.BackwardDataAsConvolution(l) is null).ToList();
             if (scattered.Count > 0)
-                buffers.Add(new("_paddedGradient", scattered.Max(l => l.PaddedLength), false, "one sample's padded, phase-split input gradient (scatter kernels)"));
+                buffers.Add(new("_paddedGradient", scattered.Max(l => l.PaddedLength), true, "padded, phase-split input gradients (scatter kernels)"));
             foreach (LayerPlan l in plan.Layers)
             {
                 LayerPlan? backward = ModelPlanner.BackwardDataAsConvolution(l);
@@ -161,7 +162,10 @@ namespace GenConv.Generator.Emit
         {
             List<PlannedBuffer> buffers = MemoryPlan(plan);
             w.Line("private readonly int _maxBatch;");
-            w.Line("private int _batch;");
+            w.Line("private int _batch; // of the last Forward, 0 when Backward may not run");
+            w.Line("private int _runBatch; // of the Forward or Backward running now, read by every thread");
+            w.Line("private global::GenConv.WorkerTeam? _team;");
+            w.Line("private readonly global::GenConv.RegionAction _runRegion;");
             foreach (PlannedBuffer b in buffers)
                 w.Line($"private readonly float[] {b.Field}; // {b.Purpose}");
             w.Line();
@@ -177,12 +181,19 @@ namespace GenConv.Generator.Emit
             {
                 w.Line($"global::GenConv.ModelGuard.MaxBatch(maxBatch, {I(buffers.Where(b => b.PerSample).Max(b => b.Floats))});");
                 w.Line("_maxBatch = maxBatch;");
+                w.Line("_runRegion = RunRegion;");
                 foreach (PlannedBuffer b in buffers)
                     w.Line(b.PerSample ? $"{b.Field} = new float[maxBatch * {I(b.Floats)}];" : $"{b.Field} = new float[{I(b.Floats)}];");
                 w.Line("global::GenConv.ParameterInitializer.PyTorchDefault(s_description, _parameters, seed);");
             }
             w.Line();
             w.Line("public int MaxBatch => _maxBatch;");
+            w.Line("/// <summary>Threads that Forward and Backward split each batch over (1 by default); every count gives bit-identical results.</summary>");
+            w.Line("public int Threads");
+            w.Line("{");
+            w.Line("    get => _team?.Threads ?? 1;");
+            w.Line("    set => _team = value == 1 ? null : global::GenConv.WorkerTeam.Shared(value);");
+            w.Line("}");
             w.Line("/// <summary>All weights and biases, flat, in PyTorch state_dict order and layout.</summary>");
             w.Line("public global::System.Span<float> Parameters => _parameters;");
             w.Line("/// <summary>dL/dParameters from the last Backward, same layout as Parameters.</summary>");
@@ -192,6 +203,60 @@ namespace GenConv.Generator.Emit
             w.Line();
         }
 
+        /// <summary>
+        /// A parallel region: kernels that run back to back over the same range (samples, or one layer's output
+        /// channels), so a thread can do its part of all of them without waiting for the others in between.
+        /// </summary>
+        private sealed class Region
+        {
+            public Region(int id, ParallelDimension over, LayerPlan? channelsOf)
+            {
+                Id = id;
+                Over = over;
+                ChannelsOf = channelsOf;
+            }
+
+            public int Id { get; }
+            public ParallelDimension Over { get; }
+            public LayerPlan? ChannelsOf { get; }
+            public List<(LayerPlan Layer, Stage Stage)> Kernels { get; } = new();
+            /// <summary>The range the region splits: the batch, or a layer's output channels.</summary>
+            public string Count => Over == ParallelDimension.Samples ? "batch" : I(ChannelsOf!.Output.Channels);
+        }
+
+        /// <summary>
+        /// Region 0 is the whole forward pass (every layer writes its own activation buffer, so a thread can take its
+        /// samples through all layers); then one region per backward kernel, in order; the optional input gradient is last.
+        /// </summary>
+        private static List<Region> Regions(ModelPlan plan)
+        {
+            var regions = new List<Region>();
+            var forward = new Region(0, ParallelDimension.Samples, null);
+            foreach (LayerPlan l in plan.Layers)
+                if (HasKernel(l, Stage.Forward)) forward.Kernels.Add((l, Stage.Forward));
+            regions.Add(forward);
+            Region current;
+            for (int i = plan.Layers.Count - 1; i >= 0; i--)
+            {
+                LayerPlan l = plan.Layers[i];
+                if (HasKernel(l, Stage.BackwardWeights))
+                {
+                    current = new Region(regions.Count, ParallelDimension.OutputChannels, l);
+                    current.Kernels.Add((l, Stage.BackwardWeights));
+                    regions.Add(current);
+                }
+                // Backward data gets a region per layer: activation gradients ping-pong between two buffers in which
+                // each layer strides samples by its own size, so sample n of one layer overlaps other samples of the next.
+                if (!HasKernel(l, Stage.BackwardData)) continue;
+                current = new Region(regions.Count, ParallelDimension.Samples, null);
+                current.Kernels.Add((l, Stage.BackwardData));
+                regions.Add(current);
+            }
+            return regions;
+        }
+
+        private static bool HasKernel(LayerPlan l, Stage stage) => LayerEmitter.For(l.Spec.Kind).Buffers(l, stage) is not null;
+
         private static void EmitForward(SourceWriter w, ModelPlan plan)
         {
             w.Line("/// <summary>Runs input.Length / InputLength samples (NCHW) and writes the last layer's raw outputs.</summary>");
@@ -200,9 +265,8 @@ namespace GenConv.Generator.Emit
                 w.Line("int batch = global::GenConv.ModelGuard.ForwardBatch(InputLength, OutputLength, _maxBatch, input.Length, output.Length);");
                 w.Line("_batch = 0; // a failure part-way must not leave a Backward able to run on stale activations");
                 w.Line($"input.CopyTo({Activation(0)});");
-                w.Line("ref float parameters = ref Data(_parameters);");
-                foreach (LayerPlan l in plan.Layers)
-                    EmitCall(w, l, Stage.Forward);
+                w.Line("_runBatch = batch;");
+                w.Line("RunParallel(0, batch);");
                 w.Line($"global::System.MemoryExtensions.AsSpan({Activation(plan.Layers.Count)}, 0, output.Length).CopyTo(output);");
                 w.Line("_batch = batch;");
             }
@@ -218,30 +282,60 @@ namespace GenConv.Generator.Emit
                 w.Line("int batch = _batch;");
                 w.Line("global::GenConv.ModelGuard.Backward(InputLength, OutputLength, batch, outputGradient.Length, inputGradient.Length);");
                 w.Line($"outputGradient.CopyTo({ActivationGradient(last)});");
+                w.Line("_runBatch = batch;");
                 w.Line("ref float parameters = ref Data(_parameters);");
-                w.Line("ref float gradients = ref Data(_gradients);");
-                for (int i = last - 1; i >= 0; i--)
+                foreach (Region region in Regions(plan).Skip(1))
                 {
-                    LayerPlan l = plan.Layers[i];
-                    EmitCall(w, l, Stage.BackwardWeights);
-                    if (i == 0)
-                        using (w.Open("if (!inputGradient.IsEmpty)"))
-                        {
-                            EmitCall(w, l, Stage.BackwardData);
-                            w.Line($"global::System.MemoryExtensions.AsSpan({ActivationGradient(0)}, 0, inputGradient.Length).CopyTo(inputGradient);");
-                        }
-                    else
-                        EmitCall(w, l, Stage.BackwardData);
+                    bool inputGradient = region.Kernels.Any(k => k.Layer.Index == 0 && k.Stage == Stage.BackwardData);
+                    SourceWriter.Block? condition = inputGradient ? w.Open("if (!inputGradient.IsEmpty)") : null;
+                    // Weight-only preparation runs here, on this thread, before the region that needs it.
+                    foreach (var (l, stage) in region.Kernels)
+                        if (stage == Stage.BackwardData && HasKernel(l, Stage.PrepareBackwardData))
+                            EmitCall(w, l, Stage.PrepareBackwardData, "0", "1");
+                    w.Line($"RunParallel({I(region.Id)}, {region.Count});");
+                    if (inputGradient)
+                        w.Line($"global::System.MemoryExtensions.AsSpan({ActivationGradient(0)}, 0, inputGradient.Length).CopyTo(inputGradient);");
+                    condition?.Dispose();
                 }
             }
             w.Line();
         }
 
-        private static void EmitCall(SourceWriter w, LayerPlan l, Stage stage)
+        /// <summary>The dispatcher every thread runs: its part [start, end) of one region's kernels.</summary>
+        private static void EmitRegions(SourceWriter w, ModelPlan plan)
+        {
+            w.Line("private void RunParallel(int region, int count)");
+            w.Line("{");
+            w.Line("    if (_team is null) RunRegion(region, 0, count);");
+            w.Line("    else _team.Run(_runRegion, region, count);");
+            w.Line("}");
+            w.Line();
+            using (w.Open("private void RunRegion(int region, int start, int end)"))
+            {
+                w.Line("int batch = _runBatch;");
+                w.Line("ref float parameters = ref Data(_parameters);");
+                w.Line("ref float gradients = ref Data(_gradients);");
+                using (w.Open("switch (region)"))
+                {
+                    foreach (Region region in Regions(plan))
+                    {
+                        w.Line($"case {I(region.Id)}: // over {region.Over}");
+                        using (w.Open(""))
+                        {
+                            foreach (var (l, stage) in region.Kernels) EmitCall(w, l, stage, "start", "end");
+                            w.Line("break;");
+                        }
+                    }
+                }
+            }
+            w.Line();
+        }
+
+        private static void EmitCall(SourceWriter w, LayerPlan l, Stage stage, string start, string end)
         {
             Buffer[]? buffers = LayerEmitter.For(l.Spec.Kind).Buffers(l, stage);
             if (buffers is null) return;
-            var arguments = new List<string> { "batch" };
+            var arguments = new List<string> { "batch", start, end };
             foreach (Buffer buffer in buffers) arguments.Add(Argument(l, buffer));
             w.Line($"{MethodName(l, stage)}({string.Join(", ", arguments)});");
         }
@@ -269,14 +363,14 @@ namespace GenConv.Generator.Emit
         private static void EmitKernels(SourceWriter w, LayerPlan l)
         {
             LayerEmitter emitter = LayerEmitter.For(l.Spec.Kind);
-            foreach (Stage stage in new[] { Stage.Forward, Stage.BackwardWeights, Stage.BackwardData })
+            foreach (Stage stage in new[] { Stage.Forward, Stage.BackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData })
             {
                 Buffer[]? buffers = emitter.Buffers(l, stage);
                 if (buffers is null) continue;
-                w.Line($"/// <summary>Layer {l.Index} {stage}: {l.Spec}, {l.Input} → {l.Output}.</summary>");
+                w.Line($"/// <summary>Layer {l.Index} {stage} over {LayerEmitter.ParallelOver(stage)} [start, end): {l.Spec}, {l.Input} → {l.Output}.</summary>");
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
                 string parameters = string.Join(", ", buffers.Select(b => "ref float " + LayerEmitter.ParameterName(b)));
-                using (w.Open($"private static void {MethodName(l, stage)}(int batch, {parameters})"))
+                using (w.Open($"private static void {MethodName(l, stage)}(int batch, int start, int end, {parameters})"))
                     emitter.EmitBody(w, l, stage);
                 w.Line();
             }

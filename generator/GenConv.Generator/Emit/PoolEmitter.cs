@@ -19,7 +19,7 @@ namespace GenConv.Generator.Emit
         protected static void EmitWindows(SourceWriter w, LayerPlan l, System.Action body)
         {
             int h = l.Input.Height, width = l.Input.Width, oh = l.Output.Height, ow = l.Output.Width;
-            using (w.Open($"for (int p = 0; p < batch * {I(l.Input.Channels)}; p++)"))
+            using (w.Open($"for (int p = start * {I(l.Input.Channels)}; p < end * {I(l.Input.Channels)}; p++)"))
             {
                 w.Line($"int plane = p * {I((long)h * width)};");
                 w.Line($"int outPlane = p * {I((long)oh * ow)};");
@@ -54,7 +54,7 @@ namespace GenConv.Generator.Emit
         }
 
         protected static void EmitClear(SourceWriter w, LayerPlan l, string buffer) =>
-            w.Line($"MemoryMarshal.CreateSpan(ref {buffer}, batch * {I(l.InputLength)}).Clear();");
+            w.Line($"MemoryMarshal.CreateSpan(ref {Unsafe}.Add(ref {buffer}, start * {I(l.InputLength)}), (end - start) * {I(l.InputLength)}).Clear();");
     }
 
     /// <summary>Max pooling: padding acts as −∞, the first maximum in scan order wins, NaN wins (PyTorch's rule).</summary>

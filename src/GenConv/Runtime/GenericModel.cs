@@ -64,6 +64,16 @@ namespace GenConv
         public int InputLength => Description.InputLength;
         public int OutputLength => Description.OutputLength;
         public int MaxBatch { get; }
+
+        /// <summary>Always 1: the generic kernels are single-threaded baselines.</summary>
+        public int Threads
+        {
+            get => 1;
+            set
+            {
+                if (value != 1) throw new NotSupportedException($"generic models run on one thread; Threads cannot be {value}.");
+            }
+        }
         public Span<float> Parameters => parameters;
         public Span<float> Gradients => gradients;
 

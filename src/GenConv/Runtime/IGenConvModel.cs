@@ -16,6 +16,9 @@ namespace GenConv
         int OutputLength { get; }
         /// <summary>Largest batch the buffers were sized for.</summary>
         int MaxBatch { get; }
+        /// <summary>Threads each Forward and Backward is split over. Generated models accept any count and give
+        /// bit-identical results for all of them; generic models run on one thread only.</summary>
+        int Threads { get; set; }
         /// <summary>All weights and biases, flat, in PyTorch state_dict order and layout.</summary>
         Span<float> Parameters { get; }
         /// <summary>dL/dParameters of the last <see cref="Backward(ReadOnlySpan{float}, Span{float})"/>, same layout.</summary>

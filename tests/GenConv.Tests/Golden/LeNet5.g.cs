@@ -130,7 +130,10 @@ namespace Golden
         global::GenConv.ModelDescription global::GenConv.IGenConvModel.Description => s_description;
 
         private readonly int _maxBatch;
-        private int _batch;
+        private int _batch; // of the last Forward, 0 when Backward may not run
+        private int _runBatch; // of the Forward or Backward running now, read by every thread
+        private global::GenConv.WorkerTeam? _team;
+        private readonly global::GenConv.RegionAction _runRegion;
         private readonly float[] _parameters; // weights and biases
         private readonly float[] _gradients; // their gradients
         private readonly float[] _activation0; // the input
@@ -165,6 +168,7 @@ namespace Golden
         {
             global::GenConv.ModelGuard.MaxBatch(maxBatch, 6144);
             _maxBatch = maxBatch;
+            _runRegion = RunRegion;
             _parameters = new float[61706];
             _gradients = new float[61706];
             _activation0 = new float[maxBatch * 784];
@@ -190,6 +194,12 @@ namespace Golden
         }
 
         public int MaxBatch => _maxBatch;
+        /// <summary>Threads that Forward and Backward split each batch over (1 by default); every count gives bit-identical results.</summary>
+        public int Threads
+        {
+            get => _team?.Threads ?? 1;
+            set => _team = value == 1 ? null : global::GenConv.WorkerTeam.Shared(value);
+        }
         /// <summary>All weights and biases, flat, in PyTorch state_dict order and layout.</summary>
         public global::System.Span<float> Parameters => _parameters;
         /// <summary>dL/dParameters from the last Backward, same layout as Parameters.</summary>
@@ -203,18 +213,8 @@ namespace Golden
             int batch = global::GenConv.ModelGuard.ForwardBatch(InputLength, OutputLength, _maxBatch, input.Length, output.Length);
             _batch = 0; // a failure part-way must not leave a Backward able to run on stale activations
             input.CopyTo(_activation0);
-            ref float parameters = ref Data(_parameters);
-            Layer0Forward(batch, ref Data(_activation0), ref Unsafe.Add(ref parameters, 0), ref Unsafe.Add(ref parameters, 150), ref Data(_activation1), ref Data(_padded0));
-            Layer1Forward(batch, ref Data(_activation1), ref Data(_activation2));
-            Layer2Forward(batch, ref Data(_activation2), ref Data(_activation3));
-            Layer3Forward(batch, ref Data(_activation3), ref Unsafe.Add(ref parameters, 156), ref Unsafe.Add(ref parameters, 2556), ref Data(_activation4));
-            Layer4Forward(batch, ref Data(_activation4), ref Data(_activation5));
-            Layer5Forward(batch, ref Data(_activation5), ref Data(_activation6));
-            Layer6Forward(batch, ref Data(_activation6), ref Unsafe.Add(ref parameters, 2572), ref Unsafe.Add(ref parameters, 50572), ref Data(_activation7));
-            Layer7Forward(batch, ref Data(_activation7), ref Data(_activation8));
-            Layer8Forward(batch, ref Data(_activation8), ref Unsafe.Add(ref parameters, 50692), ref Unsafe.Add(ref parameters, 60772), ref Data(_activation9));
-            Layer9Forward(batch, ref Data(_activation9), ref Data(_activation10));
-            Layer10Forward(batch, ref Data(_activation10), ref Unsafe.Add(ref parameters, 60856), ref Unsafe.Add(ref parameters, 61696), ref Data(_activation11));
+            _runBatch = batch;
+            RunParallel(0, batch);
             global::System.MemoryExtensions.AsSpan(_activation11, 0, output.Length).CopyTo(output);
             _batch = batch;
         }
@@ -225,35 +225,148 @@ namespace Golden
             int batch = _batch;
             global::GenConv.ModelGuard.Backward(InputLength, OutputLength, batch, outputGradient.Length, inputGradient.Length);
             outputGradient.CopyTo(_gradientB);
+            _runBatch = batch;
             ref float parameters = ref Data(_parameters);
-            ref float gradients = ref Data(_gradients);
-            Layer10BackwardWeights(batch, ref Data(_activation10), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 60856), ref Unsafe.Add(ref gradients, 61696));
-            Layer10BackwardData(batch, ref Data(_gradientB), ref Unsafe.Add(ref parameters, 60856), ref Data(_gradientA));
-            Layer9BackwardData(batch, ref Data(_activation9), ref Data(_activation10), ref Data(_gradientA), ref Data(_gradientB));
-            Layer8BackwardWeights(batch, ref Data(_activation8), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 50692), ref Unsafe.Add(ref gradients, 60772));
-            Layer8BackwardData(batch, ref Data(_gradientB), ref Unsafe.Add(ref parameters, 50692), ref Data(_gradientA));
-            Layer7BackwardData(batch, ref Data(_activation7), ref Data(_activation8), ref Data(_gradientA), ref Data(_gradientB));
-            Layer6BackwardWeights(batch, ref Data(_activation6), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 2572), ref Unsafe.Add(ref gradients, 50572));
-            Layer6BackwardData(batch, ref Data(_gradientB), ref Unsafe.Add(ref parameters, 2572), ref Data(_gradientA));
-            Layer5BackwardData(batch, ref Data(_activation5), ref Data(_gradientA), ref Data(_gradientB));
-            Layer4BackwardData(batch, ref Data(_activation4), ref Data(_activation5), ref Data(_gradientB), ref Data(_gradientA));
-            Layer3BackwardWeights(batch, ref Data(_activation3), ref Data(_gradientA), ref Unsafe.Add(ref gradients, 156), ref Unsafe.Add(ref gradients, 2556));
-            Layer3BackwardData(batch, ref Data(_gradientA), ref Unsafe.Add(ref parameters, 156), ref Data(_gradientB), ref Data(_transposedWeight3), ref Data(_paddedOutputGradient3));
-            Layer2BackwardData(batch, ref Data(_activation2), ref Data(_gradientB), ref Data(_gradientA));
-            Layer1BackwardData(batch, ref Data(_activation1), ref Data(_activation2), ref Data(_gradientA), ref Data(_gradientB));
-            Layer0BackwardWeights(batch, ref Data(_padded0), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
+            RunParallel(1, 10);
+            RunParallel(2, batch);
+            RunParallel(3, batch);
+            RunParallel(4, 84);
+            RunParallel(5, batch);
+            RunParallel(6, batch);
+            RunParallel(7, 120);
+            RunParallel(8, batch);
+            RunParallel(9, batch);
+            RunParallel(10, batch);
+            RunParallel(11, 16);
+            Layer3PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 156), ref Data(_transposedWeight3));
+            RunParallel(12, batch);
+            RunParallel(13, batch);
+            RunParallel(14, batch);
+            RunParallel(15, 6);
             if (!inputGradient.IsEmpty)
             {
-                Layer0BackwardData(batch, ref Data(_gradientB), ref Unsafe.Add(ref parameters, 0), ref Data(_gradientA), ref Data(_transposedWeight0), ref Data(_paddedOutputGradient0));
+                Layer0PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 0), ref Data(_transposedWeight0));
+                RunParallel(16, batch);
                 global::System.MemoryExtensions.AsSpan(_gradientA, 0, inputGradient.Length).CopyTo(inputGradient);
             }
         }
 
-        /// <summary>Layer 0 Forward: Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer0Forward(int batch, ref float x, ref float w, ref float b, ref float y, ref float xp)
+        private void RunParallel(int region, int count)
         {
-            for (int n = 0; n < batch; n++)
+            if (_team is null) RunRegion(region, 0, count);
+            else _team.Run(_runRegion, region, count);
+        }
+
+        private void RunRegion(int region, int start, int end)
+        {
+            int batch = _runBatch;
+            ref float parameters = ref Data(_parameters);
+            ref float gradients = ref Data(_gradients);
+            switch (region)
+            {
+                case 0: // over Samples
+                {
+                    Layer0Forward(batch, start, end, ref Data(_activation0), ref Unsafe.Add(ref parameters, 0), ref Unsafe.Add(ref parameters, 150), ref Data(_activation1), ref Data(_padded0));
+                    Layer1Forward(batch, start, end, ref Data(_activation1), ref Data(_activation2));
+                    Layer2Forward(batch, start, end, ref Data(_activation2), ref Data(_activation3));
+                    Layer3Forward(batch, start, end, ref Data(_activation3), ref Unsafe.Add(ref parameters, 156), ref Unsafe.Add(ref parameters, 2556), ref Data(_activation4));
+                    Layer4Forward(batch, start, end, ref Data(_activation4), ref Data(_activation5));
+                    Layer5Forward(batch, start, end, ref Data(_activation5), ref Data(_activation6));
+                    Layer6Forward(batch, start, end, ref Data(_activation6), ref Unsafe.Add(ref parameters, 2572), ref Unsafe.Add(ref parameters, 50572), ref Data(_activation7));
+                    Layer7Forward(batch, start, end, ref Data(_activation7), ref Data(_activation8));
+                    Layer8Forward(batch, start, end, ref Data(_activation8), ref Unsafe.Add(ref parameters, 50692), ref Unsafe.Add(ref parameters, 60772), ref Data(_activation9));
+                    Layer9Forward(batch, start, end, ref Data(_activation9), ref Data(_activation10));
+                    Layer10Forward(batch, start, end, ref Data(_activation10), ref Unsafe.Add(ref parameters, 60856), ref Unsafe.Add(ref parameters, 61696), ref Data(_activation11));
+                    break;
+                }
+                case 1: // over OutputChannels
+                {
+                    Layer10BackwardWeights(batch, start, end, ref Data(_activation10), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 60856), ref Unsafe.Add(ref gradients, 61696));
+                    break;
+                }
+                case 2: // over Samples
+                {
+                    Layer10BackwardData(batch, start, end, ref Data(_gradientB), ref Unsafe.Add(ref parameters, 60856), ref Data(_gradientA));
+                    break;
+                }
+                case 3: // over Samples
+                {
+                    Layer9BackwardData(batch, start, end, ref Data(_activation9), ref Data(_activation10), ref Data(_gradientA), ref Data(_gradientB));
+                    break;
+                }
+                case 4: // over OutputChannels
+                {
+                    Layer8BackwardWeights(batch, start, end, ref Data(_activation8), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 50692), ref Unsafe.Add(ref gradients, 60772));
+                    break;
+                }
+                case 5: // over Samples
+                {
+                    Layer8BackwardData(batch, start, end, ref Data(_gradientB), ref Unsafe.Add(ref parameters, 50692), ref Data(_gradientA));
+                    break;
+                }
+                case 6: // over Samples
+                {
+                    Layer7BackwardData(batch, start, end, ref Data(_activation7), ref Data(_activation8), ref Data(_gradientA), ref Data(_gradientB));
+                    break;
+                }
+                case 7: // over OutputChannels
+                {
+                    Layer6BackwardWeights(batch, start, end, ref Data(_activation6), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 2572), ref Unsafe.Add(ref gradients, 50572));
+                    break;
+                }
+                case 8: // over Samples
+                {
+                    Layer6BackwardData(batch, start, end, ref Data(_gradientB), ref Unsafe.Add(ref parameters, 2572), ref Data(_gradientA));
+                    break;
+                }
+                case 9: // over Samples
+                {
+                    Layer5BackwardData(batch, start, end, ref Data(_activation5), ref Data(_gradientA), ref Data(_gradientB));
+                    break;
+                }
+                case 10: // over Samples
+                {
+                    Layer4BackwardData(batch, start, end, ref Data(_activation4), ref Data(_activation5), ref Data(_gradientB), ref Data(_gradientA));
+                    break;
+                }
+                case 11: // over OutputChannels
+                {
+                    Layer3BackwardWeights(batch, start, end, ref Data(_activation3), ref Data(_gradientA), ref Unsafe.Add(ref gradients, 156), ref Unsafe.Add(ref gradients, 2556));
+                    break;
+                }
+                case 12: // over Samples
+                {
+                    Layer3BackwardData(batch, start, end, ref Data(_gradientA), ref Data(_transposedWeight3), ref Data(_gradientB), ref Data(_paddedOutputGradient3));
+                    break;
+                }
+                case 13: // over Samples
+                {
+                    Layer2BackwardData(batch, start, end, ref Data(_activation2), ref Data(_gradientB), ref Data(_gradientA));
+                    break;
+                }
+                case 14: // over Samples
+                {
+                    Layer1BackwardData(batch, start, end, ref Data(_activation1), ref Data(_activation2), ref Data(_gradientA), ref Data(_gradientB));
+                    break;
+                }
+                case 15: // over OutputChannels
+                {
+                    Layer0BackwardWeights(batch, start, end, ref Data(_padded0), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
+                    break;
+                }
+                case 16: // over Samples
+                {
+                    Layer0BackwardData(batch, start, end, ref Data(_gradientB), ref Data(_transposedWeight0), ref Data(_gradientA), ref Data(_paddedOutputGradient0));
+                    break;
+                }
+            }
+        }
+
+        /// <summary>Layer 0 Forward over Samples [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer0Forward(int batch, int start, int end, ref float x, ref float w, ref float b, ref float y, ref float xp)
+        {
+            for (int n = start; n < end; n++)
             {
                 ref float xs = ref Unsafe.Add(ref x, n * 784);
                 ref float ys = ref Unsafe.Add(ref y, n * 4704);
@@ -1519,11 +1632,11 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 0 BackwardWeights: Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
+        /// <summary>Layer 0 BackwardWeights over OutputChannels [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer0BackwardWeights(int batch, ref float xp, ref float dy, ref float dw, ref float db)
+        private static void Layer0BackwardWeights(int batch, int start, int end, ref float xp, ref float dy, ref float dw, ref float db)
         {
-            for (int oc = 0; oc < 6; oc++)
+            for (int oc = start; oc < end; oc++)
             {
                 float bias = 0f;
                 for (int n = 0; n < batch; n++)
@@ -1547,9 +1660,9 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 0 BackwardData: Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
+        /// <summary>Layer 0 PrepareBackwardData over None [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer0BackwardData(int batch, ref float dy, ref float w, ref float dx, ref float wt, ref float dyp)
+        private static void Layer0PrepareBackwardData(int batch, int start, int end, ref float w, ref float wt)
         {
             // Flip the kernel and swap its channels, so dX is a plain convolution of the padded dY.
             for (int oc = 0; oc < 6; oc++)
@@ -1562,7 +1675,13 @@ namespace Golden
                     }
                 }
             }
-            for (int n = 0; n < batch; n++)
+        }
+
+        /// <summary>Layer 0 BackwardData over Samples [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer0BackwardData(int batch, int start, int end, ref float dy, ref float wt, ref float dx, ref float dyp)
+        {
+            for (int n = start; n < end; n++)
             {
                 ref float dys = ref Unsafe.Add(ref dy, n * 4704);
                 ref float dxs = ref Unsafe.Add(ref dx, n * 784);
@@ -2071,22 +2190,22 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 1 Forward: ReLU, 6x28x28 → 6x28x28.</summary>
+        /// <summary>Layer 1 Forward over Samples [start, end): ReLU, 6x28x28 → 6x28x28.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer1Forward(int batch, ref float x, ref float y)
+        private static void Layer1Forward(int batch, int start, int end, ref float x, ref float y)
         {
-            for (int i = 0; i < batch * 4704; i++)
+            for (int i = start * 4704; i < end * 4704; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 Unsafe.Add(ref y, i) = Activations.Relu(xv);
             }
         }
 
-        /// <summary>Layer 1 BackwardData: ReLU, 6x28x28 → 6x28x28.</summary>
+        /// <summary>Layer 1 BackwardData over Samples [start, end): ReLU, 6x28x28 → 6x28x28.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer1BackwardData(int batch, ref float x, ref float y, ref float dy, ref float dx)
+        private static void Layer1BackwardData(int batch, int start, int end, ref float x, ref float y, ref float dy, ref float dx)
         {
-            for (int i = 0; i < batch * 4704; i++)
+            for (int i = start * 4704; i < end * 4704; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 float yv = Unsafe.Add(ref y, i);
@@ -2095,11 +2214,11 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 2 Forward: MaxPool2D(k 2x2, s 2x2, pad 0x0), 6x28x28 → 6x14x14.</summary>
+        /// <summary>Layer 2 Forward over Samples [start, end): MaxPool2D(k 2x2, s 2x2, pad 0x0), 6x28x28 → 6x14x14.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer2Forward(int batch, ref float x, ref float y)
+        private static void Layer2Forward(int batch, int start, int end, ref float x, ref float y)
         {
-            for (int p = 0; p < batch * 6; p++)
+            for (int p = start * 6; p < end * 6; p++)
             {
                 int plane = p * 784;
                 int outPlane = p * 196;
@@ -2126,12 +2245,12 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 2 BackwardData: MaxPool2D(k 2x2, s 2x2, pad 0x0), 6x28x28 → 6x14x14.</summary>
+        /// <summary>Layer 2 BackwardData over Samples [start, end): MaxPool2D(k 2x2, s 2x2, pad 0x0), 6x28x28 → 6x14x14.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer2BackwardData(int batch, ref float x, ref float dy, ref float dx)
+        private static void Layer2BackwardData(int batch, int start, int end, ref float x, ref float dy, ref float dx)
         {
-            MemoryMarshal.CreateSpan(ref dx, batch * 4704).Clear();
-            for (int p = 0; p < batch * 6; p++)
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dx, start * 4704), (end - start) * 4704).Clear();
+            for (int p = start * 6; p < end * 6; p++)
             {
                 int plane = p * 784;
                 int outPlane = p * 196;
@@ -2158,11 +2277,11 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 3 Forward: Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
+        /// <summary>Layer 3 Forward over Samples [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer3Forward(int batch, ref float x, ref float w, ref float b, ref float y)
+        private static void Layer3Forward(int batch, int start, int end, ref float x, ref float w, ref float b, ref float y)
         {
-            for (int n = 0; n < batch; n++)
+            for (int n = start; n < end; n++)
             {
                 ref float xs = ref Unsafe.Add(ref x, n * 1176);
                 ref float ys = ref Unsafe.Add(ref y, n * 1600);
@@ -2958,11 +3077,11 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 3 BackwardWeights: Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
+        /// <summary>Layer 3 BackwardWeights over OutputChannels [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer3BackwardWeights(int batch, ref float x, ref float dy, ref float dw, ref float db)
+        private static void Layer3BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dw, ref float db)
         {
-            for (int oc = 0; oc < 16; oc++)
+            for (int oc = start; oc < end; oc++)
             {
                 float bias = 0f;
                 for (int n = 0; n < batch; n++)
@@ -2987,9 +3106,9 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 3 BackwardData: Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
+        /// <summary>Layer 3 PrepareBackwardData over None [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer3BackwardData(int batch, ref float dy, ref float w, ref float dx, ref float wt, ref float dyp)
+        private static void Layer3PrepareBackwardData(int batch, int start, int end, ref float w, ref float wt)
         {
             // Flip the kernel and swap its channels, so dX is a plain convolution of the padded dY.
             for (int oc = 0; oc < 16; oc++)
@@ -3002,7 +3121,13 @@ namespace Golden
                     }
                 }
             }
-            for (int n = 0; n < batch; n++)
+        }
+
+        /// <summary>Layer 3 BackwardData over Samples [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardData(int batch, int start, int end, ref float dy, ref float wt, ref float dx, ref float dyp)
+        {
+            for (int n = start; n < end; n++)
             {
                 ref float dys = ref Unsafe.Add(ref dy, n * 1600);
                 ref float dxs = ref Unsafe.Add(ref dx, n * 1176);
@@ -4461,22 +4586,22 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 4 Forward: ReLU, 16x10x10 → 16x10x10.</summary>
+        /// <summary>Layer 4 Forward over Samples [start, end): ReLU, 16x10x10 → 16x10x10.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer4Forward(int batch, ref float x, ref float y)
+        private static void Layer4Forward(int batch, int start, int end, ref float x, ref float y)
         {
-            for (int i = 0; i < batch * 1600; i++)
+            for (int i = start * 1600; i < end * 1600; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 Unsafe.Add(ref y, i) = Activations.Relu(xv);
             }
         }
 
-        /// <summary>Layer 4 BackwardData: ReLU, 16x10x10 → 16x10x10.</summary>
+        /// <summary>Layer 4 BackwardData over Samples [start, end): ReLU, 16x10x10 → 16x10x10.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer4BackwardData(int batch, ref float x, ref float y, ref float dy, ref float dx)
+        private static void Layer4BackwardData(int batch, int start, int end, ref float x, ref float y, ref float dy, ref float dx)
         {
-            for (int i = 0; i < batch * 1600; i++)
+            for (int i = start * 1600; i < end * 1600; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 float yv = Unsafe.Add(ref y, i);
@@ -4485,11 +4610,11 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 5 Forward: MaxPool2D(k 2x2, s 2x2, pad 0x0), 16x10x10 → 16x5x5.</summary>
+        /// <summary>Layer 5 Forward over Samples [start, end): MaxPool2D(k 2x2, s 2x2, pad 0x0), 16x10x10 → 16x5x5.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer5Forward(int batch, ref float x, ref float y)
+        private static void Layer5Forward(int batch, int start, int end, ref float x, ref float y)
         {
-            for (int p = 0; p < batch * 16; p++)
+            for (int p = start * 16; p < end * 16; p++)
             {
                 int plane = p * 100;
                 int outPlane = p * 25;
@@ -4516,12 +4641,12 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 5 BackwardData: MaxPool2D(k 2x2, s 2x2, pad 0x0), 16x10x10 → 16x5x5.</summary>
+        /// <summary>Layer 5 BackwardData over Samples [start, end): MaxPool2D(k 2x2, s 2x2, pad 0x0), 16x10x10 → 16x5x5.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer5BackwardData(int batch, ref float x, ref float dy, ref float dx)
+        private static void Layer5BackwardData(int batch, int start, int end, ref float x, ref float dy, ref float dx)
         {
-            MemoryMarshal.CreateSpan(ref dx, batch * 1600).Clear();
-            for (int p = 0; p < batch * 16; p++)
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dx, start * 1600), (end - start) * 1600).Clear();
+            for (int p = start * 16; p < end * 16; p++)
             {
                 int plane = p * 100;
                 int outPlane = p * 25;
@@ -4548,11 +4673,11 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 6 Forward: Dense(out 120), 16x5x5 → 120x1x1.</summary>
+        /// <summary>Layer 6 Forward over Samples [start, end): Dense(out 120), 16x5x5 → 120x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer6Forward(int batch, ref float x, ref float w, ref float b, ref float y)
+        private static void Layer6Forward(int batch, int start, int end, ref float x, ref float w, ref float b, ref float y)
         {
-            for (int n = 0; n < batch; n++)
+            for (int n = start; n < end; n++)
             {
                 ref float xs = ref Unsafe.Add(ref x, n * 400);
                 ref float ys = ref Unsafe.Add(ref y, n * 120);
@@ -4690,11 +4815,11 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 6 BackwardWeights: Dense(out 120), 16x5x5 → 120x1x1.</summary>
+        /// <summary>Layer 6 BackwardWeights over OutputChannels [start, end): Dense(out 120), 16x5x5 → 120x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer6BackwardWeights(int batch, ref float x, ref float dy, ref float dw, ref float db)
+        private static void Layer6BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dw, ref float db)
         {
-            for (int o = 0; o < 120; o++)
+            for (int o = start; o < end; o++)
             {
                 {
                     ref float t = ref Unsafe.Add(ref dw, o * 400);
@@ -4752,11 +4877,11 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 6 BackwardData: Dense(out 120), 16x5x5 → 120x1x1.</summary>
+        /// <summary>Layer 6 BackwardData over Samples [start, end): Dense(out 120), 16x5x5 → 120x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer6BackwardData(int batch, ref float dy, ref float w, ref float dx)
+        private static void Layer6BackwardData(int batch, int start, int end, ref float dy, ref float w, ref float dx)
         {
-            for (int n = 0; n < batch; n++)
+            for (int n = start; n < end; n++)
             {
                 {
                     ref float t = ref Unsafe.Add(ref dx, n * 400);
@@ -4808,22 +4933,22 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 7 Forward: ReLU, 120x1x1 → 120x1x1.</summary>
+        /// <summary>Layer 7 Forward over Samples [start, end): ReLU, 120x1x1 → 120x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer7Forward(int batch, ref float x, ref float y)
+        private static void Layer7Forward(int batch, int start, int end, ref float x, ref float y)
         {
-            for (int i = 0; i < batch * 120; i++)
+            for (int i = start * 120; i < end * 120; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 Unsafe.Add(ref y, i) = Activations.Relu(xv);
             }
         }
 
-        /// <summary>Layer 7 BackwardData: ReLU, 120x1x1 → 120x1x1.</summary>
+        /// <summary>Layer 7 BackwardData over Samples [start, end): ReLU, 120x1x1 → 120x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer7BackwardData(int batch, ref float x, ref float y, ref float dy, ref float dx)
+        private static void Layer7BackwardData(int batch, int start, int end, ref float x, ref float y, ref float dy, ref float dx)
         {
-            for (int i = 0; i < batch * 120; i++)
+            for (int i = start * 120; i < end * 120; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 float yv = Unsafe.Add(ref y, i);
@@ -4832,11 +4957,11 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 8 Forward: Dense(out 84), 120x1x1 → 84x1x1.</summary>
+        /// <summary>Layer 8 Forward over Samples [start, end): Dense(out 84), 120x1x1 → 84x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer8Forward(int batch, ref float x, ref float w, ref float b, ref float y)
+        private static void Layer8Forward(int batch, int start, int end, ref float x, ref float w, ref float b, ref float y)
         {
-            for (int n = 0; n < batch; n++)
+            for (int n = start; n < end; n++)
             {
                 ref float xs = ref Unsafe.Add(ref x, n * 120);
                 ref float ys = ref Unsafe.Add(ref y, n * 84);
@@ -4974,11 +5099,11 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 8 BackwardWeights: Dense(out 84), 120x1x1 → 84x1x1.</summary>
+        /// <summary>Layer 8 BackwardWeights over OutputChannels [start, end): Dense(out 84), 120x1x1 → 84x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer8BackwardWeights(int batch, ref float x, ref float dy, ref float dw, ref float db)
+        private static void Layer8BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dw, ref float db)
         {
-            for (int o = 0; o < 84; o++)
+            for (int o = start; o < end; o++)
             {
                 {
                     ref float t = ref Unsafe.Add(ref dw, o * 120);
@@ -5036,11 +5161,11 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 8 BackwardData: Dense(out 84), 120x1x1 → 84x1x1.</summary>
+        /// <summary>Layer 8 BackwardData over Samples [start, end): Dense(out 84), 120x1x1 → 84x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer8BackwardData(int batch, ref float dy, ref float w, ref float dx)
+        private static void Layer8BackwardData(int batch, int start, int end, ref float dy, ref float w, ref float dx)
         {
-            for (int n = 0; n < batch; n++)
+            for (int n = start; n < end; n++)
             {
                 {
                     ref float t = ref Unsafe.Add(ref dx, n * 120);
@@ -5092,22 +5217,22 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 9 Forward: ReLU, 84x1x1 → 84x1x1.</summary>
+        /// <summary>Layer 9 Forward over Samples [start, end): ReLU, 84x1x1 → 84x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer9Forward(int batch, ref float x, ref float y)
+        private static void Layer9Forward(int batch, int start, int end, ref float x, ref float y)
         {
-            for (int i = 0; i < batch * 84; i++)
+            for (int i = start * 84; i < end * 84; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 Unsafe.Add(ref y, i) = Activations.Relu(xv);
             }
         }
 
-        /// <summary>Layer 9 BackwardData: ReLU, 84x1x1 → 84x1x1.</summary>
+        /// <summary>Layer 9 BackwardData over Samples [start, end): ReLU, 84x1x1 → 84x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer9BackwardData(int batch, ref float x, ref float y, ref float dy, ref float dx)
+        private static void Layer9BackwardData(int batch, int start, int end, ref float x, ref float y, ref float dy, ref float dx)
         {
-            for (int i = 0; i < batch * 84; i++)
+            for (int i = start * 84; i < end * 84; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 float yv = Unsafe.Add(ref y, i);
@@ -5116,11 +5241,11 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 10 Forward: Dense(out 10), 84x1x1 → 10x1x1.</summary>
+        /// <summary>Layer 10 Forward over Samples [start, end): Dense(out 10), 84x1x1 → 10x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer10Forward(int batch, ref float x, ref float w, ref float b, ref float y)
+        private static void Layer10Forward(int batch, int start, int end, ref float x, ref float w, ref float b, ref float y)
         {
-            for (int n = 0; n < batch; n++)
+            for (int n = start; n < end; n++)
             {
                 ref float xs = ref Unsafe.Add(ref x, n * 84);
                 ref float ys = ref Unsafe.Add(ref y, n * 10);
@@ -5320,11 +5445,11 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 10 BackwardWeights: Dense(out 10), 84x1x1 → 10x1x1.</summary>
+        /// <summary>Layer 10 BackwardWeights over OutputChannels [start, end): Dense(out 10), 84x1x1 → 10x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer10BackwardWeights(int batch, ref float x, ref float dy, ref float dw, ref float db)
+        private static void Layer10BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dw, ref float db)
         {
-            for (int o = 0; o < 10; o++)
+            for (int o = start; o < end; o++)
             {
                 {
                     ref float t = ref Unsafe.Add(ref dw, o * 84);
@@ -5382,11 +5507,11 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 10 BackwardData: Dense(out 10), 84x1x1 → 10x1x1.</summary>
+        /// <summary>Layer 10 BackwardData over Samples [start, end): Dense(out 10), 84x1x1 → 10x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer10BackwardData(int batch, ref float dy, ref float w, ref float dx)
+        private static void Layer10BackwardData(int batch, int start, int end, ref float dy, ref float w, ref float dx)
         {
-            for (int n = 0; n < batch; n++)
+            for (int n = start; n < end; n++)
             {
                 {
                     ref float t = ref Unsafe.Add(ref dx, n * 84);

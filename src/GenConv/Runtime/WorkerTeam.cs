@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+
+namespace GenConv
+{
+    /// <summary>The work of one parallel region: part [start, end) of region <paramref name="region"/>'s range.</summary>
+    public delegate void RegionAction(int region, int start, int end);
+
+    /// <summary>
+    /// A fixed team of threads that splits a range into contiguous parts, one per thread, the calling thread taking the
+    /// first. Generated models use it for batch-parallel training: their kernels give the same bits for any split, so
+    /// the thread count changes speed, never results. Runs allocate nothing; the helper threads wait spinning briefly,
+    /// then blocking, between regions. One team serves one region at a time (concurrent callers take turns).
+    /// </summary>
+    public sealed class WorkerTeam
+    {
+        private static readonly ConcurrentDictionary<int, WorkerTeam> SharedTeams = new();
+        private readonly object gate = new();
+        private readonly ManualResetEventSlim[] start, done;
+        private readonly Exception?[] failures;
+        private RegionAction? action;
+        private int region, count;
+
+        /// <summary>The process-wide team of <paramref name="threads"/> threads (created on first use; its helpers are background threads).</summary>
+        public static WorkerTeam Shared(int threads)
+        {
+            if (threads < 1 || threads > 256)
+                throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be between 1 and 256.");
+            return SharedTeams.GetOrAdd(threads, static t => new WorkerTeam(t));
+        }
+
+        private WorkerTeam(int threads)
+        {
+            Threads = threads;
+            start = new ManualResetEventSlim[threads];
+            done = new ManualResetEventSlim[threads];
+            failures = new Exception?[threads];
+            for (int t = 1; t < threads; t++)
+            {
+                start[t] = new ManualResetEventSlim(false, spinCount: 2000);
+                done[t] = new ManualResetEventSlim(false, spinCount: 2000);
+                int index = t;
+                new Thread(() => Work(index)) { IsBackground = true, Name = $"GenConv worker {t}/{threads}" }.Start();
+            }
+        }
+
+        public int Threads { get; }
+
+        /// <summary>Part t of [0, count) is [count·t/T, count·(t+1)/T): contiguous, in order, and fixed by count and T alone.</summary>
+        public static (int Start, int End) Part(int count, int part, int parts) =>
+            ((int)((long)count * part / parts), (int)((long)count * (part + 1) / parts));
+
+        /// <summary>Runs <paramref name="work"/> over [0, <paramref name="workCount"/>) split among the team; returns when every part is done.</summary>
+        public void Run(RegionAction work, int workRegion, int workCount)
+        {
+            ArgumentNullException.ThrowIfNull(work);
+            ArgumentOutOfRangeException.ThrowIfNegative(workCount);
+            if (Threads == 1 || workCount < 2)
+            {
+                work(workRegion, 0, workCount);
+                return;
+            }
+            lock (gate)
+            {
+                action = work;
+                region = workRegion;
+                count = workCount;
+                for (int t = 1; t < Threads; t++) start[t].Set();
+                Exception? failure = null;
+                try
+                {
+                    RunPart(0);
+                }
+                catch (Exception exception)
+                {
+                    failure = exception;
+                }
+                for (int t = 1; t < Threads; t++)
+                {
+                    done[t].Wait();
+                    done[t].Reset();
+                    failure ??= failures[t];
+                    failures[t] = null;
+                }
+                action = null;
+                if (failure is not null) throw new AggregateException("A parallel region failed.", failure);
+            }
+        }
+
+        private void RunPart(int part)
+        {
+            var (from, to) = Part(count, part, Threads);
+            if (from < to) action!(region, from, to);
+        }
+
+        private void Work(int index)
+        {
+            while (true)
+            {
+                start[index].Wait();
+                start[index].Reset();
+                try
+                {
+                    RunPart(index);
+                }
+                catch (Exception exception)
+                {
+                    failures[index] = exception;
+                }
+                done[index].Set();
+            }
+        }
+    }
+}
