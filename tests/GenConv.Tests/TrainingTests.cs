@@ -56,10 +56,12 @@ namespace GenConv.Tests
             Assert.True(worst < 1e-4f, $"weights after 12 steps differ by up to {worst}");
         }
 
-        [Fact]
-        public void ForwardBackwardAndOptimizerStepAllocateNothing()
+        [Theory]
+        [InlineData(1)]
+        [InlineData(2)]
+        public void ForwardBackwardAndOptimizerStepAllocateNothing(int threads)
         {
-            var model = new LeNet5(maxBatch: 8);
+            var model = new LeNet5(maxBatch: 8) { Threads = threads };
             var optimizer = new Sgd(LeNet5.ParameterCount, 0.01f, momentum: 0.9f, weightDecay: 1e-4f, nesterov: true);
             float[] x = new float[8 * LeNet5.InputLength], y = new float[8 * LeNet5.OutputLength], dy = new float[y.Length], dx = new float[x.Length];
             x.AsSpan().Fill(0.5f);
