@@ -1,8 +1,6 @@
 using System;
-using System.Collections.Generic;
-using System.Diagnostics;
-using System.IO;
 using System.Linq;
+using GenConv.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -35,7 +33,7 @@ namespace GenConv.Tests
             string[]? baseline = null;
             foreach (var (setting, threads, expectedPaths) in runs)
             {
-                string[] lines = RunProbe(setting, threads);
+                string[] lines = Probe.Run(threads, setting.Length == 0 ? Array.Empty<(string, string)>() : new[] { (setting.Split('=')[0], setting.Split('=')[1]) });
                 string paths = lines[0];
                 output.WriteLine($"{(setting.Length == 0 ? "default" : setting)}, {threads} thread(s): {paths}");
                 // The setting must really have changed the paths (hardware without AVX2 would make this test vacuous).
@@ -46,30 +44,6 @@ namespace GenConv.Tests
                 Assert.Equal(baseline, hashes);
             }
             output.WriteLine($"{baseline!.Length} results (outputs, input and parameter gradients of 11 workloads; weights after 5 training steps of M1 and M2) identical in {runs.Length} runs");
-        }
-
-        private static string[] RunProbe(string setting, int threads)
-        {
-            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "GenConv.DeterminismProbe.dll"));
-            start.ArgumentList.Add(threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            foreach (string name in new[] { "DOTNET_EnableAVX512", "DOTNET_EnableAVX2", "DOTNET_EnableHWIntrinsic" })
-                start.Environment.Remove(name);
-            if (setting.Length > 0)
-            {
-                string[] pair = setting.Split('=');
-                start.Environment[pair[0]] = pair[1];
-            }
-            using Process process = Process.Start(start)!;
-            string stdout = process.StandardOutput.ReadToEnd(), stderr = process.StandardError.ReadToEnd();
-            if (!process.WaitForExit(120_000)) process.Kill();
-            Assert.True(process.ExitCode == 0, $"probe ({setting}, {threads} threads) failed with {process.ExitCode}: {stderr}");
-            return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         }
     }
 }

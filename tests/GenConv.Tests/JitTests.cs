@@ -1,0 +1,49 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using GenConv.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace GenConv.Tests
+{
+    /// <summary>
+    /// Generated kernels must stay inside the JIT's optimization limits: a method over them (IL size, blocks, locals)
+    /// is compiled with MinOpts, unoptimized. The probe runs every workload's kernels in a child process with the JIT's
+    /// compilation summary on; no generated method may appear as MinOpts.
+    /// </summary>
+    public sealed class JitTests
+    {
+        private readonly ITestOutputHelper output;
+
+        public JitTests(ITestOutputHelper output) => this.output = output;
+
+        [Fact]
+        public void NoGeneratedMethodIsCompiledWithMinOpts()
+        {
+            string summary = Path.Combine(Path.GetTempPath(), $"genconv-jit-{Guid.NewGuid():N}.txt");
+            try
+            {
+                Probe.Run(2, ("DOTNET_JitStdOutFile", summary), ("DOTNET_JitDisasmSummary", "1"));
+                // Lines look like: "12: JIT compiled GenConv.Workloads.L4:Layer0Forward(int,int,int,byref,…) [FullOpts, IL size=18006, code size=6683]"
+                var generated = File.ReadAllLines(summary)
+                    .Select(line => Regex.Match(line, @"JIT compiled (GenConv\.Workloads\.[LM]\d:\S+)\(.*\[(\w+)[^\]]*IL size=(\d+)"))
+                    .Where(m => m.Success)
+                    .Select(m => (Method: m.Groups[1].Value, Tier: m.Groups[2].Value, IlSize: int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)))
+                    .ToList();
+                var kernels = generated.Where(g => g.Method.Contains(":Layer", StringComparison.Ordinal)).ToList();
+                foreach (string id in new[] { "L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "M1", "M2" })
+                    Assert.Contains(kernels, k => k.Method.StartsWith($"GenConv.Workloads.{id}:", StringComparison.Ordinal));
+                Assert.Empty(generated.Where(g => g.Tier == "MinOpts").Select(g => $"{g.Method} (IL {g.IlSize})"));
+                var largest = kernels.MaxBy(k => k.IlSize);
+                output.WriteLine($"{generated.Count} compilations of generated methods, {kernels.Count} of kernels, none MinOpts; " +
+                                 $"tiers: {string.Join(", ", generated.GroupBy(g => g.Tier).Select(g => $"{g.Key} {g.Count()}"))}; largest kernel {largest.Method} with {largest.IlSize} bytes of IL");
+            }
+            finally
+            {
+                File.Delete(summary);
+            }
+        }
+    }
+}
