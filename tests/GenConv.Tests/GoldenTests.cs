@@ -38,7 +38,7 @@ namespace GenConv.Tests
             string generated = Assert.Single(result.GeneratedSources).SourceText.ToString();
             if (Environment.GetEnvironmentVariable("GENCONV_UPDATE_GOLDEN") == "1")
             {
-                File.WriteAllText(Path.Combine(ProjectDirectory(), "Golden", "LeNet5.g.cs"), generated);
+                File.WriteAllText(Path.Combine(Dotnet.TestProjectDirectory, "Golden", "LeNet5.g.cs"), generated);
                 return; // the copy beside the assembly is refreshed by the next build
             }
             // Compared with the copy next to the test assembly: source paths are remapped in CI builds.
@@ -66,7 +66,7 @@ namespace GenConv.Tests
         public void GenerationIgnoresTheCurrentCulture()
         {
             const string source = "using GenConv; namespace C { [GenConvModel(InputChannels = 2, InputHeight = 5, InputWidth = 5)] " +
-                "[Conv2D(OutChannels = 3, Kernel = 2)] [LeakyReLU(Slope = 0.125f)] [AvgPool2D(Kernel = 2)] [Dense(OutFeatures = 1234567)] public partial class M { } }";
+                "[Conv2D(OutChannels = 3, Kernel = 2)] [LeakyReLU(Slope = 0.125f)] [LeakyReLU(Slope = -0.25f)] [AvgPool2D(Kernel = 2)] [Dense(OutFeatures = 1234567)] public partial class M { } }";
             string invariant = Assert.Single(GeneratorHarness.Run(source).Result.GeneratedSources).SourceText.ToString();
             var hostile = (CultureInfo)CultureInfo.InvariantCulture.Clone();
             hostile.NumberFormat.NumberDecimalSeparator = ",";
@@ -79,6 +79,7 @@ namespace GenConv.Tests
                 string underHostile = Assert.Single(GeneratorHarness.Run(source).Result.GeneratedSources).SourceText.ToString();
                 Assert.Equal(invariant, underHostile);
                 Assert.Contains("0.125f", underHostile);
+                Assert.Contains("-0.25f", underHostile);
             }
             finally
             {
@@ -86,8 +87,17 @@ namespace GenConv.Tests
             }
         }
 
-        /// <summary>The test project's source folder, recorded at build time, for rewriting golden files.</summary>
-        private static string ProjectDirectory() =>
-            typeof(GoldenTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "GenConvTestProjectDirectory").Value!;
+        /// <summary>Several models over several files: each model's code is the same whatever the order of the files.</summary>
+        [Fact]
+        public void GenerationIgnoresFileOrder()
+        {
+            string[] files = Enumerable.Range(0, 4).Select(i =>
+                $"using GenConv; namespace F{i} {{ [GenConvModel(1, {6 + i}, 7)] [Conv2D(2, 3, Padding = {i % 2})] [Tanh] [Dense({i + 2})] public partial class M{i} {{ }} }}").ToArray();
+            string Generated(string[] order) => string.Join("\n", GeneratorHarness.Run(order).Result.GeneratedSources
+                .OrderBy(s => s.HintName, StringComparer.Ordinal).Select(s => s.HintName + "\n" + s.SourceText));
+            string forward = Generated(files);
+            Assert.Equal(forward, Generated(files.Reverse().ToArray()));
+            Assert.Equal(forward, Generated(new[] { files[2], files[0], files[3], files[1] }));
+        }
     }
 }
