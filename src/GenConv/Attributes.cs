@@ -20,6 +20,12 @@ namespace GenConv
         public int InputChannels { get; set; }
         public int InputHeight { get; set; }
         public int InputWidth { get; set; }
+
+        /// <summary>
+        /// Generate Forward only: no gradient buffers, no backward kernels, Backward throws. Memory is then
+        /// <c>InferenceFixedBytes + maxBatch · InferenceBytesPerSample</c>.
+        /// </summary>
+        public bool InferenceOnly { get; set; }
     }
 
     /// <summary>Base of every layer attribute.</summary>

@@ -62,7 +62,7 @@ namespace GenConv.Generator.Emit
                 EmitBackward(w, plan);
                 EmitRegions(w, plan);
                 foreach (LayerPlan layer in plan.Layers)
-                    EmitKernels(w, layer);
+                    EmitKernels(w, layer, plan.InferenceOnly);
                 w.Line("private static ref float Data(float[] array) => ref MemoryMarshal.GetArrayDataReference(array);");
             }
         }
@@ -123,7 +123,7 @@ namespace GenConv.Generator.Emit
         private static string Padded(int layer) => "_padded" + layer;
 
         /// <summary>One buffer of the static memory plan: a field, its size in floats, and whether that is per sample of maxBatch.</summary>
-        private sealed record PlannedBuffer(string Field, long Floats, bool PerSample, string Purpose);
+        private sealed record PlannedBuffer(string Field, long Floats, bool PerSample, string Purpose, bool TrainingOnly = false);
 
         /// <summary>
         /// Every buffer a model holds, in declaration order. Fields, their allocation and the memory constants all come
@@ -135,28 +135,32 @@ namespace GenConv.Generator.Emit
             var buffers = new List<PlannedBuffer>
             {
                 new("_parameters", plan.ParameterCount, false, "weights and biases"),
-                new("_gradients", plan.ParameterCount, false, "their gradients"),
+                new("_gradients", plan.ParameterCount, false, "their gradients", TrainingOnly: true),
                 new(Activation(0), plan.InputLength, true, "the input"),
             };
             foreach (LayerPlan l in plan.Layers)
                 buffers.Add(new(Activation(l.Index + 1), l.OutputLength, true, $"layer {l.Index}'s output"));
-            buffers.Add(new("_gradientA", largestActivation, true, "activation gradients (even layers)"));
-            buffers.Add(new("_gradientB", largestActivation, true, "activation gradients (odd layers)"));
+            buffers.Add(new("_gradientA", largestActivation, true, "activation gradients (even layers)", TrainingOnly: true));
+            buffers.Add(new("_gradientB", largestActivation, true, "activation gradients (odd layers)", TrainingOnly: true));
             foreach (LayerPlan l in plan.Layers.Where(l => l.NeedsPaddedInput))
                 buffers.Add(new(Padded(l.Index), l.PaddedLength, true, $"layer {l.Index}'s padded, phase-split input"));
             var scattered = plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D && ModelPlanner.BackwardDataAsConvolution(l) is null).ToList();
             if (scattered.Count > 0)
-                buffers.Add(new("_paddedGradient", scattered.Max(l => l.PaddedLength), true, "padded, phase-split input gradients (scatter kernels)"));
+                buffers.Add(new("_paddedGradient", scattered.Max(l => l.PaddedLength), true, "padded, phase-split input gradients (scatter kernels)", TrainingOnly: true));
             foreach (LayerPlan l in plan.Layers)
             {
                 LayerPlan? backward = ModelPlanner.BackwardDataAsConvolution(l);
                 if (backward is null) continue;
-                buffers.Add(new($"_transposedWeight{l.Index}", l.WeightCount, false, $"layer {l.Index}'s flipped kernel"));
+                buffers.Add(new($"_transposedWeight{l.Index}", l.WeightCount, false, $"layer {l.Index}'s flipped kernel", TrainingOnly: true));
                 if (backward.NeedsPaddedInput)
-                    buffers.Add(new($"_paddedOutputGradient{l.Index}", backward.PaddedLength, true, $"layer {l.Index}'s padded output gradient"));
+                    buffers.Add(new($"_paddedOutputGradient{l.Index}", backward.PaddedLength, true, $"layer {l.Index}'s padded output gradient", TrainingOnly: true));
             }
-            return buffers;
+            return plan.InferenceOnly ? buffers.Where(b => !b.TrainingOnly).ToList() : buffers;
         }
+
+        /// <summary>Bytes of <paramref name="buffers"/> that do not grow with the batch, and that do, per sample.</summary>
+        private static (long Fixed, long PerSample) Bytes(IEnumerable<PlannedBuffer> buffers) =>
+            (4 * buffers.Where(b => !b.PerSample).Sum(b => b.Floats), 4 * buffers.Where(b => b.PerSample).Sum(b => b.Floats));
 
         private static void EmitStateAndConstructor(SourceWriter w, ModelPlan plan)
         {
@@ -169,10 +173,26 @@ namespace GenConv.Generator.Emit
             foreach (PlannedBuffer b in buffers)
                 w.Line($"private readonly float[] {b.Field}; // {b.Purpose}");
             w.Line();
-            w.Line("/// <summary>Bytes of the buffers that do not grow with the batch: parameters, gradients and kernel scratch.</summary>");
-            w.Line($"public const long FixedBytes = {I(4 * buffers.Where(b => !b.PerSample).Sum(b => b.Floats))};");
-            w.Line("/// <summary>Bytes of the buffers per sample of maxBatch: activations, their gradients and padded copies.</summary>");
-            w.Line($"public const long BytesPerSample = {I(4 * buffers.Where(b => b.PerSample).Sum(b => b.Floats))};");
+            // Memory is known at compile time: what Forward alone needs, what training adds, and what this class holds.
+            var (inferenceFixed, inferencePerSample) = Bytes(buffers.Where(b => !b.TrainingOnly));
+            var (trainingFixed, trainingPerSample) = Bytes(buffers);
+            w.Line("/// <summary>Bytes of the weights and biases (one float each); an optimizer's state is a multiple of it (SGD momentum 1×, Adam 2×).</summary>");
+            w.Line($"public const long ParameterBytes = {I(4L * plan.ParameterCount)};");
+            w.Line("/// <summary>Bytes inference needs whatever the batch: the parameters.</summary>");
+            w.Line($"public const long InferenceFixedBytes = {I(inferenceFixed)};");
+            w.Line("/// <summary>Bytes inference needs per sample: activations and padded inputs.</summary>");
+            w.Line($"public const long InferenceBytesPerSample = {I(inferencePerSample)};");
+            if (!plan.InferenceOnly)
+            {
+                w.Line("/// <summary>Bytes training needs whatever the batch, optimizer state aside: parameters, gradients, kernel scratch.</summary>");
+                w.Line($"public const long TrainingFixedBytes = {I(trainingFixed)};");
+                w.Line("/// <summary>Bytes training needs per sample: activations, their gradients and padded copies.</summary>");
+                w.Line($"public const long TrainingBytesPerSample = {I(trainingPerSample)};");
+            }
+            w.Line("/// <summary>Bytes of the buffers this class holds that do not grow with the batch.</summary>");
+            w.Line($"public const long FixedBytes = {(plan.InferenceOnly ? "InferenceFixedBytes" : "TrainingFixedBytes")};");
+            w.Line("/// <summary>Bytes of the buffers this class holds per sample of maxBatch.</summary>");
+            w.Line($"public const long BytesPerSample = {(plan.InferenceOnly ? "InferenceBytesPerSample" : "TrainingBytesPerSample")};");
             w.Line("/// <summary>All buffer bytes a model built for <paramref name=\"maxBatch\"/> holds, allocated once by the constructor.</summary>");
             w.Line("public static long MemoryBytes(int maxBatch) => FixedBytes + maxBatch * BytesPerSample;");
             w.Line();
@@ -197,7 +217,9 @@ namespace GenConv.Generator.Emit
             w.Line("/// <summary>All weights and biases, flat, in PyTorch state_dict order and layout.</summary>");
             w.Line("public global::System.Span<float> Parameters => _parameters;");
             w.Line("/// <summary>dL/dParameters from the last Backward, same layout as Parameters.</summary>");
-            w.Line("public global::System.Span<float> Gradients => _gradients;");
+            w.Line(plan.InferenceOnly
+                ? "public global::System.Span<float> Gradients => global::System.Span<float>.Empty; // inference-only: none"
+                : "public global::System.Span<float> Gradients => _gradients;");
             w.Line("int global::GenConv.IGenConvModel.InputLength => InputLength;");
             w.Line("int global::GenConv.IGenConvModel.OutputLength => OutputLength;");
             w.Line();
@@ -276,6 +298,14 @@ namespace GenConv.Generator.Emit
         private static void EmitBackward(SourceWriter w, ModelPlan plan)
         {
             int last = plan.Layers.Count;
+            if (plan.InferenceOnly)
+            {
+                w.Line("/// <summary>Not available: this model was generated with InferenceOnly = true (no gradient buffers or backward kernels).</summary>");
+                w.Line("public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient) =>");
+                w.Line($"    throw new global::System.NotSupportedException(\"{plan.TypeName} was generated with InferenceOnly = true: it has no backward pass.\");");
+                w.Line();
+                return;
+            }
             w.Line("/// <summary>After Forward on the same batch: overwrites Gradients and writes dL/dInput (skipped when inputGradient is empty).</summary>");
             using (w.Open("public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)"))
             {
@@ -314,10 +344,10 @@ namespace GenConv.Generator.Emit
             {
                 w.Line("int batch = _runBatch;");
                 w.Line("ref float parameters = ref Data(_parameters);");
-                w.Line("ref float gradients = ref Data(_gradients);");
+                if (!plan.InferenceOnly) w.Line("ref float gradients = ref Data(_gradients);");
                 using (w.Open("switch (region)"))
                 {
-                    foreach (Region region in Regions(plan))
+                    foreach (Region region in Regions(plan).Take(plan.InferenceOnly ? 1 : int.MaxValue))
                     {
                         w.Line($"case {I(region.Id)}: // over {region.Over}");
                         using (w.Open(""))
@@ -360,10 +390,11 @@ namespace GenConv.Generator.Emit
 
         private static string MethodName(LayerPlan l, Stage stage) => $"Layer{l.Index}{stage}";
 
-        private static void EmitKernels(SourceWriter w, LayerPlan l)
+        private static void EmitKernels(SourceWriter w, LayerPlan l, bool inferenceOnly)
         {
             LayerEmitter emitter = LayerEmitter.For(l.Spec.Kind);
-            foreach (Stage stage in new[] { Stage.Forward, Stage.BackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData })
+            Stage[] stages = inferenceOnly ? new[] { Stage.Forward } : new[] { Stage.Forward, Stage.BackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
+            foreach (Stage stage in stages)
             {
                 Buffer[]? buffers = emitter.Buffers(l, stage);
                 if (buffers is null) continue;
@@ -374,7 +405,7 @@ namespace GenConv.Generator.Emit
                     emitter.EmitBody(w, l, stage);
                 w.Line();
             }
-            if (l.Spec.Kind == LayerKind.Conv2D)
+            if (l.Spec.Kind == LayerKind.Conv2D && !inferenceOnly)
             {
                 ConvEmitter.EmitWeightTapHelpers(w, l);
                 w.Line();

@@ -42,7 +42,7 @@ namespace GenConv.Generator.Parsing
             {
                 string name = context.TargetSymbol.Name;
                 var error = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(context.TargetNode), name, exception.GetType().Name + ": " + exception.Message);
-                return new ParsedModel(string.Empty, name, "internal", name + ".GenConv.g.cs", 0, 0, 0, null,
+                return new ParsedModel(string.Empty, name, "internal", name + ".GenConv.g.cs", 0, 0, 0, null, false,
                     Array.Empty<ParsedLayer>(), new[] { error });
             }
         }
@@ -70,6 +70,7 @@ namespace GenConv.Generator.Parsing
             int channels = ReadInt(modelArguments, "InputChannels", 0, out _);
             int height = ReadInt(modelArguments, "InputHeight", 0, out _);
             int width = ReadInt(modelArguments, "InputWidth", 0, out _);
+            bool inferenceOnly = ReadBool(modelArguments, "InferenceOnly", false);
 
             var layers = new List<ParsedLayer>();
             var layerAttributes = type.GetAttributes()
@@ -95,7 +96,7 @@ namespace GenConv.Generator.Parsing
             if (layerAttributes.Count == 0)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, modelLocation, typeName));
 
-            return new ParsedModel(ns, typeName, accessibility, hintName, channels, height, width, modelLocation, layers.ToArray(), diagnostics.ToArray());
+            return new ParsedModel(ns, typeName, accessibility, hintName, channels, height, width, modelLocation, inferenceOnly, layers.ToArray(), diagnostics.ToArray());
         }
 
         private static string? UnsupportedReason(INamedTypeSymbol type, TypeDeclarationSyntax declaration)

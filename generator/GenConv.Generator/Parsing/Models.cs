@@ -66,6 +66,7 @@ namespace GenConv.Generator.Parsing
         int InputHeight,
         int InputWidth,
         LocationInfo? ModelLocation,
+        bool InferenceOnly,
         EquatableArray<ParsedLayer> Layers,
         EquatableArray<DiagnosticInfo> Diagnostics);
 }

@@ -59,7 +59,8 @@ namespace GenConv.Generator.Planning
         TensorShape Input,
         TensorShape Output,
         EquatableArray<LayerPlan> Layers,
-        int ParameterCount)
+        int ParameterCount,
+        bool InferenceOnly)
     {
         public int InputLength => (int)Input.Length;
         public int OutputLength => (int)Output.Length;

@@ -97,7 +97,7 @@ namespace GenConv.Generator.Planning
             if (HasErrors(diagnostics))
                 return new PlanResult(null, diagnostics.ToArray());
             var plan = new ModelPlan(model.Namespace, model.TypeName, model.Accessibility, model.HintName,
-                new TensorShape(model.InputChannels, model.InputHeight, model.InputWidth), shape, layers.ToArray(), (int)parameters);
+                new TensorShape(model.InputChannels, model.InputHeight, model.InputWidth), shape, layers.ToArray(), (int)parameters, model.InferenceOnly);
             return new PlanResult(plan, diagnostics.ToArray());
         }
 

@@ -48,6 +48,8 @@ namespace GenConv.Training
                 throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be between 1 and the model's maxBatch ({model.MaxBatch}).");
             if (data.ImageLength != model.InputLength)
                 throw new ArgumentException($"images have {data.ImageLength} floats, but the model takes {model.InputLength}.", nameof(data));
+            if (model.Gradients.Length != model.Parameters.Length)
+                throw new ArgumentException("the model has no gradients (an InferenceOnly model cannot be trained).", nameof(model));
             for (int i = 0; i < data.Count; i++)
                 if ((uint)data.Labels[i] >= (uint)model.OutputLength)
                     throw new ArgumentException($"label {data.Labels[i]} of sample {i} is outside the model's {model.OutputLength} classes.", nameof(data));

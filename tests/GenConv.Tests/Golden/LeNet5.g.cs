@@ -156,10 +156,20 @@ namespace Golden
         private readonly float[] _transposedWeight3; // layer 3's flipped kernel
         private readonly float[] _paddedOutputGradient3; // layer 3's padded output gradient
 
-        /// <summary>Bytes of the buffers that do not grow with the batch: parameters, gradients and kernel scratch.</summary>
-        public const long FixedBytes = 503848;
-        /// <summary>Bytes of the buffers per sample of maxBatch: activations, their gradients and padded copies.</summary>
-        public const long BytesPerSample = 148584;
+        /// <summary>Bytes of the weights and biases (one float each); an optimizer's state is a multiple of it (SGD momentum 1×, Adam 2×).</summary>
+        public const long ParameterBytes = 246824;
+        /// <summary>Bytes inference needs whatever the batch: the parameters.</summary>
+        public const long InferenceFixedBytes = 246824;
+        /// <summary>Bytes inference needs per sample: activations and padded inputs.</summary>
+        public const long InferenceBytesPerSample = 65640;
+        /// <summary>Bytes training needs whatever the batch, optimizer state aside: parameters, gradients, kernel scratch.</summary>
+        public const long TrainingFixedBytes = 503848;
+        /// <summary>Bytes training needs per sample: activations, their gradients and padded copies.</summary>
+        public const long TrainingBytesPerSample = 148584;
+        /// <summary>Bytes of the buffers this class holds that do not grow with the batch.</summary>
+        public const long FixedBytes = TrainingFixedBytes;
+        /// <summary>Bytes of the buffers this class holds per sample of maxBatch.</summary>
+        public const long BytesPerSample = TrainingBytesPerSample;
         /// <summary>All buffer bytes a model built for <paramref name="maxBatch"/> holds, allocated once by the constructor.</summary>
         public static long MemoryBytes(int maxBatch) => FixedBytes + maxBatch * BytesPerSample;
 
