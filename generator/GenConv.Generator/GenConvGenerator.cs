@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Immutable;
+using System.IO;
 using GenConv.Generator.Diagnostics;
 using GenConv.Generator.Emit;
 using GenConv.Generator.Parsing;
@@ -21,19 +23,28 @@ namespace GenConv.Generator
         {
             public const string Parse = "GenConv.Parse";
             public const string Plan = "GenConv.Plan";
+            public const string WeightFiles = "GenConv.WeightFiles";
             public const string Diagnostics = "GenConv.Diagnostics";
             public const string Models = "GenConv.Models";
         }
 
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
+            // Safetensors files for baked weights, base64-encoded by build/GenConv.targets (the compiler takes text only).
+            IncrementalValueProvider<ImmutableArray<WeightFile>> weightFiles = context.AdditionalTextsProvider
+                .Where(static text => text.Path.EndsWith(WeightBaking.Suffix, StringComparison.OrdinalIgnoreCase))
+                .Select(static (text, ct) => new WeightFile(Path.GetFileName(text.Path), text.GetText(ct)?.ToString() ?? string.Empty))
+                .Collect()
+                .WithTrackingName(Steps.WeightFiles);
+
             IncrementalValuesProvider<PlanResult> plans = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     ModelParser.ModelAttributeName,
                     predicate: static (node, _) => node is TypeDeclarationSyntax,
                     transform: static (ctx, ct) => ModelParser.Parse(ctx, ct))
                 .WithTrackingName(Steps.Parse)
-                .Select(static (model, ct) => ModelPlanner.Plan(model, ct))
+                .Combine(weightFiles)
+                .Select(static (pair, ct) => ModelPlanner.Plan(pair.Left, pair.Right, ct))
                 .WithTrackingName(Steps.Plan);
 
             IncrementalValuesProvider<DiagnosticInfo> diagnostics = plans

@@ -26,6 +26,13 @@ namespace GenConv
         /// <c>InferenceFixedBytes + maxBatch · InferenceBytesPerSample</c>.
         /// </summary>
         public bool InferenceOnly { get; set; }
+
+        /// <summary>
+        /// A safetensors file (PyTorch state_dict names) whose weights are baked into the assembly as the model's initial
+        /// parameters: list it in the project as <c>&lt;GenConvWeights Include="file.safetensors" /&gt;</c>. Missing files
+        /// and wrong names, dtypes or shapes are compile-time errors.
+        /// </summary>
+        public string? Weights { get; set; }
     }
 
     /// <summary>Base of every layer attribute.</summary>

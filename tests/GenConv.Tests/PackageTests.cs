@@ -37,6 +37,16 @@ namespace GenConv.Tests
             var output = new float[Tiny.OutputLength];
             model.Forward(input, output);
             Console.WriteLine(string.Join(" ", Array.ConvertAll(output, v => v.ToString("R", CultureInfo.InvariantCulture))));
+            var baked = new TinyBaked(maxBatch: 1); // weights from tiny.safetensors, baked in at build time
+            var bakedOutput = new float[Tiny.OutputLength];
+            baked.Forward(input, bakedOutput);
+            Console.WriteLine(output.AsSpan().SequenceEqual(bakedOutput) ? "baked weights: same output" : "baked weights: DIFFERENT output");
+
+            [GenConvModel(1, 6, 6, Weights = "tiny.safetensors", InferenceOnly = true)]
+            [Conv2D(2, 3)]
+            [ReLU]
+            [Dense(3)]
+            public partial class TinyBaked { }
 
             [GenConvModel(1, 6, 6)]
             [Conv2D(2, 3)]
@@ -44,6 +54,11 @@ namespace GenConv.Tests
             [Dense(3)]
             public partial class Tiny { }
             """;
+
+        private static GenericModel TinyGeneric() =>
+            new(new TensorShape(1, 6, 6), new[] { LayerSpec.Conv2D(2, 3), LayerSpec.Activation(LayerKind.ReLU), LayerSpec.Dense(3) }, GenericAlgorithm.Naive);
+
+        private static float[] TinyParameters() => Enumerable.Range(0, TinyGeneric().Description.ParameterCount).Select(i => (i % 7 - 3) * 0.05f).ToArray();
 
         [Fact]
         public void PackedPackageBuildsAndRunsInAFreshProjectReproducibly()
@@ -82,10 +97,12 @@ namespace GenConv.Tests
                       </PropertyGroup>
                       <ItemGroup>
                         <PackageReference Include="GenConv" Version="0.1.0" />
+                        <GenConvWeights Include="tiny.safetensors" />
                       </ItemGroup>
                     </Project>
                     """);
                 File.WriteAllText(Path.Combine(project, "Program.cs"), ConsumerProgram);
+                File.WriteAllBytes(Path.Combine(project, "tiny.safetensors"), Weights.SafeTensors.Serialize(TinyGeneric().Description, TinyParameters()));
                 Dotnet.Run(project, new[] { "build", "-c", "Release" }, environment);
             }
 
@@ -93,10 +110,12 @@ namespace GenConv.Tests
             output.WriteLine($"Consumer.dll from two directories: {hashes[0]} and {hashes[1]}");
             Assert.Equal(hashes[0], hashes[1]);
 
-            string printed = Dotnet.Run(builds[0], new[] { "bin/Release/net10.0/Consumer.dll" }).Trim();
+            string[] printedLines = Dotnet.Run(builds[0], new[] { "bin/Release/net10.0/Consumer.dll" }).Trim().Split('\n');
+            Assert.Equal("baked weights: same output", printedLines[1].Trim());
+            string printed = printedLines[0].Trim();
             float[] actual = printed.Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-            var generic = new GenericModel(new TensorShape(1, 6, 6), new[] { LayerSpec.Conv2D(2, 3), LayerSpec.Activation(LayerKind.ReLU), LayerSpec.Dense(3) }, GenericAlgorithm.Naive);
-            for (int i = 0; i < generic.Parameters.Length; i++) generic.Parameters[i] = (i % 7 - 3) * 0.05f;
+            GenericModel generic = TinyGeneric();
+            TinyParameters().CopyTo(generic.Parameters);
             float[] input = Enumerable.Range(0, 36).Select(i => (i % 5) * 0.25f).ToArray(), expected = new float[3];
             generic.Forward(input, expected);
             output.WriteLine($"consumer printed {printed}; generic naive gives {string.Join(" ", expected.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}");

@@ -80,6 +80,21 @@ namespace GenConv.Generator.Diagnostics
             "Layer {0}: {1}",
             "The value must be finite.");
 
+        public static readonly DiagnosticDescriptor WeightsFileMissing = Error("GENCONV015",
+            "Weights file not found",
+            "The weights file '{0}' is not among the project's weights; add <GenConvWeights Include=\"{0}\" /> to the project file",
+            "Baked weights come from safetensors files listed as GenConvWeights items, which the GenConv build targets pass to the generator.");
+
+        public static readonly DiagnosticDescriptor WeightsFileInvalid = Error("GENCONV016",
+            "Weights file cannot be read",
+            "The weights file '{0}' cannot be read: {1}",
+            "The file must be a valid safetensors file.");
+
+        public static readonly DiagnosticDescriptor WeightsMismatch = Error("GENCONV017",
+            "Weights do not match the model",
+            "The weights file '{0}' does not match the model: {1}",
+            "Every parameter tensor must be present once, as F32, with the shape the declared layers give it (PyTorch state_dict names).");
+
         public static readonly DiagnosticDescriptor DuplicateLayerName = Error("GENCONV014",
             "Duplicate layer name",
             "Layer {0}: the name '{1}' is already used by layer {2}; parameter names in the state_dict must be unique",

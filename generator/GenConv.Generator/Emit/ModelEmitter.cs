@@ -204,9 +204,12 @@ namespace GenConv.Generator.Emit
                 w.Line("_runRegion = RunRegion;");
                 foreach (PlannedBuffer b in buffers)
                     w.Line(b.PerSample ? $"{b.Field} = new float[maxBatch * {I(b.Floats)}];" : $"{b.Field} = new float[{I(b.Floats)}];");
-                w.Line("global::GenConv.ParameterInitializer.PyTorchDefault(s_description, _parameters, seed);");
+                w.Line(plan.BakedWeights.Count > 0
+                    ? "global::GenConv.ParameterInitializer.FromLittleEndian(BakedParameters, _parameters); // the seed is not used: weights are baked in"
+                    : "global::GenConv.ParameterInitializer.PyTorchDefault(s_description, _parameters, seed);");
             }
             w.Line();
+            if (plan.BakedWeights.Count > 0) EmitBakedWeights(w, plan);
             w.Line("public int MaxBatch => _maxBatch;");
             w.Line("/// <summary>Threads that Forward and Backward split each batch over (1 by default); every count gives bit-identical results.</summary>");
             w.Line("public int Threads");
@@ -278,6 +281,24 @@ namespace GenConv.Generator.Emit
         }
 
         private static bool HasKernel(LayerPlan l, Stage stage) => LayerEmitter.For(l.Spec.Kind).Buffers(l, stage) is not null;
+
+        /// <summary>The checked weights as constant data (a ReadOnlySpan over an RVA field): no file I/O, no allocation.</summary>
+        private static void EmitBakedWeights(SourceWriter w, ModelPlan plan)
+        {
+            w.Line($"/// <summary>The parameters baked in from {System.Security.SecurityElement.Escape(plan.WeightsFile)} at build time: F32 little-endian, in <see cref=\"Parameters\"/> order.</summary>");
+            w.Line("public static global::System.ReadOnlySpan<byte> BakedParameters => new byte[]");
+            w.Line("{");
+            ReadOnlySpan<byte> bytes = plan.BakedWeights.AsSpan();
+            var line = new System.Text.StringBuilder();
+            for (int i = 0; i < bytes.Length; i += 32)
+            {
+                line.Clear().Append("    ");
+                for (int j = i; j < Math.Min(i + 32, bytes.Length); j++) line.Append(I(bytes[j])).Append(", ");
+                w.Line(line.ToString().TrimEnd());
+            }
+            w.Line("};");
+            w.Line();
+        }
 
         private static void EmitForward(SourceWriter w, ModelPlan plan)
         {

@@ -42,7 +42,7 @@ namespace GenConv.Generator.Parsing
             {
                 string name = context.TargetSymbol.Name;
                 var error = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(context.TargetNode), name, exception.GetType().Name + ": " + exception.Message);
-                return new ParsedModel(string.Empty, name, "internal", name + ".GenConv.g.cs", 0, 0, 0, null, false,
+                return new ParsedModel(string.Empty, name, "internal", name + ".GenConv.g.cs", 0, 0, 0, null, false, null, null,
                     Array.Empty<ParsedLayer>(), new[] { error });
             }
         }
@@ -71,6 +71,10 @@ namespace GenConv.Generator.Parsing
             int height = ReadInt(modelArguments, "InputHeight", 0, out _);
             int width = ReadInt(modelArguments, "InputWidth", 0, out _);
             bool inferenceOnly = ReadBool(modelArguments, "InferenceOnly", false);
+            string? weights = modelArguments.TryGetValue("Weights", out TypedConstant weightsValue) ? weightsValue.Value as string : null;
+            LocationInfo? weightsLocation = modelAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax modelSyntax
+                ? ArgumentLocations(modelAttribute, modelSyntax).FirstOrDefault(a => a.Name == "Weights")?.Location
+                : null;
 
             var layers = new List<ParsedLayer>();
             var layerAttributes = type.GetAttributes()
@@ -96,7 +100,7 @@ namespace GenConv.Generator.Parsing
             if (layerAttributes.Count == 0)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, modelLocation, typeName));
 
-            return new ParsedModel(ns, typeName, accessibility, hintName, channels, height, width, modelLocation, inferenceOnly, layers.ToArray(), diagnostics.ToArray());
+            return new ParsedModel(ns, typeName, accessibility, hintName, channels, height, width, modelLocation, inferenceOnly, string.IsNullOrEmpty(weights) ? null : weights, weightsLocation, layers.ToArray(), diagnostics.ToArray());
         }
 
         private static string? UnsupportedReason(INamedTypeSymbol type, TypeDeclarationSyntax declaration)

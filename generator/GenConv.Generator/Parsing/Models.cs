@@ -67,6 +67,8 @@ namespace GenConv.Generator.Parsing
         int InputWidth,
         LocationInfo? ModelLocation,
         bool InferenceOnly,
+        string? Weights,
+        LocationInfo? WeightsLocation,
         EquatableArray<ParsedLayer> Layers,
         EquatableArray<DiagnosticInfo> Diagnostics);
 }

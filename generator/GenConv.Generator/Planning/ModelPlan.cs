@@ -60,7 +60,9 @@ namespace GenConv.Generator.Planning
         TensorShape Output,
         EquatableArray<LayerPlan> Layers,
         int ParameterCount,
-        bool InferenceOnly)
+        bool InferenceOnly,
+        string? WeightsFile,
+        EquatableArray<byte> BakedWeights)
     {
         public int InputLength => (int)Input.Length;
         public int OutputLength => (int)Output.Length;

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Threading;
 using GenConv.Generator.Diagnostics;
+using GenConv.Generator.Helpers;
 using GenConv.Generator.Parsing;
 using GenConv.Model;
 using Microsoft.CodeAnalysis;
@@ -23,11 +25,11 @@ namespace GenConv.Generator.Planning
         private const int UnrolledTapBudget = 128;
 
         /// <summary>Plans one model; an unexpected failure becomes a GENCONV000 diagnostic, never an exception.</summary>
-        public static PlanResult Plan(ParsedModel model, CancellationToken cancellationToken)
+        public static PlanResult Plan(ParsedModel model, ImmutableArray<WeightFile> weightFiles, CancellationToken cancellationToken)
         {
             try
             {
-                return PlanModel(model, cancellationToken);
+                return PlanModel(model, weightFiles, cancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -39,7 +41,7 @@ namespace GenConv.Generator.Planning
         /// <summary>Most layers one model may declare: generated code grows linearly with them, and so does build time.</summary>
         public const int MaxLayers = 256;
 
-        private static PlanResult PlanModel(ParsedModel model, CancellationToken cancellationToken)
+        private static PlanResult PlanModel(ParsedModel model, ImmutableArray<WeightFile> weightFiles, CancellationToken cancellationToken)
         {
             var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
             if (model.InputChannels <= 0 || model.InputHeight <= 0 || model.InputWidth <= 0)
@@ -96,8 +98,11 @@ namespace GenConv.Generator.Planning
 
             if (HasErrors(diagnostics))
                 return new PlanResult(null, diagnostics.ToArray());
+            byte[]? baked = model.Weights is null ? Array.Empty<byte>() : WeightBaking.Bake(model, layers, (int)parameters, weightFiles, diagnostics);
+            if (baked is null)
+                return new PlanResult(null, diagnostics.ToArray());
             var plan = new ModelPlan(model.Namespace, model.TypeName, model.Accessibility, model.HintName,
-                new TensorShape(model.InputChannels, model.InputHeight, model.InputWidth), shape, layers.ToArray(), (int)parameters, model.InferenceOnly);
+                new TensorShape(model.InputChannels, model.InputHeight, model.InputWidth), shape, layers.ToArray(), (int)parameters, model.InferenceOnly, model.Weights, new EquatableArray<byte>(baked));
             return new PlanResult(plan, diagnostics.ToArray());
         }
 

@@ -26,5 +26,14 @@ namespace GenConv
                     values[i] = random.NextFloat(-bound, bound);
             }
         }
+
+        /// <summary>Fills <paramref name="parameters"/> from F32 little-endian bytes (baked weights), on any byte order.</summary>
+        public static void FromLittleEndian(ReadOnlySpan<byte> bytes, Span<float> parameters)
+        {
+            if (bytes.Length != 4L * parameters.Length)
+                throw new ArgumentException($"bytes must hold {4L * parameters.Length} bytes for {parameters.Length} floats, but has {bytes.Length}.", nameof(bytes));
+            for (int i = 0; i < parameters.Length; i++)
+                parameters[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(4 * i));
+        }
     }
 }

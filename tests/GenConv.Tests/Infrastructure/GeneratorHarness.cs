@@ -31,9 +31,25 @@ namespace GenConv.Tests.Infrastructure
                 References.Value,
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, nullableContextOptions: NullableContextOptions.Enable));
 
-        public static GeneratorDriver CreateDriver() =>
-            CSharpGeneratorDriver.Create(new[] { new GenConvGenerator().AsSourceGenerator() },
+        public static GeneratorDriver CreateDriver(params AdditionalText[] additionalTexts) =>
+            CSharpGeneratorDriver.Create(new[] { new GenConvGenerator().AsSourceGenerator() }, additionalTexts,
                 driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+        /// <summary>As <see cref="Run(string[])"/>, with AdditionalFiles (such as base64 weights files).</summary>
+        public static (GeneratorRunResult Result, Compilation Output) Run(AdditionalText[] additionalTexts, params string[] sources)
+        {
+            CSharpCompilation compilation = CreateCompilation(sources);
+            GeneratorDriver driver = CreateDriver(additionalTexts).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
+            return (driver.GetRunResult().Results.Single(), output);
+        }
+
+        /// <summary>An AdditionalFiles item held in memory.</summary>
+        public sealed class InMemoryText(string path, string text) : AdditionalText
+        {
+            public override string Path { get; } = path;
+            public override Microsoft.CodeAnalysis.Text.SourceText GetText(System.Threading.CancellationToken cancellationToken = default) =>
+                Microsoft.CodeAnalysis.Text.SourceText.From(text);
+        }
 
         /// <summary>Runs the generator; returns its result (generated sources, diagnostics, exception) and the updated compilation.</summary>
         public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources)
