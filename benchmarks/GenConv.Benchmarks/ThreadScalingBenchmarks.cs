@@ -1,0 +1,55 @@
+using System;
+using BenchmarkDotNet.Attributes;
+using GenConv.Training;
+using GenConv.Workloads;
+
+namespace GenConv.Benchmarks
+{
+    /// <summary>
+    /// Generated training steps at batch 32 on 1 and 2 threads (batch-parallel; results are bit-identical either way):
+    /// the models and the conv layers with the most work. Workload ids and the variant are in the case name.
+    /// </summary>
+    public class ThreadScalingBenchmarks
+    {
+        [Params("M1", "M2", "L4", "L5")]
+        public string Workload { get; set; } = "M1";
+
+        [Params(1, 2)]
+        public int Threads { get; set; }
+
+        public Variant Variant => Variant.Generated;
+
+        private IGenConvModel model = null!;
+        private float[] input = null!, output = null!, outputGradient = null!, inputGradient = null!;
+        private Sgd? optimizer;
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            Workload workload = WorkloadRegistry.Get(Workload);
+            model = workload.Create(Variant.Generated, WorkloadBenchmarks.TrainBatch, seed: 1);
+            model.Threads = Threads;
+            var random = new SeededRandom(2);
+            input = new float[WorkloadBenchmarks.TrainBatch * model.InputLength];
+            for (int i = 0; i < input.Length; i++) input[i] = random.NextFloat(-1, 1);
+            output = new float[WorkloadBenchmarks.TrainBatch * model.OutputLength];
+            outputGradient = new float[output.Length];
+            for (int i = 0; i < outputGradient.Length; i++) outputGradient[i] = random.NextFloat(-1, 1);
+            inputGradient = new float[input.Length];
+            optimizer = workload.IsModel ? new Sgd(model.Parameters.Length, 1e-4f, momentum: 0.9f) : null;
+        }
+
+        [Benchmark(Description = "Train step batch 32")]
+        public void TrainBatch32()
+        {
+            model.Forward(input, output);
+            if (optimizer is null)
+                model.Backward(outputGradient, inputGradient);
+            else
+            {
+                model.Backward(outputGradient, Span<float>.Empty);
+                optimizer.Step(model.Parameters, model.Gradients);
+            }
+        }
+    }
+}
