@@ -1,4 +1,3 @@
-using System;
 using BenchmarkDotNet.Attributes;
 using GenConv.Training;
 using GenConv.Workloads;
@@ -40,16 +39,6 @@ namespace GenConv.Benchmarks
         }
 
         [Benchmark(Description = "Train step batch 32")]
-        public void TrainBatch32()
-        {
-            model.Forward(input, output);
-            if (optimizer is null)
-                model.Backward(outputGradient, inputGradient);
-            else
-            {
-                model.Backward(outputGradient, Span<float>.Empty);
-                optimizer.Step(model.Parameters, model.Gradients);
-            }
-        }
+        public void TrainBatch32() => WorkloadBenchmarks.TrainStep(model, input, output, outputGradient, inputGradient, optimizer);
     }
 }

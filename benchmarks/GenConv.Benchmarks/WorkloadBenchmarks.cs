@@ -53,15 +53,18 @@ namespace GenConv.Benchmarks
         public void ForwardBatch1() => inference.Forward(input1, output1);
 
         [Benchmark(Description = "Train step batch 32")]
-        public void TrainBatch32()
+        public void TrainBatch32() => TrainStep(training, input32, output32, outputGradient32, inputGradient32, optimizer);
+
+        /// <summary>Forward and backward; a model (with an optimizer) skips the input gradient and takes the update instead.</summary>
+        internal static void TrainStep(IGenConvModel model, float[] input, float[] output, float[] outputGradient, float[] inputGradient, Sgd? optimizer)
         {
-            training.Forward(input32, output32);
+            model.Forward(input, output);
             if (optimizer is null)
-                training.Backward(outputGradient32, inputGradient32);
+                model.Backward(outputGradient, inputGradient);
             else
             {
-                training.Backward(outputGradient32, Span<float>.Empty); // a model step needs no input gradient
-                optimizer.Step(training.Parameters, training.Gradients);
+                model.Backward(outputGradient, Span<float>.Empty);
+                optimizer.Step(model.Parameters, model.Gradients);
             }
         }
     }
