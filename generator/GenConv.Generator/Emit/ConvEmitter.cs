@@ -139,15 +139,18 @@ namespace GenConv.Generator.Emit
                 for (int j = 0; j < count; j++)
                     w.Line($"ref float yr{j} = ref {Unsafe}.Add(ref {b.Output}s, (oc + {j}) * {I((long)oh * ow)} + oh * {I(ow)});");
                 w.Line("int ow = 0;");
-                // In the conv's own layout consecutive output pixels read consecutive floats, at every stride.
-                using (w.Open($"if (Vector.IsHardwareAccelerated && {I(ow)} >= VectorF.Count)"))
+                // In the conv's own layout consecutive output pixels read consecutive floats, at every stride. Each
+                // output is the bias plus its taps fused in one order on every path, so the widths agree bit for bit.
+                bool wide = ow >= VectorFlavor.Wide.Lanes;
+                foreach (VectorFlavor flavor in wide ? new[] { VectorFlavor.Wide, VectorFlavor.Native } : new[] { VectorFlavor.Native })
+                    using (w.Open($"{(flavor == VectorFlavor.Native && wide ? "else if" : "if")} ({flavor.Accelerated} && {I(ow)} >= {flavor.Count})"))
                     {
-                        using (w.Open($"for (; ow <= {I(ow)} - 2 * VectorF.Count; ow += 2 * VectorF.Count)"))
-                            EmitVectorStep(w, l, count, pixelVectors: 2);
-                        using (w.Open($"for (; ow < {I(ow)}; ow += VectorF.Count)"))
+                        using (w.Open($"for (; ow <= {I(ow)} - 2 * {flavor.Count}; ow += 2 * {flavor.Count})"))
+                            EmitVectorStep(w, l, count, pixelVectors: 2, flavor);
+                        using (w.Open($"for (; ow < {I(ow)}; ow += {flavor.Count})"))
                         {
-                            w.Line($"if (ow > {I(ow)} - VectorF.Count) ow = {I(ow)} - VectorF.Count; // the last vector overlaps; it recomputes equal values");
-                            EmitVectorStep(w, l, count, pixelVectors: 1);
+                            w.Line($"if (ow > {I(ow)} - {flavor.Count}) ow = {I(ow)} - {flavor.Count}; // the last vector overlaps; it recomputes equal values");
+                            EmitVectorStep(w, l, count, pixelVectors: 1, flavor);
                         }
                     }
                 using (w.Open($"for (; ow < {I(ow)}; ow++)"))
@@ -167,30 +170,30 @@ namespace GenConv.Generator.Emit
         }
 
         /// <summary>count × pixelVectors accumulators at pixel <c>ow</c>: per tap, one load per pixel vector and one broadcast per channel.</summary>
-        private static void EmitVectorStep(SourceWriter w, LayerPlan l, int count, int pixelVectors)
+        private static void EmitVectorStep(SourceWriter w, LayerPlan l, int count, int pixelVectors, VectorFlavor f)
         {
             string Acc(int j, int p) => $"a{j}_{p}";
-            string At(int p) => p == 0 ? "ow" : $"ow + {p} * VectorF.Count";
+            string At(int p) => p == 0 ? "ow" : $"ow + {p} * {f.Count}";
             for (int j = 0; j < count; j++)
                 for (int p = 0; p < pixelVectors; p++)
-                    w.Line($"VectorF {Acc(j, p)} = new VectorF(b{j});");
-            for (int p = 0; p < pixelVectors; p++) w.Line($"VectorF v{p};");
-            w.Line("VectorF k;");
+                    w.Line($"{f.Type} {Acc(j, p)} = {f.Broadcast($"b{j}")};");
+            for (int p = 0; p < pixelVectors; p++) w.Line($"{f.Type} v{p};");
+            w.Line($"{f.Type} k;");
             w.Line($"ref float xo = ref {Unsafe}.Add(ref xr, ow);");
             EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitInputTaps(w, l, (offset, tap) =>
             {
                 for (int p = 0; p < pixelVectors; p++)
-                    w.Line(p == 0 ? $"v0 = Vector.LoadUnsafe(ref xi, (nuint)({offset}));" : $"v{p} = Vector.LoadUnsafe(ref xi, (nuint)({offset} + {p} * VectorF.Count));");
+                    w.Line(p == 0 ? $"v0 = {f.Api}.LoadUnsafe(ref xi, (nuint)({offset}));" : $"v{p} = {f.Api}.LoadUnsafe(ref xi, (nuint)({offset} + {p} * {f.Count}));");
                 for (int j = 0; j < count; j++)
                 {
-                    w.Line($"k = new VectorF({Unsafe}.Add(ref w{j}, wi + {tap}));");
+                    w.Line($"k = {f.Broadcast($"{Unsafe}.Add(ref w{j}, wi + {tap})")};");
                     for (int p = 0; p < pixelVectors; p++)
-                        w.Line($"{Acc(j, p)} = Vector.FusedMultiplyAdd(k, v{p}, {Acc(j, p)});");
+                        w.Line($"{Acc(j, p)} = {f.Api}.FusedMultiplyAdd(k, v{p}, {Acc(j, p)});");
                 }
             }));
             for (int j = 0; j < count; j++)
                 for (int p = 0; p < pixelVectors; p++)
-                    w.Line($"Vector.StoreUnsafe({Acc(j, p)}, ref yr{j}, (nuint)({At(p)}));");
+                    w.Line($"{f.Api}.StoreUnsafe({Acc(j, p)}, ref yr{j}, (nuint)({At(p)}));");
         }
 
         /// <summary>wt[ic, oc] = w[oc, ic] with the KH×KW window reversed: the kernel of backward data as a convolution.</summary>
@@ -366,5 +369,40 @@ namespace GenConv.Generator.Emit
                 w.Line($"MemoryMarshal.CreateReadOnlySpan({from}, {I(width)}).CopyTo(MemoryMarshal.CreateSpan({to}, {I(width)}));");
             }
         }
+    }
+
+    /// <summary>
+    /// A SIMD width element-wise kernels are emitted for: Vector&lt;float&gt; (the platform's preferred width, 256-bit
+    /// on AVX2 and AVX-512 machines, 128-bit on SSE and Arm), and 512-bit where the hardware has it and a row is wide
+    /// enough. Only the accelerated branch survives the JIT; element-wise results do not depend on which one ran.
+    /// </summary>
+    internal sealed class VectorFlavor
+    {
+        private const string Intrinsics = "global::System.Runtime.Intrinsics.";
+
+        public static readonly VectorFlavor Native = new("VectorF", "Vector", "VectorF.Count", "Vector.IsHardwareAccelerated", "new VectorF({0})", 1);
+        public static readonly VectorFlavor Wide = new(Intrinsics + "Vector512<float>", Intrinsics + "Vector512", "16",
+            Intrinsics + "Vector512.IsHardwareAccelerated", Intrinsics + "Vector512.Create({0})", 16);
+
+        private readonly string broadcast;
+
+        private VectorFlavor(string type, string api, string count, string accelerated, string broadcast, int lanes)
+        {
+            Type = type;
+            Api = api;
+            Count = count;
+            Accelerated = accelerated;
+            this.broadcast = broadcast;
+            Lanes = lanes;
+        }
+
+        public string Type { get; }
+        public string Api { get; }
+        /// <summary>The lane count as code (a constant for fixed widths).</summary>
+        public string Count { get; }
+        public string Accelerated { get; }
+        /// <summary>Lanes known at generation time (1 when it depends on the machine).</summary>
+        public int Lanes { get; }
+        public string Broadcast(string scalar) => string.Format(System.Globalization.CultureInfo.InvariantCulture, broadcast, scalar);
     }
 }
