@@ -140,7 +140,7 @@ namespace GenConv.Generator.Planning
 
         /// <summary>Output channels computed together per row pass: they share every input load.</summary>
         private static int ChooseChannelTile(LayerSpec spec, TensorShape output) =>
-            spec.Kind == LayerKind.Conv2D ? Math.Min(4, output.Channels) : 1;
+            spec.Kind == LayerKind.Conv2D ? Math.Min(6, output.Channels) : 1;
 
         private static DiagnosticDescriptor Descriptor(ShapeError error) => error switch
         {
