@@ -14,7 +14,7 @@ namespace GenConv.Tests
     /// <summary>
     /// The matrix of shapes: every layer kind; kernels from 1 to the input size; strides 1–3 including stride &gt; kernel;
     /// symmetric and asymmetric padding; 1, 3 and many channels; odd sizes; output widths at, below and above
-    /// multiples of the vector width; output channels around the 4-channel register tile; windows large enough
+    /// multiples of the vector width; output channels around the 6-channel register tile; windows large enough
     /// to leave full unrolling. All are compiled by the real generator once, then compared at batch 1 and 3.
     /// </summary>
     public sealed class ModelMatrixFixture

@@ -139,6 +139,10 @@ namespace GenConv.Generator.Planning
         }
 
         /// <summary>Output channels computed together per row pass: they share every input load.</summary>
+        /// <summary>
+        /// Output channels per convolution tile: 6 channels × 2 pixel vectors = 12 accumulators, plus 2 inputs and a
+        /// broadcast, fit AVX2's 16 vector registers and keep AVX-512's two FMA pipes busy through the FMA latency.
+        /// </summary>
         private static int ChooseChannelTile(LayerSpec spec, TensorShape output) =>
             spec.Kind == LayerKind.Conv2D ? Math.Min(6, output.Channels) : 1;
 
