@@ -17,9 +17,6 @@ namespace GenConv.Generator.Emit
     {
         public static readonly ConvEmitter Instance = new ConvEmitter();
 
-        /// <summary>Widest run of weight taps one backward-weights pass accumulates at once (8 vectors + loads fit in 16 registers).</summary>
-        private const int WeightTapChunk = 8;
-
         /// <summary>The buffers one convolution pass reads and writes (parameter names of the kernel).</summary>
         private sealed record ConvolutionBuffers(string Input, string Weight, string? Bias, string Output, string? Padded);
 
@@ -35,9 +32,14 @@ namespace GenConv.Generator.Emit
                     list.Add(Buffer.Output);
                     if (l.NeedsPaddedInput) list.Add(Buffer.PaddedInput);
                     break;
+                case Stage.PrepareBackwardWeights:
+                    list.Add(Buffer.OutputGradient);
+                    list.Add(Buffer.TransposedOutputGradient);
+                    break;
                 case Stage.BackwardWeights:
                     list.Add(l.NeedsPaddedInput ? Buffer.PaddedInput : Buffer.Input);
-                    list.Add(Buffer.OutputGradient);
+                    list.Add(Buffer.TransposedOutputGradient);
+                    list.Add(Buffer.WeightGradientScratch);
                     list.Add(Buffer.WeightGradient);
                     if (l.BiasCount > 0) list.Add(Buffer.BiasGradient);
                     break;
@@ -66,12 +68,18 @@ namespace GenConv.Generator.Emit
             return list.ToArray();
         }
 
+        /// <summary>Backward weights splits into (input channel, group of kernel rows) units.</summary>
+        public override int WeightGradientUnits(LayerPlan l) => l.Input.Channels * (l.WeightRowGroupStarts.Length - 1);
+
         public override void EmitBody(SourceWriter w, LayerPlan l, Stage stage)
         {
             switch (stage)
             {
                 case Stage.Forward:
                     EmitConvolution(w, l, new ConvolutionBuffers("x", "w", l.BiasCount > 0 ? "b" : null, "y", l.NeedsPaddedInput ? "xp" : null));
+                    break;
+                case Stage.PrepareBackwardWeights:
+                    EmitTransposeOutputGradient(w, l);
                     break;
                 case Stage.BackwardWeights:
                     EmitBackwardWeights(w, l);
@@ -207,93 +215,247 @@ namespace GenConv.Generator.Emit
                 w.Line($"{Unsafe}.Add(ref wt, (ic * {I(oc)} + oc) * {I(window)} + {I(window - 1)} - t) = {Unsafe}.Add(ref w, (oc * {I(ic)} + ic) * {I(window)} + t);");
         }
 
+        /// <summary>dY of one sample made pixel-major, [pixel][output channel], so backward weights can load a vector of channels.</summary>
+        private static void EmitTransposeOutputGradient(SourceWriter w, LayerPlan l)
+        {
+            int pixels = l.Output.Height * l.Output.Width, stride = l.GradientChannelStride;
+            using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dyt", (long)pixels * stride)))
+            using (w.Open($"for (int p = 0; p < {I(pixels)}; p++)"))
+            {
+                w.Line($"ref float row = ref {Unsafe}.Add(ref dyts, p * {I(stride)});");
+                using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
+                    w.Line($"{Unsafe}.Add(ref row, oc) = {Unsafe}.Add(ref dys, oc * {I(pixels)} + p);");
+            }
+        }
+
         /// <summary>
-        /// dW[oc, ic, kh, kw] = Σ over batch and output pixels of dY · X shifted by the tap, a run of up to 8 taps of one
-        /// kernel row at a time (<c>…WeightTaps…</c>, sharing each dY load). dB[oc] = Σ dY.
+        /// dW[oc, ic, kh, kw] = Σ over samples and output pixels of dY[oc, pixel] · X[ic, pixel shifted by the tap], and
+        /// dB[oc] = Σ dY[oc, pixel]. Vectors run over output channels of the pixel-major dY, each X value is broadcast:
+        /// every weight's sum is one chain of fused multiply-adds in (sample, row, column) order on every vector width,
+        /// so no lanes are ever reduced and widths agree bit for bit. A work unit is one input channel and one group of
+        /// kernel rows; sums live in registers over a sample and in the scratch between samples (samples outermost, so a
+        /// sample's dY stays in cache across every unit), and are written out in OIHW at the end.
         /// </summary>
         private static void EmitBackwardWeights(SourceWriter w, LayerPlan l)
         {
             string source = l.NeedsPaddedInput ? "xp" : "x";
+            int[] groups = l.WeightRowGroupStarts;
+            int groupCount = groups.Length - 1, kh = l.Spec.KernelH, kw = l.Spec.KernelW, stride = l.GradientChannelStride;
             int pixels = l.Output.Height * l.Output.Width;
-            using (w.Open("for (int oc = start; oc < end; oc++)"))
+            using (w.Open("for (int n = 0; n < batch; n++)"))
             {
-                if (l.BiasCount > 0)
+                w.Line("bool first = n == 0;");
+                w.Line($"ref float xn = ref {Unsafe}.Add(ref {source}, n * {I(l.PaddedLength)});");
+                w.Line($"ref float gn = ref {Unsafe}.Add(ref dyt, n * {I((long)pixels * stride)});");
+                using (w.Open("for (int u = start; u < end; u++)"))
                 {
-                    w.Line("float bias = 0f;");
-                    using (w.Open("for (int n = 0; n < batch; n++)"))
-                    using (w.Open($"for (int p = 0; p < {I(pixels)}; p++)"))
-                        w.Line($"bias += {Unsafe}.Add(ref dy, n * {I(l.OutputLength)} + oc * {I(pixels)} + p);");
-                    w.Line($"{Unsafe}.Add(ref db, oc) = bias;");
+                    w.Line(groupCount == 1 ? "int ic = u;" : $"int ic = u / {I(groupCount)};");
+                    w.Line($"ref float xi = ref {Unsafe}.Add(ref xn, ic * {I(PlaneLength(l))});");
+                    w.Line($"ref float ai = ref {Unsafe}.Add(ref acc, ic * {I((long)kh * kw * stride)});");
+                    if (groupCount == 1)
+                        w.Line($"{WeightRowsName(l, 0, kh)}(first, ref xi, ref gn, ref ai);");
+                    else
+                        using (w.Open($"switch (u % {I(groupCount)})"))
+                            for (int g = 0; g < groupCount; g++)
+                                w.Line($"case {I(g)}: {WeightRowsName(l, groups[g], groups[g + 1])}(first, ref {Unsafe}.Add(ref xi, {I((long)groups[g] * l.PaddedRowStride)}), ref gn, ref {Unsafe}.Add(ref ai, {I((long)groups[g] * kw * stride)})); break;");
                 }
-                w.Line($"ref float gy = ref {Unsafe}.Add(ref dy, oc * {I(pixels)});");
-                w.Line($"ref float dwo = ref {Unsafe}.Add(ref dw, oc * {I(WindowSize(l))});");
-                EmitChannelLoop(w, l, source, PlaneLength(l), () =>
+            }
+            w.Line("// Each unit writes out its own weights, OIHW.");
+            using (w.Open("for (int u = start; u < end; u++)"))
+            {
+                w.Line(groupCount == 1 ? "int ic = u, r0 = 0, r1 = " + I(kh) + ";" : $"int ic = u / {I(groupCount)}, r0 = u % {I(groupCount)} * {I(kh)} / {I(groupCount)}, r1 = (u % {I(groupCount)} + 1) * {I(kh)} / {I(groupCount)};");
+                using (w.Open("for (int r = r0; r < r1; r++)"))
+                using (w.Open($"for (int c = 0; c < {I(kw)}; c++)"))
                 {
-                    using (w.Open($"for (int kh = 0; kh < {I(l.Spec.KernelH)}; kh++)"))
-                        foreach (var (first, count) in TapChunks(l))
-                            w.Line($"{WeightTapsName(l, first, count)}(batch, ref {Unsafe}.Add(ref xi, kh * {I(l.PaddedRowStride)}), ref gy, ref {Unsafe}.Add(ref dwo, wi + kh * {I(l.Spec.KernelW)} + {I(first)}));");
-                });
+                    w.Line($"ref float sums = ref {Unsafe}.Add(ref acc, ((ic * {I(kh)} + r) * {I(kw)} + c) * {I(stride)});");
+                    using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
+                        w.Line($"{Unsafe}.Add(ref dw, ((oc * {I(l.Input.Channels)} + ic) * {I(kh)} + r) * {I(kw)} + c) = {Unsafe}.Add(ref sums, oc);");
+                }
+            }
+            if (l.BiasCount > 0)
+            {
+                w.Line("// The bias is the sum of dY alone: the thread holding unit 0 does it.");
+                using (w.Open("if (start == 0)"))
+                    EmitByChannelWidth(w, l, f => EmitBiasGradient(w, l, f));
             }
         }
 
-        /// <summary>A kernel row's taps in runs of at most <see cref="WeightTapChunk"/>.</summary>
-        private static IEnumerable<(int First, int Count)> TapChunks(LayerPlan l)
+        private static string WeightRowsName(LayerPlan l, int firstRow, int endRow) => $"Layer{l.Index}WeightRows{firstRow}To{endRow - 1}";
+
+        /// <summary>The register-tiled sums behind backward weights, one helper per group of kernel rows.</summary>
+        public static void EmitWeightGradientHelpers(SourceWriter w, LayerPlan l)
         {
-            for (int first = 0; first < l.Spec.KernelW; first += WeightTapChunk)
-                yield return (first, Math.Min(WeightTapChunk, l.Spec.KernelW - first));
+            int[] groups = l.WeightRowGroupStarts;
+            for (int g = 0; g + 1 < groups.Length; g++)
+            {
+                int rows = groups[g + 1] - groups[g];
+                w.Line($"/// <summary>Layer {l.Index}: weight-gradient sums of kernel rows {groups[g]}..{groups[g + 1] - 1} of one input channel over one sample (x at its first row, acc at its first tap).</summary>");
+                w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+                using (w.Open($"private static void {WeightRowsName(l, groups[g], groups[g + 1])}(bool first, ref float x, ref float g, ref float acc)"))
+                    EmitByChannelWidth(w, l, f => EmitWeightRows(w, l, f, rows));
+                w.Line();
+            }
         }
 
-        private static string WeightTapsName(LayerPlan l, int first, int count) => $"Layer{l.Index}WeightTaps{first}To{first + count - 1}";
-
-        /// <summary>The reductions behind backward weights, one helper per run of taps.</summary>
-        public static void EmitWeightTapHelpers(SourceWriter w, LayerPlan l)
+        /// <summary>
+        /// One path per vector width that divides the padded channel count (512, 256, 128 bits, then scalar), chosen by
+        /// the JIT-constant IsHardwareAccelerated checks; they compute the same chains, so any of them gives the same bits.
+        /// </summary>
+        private static void EmitByChannelWidth(SourceWriter w, LayerPlan l, Action<VectorFlavor?> body)
         {
-            foreach (var (first, count) in TapChunks(l))
-                EmitWeightTapHelper(w, l, first, count);
+            bool opened = false;
+            foreach (VectorFlavor f in new[] { VectorFlavor.Wide, VectorFlavor.V256, VectorFlavor.V128 })
+            {
+                if (l.GradientChannelStride % f.Lanes != 0) continue;
+                using (w.Open($"{(opened ? "else if" : "if")} ({f.Accelerated})"))
+                    body(f);
+                opened = true;
+            }
+            using (w.Open("else"))
+                body(null);
         }
 
-        /// <summary>Σ over the batch and output pixels of dY · X for taps first..first+count−1 of a kernel row (x points at the row).</summary>
-        private static void EmitWeightTapHelper(SourceWriter w, LayerPlan l, int first, int count)
+        /// <summary>
+        /// Sums for <paramref name="rows"/> kernel rows: per output pixel, one load per vector of channels and one broadcast
+        /// per tap feed (vectors × taps) accumulators. Tiles are as many vectors and taps as fit the register budget.
+        /// </summary>
+        private static void EmitWeightRows(SourceWriter w, LayerPlan l, VectorFlavor? f, int rows)
         {
-            int oh = l.Output.Height, ow = l.Output.Width;
-            w.Line($"/// <summary>Layer {l.Index}: weight-gradient taps {first}..{first + count - 1} of one kernel row, Σ over the batch of dY(channel) · X(channel, shifted by each tap).</summary>");
-            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-            using (w.Open($"private static void {WeightTapsName(l, first, count)}(int batch, ref float x, ref float dy, ref float dw)"))
-                LaneReduction.Emit(w, lanes =>
+            int kw = l.Spec.KernelW, stride = l.GradientChannelStride, taps = rows * kw;
+            int ow = l.Output.Width, oh = l.Output.Height;
+            if (f is null)
+            {
+                // No SIMD: the same chains one float at a time.
+                using (w.Open($"for (int r = 0; r < {I(rows)}; r++)"))
+                using (w.Open($"for (int c = 0; c < {I(kw)}; c++)"))
                 {
-                    // Runs of 8 output pixels go to 8-lane accumulators, the rest of each row to a scalar: the same
-                    // split and order on every vector width.
-                    for (int t = 0; t < count; t++)
+                    string column = l.Spec.StrideW > 1 ? $"c % {I(l.Spec.StrideW)} * {I(l.PhaseWidth)} + c / {I(l.Spec.StrideW)}" : "c";
+                    w.Line($"ref float xt = ref {Unsafe}.Add(ref x, r * {I(l.PaddedRowStride)} + {column});");
+                    w.Line($"ref float at = ref {Unsafe}.Add(ref acc, (r * {I(kw)} + c) * {I(stride)});");
+                    using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
                     {
-                        lanes.DeclareZero($"acc{t}");
-                        w.Line($"float sum{t} = 0f;");
-                    }
-                    using (w.Open("for (int n = 0; n < batch; n++)"))
-                    {
-                        w.Line($"ref float xn = ref {Unsafe}.Add(ref x, n * {I(l.NeedsPaddedInput ? l.PaddedLength : l.InputLength)});");
-                        w.Line($"ref float gn = ref {Unsafe}.Add(ref dy, n * {I(l.OutputLength)});");
+                        w.Line($"float s = first ? 0f : {Unsafe}.Add(ref at, oc);");
                         using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
-                        {
-                            w.Line($"ref float xr = ref {Unsafe}.Add(ref xn, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
-                            w.Line($"ref float gr = ref {Unsafe}.Add(ref gn, oh * {I(ow)});");
-                            w.Line("int ow = 0;");
-                            using (w.Open($"for (; ow <= {I(ow - LaneReduction.Lanes)}; ow += {LaneReduction.Lanes})"))
-                            {
-                                lanes.DeclareLoad("g", "gr", "ow");
-                                for (int t = 0; t < count; t++)
-                                    lanes.MultiplyAdd($"acc{t}", "g", "xr", $"ow + {I(l.ColumnOffset(first + t))}");
-                            }
-                            using (w.Open($"for (; ow < {I(ow)}; ow++)"))
-                            {
-                                w.Line($"float g = {Unsafe}.Add(ref gr, ow);");
-                                for (int t = 0; t < count; t++)
-                                    w.Line($"sum{t} = MathF.FusedMultiplyAdd(g, {Unsafe}.Add(ref xr, ow + {I(l.ColumnOffset(first + t))}), sum{t});");
-                            }
-                        }
+                        using (w.Open($"for (int ow = 0; ow < {I(ow)}; ow++)"))
+                            w.Line($"s = MathF.FusedMultiplyAdd({Unsafe}.Add(ref g, (oh * {I(ow)} + ow) * {I(stride)} + oc), {Unsafe}.Add(ref xt, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)} + ow), s);");
+                        w.Line($"{Unsafe}.Add(ref at, oc) = s;");
                     }
-                    for (int t = 0; t < count; t++)
-                        w.Line($"{Unsafe}.Add(ref dw, {t}) = {lanes.Sum($"acc{t}")} + sum{t};");
-                });
+                }
+                return;
+            }
+            int vectors = stride / f.Lanes, budget = LayerPlan.WeightAccumulatorBudget(f.Lanes);
+            if (!l.WeightTapsUnrolled)
+            {
+                // A window too large to spell out: one tap at a time, as many vectors of channels as fit.
+                using (w.Open($"for (int r = 0; r < {I(rows)}; r++)"))
+                using (w.Open($"for (int c = 0; c < {I(kw)}; c++)"))
+                {
+                    string column = l.Spec.StrideW > 1 ? $"c % {I(l.Spec.StrideW)} * {I(l.PhaseWidth)} + c / {I(l.Spec.StrideW)}" : "c";
+                    w.Line($"ref float xt = ref {Unsafe}.Add(ref x, r * {I(l.PaddedRowStride)} + {column});");
+                    w.Line($"ref float at = ref {Unsafe}.Add(ref acc, (r * {I(kw)} + c) * {I(stride)});");
+                    EmitVectorTiles(w, vectors, Math.Min(vectors, budget), count => EmitWeightTile(w, l, f, new List<(long, int)> { (0, 0) }, count, "xt", "at"));
+                }
+                return;
+            }
+            var tapOffsets = new List<(long Input, int Tap)>();
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < kw; c++)
+                    tapOffsets.Add(((long)r * l.PaddedRowStride + l.ColumnOffset(c), r * kw + c));
+            // Taps beyond the budget split into near-equal chunks of one vector each; otherwise as many vectors as fit.
+            int chunks = (taps + budget - 1) / budget;
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                var chunkTaps = tapOffsets.GetRange(chunk * taps / chunks, (chunk + 1) * taps / chunks - chunk * taps / chunks);
+                int tile = Math.Max(1, Math.Min(vectors, budget / chunkTaps.Count));
+                EmitVectorTiles(w, vectors, tile, count => EmitWeightTile(w, l, f, chunkTaps, count, "x", "acc"));
+            }
+        }
+
+        /// <summary>Loops <c>v</c> over <paramref name="vectors"/> in tiles of <paramref name="tile"/>, then one smaller tile for the rest.</summary>
+        private static void EmitVectorTiles(SourceWriter w, int vectors, int tile, Action<int> emitTile)
+        {
+            int main = vectors - vectors % tile;
+            if (main > 0)
+                using (w.Open($"for (int v = 0; v < {I(main)}; v += {I(tile)})"))
+                    emitTile(tile);
+            if (main < vectors)
+                using (w.Open(""))
+                {
+                    w.Line($"const int v = {I(main)};");
+                    emitTile(vectors - main);
+                }
+        }
+
+        /// <summary>
+        /// <paramref name="count"/> vectors of channels from vector <c>v</c> × the given taps (offsets from <paramref name="input"/>,
+        /// sums at <paramref name="sums"/>), over every output pixel of the sample.
+        /// </summary>
+        private static void EmitWeightTile(SourceWriter w, LayerPlan l, VectorFlavor f, List<(long Input, int Tap)> taps, int count, string input, string sums)
+        {
+            int stride = l.GradientChannelStride, ow = l.Output.Width;
+            string Acc(int t, int j) => $"a{t}_{j}";
+            string AccOffset(int t, int j) => I((long)taps[t].Tap * stride + j * f.Lanes);
+            w.Line($"ref float gv = ref {Unsafe}.Add(ref g, v * {I(f.Lanes)});");
+            w.Line($"ref float av = ref {Unsafe}.Add(ref {sums}, v * {I(f.Lanes)});");
+            for (int t = 0; t < taps.Count; t++)
+                for (int j = 0; j < count; j++)
+                    w.Line($"{f.Type} {Acc(t, j)} = first ? {f.Type}.Zero : {f.Api}.LoadUnsafe(ref av, {AccOffset(t, j)});");
+            using (w.Open($"for (int oh = 0; oh < {I(l.Output.Height)}; oh++)"))
+            {
+                w.Line($"ref float xr = ref {Unsafe}.Add(ref {input}, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
+                w.Line($"ref float gr = ref {Unsafe}.Add(ref gv, oh * {I((long)ow * stride)});");
+                using (w.Open($"for (int ow = 0; ow < {I(ow)}; ow++)"))
+                {
+                    w.Line($"ref float gp = ref {Unsafe}.Add(ref gr, ow * {I(stride)});");
+                    w.Line($"ref float xo = ref {Unsafe}.Add(ref xr, ow);");
+                    for (int j = 0; j < count; j++)
+                        w.Line($"{f.Type} g{j} = {f.Api}.LoadUnsafe(ref gp, {I((long)j * f.Lanes)});");
+                    w.Line($"{f.Type} k;");
+                    for (int t = 0; t < taps.Count; t++)
+                    {
+                        w.Line($"k = {f.Broadcast($"{Unsafe}.Add(ref xo, {I(taps[t].Input)})")};");
+                        for (int j = 0; j < count; j++)
+                            w.Line($"{Acc(t, j)} = {f.Api}.FusedMultiplyAdd(g{j}, k, {Acc(t, j)});");
+                    }
+                }
+            }
+            for (int t = 0; t < taps.Count; t++)
+                for (int j = 0; j < count; j++)
+                    w.Line($"{f.Api}.StoreUnsafe({Acc(t, j)}, ref av, {AccOffset(t, j)});");
+        }
+
+        /// <summary>dB[oc] = Σ over samples and pixels of dY, one chain per channel in (sample, pixel) order on every path.</summary>
+        private static void EmitBiasGradient(SourceWriter w, LayerPlan l, VectorFlavor? f)
+        {
+            int stride = l.GradientChannelStride, oc = l.Output.Channels;
+            long positions = (long)l.Output.Height * l.Output.Width;
+            if (f is null)
+            {
+                using (w.Open($"for (int oc = 0; oc < {I(oc)}; oc++)"))
+                {
+                    w.Line("float s = 0f;");
+                    using (w.Open($"for (int q = 0; q < batch * {I(positions)}; q++)"))
+                        w.Line($"s += {Unsafe}.Add(ref dyt, q * {I(stride)} + oc);");
+                    w.Line($"{Unsafe}.Add(ref db, oc) = s;");
+                }
+                return;
+            }
+            EmitVectorTiles(w, stride / f.Lanes, LayerPlan.WeightAccumulatorBudget(f.Lanes), count =>
+            {
+                for (int j = 0; j < count; j++) w.Line($"{f.Type} s{j} = {f.Type}.Zero;");
+                using (w.Open($"for (int q = 0; q < batch * {I(positions)}; q++)"))
+                {
+                    w.Line($"ref float gq = ref {Unsafe}.Add(ref dyt, q * {I(stride)} + v * {I(f.Lanes)});");
+                    for (int j = 0; j < count; j++)
+                        w.Line($"s{j} += {f.Api}.LoadUnsafe(ref gq, {I((long)j * f.Lanes)});");
+                }
+                for (int j = 0; j < count; j++)
+                    using (w.Open($"for (int lane = 0; lane < {I(f.Lanes)}; lane++)"))
+                    {
+                        w.Line($"int c = (v + {I(j)}) * {I(f.Lanes)} + lane;");
+                        w.Line($"if (c < {I(oc)}) {Unsafe}.Add(ref db, c) = {f.Api}.GetElement(s{j}, lane); // the padded channels are zero and never stored");
+                    }
+            });
         }
 
         /// <summary>
@@ -373,16 +535,25 @@ namespace GenConv.Generator.Emit
 
     /// <summary>
     /// A SIMD width element-wise kernels are emitted for: Vector&lt;float&gt; (the platform's preferred width, 256-bit
-    /// on AVX2 and AVX-512 machines, 128-bit on SSE and Arm), and 512-bit where the hardware has it and a row is wide
-    /// enough. Only the accelerated branch survives the JIT; element-wise results do not depend on which one ran.
+    /// on AVX2 and AVX-512 machines, 128-bit on SSE and Arm), and fixed 512, 256 or 128 bits where a kernel's data
+    /// comes in whole vectors of that width (512-bit only where the hardware has it). Only the accelerated branch
+    /// survives the JIT; element-wise results do not depend on which one ran.
     /// </summary>
     internal sealed class VectorFlavor
     {
         private const string Intrinsics = "global::System.Runtime.Intrinsics.";
 
         public static readonly VectorFlavor Native = new("VectorF", "Vector", "VectorF.Count", "Vector.IsHardwareAccelerated", "new VectorF({0})", 1);
-        public static readonly VectorFlavor Wide = new(Intrinsics + "Vector512<float>", Intrinsics + "Vector512", "16",
-            Intrinsics + "Vector512.IsHardwareAccelerated", Intrinsics + "Vector512.Create({0})", 16);
+        public static readonly VectorFlavor Wide = Fixed(512);
+        public static readonly VectorFlavor V256 = Fixed(256);
+        public static readonly VectorFlavor V128 = Fixed(128);
+
+        private static VectorFlavor Fixed(int bits)
+        {
+            string api = Intrinsics + "Vector" + bits;
+            return new(api + "<float>", api, (bits / 32).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                api + ".IsHardwareAccelerated", api + ".Create({0})", bits / 32);
+        }
 
         private readonly string broadcast;
 

@@ -26,17 +26,23 @@ namespace GenConv.Generator.Emit
         TransposedWeight,
         /// <summary>dY zero-padded by K − 1 − P, for backward data as a convolution.</summary>
         PaddedOutputGradient,
+        /// <summary>dY pixel-major (per sample [pixel][output channel], channels padded to a vector multiple), for backward weights.</summary>
+        TransposedOutputGradient,
+        /// <summary>A layer's weight-gradient sums in progress, in the kernel's own layout (fixed size).</summary>
+        WeightGradientScratch,
     }
 
     /// <summary>
     /// The kernels a layer can have. Every kernel is <c>(int batch, int start, int end, ref float …)</c> and does the part
     /// [start, end) of its stage's parallel dimension (<see cref="LayerEmitter.ParallelOver"/>): samples for forward and
-    /// backward data, output channels for backward weights (each channel's sum over the whole batch stays in one thread,
-    /// in one order). Any split of that range gives the same bits, which is what makes threads deterministic.
+    /// backward data, the layer's own work units for backward weights (each weight's sum over the whole batch stays in
+    /// one thread, in one order). Any split of that range gives the same bits, which is what makes threads deterministic.
     /// </summary>
     internal enum Stage
     {
         Forward,
+        /// <summary>Per sample, before backward weights: a relayout of dY (runs in the region that produced dY when it can).</summary>
+        PrepareBackwardWeights,
         BackwardWeights,
         /// <summary>Once per Backward, before backward data, on one thread: weight-only preparation (a flipped kernel).</summary>
         PrepareBackwardData,
@@ -47,7 +53,8 @@ namespace GenConv.Generator.Emit
     internal enum ParallelDimension
     {
         Samples,
-        OutputChannels,
+        /// <summary>Work units of one layer's backward weights (<see cref="LayerEmitter.WeightGradientUnits"/>).</summary>
+        WeightUnits,
         /// <summary>No split: the kernel runs once, over [0, 1).</summary>
         None,
     }
@@ -73,10 +80,13 @@ namespace GenConv.Generator.Emit
 
         public static ParallelDimension ParallelOver(Stage stage) => stage switch
         {
-            Stage.BackwardWeights => ParallelDimension.OutputChannels,
+            Stage.BackwardWeights => ParallelDimension.WeightUnits,
             Stage.PrepareBackwardData => ParallelDimension.None,
             _ => ParallelDimension.Samples,
         };
+
+        /// <summary>How many independent parts backward weights splits into (output features unless the layer says otherwise).</summary>
+        public virtual int WeightGradientUnits(LayerPlan layer) => layer.Output.Channels;
 
         public static string ParameterName(Buffer buffer) => buffer switch
         {
@@ -92,6 +102,8 @@ namespace GenConv.Generator.Emit
             Buffer.PaddedInputGradient => "dxp",
             Buffer.TransposedWeight => "wt",
             Buffer.PaddedOutputGradient => "dyp",
+            Buffer.TransposedOutputGradient => "dyt",
+            Buffer.WeightGradientScratch => "acc",
             _ => throw new ArgumentOutOfRangeException(nameof(buffer)),
         };
 

@@ -121,6 +121,8 @@ namespace GenConv.Generator.Emit
         private static string Activation(int index) => "_activation" + index;
         private static string ActivationGradient(int index) => index % 2 == 0 ? "_gradientA" : "_gradientB";
         private static string Padded(int layer) => "_padded" + layer;
+        private static string TransposedGradient(int layer) => "_pixelMajorGradient" + layer;
+        private static string WeightScratch(int layer) => "_weightGradientSums" + layer;
 
         /// <summary>One buffer of the static memory plan: a field, its size in floats, and whether that is per sample of maxBatch.</summary>
         private sealed record PlannedBuffer(string Field, long Floats, bool PerSample, string Purpose, bool TrainingOnly = false);
@@ -154,6 +156,11 @@ namespace GenConv.Generator.Emit
                 buffers.Add(new($"_transposedWeight{l.Index}", l.WeightCount, false, $"layer {l.Index}'s flipped kernel", TrainingOnly: true));
                 if (backward.NeedsPaddedInput)
                     buffers.Add(new($"_paddedOutputGradient{l.Index}", backward.PaddedLength, true, $"layer {l.Index}'s padded output gradient", TrainingOnly: true));
+            }
+            foreach (LayerPlan l in plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D))
+            {
+                buffers.Add(new(TransposedGradient(l.Index), (long)l.Output.Height * l.Output.Width * l.GradientChannelStride, true, $"layer {l.Index}'s pixel-major output gradient", TrainingOnly: true));
+                buffers.Add(new(WeightScratch(l.Index), (long)l.WeightCount / l.Output.Channels * l.GradientChannelStride, false, $"layer {l.Index}'s weight-gradient sums", TrainingOnly: true));
             }
             return plan.InferenceOnly ? buffers.Where(b => !b.TrainingOnly).ToList() : buffers;
         }
@@ -229,53 +236,62 @@ namespace GenConv.Generator.Emit
         }
 
         /// <summary>
-        /// A parallel region: kernels that run back to back over the same range (samples, or one layer's output
-        /// channels), so a thread can do its part of all of them without waiting for the others in between.
+        /// A parallel region: kernels that run back to back over the same range (samples, or one layer's weight-gradient
+        /// units), so a thread can do its part of all of them without waiting for the others in between.
         /// </summary>
         private sealed class Region
         {
-            public Region(int id, ParallelDimension over, LayerPlan? channelsOf)
+            public Region(int id, ParallelDimension over, string count)
             {
                 Id = id;
                 Over = over;
-                ChannelsOf = channelsOf;
+                Count = count;
             }
 
             public int Id { get; }
             public ParallelDimension Over { get; }
-            public LayerPlan? ChannelsOf { get; }
+            /// <summary>The range the region splits, as code: the batch, or a layer's unit count.</summary>
+            public string Count { get; }
             public List<(LayerPlan Layer, Stage Stage)> Kernels { get; } = new();
-            /// <summary>The range the region splits: the batch, or a layer's output channels.</summary>
-            public string Count => Over == ParallelDimension.Samples ? "batch" : I(ChannelsOf!.Output.Channels);
         }
 
         /// <summary>
         /// Region 0 is the whole forward pass (every layer writes its own activation buffer, so a thread can take its
-        /// samples through all layers); then one region per backward kernel, in order; the optional input gradient is last.
+        /// samples through all layers); then, from the last layer back, each layer's weight gradients (after any per-sample
+        /// preparation of its dY, which joins the region that wrote that dY) and its backward data; the optional input
+        /// gradient is last.
         /// </summary>
         private static List<Region> Regions(ModelPlan plan)
         {
             var regions = new List<Region>();
-            var forward = new Region(0, ParallelDimension.Samples, null);
+            var forward = new Region(0, ParallelDimension.Samples, "batch");
             foreach (LayerPlan l in plan.Layers)
                 if (HasKernel(l, Stage.Forward)) forward.Kernels.Add((l, Stage.Forward));
             regions.Add(forward);
-            Region current;
+            Region SampleRegion()
+            {
+                var region = new Region(regions.Count, ParallelDimension.Samples, "batch");
+                regions.Add(region);
+                return region;
+            }
             for (int i = plan.Layers.Count - 1; i >= 0; i--)
             {
                 LayerPlan l = plan.Layers[i];
+                if (HasKernel(l, Stage.PrepareBackwardWeights))
+                {
+                    // Sample n of dY was written by whichever thread ran sample n of the previous region: it can go on.
+                    bool follows = regions.Count > 1 && regions[regions.Count - 1].Over == ParallelDimension.Samples;
+                    (follows ? regions[regions.Count - 1] : SampleRegion()).Kernels.Add((l, Stage.PrepareBackwardWeights));
+                }
                 if (HasKernel(l, Stage.BackwardWeights))
                 {
-                    current = new Region(regions.Count, ParallelDimension.OutputChannels, l);
-                    current.Kernels.Add((l, Stage.BackwardWeights));
-                    regions.Add(current);
+                    var weights = new Region(regions.Count, ParallelDimension.WeightUnits, I(LayerEmitter.For(l.Spec.Kind).WeightGradientUnits(l)));
+                    weights.Kernels.Add((l, Stage.BackwardWeights));
+                    regions.Add(weights);
                 }
                 // Backward data gets a region per layer: activation gradients ping-pong between two buffers in which
                 // each layer strides samples by its own size, so sample n of one layer overlaps other samples of the next.
-                if (!HasKernel(l, Stage.BackwardData)) continue;
-                current = new Region(regions.Count, ParallelDimension.Samples, null);
-                current.Kernels.Add((l, Stage.BackwardData));
-                regions.Add(current);
+                if (HasKernel(l, Stage.BackwardData)) SampleRegion().Kernels.Add((l, Stage.BackwardData));
             }
             return regions;
         }
@@ -406,6 +422,8 @@ namespace GenConv.Generator.Emit
             Buffer.PaddedInputGradient => "ref Data(_paddedGradient)",
             Buffer.TransposedWeight => $"ref Data(_transposedWeight{l.Index})",
             Buffer.PaddedOutputGradient => $"ref Data(_paddedOutputGradient{l.Index})",
+            Buffer.TransposedOutputGradient => $"ref Data({TransposedGradient(l.Index)})",
+            Buffer.WeightGradientScratch => $"ref Data({WeightScratch(l.Index)})",
             _ => throw new ArgumentOutOfRangeException(nameof(buffer)),
         };
 
@@ -414,7 +432,7 @@ namespace GenConv.Generator.Emit
         private static void EmitKernels(SourceWriter w, LayerPlan l, bool inferenceOnly)
         {
             LayerEmitter emitter = LayerEmitter.For(l.Spec.Kind);
-            Stage[] stages = inferenceOnly ? new[] { Stage.Forward } : new[] { Stage.Forward, Stage.BackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
+            Stage[] stages = inferenceOnly ? new[] { Stage.Forward } : new[] { Stage.Forward, Stage.PrepareBackwardWeights, Stage.BackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
             foreach (Stage stage in stages)
             {
                 Buffer[]? buffers = emitter.Buffers(l, stage);
@@ -428,8 +446,7 @@ namespace GenConv.Generator.Emit
             }
             if (l.Spec.Kind == LayerKind.Conv2D && !inferenceOnly)
             {
-                ConvEmitter.EmitWeightTapHelpers(w, l);
-                w.Line();
+                ConvEmitter.EmitWeightGradientHelpers(w, l);
             }
         }
     }

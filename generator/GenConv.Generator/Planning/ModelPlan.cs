@@ -48,6 +48,37 @@ namespace GenConv.Generator.Planning
         public int ColumnOffset(int column) => Spec.StrideW > 1 ? column % Spec.StrideW * PhaseWidth + column / Spec.StrideW : column;
         public int InputLength => (int)Input.Length;
         public int OutputLength => (int)Output.Length;
+
+        /// <summary>
+        /// Floats per pixel of the pixel-major dY that convolution backward weights reads: the output channels rounded
+        /// up to a whole number of the widest vector that divides them (4, 8, then 16), the extra lanes zero.
+        /// </summary>
+        public int GradientChannelStride => Output.Channels <= 4 ? 4 : Output.Channels <= 8 ? 8 : (Output.Channels + 15) / 16 * 16;
+
+        /// <summary>
+        /// Kernel rows that backward weights accumulates in one pass, as [first, end) groups of near-equal size: as many rows
+        /// (all of them when the taps are not unrolled) as keep (vectors of output channels) × (taps) within <see cref="WeightAccumulatorBudget"/> on the widest path.
+        /// </summary>
+        public int[] WeightRowGroupStarts
+        {
+            get
+            {
+                if (!WeightTapsUnrolled) return new[] { 0, Spec.KernelH };
+                int lanes = GradientChannelStride % 16 == 0 ? 16 : GradientChannelStride;
+                int perRow = GradientChannelStride / lanes * Spec.KernelW;
+                int rows = System.Math.Max(1, System.Math.Min(Spec.KernelH, WeightAccumulatorBudget(lanes) / perRow));
+                int groups = (Spec.KernelH + rows - 1) / rows;
+                var starts = new int[groups + 1];
+                for (int g = 0; g <= groups; g++) starts[g] = g * Spec.KernelH / groups;
+                return starts;
+            }
+        }
+
+        /// <summary>Whether backward weights spells out its taps (as constant offsets) or loops over them: windows of up to 128 taps are spelled out.</summary>
+        public bool WeightTapsUnrolled => (long)Spec.KernelH * Spec.KernelW <= 128;
+
+        /// <summary>Vector accumulators a register tile may hold at <paramref name="lanes"/> floats per vector: 24 of AVX-512's 32 registers, 12 of AVX2's 16.</summary>
+        public static int WeightAccumulatorBudget(int lanes) => lanes == 16 ? 24 : 12;
     }
 
     /// <summary>A whole model, ready to emit.</summary>

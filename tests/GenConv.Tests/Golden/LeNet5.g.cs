@@ -155,6 +155,10 @@ namespace Golden
         private readonly float[] _paddedOutputGradient0; // layer 0's padded output gradient
         private readonly float[] _transposedWeight3; // layer 3's flipped kernel
         private readonly float[] _paddedOutputGradient3; // layer 3's padded output gradient
+        private readonly float[] _pixelMajorGradient0; // layer 0's pixel-major output gradient
+        private readonly float[] _weightGradientSums0; // layer 0's weight-gradient sums
+        private readonly float[] _pixelMajorGradient3; // layer 3's pixel-major output gradient
+        private readonly float[] _weightGradientSums3; // layer 3's weight-gradient sums
 
         /// <summary>Bytes of the weights and biases (one float each); an optimizer's state is a multiple of it (SGD momentum 1×, Adam 2×).</summary>
         public const long ParameterBytes = 246824;
@@ -163,9 +167,9 @@ namespace Golden
         /// <summary>Bytes inference needs per sample: activations and padded inputs.</summary>
         public const long InferenceBytesPerSample = 65640;
         /// <summary>Bytes training needs whatever the batch, optimizer state aside: parameters, gradients, kernel scratch.</summary>
-        public const long TrainingFixedBytes = 503848;
+        public const long TrainingFixedBytes = 514248;
         /// <summary>Bytes training needs per sample: activations, their gradients and padded copies.</summary>
-        public const long TrainingBytesPerSample = 148584;
+        public const long TrainingBytesPerSample = 180072;
         /// <summary>Bytes of the buffers this class holds that do not grow with the batch.</summary>
         public const long FixedBytes = TrainingFixedBytes;
         /// <summary>Bytes of the buffers this class holds per sample of maxBatch.</summary>
@@ -176,7 +180,7 @@ namespace Golden
         /// <summary>Allocates every buffer once, for batches of up to <paramref name="maxBatch"/>, and draws PyTorch-default initial weights from <paramref name="seed"/>.</summary>
         public LeNet5(int maxBatch = 1, int seed = 0)
         {
-            global::GenConv.ModelGuard.MaxBatch(maxBatch, 6144);
+            global::GenConv.ModelGuard.MaxBatch(maxBatch, 6272);
             _maxBatch = maxBatch;
             _runRegion = RunRegion;
             _parameters = new float[61706];
@@ -200,6 +204,10 @@ namespace Golden
             _paddedOutputGradient0 = new float[maxBatch * 6144];
             _transposedWeight3 = new float[2400];
             _paddedOutputGradient3 = new float[maxBatch * 5184];
+            _pixelMajorGradient0 = new float[maxBatch * 6272];
+            _weightGradientSums0 = new float[200];
+            _pixelMajorGradient3 = new float[maxBatch * 1600];
+            _weightGradientSums3 = new float[2400];
             global::GenConv.ParameterInitializer.PyTorchDefault(s_description, _parameters, seed);
         }
 
@@ -247,12 +255,12 @@ namespace Golden
             RunParallel(8, batch);
             RunParallel(9, batch);
             RunParallel(10, batch);
-            RunParallel(11, 16);
+            RunParallel(11, 12);
             Layer3PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 156), ref Data(_transposedWeight3));
             RunParallel(12, batch);
             RunParallel(13, batch);
             RunParallel(14, batch);
-            RunParallel(15, 6);
+            RunParallel(15, 3);
             if (!inputGradient.IsEmpty)
             {
                 Layer0PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 0), ref Data(_transposedWeight0));
@@ -289,7 +297,7 @@ namespace Golden
                     Layer10Forward(batch, start, end, ref Data(_activation10), ref Unsafe.Add(ref parameters, 60856), ref Unsafe.Add(ref parameters, 61696), ref Data(_activation11));
                     break;
                 }
-                case 1: // over OutputChannels
+                case 1: // over WeightUnits
                 {
                     Layer10BackwardWeights(batch, start, end, ref Data(_activation10), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 60856), ref Unsafe.Add(ref gradients, 61696));
                     break;
@@ -304,7 +312,7 @@ namespace Golden
                     Layer9BackwardData(batch, start, end, ref Data(_activation9), ref Data(_activation10), ref Data(_gradientA), ref Data(_gradientB));
                     break;
                 }
-                case 4: // over OutputChannels
+                case 4: // over WeightUnits
                 {
                     Layer8BackwardWeights(batch, start, end, ref Data(_activation8), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 50692), ref Unsafe.Add(ref gradients, 60772));
                     break;
@@ -319,7 +327,7 @@ namespace Golden
                     Layer7BackwardData(batch, start, end, ref Data(_activation7), ref Data(_activation8), ref Data(_gradientA), ref Data(_gradientB));
                     break;
                 }
-                case 7: // over OutputChannels
+                case 7: // over WeightUnits
                 {
                     Layer6BackwardWeights(batch, start, end, ref Data(_activation6), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 2572), ref Unsafe.Add(ref gradients, 50572));
                     break;
@@ -337,11 +345,12 @@ namespace Golden
                 case 10: // over Samples
                 {
                     Layer4BackwardData(batch, start, end, ref Data(_activation4), ref Data(_activation5), ref Data(_gradientB), ref Data(_gradientA));
+                    Layer3PrepareBackwardWeights(batch, start, end, ref Data(_gradientA), ref Data(_pixelMajorGradient3));
                     break;
                 }
-                case 11: // over OutputChannels
+                case 11: // over WeightUnits
                 {
-                    Layer3BackwardWeights(batch, start, end, ref Data(_activation3), ref Data(_gradientA), ref Unsafe.Add(ref gradients, 156), ref Unsafe.Add(ref gradients, 2556));
+                    Layer3BackwardWeights(batch, start, end, ref Data(_activation3), ref Data(_pixelMajorGradient3), ref Data(_weightGradientSums3), ref Unsafe.Add(ref gradients, 156), ref Unsafe.Add(ref gradients, 2556));
                     break;
                 }
                 case 12: // over Samples
@@ -357,11 +366,12 @@ namespace Golden
                 case 14: // over Samples
                 {
                     Layer1BackwardData(batch, start, end, ref Data(_activation1), ref Data(_activation2), ref Data(_gradientA), ref Data(_gradientB));
+                    Layer0PrepareBackwardWeights(batch, start, end, ref Data(_gradientB), ref Data(_pixelMajorGradient0));
                     break;
                 }
-                case 15: // over OutputChannels
+                case 15: // over WeightUnits
                 {
-                    Layer0BackwardWeights(batch, start, end, ref Data(_padded0), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
+                    Layer0BackwardWeights(batch, start, end, ref Data(_padded0), ref Data(_pixelMajorGradient0), ref Data(_weightGradientSums0), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
                     break;
                 }
                 case 16: // over Samples
@@ -941,29 +951,117 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 0 BackwardWeights over OutputChannels [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
+        /// <summary>Layer 0 PrepareBackwardWeights over Samples [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer0BackwardWeights(int batch, int start, int end, ref float xp, ref float dy, ref float dw, ref float db)
+        private static void Layer0PrepareBackwardWeights(int batch, int start, int end, ref float dy, ref float dyt)
         {
-            for (int oc = start; oc < end; oc++)
+            for (int n = start; n < end; n++)
             {
-                float bias = 0f;
-                for (int n = 0; n < batch; n++)
+                ref float dys = ref Unsafe.Add(ref dy, n * 4704);
+                ref float dyts = ref Unsafe.Add(ref dyt, n * 6272);
+                for (int p = 0; p < 784; p++)
                 {
-                    for (int p = 0; p < 784; p++)
+                    ref float row = ref Unsafe.Add(ref dyts, p * 8);
+                    for (int oc = 0; oc < 6; oc++)
                     {
-                        bias += Unsafe.Add(ref dy, n * 4704 + oc * 784 + p);
+                        Unsafe.Add(ref row, oc) = Unsafe.Add(ref dys, oc * 784 + p);
                     }
                 }
-                Unsafe.Add(ref db, oc) = bias;
-                ref float gy = ref Unsafe.Add(ref dy, oc * 784);
-                ref float dwo = ref Unsafe.Add(ref dw, oc * 25);
+            }
+        }
+
+        /// <summary>Layer 0 BackwardWeights over WeightUnits [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer0BackwardWeights(int batch, int start, int end, ref float xp, ref float dyt, ref float acc, ref float dw, ref float db)
+        {
+            for (int n = 0; n < batch; n++)
+            {
+                bool first = n == 0;
+                ref float xn = ref Unsafe.Add(ref xp, n * 1024);
+                ref float gn = ref Unsafe.Add(ref dyt, n * 6272);
+                for (int u = start; u < end; u++)
                 {
-                    ref float xi = ref xp;
-                    const int wi = 0;
-                    for (int kh = 0; kh < 5; kh++)
+                    int ic = u / 3;
+                    ref float xi = ref Unsafe.Add(ref xn, ic * 1024);
+                    ref float ai = ref Unsafe.Add(ref acc, ic * 200);
+                    switch (u % 3)
                     {
-                        Layer0WeightTaps0To4(batch, ref Unsafe.Add(ref xi, kh * 32), ref gy, ref Unsafe.Add(ref dwo, wi + kh * 5 + 0));
+                        case 0: Layer0WeightRows0To0(first, ref Unsafe.Add(ref xi, 0), ref gn, ref Unsafe.Add(ref ai, 0)); break;
+                        case 1: Layer0WeightRows1To2(first, ref Unsafe.Add(ref xi, 32), ref gn, ref Unsafe.Add(ref ai, 40)); break;
+                        case 2: Layer0WeightRows3To4(first, ref Unsafe.Add(ref xi, 96), ref gn, ref Unsafe.Add(ref ai, 120)); break;
+                    }
+                }
+            }
+            // Each unit writes out its own weights, OIHW.
+            for (int u = start; u < end; u++)
+            {
+                int ic = u / 3, r0 = u % 3 * 5 / 3, r1 = (u % 3 + 1) * 5 / 3;
+                for (int r = r0; r < r1; r++)
+                {
+                    for (int c = 0; c < 5; c++)
+                    {
+                        ref float sums = ref Unsafe.Add(ref acc, ((ic * 5 + r) * 5 + c) * 8);
+                        for (int oc = 0; oc < 6; oc++)
+                        {
+                            Unsafe.Add(ref dw, ((oc * 1 + ic) * 5 + r) * 5 + c) = Unsafe.Add(ref sums, oc);
+                        }
+                    }
+                }
+            }
+            // The bias is the sum of dY alone: the thread holding unit 0 does it.
+            if (start == 0)
+            {
+                if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    {
+                        const int v = 0;
+                        global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (int q = 0; q < batch * 784; q++)
+                        {
+                            ref float gq = ref Unsafe.Add(ref dyt, q * 8 + v * 8);
+                            s0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gq, 0);
+                        }
+                        for (int lane = 0; lane < 8; lane++)
+                        {
+                            int c = (v + 0) * 8 + lane;
+                            if (c < 6) Unsafe.Add(ref db, c) = global::System.Runtime.Intrinsics.Vector256.GetElement(s0, lane); // the padded channels are zero and never stored
+                        }
+                    }
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    {
+                        const int v = 0;
+                        global::System.Runtime.Intrinsics.Vector128<float> s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (int q = 0; q < batch * 784; q++)
+                        {
+                            ref float gq = ref Unsafe.Add(ref dyt, q * 8 + v * 4);
+                            s0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gq, 0);
+                            s1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gq, 4);
+                        }
+                        for (int lane = 0; lane < 4; lane++)
+                        {
+                            int c = (v + 0) * 4 + lane;
+                            if (c < 6) Unsafe.Add(ref db, c) = global::System.Runtime.Intrinsics.Vector128.GetElement(s0, lane); // the padded channels are zero and never stored
+                        }
+                        for (int lane = 0; lane < 4; lane++)
+                        {
+                            int c = (v + 1) * 4 + lane;
+                            if (c < 6) Unsafe.Add(ref db, c) = global::System.Runtime.Intrinsics.Vector128.GetElement(s1, lane); // the padded channels are zero and never stored
+                        }
+                    }
+                }
+                else
+                {
+                    for (int oc = 0; oc < 6; oc++)
+                    {
+                        float s = 0f;
+                        for (int q = 0; q < batch * 784; q++)
+                        {
+                            s += Unsafe.Add(ref dyt, q * 8 + oc);
+                        }
+                        Unsafe.Add(ref db, oc) = s;
                     }
                 }
             }
@@ -1545,190 +1643,426 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 0: weight-gradient taps 0..4 of one kernel row, Σ over the batch of dY(channel) · X(channel, shifted by each tap).</summary>
+        /// <summary>Layer 0: weight-gradient sums of kernel rows 0..0 of one input channel over one sample (x at its first row, acc at its first tap).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer0WeightTaps0To4(int batch, ref float x, ref float dy, ref float dw)
+        private static void Layer0WeightRows0To0(bool first, ref float x, ref float g, ref float acc)
         {
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                float sum0 = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                float sum1 = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> acc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                float sum2 = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> acc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                float sum3 = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> acc4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                float sum4 = 0f;
-                for (int n = 0; n < batch; n++)
+                for (int v = 0; v < 1; v += 1)
                 {
-                    ref float xn = ref Unsafe.Add(ref x, n * 1024);
-                    ref float gn = ref Unsafe.Add(ref dy, n * 4704);
+                    ref float gv = ref Unsafe.Add(ref g, v * 8);
+                    ref float av = ref Unsafe.Add(ref acc, v * 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a1_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a2_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a3_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a4_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 32);
                     for (int oh = 0; oh < 28; oh++)
                     {
-                        ref float xr = ref Unsafe.Add(ref xn, oh * 32);
-                        ref float gr = ref Unsafe.Add(ref gn, oh * 28);
-                        int ow = 0;
-                        for (; ow <= 20; ow += 8)
+                        ref float xr = ref Unsafe.Add(ref x, oh * 32);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 224);
+                        for (int ow = 0; ow < 28; ow++)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, (nuint)(ow));
-                            acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 0)), acc0);
-                            acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 1)), acc1);
-                            acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 2)), acc2);
-                            acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 3)), acc3);
-                            acc4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 4)), acc4);
-                        }
-                        for (; ow < 28; ow++)
-                        {
-                            float g = Unsafe.Add(ref gr, ow);
-                            sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
-                            sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
-                            sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
-                            sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
-                            sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gp, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> k;
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 0));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a0_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 1));
+                            a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a1_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 2));
+                            a2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a2_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 3));
+                            a3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a3_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 4));
+                            a4_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a4_0);
                         }
                     }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_0, ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1_0, ref av, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2_0, ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3_0, ref av, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a4_0, ref av, 32);
                 }
-                Unsafe.Add(ref dw, 0) = global::GenConv.Kernels.LaneSum.Of(acc0) + sum0;
-                Unsafe.Add(ref dw, 1) = global::GenConv.Kernels.LaneSum.Of(acc1) + sum1;
-                Unsafe.Add(ref dw, 2) = global::GenConv.Kernels.LaneSum.Of(acc2) + sum2;
-                Unsafe.Add(ref dw, 3) = global::GenConv.Kernels.LaneSum.Of(acc3) + sum3;
-                Unsafe.Add(ref dw, 4) = global::GenConv.Kernels.LaneSum.Of(acc4) + sum4;
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
-                global::System.Runtime.Intrinsics.Vector128<float> acc0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                float sum0 = 0f;
-                global::System.Runtime.Intrinsics.Vector128<float> acc1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                float sum1 = 0f;
-                global::System.Runtime.Intrinsics.Vector128<float> acc2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                float sum2 = 0f;
-                global::System.Runtime.Intrinsics.Vector128<float> acc3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                float sum3 = 0f;
-                global::System.Runtime.Intrinsics.Vector128<float> acc4Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc4High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                float sum4 = 0f;
-                for (int n = 0; n < batch; n++)
+                for (int v = 0; v < 2; v += 2)
                 {
-                    ref float xn = ref Unsafe.Add(ref x, n * 1024);
-                    ref float gn = ref Unsafe.Add(ref dy, n * 4704);
+                    ref float gv = ref Unsafe.Add(ref g, v * 4);
+                    ref float av = ref Unsafe.Add(ref acc, v * 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_1 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> a1_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> a1_1 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> a2_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> a2_1 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> a3_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 24);
+                    global::System.Runtime.Intrinsics.Vector128<float> a3_1 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 28);
+                    global::System.Runtime.Intrinsics.Vector128<float> a4_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector128<float> a4_1 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 36);
                     for (int oh = 0; oh < 28; oh++)
                     {
-                        ref float xr = ref Unsafe.Add(ref xn, oh * 32);
-                        ref float gr = ref Unsafe.Add(ref gn, oh * 28);
-                        int ow = 0;
-                        for (; ow <= 20; ow += 8)
+                        ref float xr = ref Unsafe.Add(ref x, oh * 32);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 224);
+                        for (int ow = 0; ow < 28; ow++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> gLow = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, (nuint)(ow)), gHigh = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, (nuint)(ow + 4));
-                            acc0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 0)), acc0Low);
-                            acc0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 0 + 4)), acc0High);
-                            acc1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 1)), acc1Low);
-                            acc1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 1 + 4)), acc1High);
-                            acc2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 2)), acc2Low);
-                            acc2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 2 + 4)), acc2High);
-                            acc3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 3)), acc3Low);
-                            acc3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 3 + 4)), acc3High);
-                            acc4Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 4)), acc4Low);
-                            acc4High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 4 + 4)), acc4High);
-                        }
-                        for (; ow < 28; ow++)
-                        {
-                            float g = Unsafe.Add(ref gr, ow);
-                            sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
-                            sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
-                            sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
-                            sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
-                            sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gp, 0);
+                            global::System.Runtime.Intrinsics.Vector128<float> g1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gp, 4);
+                            global::System.Runtime.Intrinsics.Vector128<float> k;
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 0));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a0_0);
+                            a0_1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g1, k, a0_1);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 1));
+                            a1_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a1_0);
+                            a1_1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g1, k, a1_1);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 2));
+                            a2_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a2_0);
+                            a2_1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g1, k, a2_1);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 3));
+                            a3_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a3_0);
+                            a3_1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g1, k, a3_1);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 4));
+                            a4_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a4_0);
+                            a4_1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g1, k, a4_1);
                         }
                     }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_0, ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_1, ref av, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_0, ref av, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_1, ref av, 12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2_0, ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2_1, ref av, 20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3_0, ref av, 24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3_1, ref av, 28);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a4_0, ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a4_1, ref av, 36);
                 }
-                Unsafe.Add(ref dw, 0) = global::GenConv.Kernels.LaneSum.Of(acc0Low, acc0High) + sum0;
-                Unsafe.Add(ref dw, 1) = global::GenConv.Kernels.LaneSum.Of(acc1Low, acc1High) + sum1;
-                Unsafe.Add(ref dw, 2) = global::GenConv.Kernels.LaneSum.Of(acc2Low, acc2High) + sum2;
-                Unsafe.Add(ref dw, 3) = global::GenConv.Kernels.LaneSum.Of(acc3Low, acc3High) + sum3;
-                Unsafe.Add(ref dw, 4) = global::GenConv.Kernels.LaneSum.Of(acc4Low, acc4High) + sum4;
             }
             else
             {
-                float acc00 = 0f, acc01 = 0f, acc02 = 0f, acc03 = 0f, acc04 = 0f, acc05 = 0f, acc06 = 0f, acc07 = 0f;
-                float sum0 = 0f;
-                float acc10 = 0f, acc11 = 0f, acc12 = 0f, acc13 = 0f, acc14 = 0f, acc15 = 0f, acc16 = 0f, acc17 = 0f;
-                float sum1 = 0f;
-                float acc20 = 0f, acc21 = 0f, acc22 = 0f, acc23 = 0f, acc24 = 0f, acc25 = 0f, acc26 = 0f, acc27 = 0f;
-                float sum2 = 0f;
-                float acc30 = 0f, acc31 = 0f, acc32 = 0f, acc33 = 0f, acc34 = 0f, acc35 = 0f, acc36 = 0f, acc37 = 0f;
-                float sum3 = 0f;
-                float acc40 = 0f, acc41 = 0f, acc42 = 0f, acc43 = 0f, acc44 = 0f, acc45 = 0f, acc46 = 0f, acc47 = 0f;
-                float sum4 = 0f;
-                for (int n = 0; n < batch; n++)
+                for (int r = 0; r < 1; r++)
                 {
-                    ref float xn = ref Unsafe.Add(ref x, n * 1024);
-                    ref float gn = ref Unsafe.Add(ref dy, n * 4704);
-                    for (int oh = 0; oh < 28; oh++)
+                    for (int c = 0; c < 5; c++)
                     {
-                        ref float xr = ref Unsafe.Add(ref xn, oh * 32);
-                        ref float gr = ref Unsafe.Add(ref gn, oh * 28);
-                        int ow = 0;
-                        for (; ow <= 20; ow += 8)
+                        ref float xt = ref Unsafe.Add(ref x, r * 32 + c);
+                        ref float at = ref Unsafe.Add(ref acc, (r * 5 + c) * 8);
+                        for (int oc = 0; oc < 6; oc++)
                         {
-                            float g0 = Unsafe.Add(ref gr, ow + 0), g1 = Unsafe.Add(ref gr, ow + 1), g2 = Unsafe.Add(ref gr, ow + 2), g3 = Unsafe.Add(ref gr, ow + 3), g4 = Unsafe.Add(ref gr, ow + 4), g5 = Unsafe.Add(ref gr, ow + 5), g6 = Unsafe.Add(ref gr, ow + 6), g7 = Unsafe.Add(ref gr, ow + 7);
-                            acc00 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 0 + 0), acc00);
-                            acc01 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 0 + 1), acc01);
-                            acc02 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 0 + 2), acc02);
-                            acc03 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 0 + 3), acc03);
-                            acc04 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 0 + 4), acc04);
-                            acc05 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 0 + 5), acc05);
-                            acc06 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 0 + 6), acc06);
-                            acc07 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 0 + 7), acc07);
-                            acc10 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 1 + 0), acc10);
-                            acc11 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 1 + 1), acc11);
-                            acc12 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 1 + 2), acc12);
-                            acc13 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 1 + 3), acc13);
-                            acc14 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 1 + 4), acc14);
-                            acc15 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 1 + 5), acc15);
-                            acc16 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 1 + 6), acc16);
-                            acc17 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 1 + 7), acc17);
-                            acc20 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 2 + 0), acc20);
-                            acc21 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 2 + 1), acc21);
-                            acc22 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 2 + 2), acc22);
-                            acc23 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 2 + 3), acc23);
-                            acc24 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 2 + 4), acc24);
-                            acc25 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 2 + 5), acc25);
-                            acc26 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 2 + 6), acc26);
-                            acc27 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 2 + 7), acc27);
-                            acc30 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 3 + 0), acc30);
-                            acc31 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 3 + 1), acc31);
-                            acc32 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 3 + 2), acc32);
-                            acc33 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 3 + 3), acc33);
-                            acc34 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 3 + 4), acc34);
-                            acc35 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 3 + 5), acc35);
-                            acc36 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 3 + 6), acc36);
-                            acc37 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 3 + 7), acc37);
-                            acc40 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 4 + 0), acc40);
-                            acc41 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 4 + 1), acc41);
-                            acc42 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 4 + 2), acc42);
-                            acc43 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 4 + 3), acc43);
-                            acc44 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 4 + 4), acc44);
-                            acc45 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 4 + 5), acc45);
-                            acc46 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 4 + 6), acc46);
-                            acc47 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 4 + 7), acc47);
-                        }
-                        for (; ow < 28; ow++)
-                        {
-                            float g = Unsafe.Add(ref gr, ow);
-                            sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
-                            sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
-                            sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
-                            sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
-                            sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
+                            float s = first ? 0f : Unsafe.Add(ref at, oc);
+                            for (int oh = 0; oh < 28; oh++)
+                            {
+                                for (int ow = 0; ow < 28; ow++)
+                                {
+                                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref g, (oh * 28 + ow) * 8 + oc), Unsafe.Add(ref xt, oh * 32 + ow), s);
+                                }
+                            }
+                            Unsafe.Add(ref at, oc) = s;
                         }
                     }
                 }
-                Unsafe.Add(ref dw, 0) = global::GenConv.Kernels.LaneSum.Of(acc00, acc01, acc02, acc03, acc04, acc05, acc06, acc07) + sum0;
-                Unsafe.Add(ref dw, 1) = global::GenConv.Kernels.LaneSum.Of(acc10, acc11, acc12, acc13, acc14, acc15, acc16, acc17) + sum1;
-                Unsafe.Add(ref dw, 2) = global::GenConv.Kernels.LaneSum.Of(acc20, acc21, acc22, acc23, acc24, acc25, acc26, acc27) + sum2;
-                Unsafe.Add(ref dw, 3) = global::GenConv.Kernels.LaneSum.Of(acc30, acc31, acc32, acc33, acc34, acc35, acc36, acc37) + sum3;
-                Unsafe.Add(ref dw, 4) = global::GenConv.Kernels.LaneSum.Of(acc40, acc41, acc42, acc43, acc44, acc45, acc46, acc47) + sum4;
+            }
+        }
+
+        /// <summary>Layer 0: weight-gradient sums of kernel rows 1..2 of one input channel over one sample (x at its first row, acc at its first tap).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer0WeightRows1To2(bool first, ref float x, ref float g, ref float acc)
+        {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                for (int v = 0; v < 1; v += 1)
+                {
+                    ref float gv = ref Unsafe.Add(ref g, v * 8);
+                    ref float av = ref Unsafe.Add(ref acc, v * 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a1_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a2_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a3_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a4_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a5_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a6_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a7_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a8_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector256<float> a9_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 72);
+                    for (int oh = 0; oh < 28; oh++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref x, oh * 32);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 224);
+                        for (int ow = 0; ow < 28; ow++)
+                        {
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gp, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> k;
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 0));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a0_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 1));
+                            a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a1_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 2));
+                            a2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a2_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 3));
+                            a3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a3_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 4));
+                            a4_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a4_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 32));
+                            a5_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a5_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 33));
+                            a6_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a6_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 34));
+                            a7_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a7_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 35));
+                            a8_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a8_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 36));
+                            a9_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a9_0);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_0, ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1_0, ref av, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2_0, ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3_0, ref av, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a4_0, ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a5_0, ref av, 40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a6_0, ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a7_0, ref av, 56);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a8_0, ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a9_0, ref av, 72);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                for (int v = 0; v < 2; v += 1)
+                {
+                    ref float gv = ref Unsafe.Add(ref g, v * 4);
+                    ref float av = ref Unsafe.Add(ref acc, v * 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> a1_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> a2_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> a3_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 24);
+                    global::System.Runtime.Intrinsics.Vector128<float> a4_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector128<float> a5_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 40);
+                    global::System.Runtime.Intrinsics.Vector128<float> a6_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector128<float> a7_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 56);
+                    global::System.Runtime.Intrinsics.Vector128<float> a8_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector128<float> a9_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 72);
+                    for (int oh = 0; oh < 28; oh++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref x, oh * 32);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 224);
+                        for (int ow = 0; ow < 28; ow++)
+                        {
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gp, 0);
+                            global::System.Runtime.Intrinsics.Vector128<float> k;
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 0));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a0_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 1));
+                            a1_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a1_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 2));
+                            a2_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a2_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 3));
+                            a3_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a3_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 4));
+                            a4_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a4_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 32));
+                            a5_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a5_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 33));
+                            a6_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a6_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 34));
+                            a7_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a7_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 35));
+                            a8_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a8_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 36));
+                            a9_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a9_0);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_0, ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_0, ref av, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2_0, ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3_0, ref av, 24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a4_0, ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a5_0, ref av, 40);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a6_0, ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a7_0, ref av, 56);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a8_0, ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a9_0, ref av, 72);
+                }
+            }
+            else
+            {
+                for (int r = 0; r < 2; r++)
+                {
+                    for (int c = 0; c < 5; c++)
+                    {
+                        ref float xt = ref Unsafe.Add(ref x, r * 32 + c);
+                        ref float at = ref Unsafe.Add(ref acc, (r * 5 + c) * 8);
+                        for (int oc = 0; oc < 6; oc++)
+                        {
+                            float s = first ? 0f : Unsafe.Add(ref at, oc);
+                            for (int oh = 0; oh < 28; oh++)
+                            {
+                                for (int ow = 0; ow < 28; ow++)
+                                {
+                                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref g, (oh * 28 + ow) * 8 + oc), Unsafe.Add(ref xt, oh * 32 + ow), s);
+                                }
+                            }
+                            Unsafe.Add(ref at, oc) = s;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 0: weight-gradient sums of kernel rows 3..4 of one input channel over one sample (x at its first row, acc at its first tap).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer0WeightRows3To4(bool first, ref float x, ref float g, ref float acc)
+        {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                for (int v = 0; v < 1; v += 1)
+                {
+                    ref float gv = ref Unsafe.Add(ref g, v * 8);
+                    ref float av = ref Unsafe.Add(ref acc, v * 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a1_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a2_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a3_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a4_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a5_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a6_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a7_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a8_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector256<float> a9_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 72);
+                    for (int oh = 0; oh < 28; oh++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref x, oh * 32);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 224);
+                        for (int ow = 0; ow < 28; ow++)
+                        {
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gp, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> k;
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 0));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a0_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 1));
+                            a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a1_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 2));
+                            a2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a2_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 3));
+                            a3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a3_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 4));
+                            a4_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a4_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 32));
+                            a5_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a5_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 33));
+                            a6_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a6_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 34));
+                            a7_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a7_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 35));
+                            a8_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a8_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 36));
+                            a9_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a9_0);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_0, ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1_0, ref av, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2_0, ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3_0, ref av, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a4_0, ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a5_0, ref av, 40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a6_0, ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a7_0, ref av, 56);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a8_0, ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a9_0, ref av, 72);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                for (int v = 0; v < 2; v += 1)
+                {
+                    ref float gv = ref Unsafe.Add(ref g, v * 4);
+                    ref float av = ref Unsafe.Add(ref acc, v * 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> a1_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> a2_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> a3_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 24);
+                    global::System.Runtime.Intrinsics.Vector128<float> a4_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector128<float> a5_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 40);
+                    global::System.Runtime.Intrinsics.Vector128<float> a6_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector128<float> a7_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 56);
+                    global::System.Runtime.Intrinsics.Vector128<float> a8_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector128<float> a9_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 72);
+                    for (int oh = 0; oh < 28; oh++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref x, oh * 32);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 224);
+                        for (int ow = 0; ow < 28; ow++)
+                        {
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gp, 0);
+                            global::System.Runtime.Intrinsics.Vector128<float> k;
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 0));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a0_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 1));
+                            a1_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a1_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 2));
+                            a2_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a2_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 3));
+                            a3_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a3_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 4));
+                            a4_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a4_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 32));
+                            a5_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a5_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 33));
+                            a6_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a6_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 34));
+                            a7_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a7_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 35));
+                            a8_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a8_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 36));
+                            a9_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a9_0);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_0, ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_0, ref av, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2_0, ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3_0, ref av, 24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a4_0, ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a5_0, ref av, 40);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a6_0, ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a7_0, ref av, 56);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a8_0, ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a9_0, ref av, 72);
+                }
+            }
+            else
+            {
+                for (int r = 0; r < 2; r++)
+                {
+                    for (int c = 0; c < 5; c++)
+                    {
+                        ref float xt = ref Unsafe.Add(ref x, r * 32 + c);
+                        ref float at = ref Unsafe.Add(ref acc, (r * 5 + c) * 8);
+                        for (int oc = 0; oc < 6; oc++)
+                        {
+                            float s = first ? 0f : Unsafe.Add(ref at, oc);
+                            for (int oh = 0; oh < 28; oh++)
+                            {
+                                for (int ow = 0; ow < 28; ow++)
+                                {
+                                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref g, (oh * 28 + ow) * 8 + oc), Unsafe.Add(ref xt, oh * 32 + ow), s);
+                                }
+                            }
+                            Unsafe.Add(ref at, oc) = s;
+                        }
+                    }
+                }
             }
         }
 
@@ -2388,30 +2722,154 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 3 BackwardWeights over OutputChannels [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
+        /// <summary>Layer 3 PrepareBackwardWeights over Samples [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer3BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dw, ref float db)
+        private static void Layer3PrepareBackwardWeights(int batch, int start, int end, ref float dy, ref float dyt)
         {
-            for (int oc = start; oc < end; oc++)
+            for (int n = start; n < end; n++)
             {
-                float bias = 0f;
-                for (int n = 0; n < batch; n++)
+                ref float dys = ref Unsafe.Add(ref dy, n * 1600);
+                ref float dyts = ref Unsafe.Add(ref dyt, n * 1600);
+                for (int p = 0; p < 100; p++)
                 {
-                    for (int p = 0; p < 100; p++)
+                    ref float row = ref Unsafe.Add(ref dyts, p * 16);
+                    for (int oc = 0; oc < 16; oc++)
                     {
-                        bias += Unsafe.Add(ref dy, n * 1600 + oc * 100 + p);
+                        Unsafe.Add(ref row, oc) = Unsafe.Add(ref dys, oc * 100 + p);
                     }
                 }
-                Unsafe.Add(ref db, oc) = bias;
-                ref float gy = ref Unsafe.Add(ref dy, oc * 100);
-                ref float dwo = ref Unsafe.Add(ref dw, oc * 150);
-                for (int ic = 0; ic < 6; ic++)
+            }
+        }
+
+        /// <summary>Layer 3 BackwardWeights over WeightUnits [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardWeights(int batch, int start, int end, ref float x, ref float dyt, ref float acc, ref float dw, ref float db)
+        {
+            for (int n = 0; n < batch; n++)
+            {
+                bool first = n == 0;
+                ref float xn = ref Unsafe.Add(ref x, n * 1176);
+                ref float gn = ref Unsafe.Add(ref dyt, n * 1600);
+                for (int u = start; u < end; u++)
                 {
-                    ref float xi = ref Unsafe.Add(ref x, ic * 196);
-                    int wi = ic * 25;
-                    for (int kh = 0; kh < 5; kh++)
+                    int ic = u / 2;
+                    ref float xi = ref Unsafe.Add(ref xn, ic * 196);
+                    ref float ai = ref Unsafe.Add(ref acc, ic * 400);
+                    switch (u % 2)
                     {
-                        Layer3WeightTaps0To4(batch, ref Unsafe.Add(ref xi, kh * 14), ref gy, ref Unsafe.Add(ref dwo, wi + kh * 5 + 0));
+                        case 0: Layer3WeightRows0To1(first, ref Unsafe.Add(ref xi, 0), ref gn, ref Unsafe.Add(ref ai, 0)); break;
+                        case 1: Layer3WeightRows2To4(first, ref Unsafe.Add(ref xi, 28), ref gn, ref Unsafe.Add(ref ai, 160)); break;
+                    }
+                }
+            }
+            // Each unit writes out its own weights, OIHW.
+            for (int u = start; u < end; u++)
+            {
+                int ic = u / 2, r0 = u % 2 * 5 / 2, r1 = (u % 2 + 1) * 5 / 2;
+                for (int r = r0; r < r1; r++)
+                {
+                    for (int c = 0; c < 5; c++)
+                    {
+                        ref float sums = ref Unsafe.Add(ref acc, ((ic * 5 + r) * 5 + c) * 16);
+                        for (int oc = 0; oc < 16; oc++)
+                        {
+                            Unsafe.Add(ref dw, ((oc * 6 + ic) * 5 + r) * 5 + c) = Unsafe.Add(ref sums, oc);
+                        }
+                    }
+                }
+            }
+            // The bias is the sum of dY alone: the thread holding unit 0 does it.
+            if (start == 0)
+            {
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    {
+                        const int v = 0;
+                        global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (int q = 0; q < batch * 100; q++)
+                        {
+                            ref float gq = ref Unsafe.Add(ref dyt, q * 16 + v * 16);
+                            s0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gq, 0);
+                        }
+                        for (int lane = 0; lane < 16; lane++)
+                        {
+                            int c = (v + 0) * 16 + lane;
+                            if (c < 16) Unsafe.Add(ref db, c) = global::System.Runtime.Intrinsics.Vector512.GetElement(s0, lane); // the padded channels are zero and never stored
+                        }
+                    }
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    {
+                        const int v = 0;
+                        global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (int q = 0; q < batch * 100; q++)
+                        {
+                            ref float gq = ref Unsafe.Add(ref dyt, q * 16 + v * 8);
+                            s0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gq, 0);
+                            s1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gq, 8);
+                        }
+                        for (int lane = 0; lane < 8; lane++)
+                        {
+                            int c = (v + 0) * 8 + lane;
+                            if (c < 16) Unsafe.Add(ref db, c) = global::System.Runtime.Intrinsics.Vector256.GetElement(s0, lane); // the padded channels are zero and never stored
+                        }
+                        for (int lane = 0; lane < 8; lane++)
+                        {
+                            int c = (v + 1) * 8 + lane;
+                            if (c < 16) Unsafe.Add(ref db, c) = global::System.Runtime.Intrinsics.Vector256.GetElement(s1, lane); // the padded channels are zero and never stored
+                        }
+                    }
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                {
+                    {
+                        const int v = 0;
+                        global::System.Runtime.Intrinsics.Vector128<float> s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (int q = 0; q < batch * 100; q++)
+                        {
+                            ref float gq = ref Unsafe.Add(ref dyt, q * 16 + v * 4);
+                            s0 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gq, 0);
+                            s1 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gq, 4);
+                            s2 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gq, 8);
+                            s3 += global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gq, 12);
+                        }
+                        for (int lane = 0; lane < 4; lane++)
+                        {
+                            int c = (v + 0) * 4 + lane;
+                            if (c < 16) Unsafe.Add(ref db, c) = global::System.Runtime.Intrinsics.Vector128.GetElement(s0, lane); // the padded channels are zero and never stored
+                        }
+                        for (int lane = 0; lane < 4; lane++)
+                        {
+                            int c = (v + 1) * 4 + lane;
+                            if (c < 16) Unsafe.Add(ref db, c) = global::System.Runtime.Intrinsics.Vector128.GetElement(s1, lane); // the padded channels are zero and never stored
+                        }
+                        for (int lane = 0; lane < 4; lane++)
+                        {
+                            int c = (v + 2) * 4 + lane;
+                            if (c < 16) Unsafe.Add(ref db, c) = global::System.Runtime.Intrinsics.Vector128.GetElement(s2, lane); // the padded channels are zero and never stored
+                        }
+                        for (int lane = 0; lane < 4; lane++)
+                        {
+                            int c = (v + 3) * 4 + lane;
+                            if (c < 16) Unsafe.Add(ref db, c) = global::System.Runtime.Intrinsics.Vector128.GetElement(s3, lane); // the padded channels are zero and never stored
+                        }
+                    }
+                }
+                else
+                {
+                    for (int oc = 0; oc < 16; oc++)
+                    {
+                        float s = 0f;
+                        for (int q = 0; q < batch * 100; q++)
+                        {
+                            s += Unsafe.Add(ref dyt, q * 16 + oc);
+                        }
+                        Unsafe.Add(ref db, oc) = s;
                     }
                 }
             }
@@ -2774,190 +3232,515 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 3: weight-gradient taps 0..4 of one kernel row, Σ over the batch of dY(channel) · X(channel, shifted by each tap).</summary>
+        /// <summary>Layer 3: weight-gradient sums of kernel rows 0..1 of one input channel over one sample (x at its first row, acc at its first tap).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer3WeightTaps0To4(int batch, ref float x, ref float dy, ref float dw)
+        private static void Layer3WeightRows0To1(bool first, ref float x, ref float g, ref float acc)
         {
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> acc0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                float sum0 = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> acc1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                float sum1 = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> acc2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                float sum2 = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> acc3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                float sum3 = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> acc4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                float sum4 = 0f;
-                for (int n = 0; n < batch; n++)
+                for (int v = 0; v < 1; v += 1)
                 {
-                    ref float xn = ref Unsafe.Add(ref x, n * 1176);
-                    ref float gn = ref Unsafe.Add(ref dy, n * 1600);
+                    ref float gv = ref Unsafe.Add(ref g, v * 16);
+                    ref float av = ref Unsafe.Add(ref acc, v * 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> a1_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> a2_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> a3_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> a4_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> a5_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> a6_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 96);
+                    global::System.Runtime.Intrinsics.Vector512<float> a7_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> a8_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 128);
+                    global::System.Runtime.Intrinsics.Vector512<float> a9_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 144);
                     for (int oh = 0; oh < 10; oh++)
                     {
-                        ref float xr = ref Unsafe.Add(ref xn, oh * 14);
-                        ref float gr = ref Unsafe.Add(ref gn, oh * 10);
-                        int ow = 0;
-                        for (; ow <= 2; ow += 8)
+                        ref float xr = ref Unsafe.Add(ref x, oh * 14);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 160);
+                        for (int ow = 0; ow < 10; ow++)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gr, (nuint)(ow));
-                            acc0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 0)), acc0);
-                            acc1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 1)), acc1);
-                            acc2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 2)), acc2);
-                            acc3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 3)), acc3);
-                            acc4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xr, (nuint)(ow + 4)), acc4);
-                        }
-                        for (; ow < 10; ow++)
-                        {
-                            float g = Unsafe.Add(ref gr, ow);
-                            sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
-                            sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
-                            sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
-                            sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
-                            sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 16);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            global::System.Runtime.Intrinsics.Vector512<float> g0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gp, 0);
+                            global::System.Runtime.Intrinsics.Vector512<float> k;
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 0));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a0_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 1));
+                            a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a1_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 2));
+                            a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a2_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 3));
+                            a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a3_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 4));
+                            a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a4_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 14));
+                            a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a5_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 15));
+                            a6_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a6_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 16));
+                            a7_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a7_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 17));
+                            a8_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a8_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 18));
+                            a9_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a9_0);
                         }
                     }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_0, ref av, 80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a6_0, ref av, 96);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a7_0, ref av, 112);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a8_0, ref av, 128);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a9_0, ref av, 144);
                 }
-                Unsafe.Add(ref dw, 0) = global::GenConv.Kernels.LaneSum.Of(acc0) + sum0;
-                Unsafe.Add(ref dw, 1) = global::GenConv.Kernels.LaneSum.Of(acc1) + sum1;
-                Unsafe.Add(ref dw, 2) = global::GenConv.Kernels.LaneSum.Of(acc2) + sum2;
-                Unsafe.Add(ref dw, 3) = global::GenConv.Kernels.LaneSum.Of(acc3) + sum3;
-                Unsafe.Add(ref dw, 4) = global::GenConv.Kernels.LaneSum.Of(acc4) + sum4;
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                for (int v = 0; v < 2; v += 1)
+                {
+                    ref float gv = ref Unsafe.Add(ref g, v * 8);
+                    ref float av = ref Unsafe.Add(ref acc, v * 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a1_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a2_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a3_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a4_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector256<float> a5_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 80);
+                    global::System.Runtime.Intrinsics.Vector256<float> a6_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 96);
+                    global::System.Runtime.Intrinsics.Vector256<float> a7_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 112);
+                    global::System.Runtime.Intrinsics.Vector256<float> a8_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 128);
+                    global::System.Runtime.Intrinsics.Vector256<float> a9_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 144);
+                    for (int oh = 0; oh < 10; oh++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref x, oh * 14);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 160);
+                        for (int ow = 0; ow < 10; ow++)
+                        {
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 16);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gp, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> k;
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 0));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a0_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 1));
+                            a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a1_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 2));
+                            a2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a2_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 3));
+                            a3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a3_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 4));
+                            a4_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a4_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 14));
+                            a5_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a5_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 15));
+                            a6_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a6_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 16));
+                            a7_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a7_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 17));
+                            a8_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a8_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 18));
+                            a9_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a9_0);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_0, ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1_0, ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2_0, ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3_0, ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a4_0, ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a5_0, ref av, 80);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a6_0, ref av, 96);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a7_0, ref av, 112);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a8_0, ref av, 128);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a9_0, ref av, 144);
+                }
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
-                global::System.Runtime.Intrinsics.Vector128<float> acc0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                float sum0 = 0f;
-                global::System.Runtime.Intrinsics.Vector128<float> acc1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                float sum1 = 0f;
-                global::System.Runtime.Intrinsics.Vector128<float> acc2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                float sum2 = 0f;
-                global::System.Runtime.Intrinsics.Vector128<float> acc3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                float sum3 = 0f;
-                global::System.Runtime.Intrinsics.Vector128<float> acc4Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, acc4High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                float sum4 = 0f;
-                for (int n = 0; n < batch; n++)
+                for (int v = 0; v < 4; v += 1)
                 {
-                    ref float xn = ref Unsafe.Add(ref x, n * 1176);
-                    ref float gn = ref Unsafe.Add(ref dy, n * 1600);
+                    ref float gv = ref Unsafe.Add(ref g, v * 4);
+                    ref float av = ref Unsafe.Add(ref acc, v * 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> a1_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> a2_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector128<float> a3_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector128<float> a4_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector128<float> a5_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 80);
+                    global::System.Runtime.Intrinsics.Vector128<float> a6_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 96);
+                    global::System.Runtime.Intrinsics.Vector128<float> a7_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 112);
+                    global::System.Runtime.Intrinsics.Vector128<float> a8_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 128);
+                    global::System.Runtime.Intrinsics.Vector128<float> a9_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 144);
                     for (int oh = 0; oh < 10; oh++)
                     {
-                        ref float xr = ref Unsafe.Add(ref xn, oh * 14);
-                        ref float gr = ref Unsafe.Add(ref gn, oh * 10);
-                        int ow = 0;
-                        for (; ow <= 2; ow += 8)
+                        ref float xr = ref Unsafe.Add(ref x, oh * 14);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 160);
+                        for (int ow = 0; ow < 10; ow++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> gLow = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, (nuint)(ow)), gHigh = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gr, (nuint)(ow + 4));
-                            acc0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 0)), acc0Low);
-                            acc0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 0 + 4)), acc0High);
-                            acc1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 1)), acc1Low);
-                            acc1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 1 + 4)), acc1High);
-                            acc2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 2)), acc2Low);
-                            acc2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 2 + 4)), acc2High);
-                            acc3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 3)), acc3Low);
-                            acc3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 3 + 4)), acc3High);
-                            acc4Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 4)), acc4Low);
-                            acc4High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(gHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xr, (nuint)(ow + 4 + 4)), acc4High);
-                        }
-                        for (; ow < 10; ow++)
-                        {
-                            float g = Unsafe.Add(ref gr, ow);
-                            sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
-                            sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
-                            sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
-                            sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
-                            sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 16);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gp, 0);
+                            global::System.Runtime.Intrinsics.Vector128<float> k;
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 0));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a0_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 1));
+                            a1_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a1_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 2));
+                            a2_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a2_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 3));
+                            a3_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a3_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 4));
+                            a4_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a4_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 14));
+                            a5_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a5_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 15));
+                            a6_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a6_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 16));
+                            a7_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a7_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 17));
+                            a8_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a8_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 18));
+                            a9_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a9_0);
                         }
                     }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_0, ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_0, ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2_0, ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3_0, ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a4_0, ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a5_0, ref av, 80);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a6_0, ref av, 96);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a7_0, ref av, 112);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a8_0, ref av, 128);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a9_0, ref av, 144);
                 }
-                Unsafe.Add(ref dw, 0) = global::GenConv.Kernels.LaneSum.Of(acc0Low, acc0High) + sum0;
-                Unsafe.Add(ref dw, 1) = global::GenConv.Kernels.LaneSum.Of(acc1Low, acc1High) + sum1;
-                Unsafe.Add(ref dw, 2) = global::GenConv.Kernels.LaneSum.Of(acc2Low, acc2High) + sum2;
-                Unsafe.Add(ref dw, 3) = global::GenConv.Kernels.LaneSum.Of(acc3Low, acc3High) + sum3;
-                Unsafe.Add(ref dw, 4) = global::GenConv.Kernels.LaneSum.Of(acc4Low, acc4High) + sum4;
             }
             else
             {
-                float acc00 = 0f, acc01 = 0f, acc02 = 0f, acc03 = 0f, acc04 = 0f, acc05 = 0f, acc06 = 0f, acc07 = 0f;
-                float sum0 = 0f;
-                float acc10 = 0f, acc11 = 0f, acc12 = 0f, acc13 = 0f, acc14 = 0f, acc15 = 0f, acc16 = 0f, acc17 = 0f;
-                float sum1 = 0f;
-                float acc20 = 0f, acc21 = 0f, acc22 = 0f, acc23 = 0f, acc24 = 0f, acc25 = 0f, acc26 = 0f, acc27 = 0f;
-                float sum2 = 0f;
-                float acc30 = 0f, acc31 = 0f, acc32 = 0f, acc33 = 0f, acc34 = 0f, acc35 = 0f, acc36 = 0f, acc37 = 0f;
-                float sum3 = 0f;
-                float acc40 = 0f, acc41 = 0f, acc42 = 0f, acc43 = 0f, acc44 = 0f, acc45 = 0f, acc46 = 0f, acc47 = 0f;
-                float sum4 = 0f;
-                for (int n = 0; n < batch; n++)
+                for (int r = 0; r < 2; r++)
                 {
-                    ref float xn = ref Unsafe.Add(ref x, n * 1176);
-                    ref float gn = ref Unsafe.Add(ref dy, n * 1600);
-                    for (int oh = 0; oh < 10; oh++)
+                    for (int c = 0; c < 5; c++)
                     {
-                        ref float xr = ref Unsafe.Add(ref xn, oh * 14);
-                        ref float gr = ref Unsafe.Add(ref gn, oh * 10);
-                        int ow = 0;
-                        for (; ow <= 2; ow += 8)
+                        ref float xt = ref Unsafe.Add(ref x, r * 14 + c);
+                        ref float at = ref Unsafe.Add(ref acc, (r * 5 + c) * 16);
+                        for (int oc = 0; oc < 16; oc++)
                         {
-                            float g0 = Unsafe.Add(ref gr, ow + 0), g1 = Unsafe.Add(ref gr, ow + 1), g2 = Unsafe.Add(ref gr, ow + 2), g3 = Unsafe.Add(ref gr, ow + 3), g4 = Unsafe.Add(ref gr, ow + 4), g5 = Unsafe.Add(ref gr, ow + 5), g6 = Unsafe.Add(ref gr, ow + 6), g7 = Unsafe.Add(ref gr, ow + 7);
-                            acc00 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 0 + 0), acc00);
-                            acc01 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 0 + 1), acc01);
-                            acc02 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 0 + 2), acc02);
-                            acc03 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 0 + 3), acc03);
-                            acc04 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 0 + 4), acc04);
-                            acc05 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 0 + 5), acc05);
-                            acc06 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 0 + 6), acc06);
-                            acc07 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 0 + 7), acc07);
-                            acc10 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 1 + 0), acc10);
-                            acc11 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 1 + 1), acc11);
-                            acc12 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 1 + 2), acc12);
-                            acc13 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 1 + 3), acc13);
-                            acc14 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 1 + 4), acc14);
-                            acc15 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 1 + 5), acc15);
-                            acc16 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 1 + 6), acc16);
-                            acc17 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 1 + 7), acc17);
-                            acc20 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 2 + 0), acc20);
-                            acc21 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 2 + 1), acc21);
-                            acc22 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 2 + 2), acc22);
-                            acc23 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 2 + 3), acc23);
-                            acc24 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 2 + 4), acc24);
-                            acc25 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 2 + 5), acc25);
-                            acc26 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 2 + 6), acc26);
-                            acc27 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 2 + 7), acc27);
-                            acc30 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 3 + 0), acc30);
-                            acc31 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 3 + 1), acc31);
-                            acc32 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 3 + 2), acc32);
-                            acc33 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 3 + 3), acc33);
-                            acc34 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 3 + 4), acc34);
-                            acc35 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 3 + 5), acc35);
-                            acc36 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 3 + 6), acc36);
-                            acc37 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 3 + 7), acc37);
-                            acc40 = MathF.FusedMultiplyAdd(g0, Unsafe.Add(ref xr, ow + 4 + 0), acc40);
-                            acc41 = MathF.FusedMultiplyAdd(g1, Unsafe.Add(ref xr, ow + 4 + 1), acc41);
-                            acc42 = MathF.FusedMultiplyAdd(g2, Unsafe.Add(ref xr, ow + 4 + 2), acc42);
-                            acc43 = MathF.FusedMultiplyAdd(g3, Unsafe.Add(ref xr, ow + 4 + 3), acc43);
-                            acc44 = MathF.FusedMultiplyAdd(g4, Unsafe.Add(ref xr, ow + 4 + 4), acc44);
-                            acc45 = MathF.FusedMultiplyAdd(g5, Unsafe.Add(ref xr, ow + 4 + 5), acc45);
-                            acc46 = MathF.FusedMultiplyAdd(g6, Unsafe.Add(ref xr, ow + 4 + 6), acc46);
-                            acc47 = MathF.FusedMultiplyAdd(g7, Unsafe.Add(ref xr, ow + 4 + 7), acc47);
-                        }
-                        for (; ow < 10; ow++)
-                        {
-                            float g = Unsafe.Add(ref gr, ow);
-                            sum0 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 0), sum0);
-                            sum1 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 1), sum1);
-                            sum2 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 2), sum2);
-                            sum3 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 3), sum3);
-                            sum4 = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, ow + 4), sum4);
+                            float s = first ? 0f : Unsafe.Add(ref at, oc);
+                            for (int oh = 0; oh < 10; oh++)
+                            {
+                                for (int ow = 0; ow < 10; ow++)
+                                {
+                                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref g, (oh * 10 + ow) * 16 + oc), Unsafe.Add(ref xt, oh * 14 + ow), s);
+                                }
+                            }
+                            Unsafe.Add(ref at, oc) = s;
                         }
                     }
                 }
-                Unsafe.Add(ref dw, 0) = global::GenConv.Kernels.LaneSum.Of(acc00, acc01, acc02, acc03, acc04, acc05, acc06, acc07) + sum0;
-                Unsafe.Add(ref dw, 1) = global::GenConv.Kernels.LaneSum.Of(acc10, acc11, acc12, acc13, acc14, acc15, acc16, acc17) + sum1;
-                Unsafe.Add(ref dw, 2) = global::GenConv.Kernels.LaneSum.Of(acc20, acc21, acc22, acc23, acc24, acc25, acc26, acc27) + sum2;
-                Unsafe.Add(ref dw, 3) = global::GenConv.Kernels.LaneSum.Of(acc30, acc31, acc32, acc33, acc34, acc35, acc36, acc37) + sum3;
-                Unsafe.Add(ref dw, 4) = global::GenConv.Kernels.LaneSum.Of(acc40, acc41, acc42, acc43, acc44, acc45, acc46, acc47) + sum4;
+            }
+        }
+
+        /// <summary>Layer 3: weight-gradient sums of kernel rows 2..4 of one input channel over one sample (x at its first row, acc at its first tap).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3WeightRows2To4(bool first, ref float x, ref float g, ref float acc)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                for (int v = 0; v < 1; v += 1)
+                {
+                    ref float gv = ref Unsafe.Add(ref g, v * 16);
+                    ref float av = ref Unsafe.Add(ref acc, v * 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> a1_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> a2_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> a3_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> a4_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> a5_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> a6_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 96);
+                    global::System.Runtime.Intrinsics.Vector512<float> a7_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> a8_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 128);
+                    global::System.Runtime.Intrinsics.Vector512<float> a9_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 144);
+                    global::System.Runtime.Intrinsics.Vector512<float> a10_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 160);
+                    global::System.Runtime.Intrinsics.Vector512<float> a11_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 176);
+                    global::System.Runtime.Intrinsics.Vector512<float> a12_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 192);
+                    global::System.Runtime.Intrinsics.Vector512<float> a13_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 208);
+                    global::System.Runtime.Intrinsics.Vector512<float> a14_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 224);
+                    for (int oh = 0; oh < 10; oh++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref x, oh * 14);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 160);
+                        for (int ow = 0; ow < 10; ow++)
+                        {
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 16);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            global::System.Runtime.Intrinsics.Vector512<float> g0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gp, 0);
+                            global::System.Runtime.Intrinsics.Vector512<float> k;
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 0));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a0_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 1));
+                            a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a1_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 2));
+                            a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a2_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 3));
+                            a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a3_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 4));
+                            a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a4_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 14));
+                            a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a5_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 15));
+                            a6_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a6_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 16));
+                            a7_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a7_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 17));
+                            a8_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a8_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 18));
+                            a9_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a9_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 28));
+                            a10_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a10_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 29));
+                            a11_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a11_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 30));
+                            a12_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a12_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 31));
+                            a13_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a13_0);
+                            k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xo, 32));
+                            a14_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(g0, k, a14_0);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_0, ref av, 80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a6_0, ref av, 96);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a7_0, ref av, 112);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a8_0, ref av, 128);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a9_0, ref av, 144);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a10_0, ref av, 160);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a11_0, ref av, 176);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a12_0, ref av, 192);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a13_0, ref av, 208);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a14_0, ref av, 224);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                for (int v = 0; v < 2; v += 1)
+                {
+                    ref float gv = ref Unsafe.Add(ref g, v * 8);
+                    ref float av = ref Unsafe.Add(ref acc, v * 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a1_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a2_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a3_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a4_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector256<float> a5_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 80);
+                    global::System.Runtime.Intrinsics.Vector256<float> a6_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 96);
+                    for (int oh = 0; oh < 10; oh++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref x, oh * 14);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 160);
+                        for (int ow = 0; ow < 10; ow++)
+                        {
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 16);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gp, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> k;
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 0));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a0_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 1));
+                            a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a1_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 2));
+                            a2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a2_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 3));
+                            a3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a3_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 4));
+                            a4_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a4_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 14));
+                            a5_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a5_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 15));
+                            a6_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a6_0);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_0, ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1_0, ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2_0, ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3_0, ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a4_0, ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a5_0, ref av, 80);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a6_0, ref av, 96);
+                }
+                for (int v = 0; v < 2; v += 1)
+                {
+                    ref float gv = ref Unsafe.Add(ref g, v * 8);
+                    ref float av = ref Unsafe.Add(ref acc, v * 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 112);
+                    global::System.Runtime.Intrinsics.Vector256<float> a1_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 128);
+                    global::System.Runtime.Intrinsics.Vector256<float> a2_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 144);
+                    global::System.Runtime.Intrinsics.Vector256<float> a3_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 160);
+                    global::System.Runtime.Intrinsics.Vector256<float> a4_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 176);
+                    global::System.Runtime.Intrinsics.Vector256<float> a5_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 192);
+                    global::System.Runtime.Intrinsics.Vector256<float> a6_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 208);
+                    global::System.Runtime.Intrinsics.Vector256<float> a7_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 224);
+                    for (int oh = 0; oh < 10; oh++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref x, oh * 14);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 160);
+                        for (int ow = 0; ow < 10; ow++)
+                        {
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 16);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gp, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> k;
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 16));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a0_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 17));
+                            a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a1_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 18));
+                            a2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a2_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 28));
+                            a3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a3_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 29));
+                            a4_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a4_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 30));
+                            a5_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a5_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 31));
+                            a6_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a6_0);
+                            k = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref xo, 32));
+                            a7_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(g0, k, a7_0);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_0, ref av, 112);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1_0, ref av, 128);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2_0, ref av, 144);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3_0, ref av, 160);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a4_0, ref av, 176);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a5_0, ref av, 192);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a6_0, ref av, 208);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a7_0, ref av, 224);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                for (int v = 0; v < 4; v += 1)
+                {
+                    ref float gv = ref Unsafe.Add(ref g, v * 4);
+                    ref float av = ref Unsafe.Add(ref acc, v * 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> a1_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> a2_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector128<float> a3_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector128<float> a4_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector128<float> a5_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 80);
+                    global::System.Runtime.Intrinsics.Vector128<float> a6_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 96);
+                    for (int oh = 0; oh < 10; oh++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref x, oh * 14);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 160);
+                        for (int ow = 0; ow < 10; ow++)
+                        {
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 16);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gp, 0);
+                            global::System.Runtime.Intrinsics.Vector128<float> k;
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 0));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a0_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 1));
+                            a1_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a1_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 2));
+                            a2_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a2_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 3));
+                            a3_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a3_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 4));
+                            a4_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a4_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 14));
+                            a5_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a5_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 15));
+                            a6_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a6_0);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_0, ref av, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_0, ref av, 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2_0, ref av, 32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3_0, ref av, 48);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a4_0, ref av, 64);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a5_0, ref av, 80);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a6_0, ref av, 96);
+                }
+                for (int v = 0; v < 4; v += 1)
+                {
+                    ref float gv = ref Unsafe.Add(ref g, v * 4);
+                    ref float av = ref Unsafe.Add(ref acc, v * 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 112);
+                    global::System.Runtime.Intrinsics.Vector128<float> a1_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 128);
+                    global::System.Runtime.Intrinsics.Vector128<float> a2_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 144);
+                    global::System.Runtime.Intrinsics.Vector128<float> a3_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 160);
+                    global::System.Runtime.Intrinsics.Vector128<float> a4_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 176);
+                    global::System.Runtime.Intrinsics.Vector128<float> a5_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 192);
+                    global::System.Runtime.Intrinsics.Vector128<float> a6_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 208);
+                    global::System.Runtime.Intrinsics.Vector128<float> a7_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 224);
+                    for (int oh = 0; oh < 10; oh++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref x, oh * 14);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 160);
+                        for (int ow = 0; ow < 10; ow++)
+                        {
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 16);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gp, 0);
+                            global::System.Runtime.Intrinsics.Vector128<float> k;
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 16));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a0_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 17));
+                            a1_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a1_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 18));
+                            a2_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a2_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 28));
+                            a3_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a3_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 29));
+                            a4_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a4_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 30));
+                            a5_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a5_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 31));
+                            a6_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a6_0);
+                            k = global::System.Runtime.Intrinsics.Vector128.Create(Unsafe.Add(ref xo, 32));
+                            a7_0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(g0, k, a7_0);
+                        }
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0_0, ref av, 112);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1_0, ref av, 128);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2_0, ref av, 144);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3_0, ref av, 160);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a4_0, ref av, 176);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a5_0, ref av, 192);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a6_0, ref av, 208);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a7_0, ref av, 224);
+                }
+            }
+            else
+            {
+                for (int r = 0; r < 3; r++)
+                {
+                    for (int c = 0; c < 5; c++)
+                    {
+                        ref float xt = ref Unsafe.Add(ref x, r * 14 + c);
+                        ref float at = ref Unsafe.Add(ref acc, (r * 5 + c) * 16);
+                        for (int oc = 0; oc < 16; oc++)
+                        {
+                            float s = first ? 0f : Unsafe.Add(ref at, oc);
+                            for (int oh = 0; oh < 10; oh++)
+                            {
+                                for (int ow = 0; ow < 10; ow++)
+                                {
+                                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref g, (oh * 10 + ow) * 16 + oc), Unsafe.Add(ref xt, oh * 14 + ow), s);
+                                }
+                            }
+                            Unsafe.Add(ref at, oc) = s;
+                        }
+                    }
+                }
             }
         }
 
@@ -3190,7 +3973,7 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 6 BackwardWeights over OutputChannels [start, end): Dense(out 120), 16x5x5 → 120x1x1.</summary>
+        /// <summary>Layer 6 BackwardWeights over WeightUnits [start, end): Dense(out 120), 16x5x5 → 120x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer6BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dw, ref float db)
         {
@@ -3474,7 +4257,7 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 8 BackwardWeights over OutputChannels [start, end): Dense(out 84), 120x1x1 → 84x1x1.</summary>
+        /// <summary>Layer 8 BackwardWeights over WeightUnits [start, end): Dense(out 84), 120x1x1 → 84x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer8BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dw, ref float db)
         {
@@ -3820,7 +4603,7 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 10 BackwardWeights over OutputChannels [start, end): Dense(out 10), 84x1x1 → 10x1x1.</summary>
+        /// <summary>Layer 10 BackwardWeights over WeightUnits [start, end): Dense(out 10), 84x1x1 → 10x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer10BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dw, ref float db)
         {
