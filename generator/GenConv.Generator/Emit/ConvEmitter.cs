@@ -119,16 +119,7 @@ namespace GenConv.Generator.Emit
                     EmitRowCopy(w, l, b.Input + "s", b.Padded + "s", toPadded: true);
                     source = b.Padded + "s";
                 }
-                int oc = l.Output.Channels, tile = l.ChannelTile, main = oc - oc % tile;
-                if (main > 0)
-                    using (w.Open($"for (int oc = 0; oc < {I(main)}; oc += {I(tile)})"))
-                        EmitConvolutionTile(w, l, b, source, tile);
-                if (main < oc)
-                    using (w.Open(""))
-                    {
-                        w.Line($"const int oc = {I(main)};");
-                        EmitConvolutionTile(w, l, b, source, oc - main);
-                    }
+                EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
             }
         }
 
@@ -141,27 +132,23 @@ namespace GenConv.Generator.Emit
                 w.Line($"ref float w{j} = ref {Unsafe}.Add(ref {b.Weight}, (oc + {j}) * {I(WindowSize(l))});");
                 w.Line(b.Bias is not null ? $"float b{j} = {Unsafe}.Add(ref {b.Bias}, oc + {j});" : $"const float b{j} = 0f;");
             }
+            // In the conv's own layout consecutive output pixels read consecutive floats, at every stride. Each output is
+            // the bias plus its taps fused in one order on every path, so the widths agree bit for bit. A step computes
+            // two vectors of pixels per channel: two in a row, or, when a row is under two vectors wide, one in each of two rows.
+            bool wide = ow >= VectorFlavor.Wide.Lanes;
+            foreach (VectorFlavor flavor in wide ? new[] { VectorFlavor.Wide, VectorFlavor.Native } : new[] { VectorFlavor.Native })
+                using (w.Open($"{(flavor == VectorFlavor.Native && wide ? "else if" : "if")} ({flavor.Accelerated} && {I(ow)} >= {flavor.Count})"))
+                {
+                    // The native width is 8 floats on x64 (AVX2 and AVX-512 alike); narrower machines still get correct code.
+                    int lanes = flavor == VectorFlavor.Native ? 8 : flavor.Lanes;
+                    int rows = ow < 2 * lanes && oh > 1 ? 2 : 1;
+                    EmitTiles(w, "oh", oh, rows, passRows => EmitVectorRows(w, l, b, source, count, flavor, passRows));
+                }
+            using (w.Open("else"))
             using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
             {
-                w.Line($"ref float xr = ref {Unsafe}.Add(ref {source}, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
-                for (int j = 0; j < count; j++)
-                    w.Line($"ref float yr{j} = ref {Unsafe}.Add(ref {b.Output}s, (oc + {j}) * {I((long)oh * ow)} + oh * {I(ow)});");
-                w.Line("int ow = 0;");
-                // In the conv's own layout consecutive output pixels read consecutive floats, at every stride. Each
-                // output is the bias plus its taps fused in one order on every path, so the widths agree bit for bit.
-                bool wide = ow >= VectorFlavor.Wide.Lanes;
-                foreach (VectorFlavor flavor in wide ? new[] { VectorFlavor.Wide, VectorFlavor.Native } : new[] { VectorFlavor.Native })
-                    using (w.Open($"{(flavor == VectorFlavor.Native && wide ? "else if" : "if")} ({flavor.Accelerated} && {I(ow)} >= {flavor.Count})"))
-                    {
-                        using (w.Open($"for (; ow <= {I(ow)} - 2 * {flavor.Count}; ow += 2 * {flavor.Count})"))
-                            EmitVectorStep(w, l, count, pixelVectors: 2, flavor);
-                        using (w.Open($"for (; ow < {I(ow)}; ow += {flavor.Count})"))
-                        {
-                            w.Line($"if (ow > {I(ow)} - {flavor.Count}) ow = {I(ow)} - {flavor.Count}; // the last vector overlaps; it recomputes equal values");
-                            EmitVectorStep(w, l, count, pixelVectors: 1, flavor);
-                        }
-                    }
-                using (w.Open($"for (; ow < {I(ow)}; ow++)"))
+                EmitRowPointers(w, l, b, source, count, 1);
+                using (w.Open($"for (int ow = 0; ow < {I(ow)}; ow++)"))
                 {
                     for (int j = 0; j < count; j++) w.Line($"float s{j} = b{j};");
                     w.Line("float v;");
@@ -177,31 +164,61 @@ namespace GenConv.Generator.Emit
             }
         }
 
-        /// <summary>count × pixelVectors accumulators at pixel <c>ow</c>: per tap, one load per pixel vector and one broadcast per channel.</summary>
-        private static void EmitVectorStep(SourceWriter w, LayerPlan l, int count, int pixelVectors, VectorFlavor f)
+        /// <summary><c>xr</c>: the input window origin of output row <c>oh</c>; <c>yr{j}</c>: output row <c>oh</c> of channel oc + j.</summary>
+        private static void EmitRowPointers(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source, int count, int rows)
+        {
+            w.Line($"ref float xr = ref {Unsafe}.Add(ref {source}, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
+            for (int j = 0; j < count; j++)
+                w.Line($"ref float yr{j} = ref {Unsafe}.Add(ref {b.Output}s, (oc + {j}) * {I((long)l.Output.Height * l.Output.Width)} + oh * {I(l.Output.Width)});");
+        }
+
+        /// <summary>
+        /// Output rows oh..oh+rows−1 in vector steps: with one row, two vectors per step then one; with two rows, one
+        /// vector of each. The last vector of a row overlaps its neighbour rather than falling to scalars (it recomputes equal values).
+        /// </summary>
+        private static void EmitVectorRows(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source, int count, VectorFlavor f, int rows)
+        {
+            int ow = l.Output.Width;
+            EmitRowPointers(w, l, b, source, count, rows);
+            w.Line("int ow = 0;");
+            var oneVectorPerRow = new List<(int Row, int Column)>();
+            for (int r = 0; r < rows; r++) oneVectorPerRow.Add((r, 0));
+            if (rows == 1)
+                using (w.Open($"for (; ow <= {I(ow)} - 2 * {f.Count}; ow += 2 * {f.Count})"))
+                    EmitVectorStep(w, l, count, new List<(int, int)> { (0, 0), (0, 1) }, f);
+            using (w.Open($"for (; ow < {I(ow)}; ow += {f.Count})"))
+            {
+                w.Line($"if (ow > {I(ow)} - {f.Count}) ow = {I(ow)} - {f.Count};");
+                EmitVectorStep(w, l, count, oneVectorPerRow, f);
+            }
+        }
+
+        /// <summary>count × pixels accumulators at column <c>ow</c>: per tap, one load per pixel vector (row, vector column) and one broadcast per channel.</summary>
+        private static void EmitVectorStep(SourceWriter w, LayerPlan l, int count, List<(int Row, int Column)> pixels, VectorFlavor f)
         {
             string Acc(int j, int p) => $"a{j}_{p}";
-            string At(int p) => p == 0 ? "ow" : $"ow + {p} * {f.Count}";
+            string InputAt(int p) => $"{I((long)pixels[p].Row * l.Spec.StrideH * l.PaddedRowStride)} + {pixels[p].Column} * {f.Count}";
+            string OutputAt(int p) => $"ow + {I((long)pixels[p].Row * l.Output.Width)} + {pixels[p].Column} * {f.Count}";
             for (int j = 0; j < count; j++)
-                for (int p = 0; p < pixelVectors; p++)
+                for (int p = 0; p < pixels.Count; p++)
                     w.Line($"{f.Type} {Acc(j, p)} = {f.Broadcast($"b{j}")};");
-            for (int p = 0; p < pixelVectors; p++) w.Line($"{f.Type} v{p};");
+            for (int p = 0; p < pixels.Count; p++) w.Line($"{f.Type} v{p};");
             w.Line($"{f.Type} k;");
             w.Line($"ref float xo = ref {Unsafe}.Add(ref xr, ow);");
             EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitInputTaps(w, l, (offset, tap) =>
             {
-                for (int p = 0; p < pixelVectors; p++)
-                    w.Line(p == 0 ? $"v0 = {f.Api}.LoadUnsafe(ref xi, (nuint)({offset}));" : $"v{p} = {f.Api}.LoadUnsafe(ref xi, (nuint)({offset} + {p} * {f.Count}));");
+                for (int p = 0; p < pixels.Count; p++)
+                    w.Line($"v{p} = {f.Api}.LoadUnsafe(ref xi, (nuint)({offset} + {InputAt(p)}));");
                 for (int j = 0; j < count; j++)
                 {
                     w.Line($"k = {f.Broadcast($"{Unsafe}.Add(ref w{j}, wi + {tap})")};");
-                    for (int p = 0; p < pixelVectors; p++)
+                    for (int p = 0; p < pixels.Count; p++)
                         w.Line($"{Acc(j, p)} = {f.Api}.FusedMultiplyAdd(k, v{p}, {Acc(j, p)});");
                 }
             }));
             for (int j = 0; j < count; j++)
-                for (int p = 0; p < pixelVectors; p++)
-                    w.Line($"{f.Api}.StoreUnsafe({Acc(j, p)}, ref yr{j}, (nuint)({At(p)}));");
+                for (int p = 0; p < pixels.Count; p++)
+                    w.Line($"{f.Api}.StoreUnsafe({Acc(j, p)}, ref yr{j}, (nuint)({OutputAt(p)}));");
         }
 
         /// <summary>wt[ic, oc] = w[oc, ic] with the KH×KW window reversed: the kernel of backward data as a convolution.</summary>
@@ -219,12 +236,24 @@ namespace GenConv.Generator.Emit
         private static void EmitTransposeOutputGradient(SourceWriter w, LayerPlan l)
         {
             int pixels = l.Output.Height * l.Output.Width, stride = l.GradientChannelStride;
+            // Blocks of 16 pixels: each channel's 16 reads are one cache line, and the block's rows stay in L1 while written.
+            const int block = 16;
+            int main = pixels - pixels % block;
             using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dyt", (long)pixels * stride)))
-            using (w.Open($"for (int p = 0; p < {I(pixels)}; p++)"))
             {
-                w.Line($"ref float row = ref {Unsafe}.Add(ref dyts, p * {I(stride)});");
-                using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
-                    w.Line($"{Unsafe}.Add(ref row, oc) = {Unsafe}.Add(ref dys, oc * {I(pixels)} + p);");
+                if (main > 0)
+                    using (w.Open($"for (int p0 = 0; p0 < {I(main)}; p0 += {I(block)})"))
+                    using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
+                    {
+                        w.Line($"ref float from = ref {Unsafe}.Add(ref dys, oc * {I(pixels)} + p0);");
+                        w.Line($"ref float to = ref {Unsafe}.Add(ref dyts, p0 * {I(stride)} + oc);");
+                        for (int i = 0; i < block; i++)
+                            w.Line($"{Unsafe}.Add(ref to, {I((long)i * stride)}) = {Unsafe}.Add(ref from, {I(i)});");
+                    }
+                if (main < pixels)
+                    using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
+                    using (w.Open($"for (int p = {I(main)}; p < {I(pixels)}; p++)"))
+                        w.Line($"{Unsafe}.Add(ref dyts, p * {I(stride)} + oc) = {Unsafe}.Add(ref dys, oc * {I(pixels)} + p);");
             }
         }
 
@@ -353,7 +382,7 @@ namespace GenConv.Generator.Emit
                     string column = l.Spec.StrideW > 1 ? $"c % {I(l.Spec.StrideW)} * {I(l.PhaseWidth)} + c / {I(l.Spec.StrideW)}" : "c";
                     w.Line($"ref float xt = ref {Unsafe}.Add(ref x, r * {I(l.PaddedRowStride)} + {column});");
                     w.Line($"ref float at = ref {Unsafe}.Add(ref acc, (r * {I(kw)} + c) * {I(stride)});");
-                    EmitVectorTiles(w, vectors, Math.Min(vectors, budget), count => EmitWeightTile(w, l, f, new List<(long, int)> { (0, 0) }, count, "xt", "at"));
+                    EmitTiles(w, "v", vectors, Math.Min(vectors, budget), count => EmitWeightTile(w, l, f, new List<(long, int)> { (0, 0) }, count, "xt", "at"));
                 }
                 return;
             }
@@ -367,23 +396,8 @@ namespace GenConv.Generator.Emit
             {
                 var chunkTaps = tapOffsets.GetRange(chunk * taps / chunks, (chunk + 1) * taps / chunks - chunk * taps / chunks);
                 int tile = Math.Max(1, Math.Min(vectors, budget / chunkTaps.Count));
-                EmitVectorTiles(w, vectors, tile, count => EmitWeightTile(w, l, f, chunkTaps, count, "x", "acc"));
+                EmitTiles(w, "v", vectors, tile, count => EmitWeightTile(w, l, f, chunkTaps, count, "x", "acc"));
             }
-        }
-
-        /// <summary>Loops <c>v</c> over <paramref name="vectors"/> in tiles of <paramref name="tile"/>, then one smaller tile for the rest.</summary>
-        private static void EmitVectorTiles(SourceWriter w, int vectors, int tile, Action<int> emitTile)
-        {
-            int main = vectors - vectors % tile;
-            if (main > 0)
-                using (w.Open($"for (int v = 0; v < {I(main)}; v += {I(tile)})"))
-                    emitTile(tile);
-            if (main < vectors)
-                using (w.Open(""))
-                {
-                    w.Line($"const int v = {I(main)};");
-                    emitTile(vectors - main);
-                }
         }
 
         /// <summary>
@@ -440,7 +454,7 @@ namespace GenConv.Generator.Emit
                 }
                 return;
             }
-            EmitVectorTiles(w, stride / f.Lanes, LayerPlan.WeightAccumulatorBudget(f.Lanes), count =>
+            EmitTiles(w, "v", stride / f.Lanes, LayerPlan.WeightAccumulatorBudget(f.Lanes), count =>
             {
                 for (int j = 0; j < count; j++) w.Line($"{f.Type} s{j} = {f.Type}.Zero;");
                 using (w.Open($"for (int q = 0; q < batch * {I(positions)}; q++)"))
@@ -459,48 +473,93 @@ namespace GenConv.Generator.Emit
         }
 
         /// <summary>
-        /// dX where it is not a plain convolution (strides above 1, or padding of at least the kernel): every output
-        /// gradient is scattered back through its window (seed 000) into one sample's copy of the conv's own padded,
-        /// phase-split layout, where consecutive output pixels hit consecutive floats for every tap, so the scatter is
-        /// vectorized like the forward pass; the copy is then unpadded and unsplit into dX.
+        /// dX where it is not a plain convolution (strides above 1, or padding of at least the kernel), into one sample's
+        /// copy of the conv's own padded, phase-split layout, where the output pixels of one tap hit consecutive floats:
+        /// tap by tap, a tile of input channels × output rows of dX stays in registers while every output channel's
+        /// weight (broadcast) times its dY row (loaded, shared by the tile's channels) is added. Within a tap every dX
+        /// element takes one output pixel, so each element sums in (tap, output channel) order on every vector width.
+        /// The copy is then unpadded and unsplit into dX.
         /// </summary>
         private static void EmitBackwardDataScatter(SourceWriter w, LayerPlan l)
         {
+            int oc = l.Output.Channels, ic = l.Input.Channels, window = l.Spec.KernelH * l.Spec.KernelW;
             int oh = l.Output.Height, ow = l.Output.Width;
+            int channelTile = Math.Min(ic, 4), rowTile = Math.Min(oh, 3);
             using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dx", l.InputLength), ("dxp", l.PaddedLength)))
             {
                 w.Line($"MemoryMarshal.CreateSpan(ref dxps, {I(l.PaddedLength)}).Clear();");
-                using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
+                EmitTiles(w, "ic", ic, channelTile, channels =>
                 {
-                    w.Line($"ref float wo = ref {Unsafe}.Add(ref w, oc * {I(WindowSize(l))});");
-                    using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
+                    using (w.Open($"for (int kh = 0; kh < {I(l.Spec.KernelH)}; kh++)"))
+                    using (w.Open($"for (int kw = 0; kw < {I(l.Spec.KernelW)}; kw++)"))
                     {
-                        w.Line($"ref float dr = ref {Unsafe}.Add(ref dxps, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
-                        w.Line($"ref float gr = ref {Unsafe}.Add(ref dys, oc * {I((long)oh * ow)} + oh * {I(ow)});");
-                        // Tap by tap over the whole row: within one tap every output pixel hits its own dX element, so each
-                        // element sums its contributions in (oc, oh, ic, kh, kw) order on every vector width.
-                        EmitChannelLoop(w, l, "dr", PlaneLength(l), () =>
-                        {
-                            string column = l.Spec.StrideW > 1 ? $"kw % {I(l.Spec.StrideW)} * {I(l.PhaseWidth)} + kw / {I(l.Spec.StrideW)}" : "kw";
-                            using (w.Open($"for (int kh = 0; kh < {I(l.Spec.KernelH)}; kh++)"))
-                            using (w.Open($"for (int kw = 0; kw < {I(l.Spec.KernelW)}; kw++)"))
-                            {
-                                w.Line($"ref float xt = ref {Unsafe}.Add(ref xi, kh * {I(l.PaddedRowStride)} + {column});");
-                                w.Line($"float k = {Unsafe}.Add(ref wo, wi + kh * {I(l.Spec.KernelW)} + kw);");
-                                w.Line("int ow = 0;");
-                                using (w.Open($"if (Vector.IsHardwareAccelerated && {I(ow)} >= VectorF.Count)"))
-                                {
-                                    w.Line("VectorF kv = new VectorF(k);");
-                                    using (w.Open($"for (; ow <= {I(ow)} - VectorF.Count; ow += VectorF.Count)"))
-                                        w.Line("Vector.StoreUnsafe(Vector.FusedMultiplyAdd(kv, Vector.LoadUnsafe(ref gr, (nuint)ow), Vector.LoadUnsafe(ref xt, (nuint)ow)), ref xt, (nuint)ow);");
-                                }
-                                using (w.Open($"for (; ow < {I(ow)}; ow++)"))
-                                    w.Line($"{Unsafe}.Add(ref xt, ow) = MathF.FusedMultiplyAdd(k, {Unsafe}.Add(ref gr, ow), {Unsafe}.Add(ref xt, ow));");
-                            }
-                        });
+                        string column = l.Spec.StrideW > 1 ? $"kw % {I(l.Spec.StrideW)} * {I(l.PhaseWidth)} + kw / {I(l.Spec.StrideW)}" : "kw";
+                        w.Line($"ref float dt = ref {Unsafe}.Add(ref dxps, ic * {I(PlaneLength(l))} + kh * {I(l.PaddedRowStride)} + {column});");
+                        w.Line($"ref float wt = ref {Unsafe}.Add(ref w, ic * {I(window)} + kh * {I(l.Spec.KernelW)} + kw);");
+                        EmitTiles(w, "oh", oh, rowTile, rows => EmitScatterTile(w, l, channels, rows));
                     }
-                }
+                });
                 EmitRowCopy(w, l, "dxs", "dxps", toPadded: false);
+            }
+        }
+
+        /// <summary>Loops <paramref name="name"/> over [0, count) in tiles of <paramref name="tile"/>, then one smaller tile for the rest.</summary>
+        private static void EmitTiles(SourceWriter w, string name, int count, int tile, Action<int> emitTile)
+        {
+            int main = count - count % tile;
+            if (main > 0)
+                using (w.Open($"for (int {name} = 0; {name} < {I(main)}; {name} += {I(tile)})"))
+                    emitTile(tile);
+            if (main < count)
+                using (w.Open(""))
+                {
+                    w.Line($"const int {name} = {I(main)};");
+                    emitTile(count - main);
+                }
+        }
+
+        /// <summary>One tap's contribution to <paramref name="channels"/> input channels × <paramref name="rows"/> output rows from <c>ic</c>, <c>oh</c>.</summary>
+        private static void EmitScatterTile(SourceWriter w, LayerPlan l, int channels, int rows)
+        {
+            int oc = l.Output.Channels, ow = l.Output.Width, window = l.Spec.KernelH * l.Spec.KernelW;
+            long plane = PlaneLength(l), rowStep = (long)l.Spec.StrideH * l.PaddedRowStride, weightStep = (long)l.Input.Channels * window;
+            string Target(int i, int r) => I(i * plane + r * rowStep);
+            w.Line($"ref float dr = ref {Unsafe}.Add(ref dt, oh * {I(rowStep)});");
+            w.Line($"ref float gr = ref {Unsafe}.Add(ref dys, oh * {I(ow)});");
+            w.Line("int ow = 0;");
+            bool wide = ow >= VectorFlavor.Wide.Lanes;
+            foreach (VectorFlavor f in wide ? new[] { VectorFlavor.Wide, VectorFlavor.Native } : new[] { VectorFlavor.Native })
+                using (w.Open($"{(f == VectorFlavor.Native && wide ? "else if" : "if")} ({f.Accelerated} && {I(ow)} >= {f.Count})"))
+                using (w.Open($"for (; ow <= {I(ow)} - {f.Count}; ow += {f.Count})"))
+                {
+                    for (int i = 0; i < channels; i++)
+                        for (int r = 0; r < rows; r++)
+                            w.Line($"{f.Type} a{i}_{r} = {f.Api}.LoadUnsafe(ref dr, (nuint)({Target(i, r)} + ow));");
+                    using (w.Open($"for (int o = 0; o < {I(oc)}; o++)"))
+                    {
+                        for (int r = 0; r < rows; r++)
+                            w.Line($"{f.Type} g{r} = {f.Api}.LoadUnsafe(ref gr, (nuint)(o * {I((long)l.Output.Height * ow)} + {I((long)r * ow)} + ow));");
+                        w.Line($"{f.Type} k;");
+                        for (int i = 0; i < channels; i++)
+                        {
+                            w.Line($"k = {f.Broadcast($"{Unsafe}.Add(ref wt, o * {I(weightStep)} + {I((long)i * window)})")};");
+                            for (int r = 0; r < rows; r++)
+                                w.Line($"a{i}_{r} = {f.Api}.FusedMultiplyAdd(k, g{r}, a{i}_{r});");
+                        }
+                    }
+                    for (int i = 0; i < channels; i++)
+                        for (int r = 0; r < rows; r++)
+                            w.Line($"{f.Api}.StoreUnsafe(a{i}_{r}, ref dr, (nuint)({Target(i, r)} + ow));");
+                }
+            using (w.Open($"for (; ow < {I(ow)}; ow++)"))
+            using (w.Open($"for (int i = 0; i < {I(channels)}; i++)"))
+            using (w.Open($"for (int r = 0; r < {I(rows)}; r++)"))
+            {
+                w.Line($"ref float target = ref {Unsafe}.Add(ref dr, i * {I(plane)} + r * {I(rowStep)} + ow);");
+                w.Line("float s = target;");
+                using (w.Open($"for (int o = 0; o < {I(oc)}; o++)"))
+                    w.Line($"s = MathF.FusedMultiplyAdd({Unsafe}.Add(ref wt, o * {I(weightStep)} + i * {I(window)}), {Unsafe}.Add(ref gr, o * {I((long)l.Output.Height * ow)} + r * {I(ow)} + ow), s);");
+                w.Line("target = s;");
             }
         }
 
@@ -516,13 +575,36 @@ namespace GenConv.Generator.Emit
                 string paddedRow = $"ref {Unsafe}.Add(ref {padded}, (c * {I(ph)} + r + {I(l.Spec.PadTop)}) * {I(rowStride)})";
                 if (l.Spec.StrideW > 1)
                 {
-                    // Column col of the input is padded column col + PadLeft, stored in phase (col + PadLeft) % StrideW.
-                    w.Line($"ref float from = {(toPadded ? plainRow : paddedRow)};");
-                    w.Line($"ref float to = {(toPadded ? paddedRow : plainRow)};");
-                    using (w.Open($"for (int col = 0; col < {I(width)}; col++)"))
+                    // Padded column s·j + q (input column s·j + q − PadLeft) is float j of phase q: one strided run per phase.
+                    w.Line($"ref float plain = {plainRow};");
+                    w.Line($"ref float split = {paddedRow};");
+                    int stride = l.Spec.StrideW;
+                    if (stride == 2)
                     {
-                        string split = $"(col + {I(l.Spec.PadLeft)}) % {I(l.Spec.StrideW)} * {I(l.PhaseWidth)} + (col + {I(l.Spec.PadLeft)}) / {I(l.Spec.StrideW)}";
-                        w.Line(toPadded ? $"{Unsafe}.Add(ref to, {split}) = {Unsafe}.Add(ref from, col);" : $"{Unsafe}.Add(ref to, col) = {Unsafe}.Add(ref from, {split});");
+                        // Input column 2i + e is padded column 2i + e + PadLeft: phase (e + PadLeft) % 2, float i + (e + PadLeft) / 2.
+                        string Phase(int e) => $"ref {Unsafe}.Add(ref split, {I((long)(e + l.Spec.PadLeft) % 2 * l.PhaseWidth + (e + l.Spec.PadLeft) / 2)})";
+                        w.Line(toPadded
+                            ? $"global::GenConv.Kernels.Interleave.Split(ref plain, {Phase(0)}, {Phase(1)}, {I(width / 2)});"
+                            : $"global::GenConv.Kernels.Interleave.Merge({Phase(0)}, {Phase(1)}, ref plain, {I(width / 2)});");
+                        if (width % 2 == 1)
+                        {
+                            int last = width - 1, column = last + l.Spec.PadLeft;
+                            string at = $"{Unsafe}.Add(ref split, {I((long)column % 2 * l.PhaseWidth + column / 2)})";
+                            w.Line(toPadded ? $"{at} = {Unsafe}.Add(ref plain, {I(last)});" : $"{Unsafe}.Add(ref plain, {I(last)}) = {at};");
+                        }
+                        return;
+                    }
+                    for (int q = 0; q < stride; q++)
+                    {
+                        int shift = q - l.Spec.PadLeft;                       // input column of j = 0
+                        int first = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+                        int end = width - 1 - shift < 0 ? 0 : (width - 1 - shift) / stride + 1;
+                        if (first >= end) continue;
+                        string at = $"ref {Unsafe}.Add(ref split, {I((long)q * l.PhaseWidth)})";
+                        using (w.Open($"for (int j = {I(first)}; j < {I(end)}; j++)"))
+                            w.Line(toPadded
+                                ? $"{Unsafe}.Add({at}, j) = {Unsafe}.Add(ref plain, j * {I(stride)} + {I(shift)});"
+                                : $"{Unsafe}.Add(ref plain, j * {I(stride)} + {I(shift)}) = {Unsafe}.Add({at}, j);");
                     }
                     return;
                 }

@@ -413,20 +413,21 @@ namespace Golden
                     float b4 = Unsafe.Add(ref b, oc + 4);
                     ref float w5 = ref Unsafe.Add(ref w, (oc + 5) * 25);
                     float b5 = Unsafe.Add(ref b, oc + 5);
-                    for (int oh = 0; oh < 28; oh++)
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && 28 >= 16)
                     {
-                        ref float xr = ref Unsafe.Add(ref xps, oh * 32);
-                        ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 784 + oh * 28);
-                        ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 784 + oh * 28);
-                        ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 784 + oh * 28);
-                        ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 784 + oh * 28);
-                        ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 784 + oh * 28);
-                        ref float yr5 = ref Unsafe.Add(ref ys, (oc + 5) * 784 + oh * 28);
-                        int ow = 0;
-                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && 28 >= 16)
+                        for (int oh = 0; oh < 28; oh += 2)
                         {
-                            for (; ow <= 28 - 2 * 16; ow += 2 * 16)
+                            ref float xr = ref Unsafe.Add(ref xps, oh * 32);
+                            ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 784 + oh * 28);
+                            ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 784 + oh * 28);
+                            ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 784 + oh * 28);
+                            ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 784 + oh * 28);
+                            ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 784 + oh * 28);
+                            ref float yr5 = ref Unsafe.Add(ref ys, (oc + 5) * 784 + oh * 28);
+                            int ow = 0;
+                            for (; ow < 28; ow += 16)
                             {
+                                if (ow > 28 - 16) ow = 28 - 16;
                                 global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
                                 global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
                                 global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
@@ -448,8 +449,8 @@ namespace Golden
                                     const int wi = 0;
                                     for (int kh = 0; kh < 5; kh++)
                                     {
-                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0));
-                                        v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 1 * 16));
+                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 0 + 0 * 16));
+                                        v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 32 + 0 * 16));
                                         k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 0));
                                         a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
@@ -468,8 +469,8 @@ namespace Golden
                                         k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 0));
                                         a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1));
-                                        v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1 + 1 * 16));
+                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1 + 0 + 0 * 16));
+                                        v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1 + 32 + 0 * 16));
                                         k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
                                         a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
@@ -488,8 +489,8 @@ namespace Golden
                                         k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 1));
                                         a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2));
-                                        v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2 + 1 * 16));
+                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2 + 0 + 0 * 16));
+                                        v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2 + 32 + 0 * 16));
                                         k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
                                         a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
@@ -508,8 +509,8 @@ namespace Golden
                                         k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 2));
                                         a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3));
-                                        v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3 + 1 * 16));
+                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3 + 0 + 0 * 16));
+                                        v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3 + 32 + 0 * 16));
                                         k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
                                         a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
@@ -528,8 +529,8 @@ namespace Golden
                                         k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 3));
                                         a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4));
-                                        v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4 + 1 * 16));
+                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4 + 0 + 0 * 16));
+                                        v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4 + 32 + 0 * 16));
                                         k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
                                         a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
@@ -550,113 +551,33 @@ namespace Golden
                                         a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
                                     }
                                 }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref yr4, (nuint)(ow));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_0, ref yr5, (nuint)(ow));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_1, ref yr5, (nuint)(ow + 1 * 16));
-                            }
-                            for (; ow < 28; ow += 16)
-                            {
-                                if (ow > 28 - 16) ow = 28 - 16; // the last vector overlaps; it recomputes equal values
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
-                                global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
-                                global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
-                                global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
-                                global::System.Runtime.Intrinsics.Vector512<float> a5_0 = global::System.Runtime.Intrinsics.Vector512.Create(b5);
-                                global::System.Runtime.Intrinsics.Vector512<float> v0;
-                                global::System.Runtime.Intrinsics.Vector512<float> k;
-                                ref float xo = ref Unsafe.Add(ref xr, ow);
-                                {
-                                    ref float xi = ref xo;
-                                    const int wi = 0;
-                                    for (int kh = 0; kh < 5; kh++)
-                                    {
-                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0));
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 0));
-                                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 0));
-                                        a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 0));
-                                        a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 0));
-                                        a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 0));
-                                        a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 0));
-                                        a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1));
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
-                                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 1));
-                                        a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 1));
-                                        a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 1));
-                                        a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 1));
-                                        a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 1));
-                                        a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2));
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
-                                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 2));
-                                        a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 2));
-                                        a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 2));
-                                        a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 2));
-                                        a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 2));
-                                        a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3));
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
-                                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 3));
-                                        a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 3));
-                                        a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 3));
-                                        a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 3));
-                                        a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 3));
-                                        a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4));
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
-                                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 4));
-                                        a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 4));
-                                        a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 4));
-                                        a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 4));
-                                        a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 4));
-                                        a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                    }
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref yr4, (nuint)(ow));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_0, ref yr5, (nuint)(ow));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 28 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 28 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 28 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 28 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 28 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_1, ref yr5, (nuint)(ow + 28 + 0 * 16));
                             }
                         }
-                        else if (Vector.IsHardwareAccelerated && 28 >= VectorF.Count)
+                    }
+                    else if (Vector.IsHardwareAccelerated && 28 >= VectorF.Count)
+                    {
+                        for (int oh = 0; oh < 28; oh += 1)
                         {
+                            ref float xr = ref Unsafe.Add(ref xps, oh * 32);
+                            ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 784 + oh * 28);
+                            ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 784 + oh * 28);
+                            ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 784 + oh * 28);
+                            ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 784 + oh * 28);
+                            ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 784 + oh * 28);
+                            ref float yr5 = ref Unsafe.Add(ref ys, (oc + 5) * 784 + oh * 28);
+                            int ow = 0;
                             for (; ow <= 28 - 2 * VectorF.Count; ow += 2 * VectorF.Count)
                             {
                                 VectorF a0_0 = new VectorF(b0);
@@ -680,8 +601,8 @@ namespace Golden
                                     const int wi = 0;
                                     for (int kh = 0; kh < 5; kh++)
                                     {
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 0 + 1 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 0));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -700,8 +621,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 0));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1 + 0 + 1 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 1));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -720,8 +641,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 1));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2 + 0 + 1 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 2));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -740,8 +661,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 2));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3 + 0 + 1 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 3));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -760,8 +681,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 3));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4 + 0 + 1 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 4));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -782,22 +703,22 @@ namespace Golden
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
                                     }
                                 }
-                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow));
-                                Vector.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow));
-                                Vector.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow));
-                                Vector.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow));
-                                Vector.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow));
-                                Vector.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a5_0, ref yr5, (nuint)(ow));
-                                Vector.StoreUnsafe(a5_1, ref yr5, (nuint)(ow + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 0 + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 0 + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 0 + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 0 + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 0 + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a5_1, ref yr5, (nuint)(ow + 0 + 1 * VectorF.Count));
                             }
                             for (; ow < 28; ow += VectorF.Count)
                             {
-                                if (ow > 28 - VectorF.Count) ow = 28 - VectorF.Count; // the last vector overlaps; it recomputes equal values
+                                if (ow > 28 - VectorF.Count) ow = 28 - VectorF.Count;
                                 VectorF a0_0 = new VectorF(b0);
                                 VectorF a1_0 = new VectorF(b1);
                                 VectorF a2_0 = new VectorF(b2);
@@ -812,7 +733,7 @@ namespace Golden
                                     const int wi = 0;
                                     for (int kh = 0; kh < 5; kh++)
                                     {
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 0 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 0));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 0));
@@ -825,7 +746,7 @@ namespace Golden
                                         a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 0));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1 + 0 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 1));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 1));
@@ -838,7 +759,7 @@ namespace Golden
                                         a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 1));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2 + 0 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 2));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 2));
@@ -851,7 +772,7 @@ namespace Golden
                                         a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 2));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3 + 0 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 3));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 3));
@@ -864,7 +785,7 @@ namespace Golden
                                         a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 3));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4 + 0 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 4));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 4));
@@ -879,72 +800,85 @@ namespace Golden
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
                                     }
                                 }
-                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow));
-                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow));
-                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow));
-                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow));
-                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow));
-                                Vector.StoreUnsafe(a5_0, ref yr5, (nuint)(ow));
+                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * VectorF.Count));
                             }
                         }
-                        for (; ow < 28; ow++)
+                    }
+                    else
+                    {
+                        for (int oh = 0; oh < 28; oh++)
                         {
-                            float s0 = b0;
-                            float s1 = b1;
-                            float s2 = b2;
-                            float s3 = b3;
-                            float s4 = b4;
-                            float s5 = b5;
-                            float v;
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            ref float xr = ref Unsafe.Add(ref xps, oh * 32);
+                            ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 784 + oh * 28);
+                            ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 784 + oh * 28);
+                            ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 784 + oh * 28);
+                            ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 784 + oh * 28);
+                            ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 784 + oh * 28);
+                            ref float yr5 = ref Unsafe.Add(ref ys, (oc + 5) * 784 + oh * 28);
+                            for (int ow = 0; ow < 28; ow++)
                             {
-                                ref float xi = ref xo;
-                                const int wi = 0;
-                                for (int kh = 0; kh < 5; kh++)
+                                float s0 = b0;
+                                float s1 = b1;
+                                float s2 = b2;
+                                float s3 = b3;
+                                float s4 = b4;
+                                float s5 = b5;
+                                float v;
+                                ref float xo = ref Unsafe.Add(ref xr, ow);
                                 {
-                                    v = Unsafe.Add(ref xi, kh * 32 + 0);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 0), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 0), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 0), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 0), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 0), v, s5);
-                                    v = Unsafe.Add(ref xi, kh * 32 + 1);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 1), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 1), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 1), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 1), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 1), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 1), v, s5);
-                                    v = Unsafe.Add(ref xi, kh * 32 + 2);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 2), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 2), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 2), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 2), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 2), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 2), v, s5);
-                                    v = Unsafe.Add(ref xi, kh * 32 + 3);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 3), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 3), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 3), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 3), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 3), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 3), v, s5);
-                                    v = Unsafe.Add(ref xi, kh * 32 + 4);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 4), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 4), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 4), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 4), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 4), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 4), v, s5);
+                                    ref float xi = ref xo;
+                                    const int wi = 0;
+                                    for (int kh = 0; kh < 5; kh++)
+                                    {
+                                        v = Unsafe.Add(ref xi, kh * 32 + 0);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 0), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 0), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 0), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 0), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 0), v, s5);
+                                        v = Unsafe.Add(ref xi, kh * 32 + 1);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 1), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 1), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 1), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 1), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 1), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 1), v, s5);
+                                        v = Unsafe.Add(ref xi, kh * 32 + 2);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 2), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 2), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 2), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 2), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 2), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 2), v, s5);
+                                        v = Unsafe.Add(ref xi, kh * 32 + 3);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 3), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 3), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 3), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 3), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 3), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 3), v, s5);
+                                        v = Unsafe.Add(ref xi, kh * 32 + 4);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 4), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 4), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 4), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 4), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 4), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 4), v, s5);
+                                    }
                                 }
+                                Unsafe.Add(ref yr0, ow) = s0;
+                                Unsafe.Add(ref yr1, ow) = s1;
+                                Unsafe.Add(ref yr2, ow) = s2;
+                                Unsafe.Add(ref yr3, ow) = s3;
+                                Unsafe.Add(ref yr4, ow) = s4;
+                                Unsafe.Add(ref yr5, ow) = s5;
                             }
-                            Unsafe.Add(ref yr0, ow) = s0;
-                            Unsafe.Add(ref yr1, ow) = s1;
-                            Unsafe.Add(ref yr2, ow) = s2;
-                            Unsafe.Add(ref yr3, ow) = s3;
-                            Unsafe.Add(ref yr4, ow) = s4;
-                            Unsafe.Add(ref yr5, ow) = s5;
                         }
                     }
                 }
@@ -959,12 +893,28 @@ namespace Golden
             {
                 ref float dys = ref Unsafe.Add(ref dy, n * 4704);
                 ref float dyts = ref Unsafe.Add(ref dyt, n * 6272);
-                for (int p = 0; p < 784; p++)
+                for (int p0 = 0; p0 < 784; p0 += 16)
                 {
-                    ref float row = ref Unsafe.Add(ref dyts, p * 8);
                     for (int oc = 0; oc < 6; oc++)
                     {
-                        Unsafe.Add(ref row, oc) = Unsafe.Add(ref dys, oc * 784 + p);
+                        ref float from = ref Unsafe.Add(ref dys, oc * 784 + p0);
+                        ref float to = ref Unsafe.Add(ref dyts, p0 * 8 + oc);
+                        Unsafe.Add(ref to, 0) = Unsafe.Add(ref from, 0);
+                        Unsafe.Add(ref to, 8) = Unsafe.Add(ref from, 1);
+                        Unsafe.Add(ref to, 16) = Unsafe.Add(ref from, 2);
+                        Unsafe.Add(ref to, 24) = Unsafe.Add(ref from, 3);
+                        Unsafe.Add(ref to, 32) = Unsafe.Add(ref from, 4);
+                        Unsafe.Add(ref to, 40) = Unsafe.Add(ref from, 5);
+                        Unsafe.Add(ref to, 48) = Unsafe.Add(ref from, 6);
+                        Unsafe.Add(ref to, 56) = Unsafe.Add(ref from, 7);
+                        Unsafe.Add(ref to, 64) = Unsafe.Add(ref from, 8);
+                        Unsafe.Add(ref to, 72) = Unsafe.Add(ref from, 9);
+                        Unsafe.Add(ref to, 80) = Unsafe.Add(ref from, 10);
+                        Unsafe.Add(ref to, 88) = Unsafe.Add(ref from, 11);
+                        Unsafe.Add(ref to, 96) = Unsafe.Add(ref from, 12);
+                        Unsafe.Add(ref to, 104) = Unsafe.Add(ref from, 13);
+                        Unsafe.Add(ref to, 112) = Unsafe.Add(ref from, 14);
+                        Unsafe.Add(ref to, 120) = Unsafe.Add(ref from, 15);
                     }
                 }
             }
@@ -1105,15 +1055,16 @@ namespace Golden
                 {
                     ref float w0 = ref Unsafe.Add(ref wt, (oc + 0) * 150);
                     const float b0 = 0f;
-                    for (int oh = 0; oh < 28; oh++)
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && 28 >= 16)
                     {
-                        ref float xr = ref Unsafe.Add(ref dyps, oh * 32);
-                        ref float yr0 = ref Unsafe.Add(ref dxs, (oc + 0) * 784 + oh * 28);
-                        int ow = 0;
-                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && 28 >= 16)
+                        for (int oh = 0; oh < 28; oh += 2)
                         {
-                            for (; ow <= 28 - 2 * 16; ow += 2 * 16)
+                            ref float xr = ref Unsafe.Add(ref dyps, oh * 32);
+                            ref float yr0 = ref Unsafe.Add(ref dxs, (oc + 0) * 784 + oh * 28);
+                            int ow = 0;
+                            for (; ow < 28; ow += 16)
                             {
+                                if (ow > 28 - 16) ow = 28 - 16;
                                 global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
                                 global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
                                 global::System.Runtime.Intrinsics.Vector512<float> v0;
@@ -1124,227 +1075,144 @@ namespace Golden
                                 {
                                     ref float xi = ref Unsafe.Add(ref xo, ic * 1024);
                                     int wi = ic * 25;
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(0));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(0 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(0 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(0 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 0));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(1));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(1 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(1 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(1 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 1));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(2));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(2 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(2 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(2 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 2));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(3));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(3 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(3 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(3 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 3));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(4));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(4 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(4 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(4 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 4));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(32));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(32 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(32 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(32 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 5));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(33));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(33 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(33 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(33 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 6));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(34));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(34 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(34 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(34 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 7));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(35));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(35 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(35 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(35 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 8));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(36));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(36 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(36 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(36 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 9));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(64));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(64 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(64 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(64 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 10));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(65));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(65 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(65 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(65 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 11));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(66));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(66 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(66 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(66 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 12));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(67));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(67 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(67 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(67 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 13));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(68));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(68 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(68 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(68 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 14));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(96));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(96 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(96 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(96 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 15));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(97));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(97 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(97 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(97 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 16));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(98));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(98 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(98 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(98 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 17));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(99));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(99 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(99 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(99 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 18));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(100));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(100 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(100 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(100 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 19));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(128));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(128 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(128 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(128 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 20));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(129));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(129 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(129 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(129 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 21));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(130));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(130 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(130 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(130 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 22));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(131));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(131 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(131 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(131 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 23));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(132));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(132 + 1 * 16));
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(132 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(132 + 32 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 24));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
                                 }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 1 * 16));
-                            }
-                            for (; ow < 28; ow += 16)
-                            {
-                                if (ow > 28 - 16) ow = 28 - 16; // the last vector overlaps; it recomputes equal values
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
-                                global::System.Runtime.Intrinsics.Vector512<float> v0;
-                                global::System.Runtime.Intrinsics.Vector512<float> k;
-                                ref float xo = ref Unsafe.Add(ref xr, ow);
-                                for (int ic = 0; ic < 6; ic++)
-                                {
-                                    ref float xi = ref Unsafe.Add(ref xo, ic * 1024);
-                                    int wi = ic * 25;
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(0));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 0));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(1));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 1));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(2));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 2));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(3));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 3));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(4));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 4));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(32));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 5));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(33));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 6));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(34));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 7));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(35));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 8));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(36));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 9));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(64));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 10));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(65));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 11));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(66));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 12));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(67));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 13));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(68));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 14));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(96));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 15));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(97));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 16));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(98));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 17));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(99));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 18));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(100));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 19));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(128));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 20));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(129));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 21));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(130));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 22));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(131));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 23));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(132));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + 24));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 28 + 0 * 16));
                             }
                         }
-                        else if (Vector.IsHardwareAccelerated && 28 >= VectorF.Count)
+                    }
+                    else if (Vector.IsHardwareAccelerated && 28 >= VectorF.Count)
+                    {
+                        for (int oh = 0; oh < 28; oh += 1)
                         {
+                            ref float xr = ref Unsafe.Add(ref dyps, oh * 32);
+                            ref float yr0 = ref Unsafe.Add(ref dxs, (oc + 0) * 784 + oh * 28);
+                            int ow = 0;
                             for (; ow <= 28 - 2 * VectorF.Count; ow += 2 * VectorF.Count)
                             {
                                 VectorF a0_0 = new VectorF(b0);
@@ -1357,138 +1225,138 @@ namespace Golden
                                 {
                                     ref float xi = ref Unsafe.Add(ref xo, ic * 1024);
                                     int wi = ic * 25;
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(0));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 0));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(1));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(1 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(1 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(1 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 1));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(2));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(2 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(2 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(2 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 2));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(3));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(3 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(3 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(3 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 3));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(4));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(4 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(4 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(4 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 4));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(32));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(32 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(32 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(32 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 5));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(33));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(33 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(33 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(33 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 6));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(34));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(34 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(34 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(34 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 7));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(35));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(35 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(35 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(35 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 8));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(36));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(36 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(36 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(36 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 9));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(64));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(64 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(64 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(64 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 10));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(65));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(65 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(65 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(65 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 11));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(66));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(66 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(66 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(66 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 12));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(67));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(67 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(67 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(67 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 13));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(68));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(68 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(68 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(68 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 14));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(96));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(96 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(96 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(96 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 15));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(97));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(97 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(97 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(97 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 16));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(98));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(98 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(98 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(98 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 17));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(99));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(99 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(99 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(99 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 18));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(100));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(100 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(100 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(100 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 19));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(128));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(128 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(128 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(128 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 20));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(129));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(129 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(129 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(129 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 21));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(130));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(130 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(130 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(130 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 22));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(131));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(131 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(131 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(131 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 23));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(132));
-                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(132 + 1 * VectorF.Count));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(132 + 0 + 0 * VectorF.Count));
+                                    v1 = Vector.LoadUnsafe(ref xi, (nuint)(132 + 0 + 1 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 24));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
                                 }
-                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow));
-                                Vector.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 0 + 1 * VectorF.Count));
                             }
                             for (; ow < 28; ow += VectorF.Count)
                             {
-                                if (ow > 28 - VectorF.Count) ow = 28 - VectorF.Count; // the last vector overlaps; it recomputes equal values
+                                if (ow > 28 - VectorF.Count) ow = 28 - VectorF.Count;
                                 VectorF a0_0 = new VectorF(b0);
                                 VectorF v0;
                                 VectorF k;
@@ -1497,146 +1365,154 @@ namespace Golden
                                 {
                                     ref float xi = ref Unsafe.Add(ref xo, ic * 1024);
                                     int wi = ic * 25;
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(0));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 0));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(1));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(1 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 1));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(2));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(2 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 2));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(3));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(3 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 3));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(4));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(4 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 4));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(32));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(32 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 5));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(33));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(33 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 6));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(34));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(34 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 7));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(35));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(35 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 8));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(36));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(36 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 9));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(64));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(64 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 10));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(65));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(65 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 11));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(66));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(66 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 12));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(67));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(67 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 13));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(68));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(68 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 14));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(96));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(96 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 15));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(97));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(97 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 16));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(98));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(98 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 17));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(99));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(99 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 18));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(100));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(100 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 19));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(128));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(128 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 20));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(129));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(129 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 21));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(130));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(130 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 22));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(131));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(131 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 23));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(132));
+                                    v0 = Vector.LoadUnsafe(ref xi, (nuint)(132 + 0 + 0 * VectorF.Count));
                                     k = new VectorF(Unsafe.Add(ref w0, wi + 24));
                                     a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                 }
-                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow));
+                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
                             }
                         }
-                        for (; ow < 28; ow++)
+                    }
+                    else
+                    {
+                        for (int oh = 0; oh < 28; oh++)
                         {
-                            float s0 = b0;
-                            float v;
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            for (int ic = 0; ic < 6; ic++)
+                            ref float xr = ref Unsafe.Add(ref dyps, oh * 32);
+                            ref float yr0 = ref Unsafe.Add(ref dxs, (oc + 0) * 784 + oh * 28);
+                            for (int ow = 0; ow < 28; ow++)
                             {
-                                ref float xi = ref Unsafe.Add(ref xo, ic * 1024);
-                                int wi = ic * 25;
-                                v = Unsafe.Add(ref xi, 0);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 0), v, s0);
-                                v = Unsafe.Add(ref xi, 1);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 1), v, s0);
-                                v = Unsafe.Add(ref xi, 2);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 2), v, s0);
-                                v = Unsafe.Add(ref xi, 3);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 3), v, s0);
-                                v = Unsafe.Add(ref xi, 4);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 4), v, s0);
-                                v = Unsafe.Add(ref xi, 32);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 5), v, s0);
-                                v = Unsafe.Add(ref xi, 33);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 6), v, s0);
-                                v = Unsafe.Add(ref xi, 34);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 7), v, s0);
-                                v = Unsafe.Add(ref xi, 35);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 8), v, s0);
-                                v = Unsafe.Add(ref xi, 36);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 9), v, s0);
-                                v = Unsafe.Add(ref xi, 64);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 10), v, s0);
-                                v = Unsafe.Add(ref xi, 65);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 11), v, s0);
-                                v = Unsafe.Add(ref xi, 66);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 12), v, s0);
-                                v = Unsafe.Add(ref xi, 67);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 13), v, s0);
-                                v = Unsafe.Add(ref xi, 68);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 14), v, s0);
-                                v = Unsafe.Add(ref xi, 96);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 15), v, s0);
-                                v = Unsafe.Add(ref xi, 97);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 16), v, s0);
-                                v = Unsafe.Add(ref xi, 98);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 17), v, s0);
-                                v = Unsafe.Add(ref xi, 99);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 18), v, s0);
-                                v = Unsafe.Add(ref xi, 100);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 19), v, s0);
-                                v = Unsafe.Add(ref xi, 128);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 20), v, s0);
-                                v = Unsafe.Add(ref xi, 129);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 21), v, s0);
-                                v = Unsafe.Add(ref xi, 130);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 22), v, s0);
-                                v = Unsafe.Add(ref xi, 131);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 23), v, s0);
-                                v = Unsafe.Add(ref xi, 132);
-                                s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 24), v, s0);
+                                float s0 = b0;
+                                float v;
+                                ref float xo = ref Unsafe.Add(ref xr, ow);
+                                for (int ic = 0; ic < 6; ic++)
+                                {
+                                    ref float xi = ref Unsafe.Add(ref xo, ic * 1024);
+                                    int wi = ic * 25;
+                                    v = Unsafe.Add(ref xi, 0);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 0), v, s0);
+                                    v = Unsafe.Add(ref xi, 1);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 1), v, s0);
+                                    v = Unsafe.Add(ref xi, 2);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 2), v, s0);
+                                    v = Unsafe.Add(ref xi, 3);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 3), v, s0);
+                                    v = Unsafe.Add(ref xi, 4);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 4), v, s0);
+                                    v = Unsafe.Add(ref xi, 32);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 5), v, s0);
+                                    v = Unsafe.Add(ref xi, 33);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 6), v, s0);
+                                    v = Unsafe.Add(ref xi, 34);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 7), v, s0);
+                                    v = Unsafe.Add(ref xi, 35);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 8), v, s0);
+                                    v = Unsafe.Add(ref xi, 36);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 9), v, s0);
+                                    v = Unsafe.Add(ref xi, 64);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 10), v, s0);
+                                    v = Unsafe.Add(ref xi, 65);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 11), v, s0);
+                                    v = Unsafe.Add(ref xi, 66);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 12), v, s0);
+                                    v = Unsafe.Add(ref xi, 67);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 13), v, s0);
+                                    v = Unsafe.Add(ref xi, 68);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 14), v, s0);
+                                    v = Unsafe.Add(ref xi, 96);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 15), v, s0);
+                                    v = Unsafe.Add(ref xi, 97);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 16), v, s0);
+                                    v = Unsafe.Add(ref xi, 98);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 17), v, s0);
+                                    v = Unsafe.Add(ref xi, 99);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 18), v, s0);
+                                    v = Unsafe.Add(ref xi, 100);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 19), v, s0);
+                                    v = Unsafe.Add(ref xi, 128);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 20), v, s0);
+                                    v = Unsafe.Add(ref xi, 129);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 21), v, s0);
+                                    v = Unsafe.Add(ref xi, 130);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 22), v, s0);
+                                    v = Unsafe.Add(ref xi, 131);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 23), v, s0);
+                                    v = Unsafe.Add(ref xi, 132);
+                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 24), v, s0);
+                                }
+                                Unsafe.Add(ref yr0, ow) = s0;
                             }
-                            Unsafe.Add(ref yr0, ow) = s0;
                         }
                     }
                 }
@@ -2175,20 +2051,21 @@ namespace Golden
                     float b4 = Unsafe.Add(ref b, oc + 4);
                     ref float w5 = ref Unsafe.Add(ref w, (oc + 5) * 150);
                     float b5 = Unsafe.Add(ref b, oc + 5);
-                    for (int oh = 0; oh < 10; oh++)
+                    if (Vector.IsHardwareAccelerated && 10 >= VectorF.Count)
                     {
-                        ref float xr = ref Unsafe.Add(ref xs, oh * 14);
-                        ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 100 + oh * 10);
-                        ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
-                        ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
-                        ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
-                        ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 100 + oh * 10);
-                        ref float yr5 = ref Unsafe.Add(ref ys, (oc + 5) * 100 + oh * 10);
-                        int ow = 0;
-                        if (Vector.IsHardwareAccelerated && 10 >= VectorF.Count)
+                        for (int oh = 0; oh < 10; oh += 2)
                         {
-                            for (; ow <= 10 - 2 * VectorF.Count; ow += 2 * VectorF.Count)
+                            ref float xr = ref Unsafe.Add(ref xs, oh * 14);
+                            ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 100 + oh * 10);
+                            ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
+                            ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
+                            ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
+                            ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 100 + oh * 10);
+                            ref float yr5 = ref Unsafe.Add(ref ys, (oc + 5) * 100 + oh * 10);
+                            int ow = 0;
+                            for (; ow < 10; ow += VectorF.Count)
                             {
+                                if (ow > 10 - VectorF.Count) ow = 10 - VectorF.Count;
                                 VectorF a0_0 = new VectorF(b0);
                                 VectorF a0_1 = new VectorF(b0);
                                 VectorF a1_0 = new VectorF(b1);
@@ -2211,8 +2088,8 @@ namespace Golden
                                     int wi = ic * 25;
                                     for (int kh = 0; kh < 5; kh++)
                                     {
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 14 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 0));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -2231,8 +2108,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 0));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 14 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 1));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -2251,8 +2128,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 1));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 14 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 2));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -2271,8 +2148,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 2));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 14 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 3));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -2291,8 +2168,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 3));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 14 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 4));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -2313,30 +2190,41 @@ namespace Golden
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
                                     }
                                 }
-                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow));
-                                Vector.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow));
-                                Vector.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow));
-                                Vector.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow));
-                                Vector.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow));
-                                Vector.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a5_0, ref yr5, (nuint)(ow));
-                                Vector.StoreUnsafe(a5_1, ref yr5, (nuint)(ow + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a5_1, ref yr5, (nuint)(ow + 10 + 0 * VectorF.Count));
                             }
-                            for (; ow < 10; ow += VectorF.Count)
+                        }
+                    }
+                    else
+                    {
+                        for (int oh = 0; oh < 10; oh++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref xs, oh * 14);
+                            ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 100 + oh * 10);
+                            ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
+                            ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
+                            ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
+                            ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 100 + oh * 10);
+                            ref float yr5 = ref Unsafe.Add(ref ys, (oc + 5) * 100 + oh * 10);
+                            for (int ow = 0; ow < 10; ow++)
                             {
-                                if (ow > 10 - VectorF.Count) ow = 10 - VectorF.Count; // the last vector overlaps; it recomputes equal values
-                                VectorF a0_0 = new VectorF(b0);
-                                VectorF a1_0 = new VectorF(b1);
-                                VectorF a2_0 = new VectorF(b2);
-                                VectorF a3_0 = new VectorF(b3);
-                                VectorF a4_0 = new VectorF(b4);
-                                VectorF a5_0 = new VectorF(b5);
-                                VectorF v0;
-                                VectorF k;
+                                float s0 = b0;
+                                float s1 = b1;
+                                float s2 = b2;
+                                float s3 = b3;
+                                float s4 = b4;
+                                float s5 = b5;
+                                float v;
                                 ref float xo = ref Unsafe.Add(ref xr, ow);
                                 for (int ic = 0; ic < 6; ic++)
                                 {
@@ -2344,140 +2232,50 @@ namespace Golden
                                     int wi = ic * 25;
                                     for (int kh = 0; kh < 5; kh++)
                                     {
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 0));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 0));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 0));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 0));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 0));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 0));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 1));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 1));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 1));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 1));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 1));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 1));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 2));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 2));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 2));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 2));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 2));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 2));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 3));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 3));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 3));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 3));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 3));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 3));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 4));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 4));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 4));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 4));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 4));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 4));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
+                                        v = Unsafe.Add(ref xi, kh * 14 + 0);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 0), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 0), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 0), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 0), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 0), v, s5);
+                                        v = Unsafe.Add(ref xi, kh * 14 + 1);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 1), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 1), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 1), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 1), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 1), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 1), v, s5);
+                                        v = Unsafe.Add(ref xi, kh * 14 + 2);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 2), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 2), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 2), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 2), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 2), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 2), v, s5);
+                                        v = Unsafe.Add(ref xi, kh * 14 + 3);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 3), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 3), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 3), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 3), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 3), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 3), v, s5);
+                                        v = Unsafe.Add(ref xi, kh * 14 + 4);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 4), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 4), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 4), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 4), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 4), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 4), v, s5);
                                     }
                                 }
-                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow));
-                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow));
-                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow));
-                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow));
-                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow));
-                                Vector.StoreUnsafe(a5_0, ref yr5, (nuint)(ow));
+                                Unsafe.Add(ref yr0, ow) = s0;
+                                Unsafe.Add(ref yr1, ow) = s1;
+                                Unsafe.Add(ref yr2, ow) = s2;
+                                Unsafe.Add(ref yr3, ow) = s3;
+                                Unsafe.Add(ref yr4, ow) = s4;
+                                Unsafe.Add(ref yr5, ow) = s5;
                             }
-                        }
-                        for (; ow < 10; ow++)
-                        {
-                            float s0 = b0;
-                            float s1 = b1;
-                            float s2 = b2;
-                            float s3 = b3;
-                            float s4 = b4;
-                            float s5 = b5;
-                            float v;
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            for (int ic = 0; ic < 6; ic++)
-                            {
-                                ref float xi = ref Unsafe.Add(ref xo, ic * 196);
-                                int wi = ic * 25;
-                                for (int kh = 0; kh < 5; kh++)
-                                {
-                                    v = Unsafe.Add(ref xi, kh * 14 + 0);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 0), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 0), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 0), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 0), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 0), v, s5);
-                                    v = Unsafe.Add(ref xi, kh * 14 + 1);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 1), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 1), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 1), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 1), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 1), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 1), v, s5);
-                                    v = Unsafe.Add(ref xi, kh * 14 + 2);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 2), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 2), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 2), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 2), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 2), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 2), v, s5);
-                                    v = Unsafe.Add(ref xi, kh * 14 + 3);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 3), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 3), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 3), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 3), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 3), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 3), v, s5);
-                                    v = Unsafe.Add(ref xi, kh * 14 + 4);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 4), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 4), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 4), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 4), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 4), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 4), v, s5);
-                                }
-                            }
-                            Unsafe.Add(ref yr0, ow) = s0;
-                            Unsafe.Add(ref yr1, ow) = s1;
-                            Unsafe.Add(ref yr2, ow) = s2;
-                            Unsafe.Add(ref yr3, ow) = s3;
-                            Unsafe.Add(ref yr4, ow) = s4;
-                            Unsafe.Add(ref yr5, ow) = s5;
                         }
                     }
                 }
@@ -2491,18 +2289,19 @@ namespace Golden
                     float b2 = Unsafe.Add(ref b, oc + 2);
                     ref float w3 = ref Unsafe.Add(ref w, (oc + 3) * 150);
                     float b3 = Unsafe.Add(ref b, oc + 3);
-                    for (int oh = 0; oh < 10; oh++)
+                    if (Vector.IsHardwareAccelerated && 10 >= VectorF.Count)
                     {
-                        ref float xr = ref Unsafe.Add(ref xs, oh * 14);
-                        ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 100 + oh * 10);
-                        ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
-                        ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
-                        ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
-                        int ow = 0;
-                        if (Vector.IsHardwareAccelerated && 10 >= VectorF.Count)
+                        for (int oh = 0; oh < 10; oh += 2)
                         {
-                            for (; ow <= 10 - 2 * VectorF.Count; ow += 2 * VectorF.Count)
+                            ref float xr = ref Unsafe.Add(ref xs, oh * 14);
+                            ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 100 + oh * 10);
+                            ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
+                            ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
+                            ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
+                            int ow = 0;
+                            for (; ow < 10; ow += VectorF.Count)
                             {
+                                if (ow > 10 - VectorF.Count) ow = 10 - VectorF.Count;
                                 VectorF a0_0 = new VectorF(b0);
                                 VectorF a0_1 = new VectorF(b0);
                                 VectorF a1_0 = new VectorF(b1);
@@ -2521,8 +2320,8 @@ namespace Golden
                                     int wi = ic * 25;
                                     for (int kh = 0; kh < 5; kh++)
                                     {
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 14 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 0));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -2535,8 +2334,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 0));
                                         a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
                                         a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 14 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 1));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -2549,8 +2348,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 1));
                                         a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
                                         a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 14 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 2));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -2563,8 +2362,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 2));
                                         a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
                                         a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 14 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 3));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -2577,8 +2376,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 3));
                                         a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
                                         a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 14 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 4));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -2593,24 +2392,33 @@ namespace Golden
                                         a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
                                     }
                                 }
-                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow));
-                                Vector.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow));
-                                Vector.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow));
-                                Vector.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow));
-                                Vector.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 10 + 0 * VectorF.Count));
                             }
-                            for (; ow < 10; ow += VectorF.Count)
+                        }
+                    }
+                    else
+                    {
+                        for (int oh = 0; oh < 10; oh++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref xs, oh * 14);
+                            ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 100 + oh * 10);
+                            ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
+                            ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
+                            ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
+                            for (int ow = 0; ow < 10; ow++)
                             {
-                                if (ow > 10 - VectorF.Count) ow = 10 - VectorF.Count; // the last vector overlaps; it recomputes equal values
-                                VectorF a0_0 = new VectorF(b0);
-                                VectorF a1_0 = new VectorF(b1);
-                                VectorF a2_0 = new VectorF(b2);
-                                VectorF a3_0 = new VectorF(b3);
-                                VectorF v0;
-                                VectorF k;
+                                float s0 = b0;
+                                float s1 = b1;
+                                float s2 = b2;
+                                float s3 = b3;
+                                float v;
                                 ref float xo = ref Unsafe.Add(ref xr, ow);
                                 for (int ic = 0; ic < 6; ic++)
                                 {
@@ -2618,104 +2426,38 @@ namespace Golden
                                     int wi = ic * 25;
                                     for (int kh = 0; kh < 5; kh++)
                                     {
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 0));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 0));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 0));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 0));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 1));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 1));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 1));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 1));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 2));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 2));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 2));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 2));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 3));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 3));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 3));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 3));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 4));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 4));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 4));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 4));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
+                                        v = Unsafe.Add(ref xi, kh * 14 + 0);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 0), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 0), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 0), v, s3);
+                                        v = Unsafe.Add(ref xi, kh * 14 + 1);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 1), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 1), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 1), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 1), v, s3);
+                                        v = Unsafe.Add(ref xi, kh * 14 + 2);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 2), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 2), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 2), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 2), v, s3);
+                                        v = Unsafe.Add(ref xi, kh * 14 + 3);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 3), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 3), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 3), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 3), v, s3);
+                                        v = Unsafe.Add(ref xi, kh * 14 + 4);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 4), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 4), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 4), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 4), v, s3);
                                     }
                                 }
-                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow));
-                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow));
-                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow));
-                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow));
+                                Unsafe.Add(ref yr0, ow) = s0;
+                                Unsafe.Add(ref yr1, ow) = s1;
+                                Unsafe.Add(ref yr2, ow) = s2;
+                                Unsafe.Add(ref yr3, ow) = s3;
                             }
-                        }
-                        for (; ow < 10; ow++)
-                        {
-                            float s0 = b0;
-                            float s1 = b1;
-                            float s2 = b2;
-                            float s3 = b3;
-                            float v;
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            for (int ic = 0; ic < 6; ic++)
-                            {
-                                ref float xi = ref Unsafe.Add(ref xo, ic * 196);
-                                int wi = ic * 25;
-                                for (int kh = 0; kh < 5; kh++)
-                                {
-                                    v = Unsafe.Add(ref xi, kh * 14 + 0);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 0), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 0), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 0), v, s3);
-                                    v = Unsafe.Add(ref xi, kh * 14 + 1);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 1), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 1), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 1), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 1), v, s3);
-                                    v = Unsafe.Add(ref xi, kh * 14 + 2);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 2), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 2), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 2), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 2), v, s3);
-                                    v = Unsafe.Add(ref xi, kh * 14 + 3);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 3), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 3), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 3), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 3), v, s3);
-                                    v = Unsafe.Add(ref xi, kh * 14 + 4);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 4), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 4), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 4), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 4), v, s3);
-                                }
-                            }
-                            Unsafe.Add(ref yr0, ow) = s0;
-                            Unsafe.Add(ref yr1, ow) = s1;
-                            Unsafe.Add(ref yr2, ow) = s2;
-                            Unsafe.Add(ref yr3, ow) = s3;
                         }
                     }
                 }
@@ -2730,12 +2472,35 @@ namespace Golden
             {
                 ref float dys = ref Unsafe.Add(ref dy, n * 1600);
                 ref float dyts = ref Unsafe.Add(ref dyt, n * 1600);
-                for (int p = 0; p < 100; p++)
+                for (int p0 = 0; p0 < 96; p0 += 16)
                 {
-                    ref float row = ref Unsafe.Add(ref dyts, p * 16);
                     for (int oc = 0; oc < 16; oc++)
                     {
-                        Unsafe.Add(ref row, oc) = Unsafe.Add(ref dys, oc * 100 + p);
+                        ref float from = ref Unsafe.Add(ref dys, oc * 100 + p0);
+                        ref float to = ref Unsafe.Add(ref dyts, p0 * 16 + oc);
+                        Unsafe.Add(ref to, 0) = Unsafe.Add(ref from, 0);
+                        Unsafe.Add(ref to, 16) = Unsafe.Add(ref from, 1);
+                        Unsafe.Add(ref to, 32) = Unsafe.Add(ref from, 2);
+                        Unsafe.Add(ref to, 48) = Unsafe.Add(ref from, 3);
+                        Unsafe.Add(ref to, 64) = Unsafe.Add(ref from, 4);
+                        Unsafe.Add(ref to, 80) = Unsafe.Add(ref from, 5);
+                        Unsafe.Add(ref to, 96) = Unsafe.Add(ref from, 6);
+                        Unsafe.Add(ref to, 112) = Unsafe.Add(ref from, 7);
+                        Unsafe.Add(ref to, 128) = Unsafe.Add(ref from, 8);
+                        Unsafe.Add(ref to, 144) = Unsafe.Add(ref from, 9);
+                        Unsafe.Add(ref to, 160) = Unsafe.Add(ref from, 10);
+                        Unsafe.Add(ref to, 176) = Unsafe.Add(ref from, 11);
+                        Unsafe.Add(ref to, 192) = Unsafe.Add(ref from, 12);
+                        Unsafe.Add(ref to, 208) = Unsafe.Add(ref from, 13);
+                        Unsafe.Add(ref to, 224) = Unsafe.Add(ref from, 14);
+                        Unsafe.Add(ref to, 240) = Unsafe.Add(ref from, 15);
+                    }
+                }
+                for (int oc = 0; oc < 16; oc++)
+                {
+                    for (int p = 96; p < 100; p++)
+                    {
+                        Unsafe.Add(ref dyts, p * 16 + oc) = Unsafe.Add(ref dys, oc * 100 + p);
                     }
                 }
             }
@@ -2923,20 +2688,21 @@ namespace Golden
                     const float b4 = 0f;
                     ref float w5 = ref Unsafe.Add(ref wt, (oc + 5) * 400);
                     const float b5 = 0f;
-                    for (int oh = 0; oh < 14; oh++)
+                    if (Vector.IsHardwareAccelerated && 14 >= VectorF.Count)
                     {
-                        ref float xr = ref Unsafe.Add(ref dyps, oh * 18);
-                        ref float yr0 = ref Unsafe.Add(ref dxs, (oc + 0) * 196 + oh * 14);
-                        ref float yr1 = ref Unsafe.Add(ref dxs, (oc + 1) * 196 + oh * 14);
-                        ref float yr2 = ref Unsafe.Add(ref dxs, (oc + 2) * 196 + oh * 14);
-                        ref float yr3 = ref Unsafe.Add(ref dxs, (oc + 3) * 196 + oh * 14);
-                        ref float yr4 = ref Unsafe.Add(ref dxs, (oc + 4) * 196 + oh * 14);
-                        ref float yr5 = ref Unsafe.Add(ref dxs, (oc + 5) * 196 + oh * 14);
-                        int ow = 0;
-                        if (Vector.IsHardwareAccelerated && 14 >= VectorF.Count)
+                        for (int oh = 0; oh < 14; oh += 2)
                         {
-                            for (; ow <= 14 - 2 * VectorF.Count; ow += 2 * VectorF.Count)
+                            ref float xr = ref Unsafe.Add(ref dyps, oh * 18);
+                            ref float yr0 = ref Unsafe.Add(ref dxs, (oc + 0) * 196 + oh * 14);
+                            ref float yr1 = ref Unsafe.Add(ref dxs, (oc + 1) * 196 + oh * 14);
+                            ref float yr2 = ref Unsafe.Add(ref dxs, (oc + 2) * 196 + oh * 14);
+                            ref float yr3 = ref Unsafe.Add(ref dxs, (oc + 3) * 196 + oh * 14);
+                            ref float yr4 = ref Unsafe.Add(ref dxs, (oc + 4) * 196 + oh * 14);
+                            ref float yr5 = ref Unsafe.Add(ref dxs, (oc + 5) * 196 + oh * 14);
+                            int ow = 0;
+                            for (; ow < 14; ow += VectorF.Count)
                             {
+                                if (ow > 14 - VectorF.Count) ow = 14 - VectorF.Count;
                                 VectorF a0_0 = new VectorF(b0);
                                 VectorF a0_1 = new VectorF(b0);
                                 VectorF a1_0 = new VectorF(b1);
@@ -2959,8 +2725,8 @@ namespace Golden
                                     int wi = ic * 25;
                                     for (int kh = 0; kh < 5; kh++)
                                     {
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0 + 18 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 0));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -2979,8 +2745,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 0));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 1));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 1 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 1 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 1 + 18 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 1));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -2999,8 +2765,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 1));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 2));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 2 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 2 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 2 + 18 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 2));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -3019,8 +2785,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 2));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 3));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 3 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 3 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 3 + 18 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 3));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -3039,8 +2805,8 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 3));
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 4));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 4 + 1 * VectorF.Count));
+                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 4 + 0 + 0 * VectorF.Count));
+                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 4 + 18 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 4));
                                         a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
@@ -3061,30 +2827,41 @@ namespace Golden
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
                                     }
                                 }
-                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow));
-                                Vector.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow));
-                                Vector.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow));
-                                Vector.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow));
-                                Vector.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow));
-                                Vector.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a5_0, ref yr5, (nuint)(ow));
-                                Vector.StoreUnsafe(a5_1, ref yr5, (nuint)(ow + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 14 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 14 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 14 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 14 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 14 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a5_1, ref yr5, (nuint)(ow + 14 + 0 * VectorF.Count));
                             }
-                            for (; ow < 14; ow += VectorF.Count)
+                        }
+                    }
+                    else
+                    {
+                        for (int oh = 0; oh < 14; oh++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref dyps, oh * 18);
+                            ref float yr0 = ref Unsafe.Add(ref dxs, (oc + 0) * 196 + oh * 14);
+                            ref float yr1 = ref Unsafe.Add(ref dxs, (oc + 1) * 196 + oh * 14);
+                            ref float yr2 = ref Unsafe.Add(ref dxs, (oc + 2) * 196 + oh * 14);
+                            ref float yr3 = ref Unsafe.Add(ref dxs, (oc + 3) * 196 + oh * 14);
+                            ref float yr4 = ref Unsafe.Add(ref dxs, (oc + 4) * 196 + oh * 14);
+                            ref float yr5 = ref Unsafe.Add(ref dxs, (oc + 5) * 196 + oh * 14);
+                            for (int ow = 0; ow < 14; ow++)
                             {
-                                if (ow > 14 - VectorF.Count) ow = 14 - VectorF.Count; // the last vector overlaps; it recomputes equal values
-                                VectorF a0_0 = new VectorF(b0);
-                                VectorF a1_0 = new VectorF(b1);
-                                VectorF a2_0 = new VectorF(b2);
-                                VectorF a3_0 = new VectorF(b3);
-                                VectorF a4_0 = new VectorF(b4);
-                                VectorF a5_0 = new VectorF(b5);
-                                VectorF v0;
-                                VectorF k;
+                                float s0 = b0;
+                                float s1 = b1;
+                                float s2 = b2;
+                                float s3 = b3;
+                                float s4 = b4;
+                                float s5 = b5;
+                                float v;
                                 ref float xo = ref Unsafe.Add(ref xr, ow);
                                 for (int ic = 0; ic < 16; ic++)
                                 {
@@ -3092,140 +2869,50 @@ namespace Golden
                                     int wi = ic * 25;
                                     for (int kh = 0; kh < 5; kh++)
                                     {
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 0));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 0));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 0));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 0));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 0));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 0));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 1));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 1));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 1));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 1));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 1));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 1));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 1));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 2));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 2));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 2));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 2));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 2));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 2));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 2));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 3));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 3));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 3));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 3));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 3));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 3));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 3));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 4));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 4));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 4));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 4));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 4));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 4));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 4));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
+                                        v = Unsafe.Add(ref xi, kh * 18 + 0);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 0), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 0), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 0), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 0), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 0), v, s5);
+                                        v = Unsafe.Add(ref xi, kh * 18 + 1);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 1), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 1), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 1), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 1), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 1), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 1), v, s5);
+                                        v = Unsafe.Add(ref xi, kh * 18 + 2);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 2), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 2), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 2), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 2), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 2), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 2), v, s5);
+                                        v = Unsafe.Add(ref xi, kh * 18 + 3);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 3), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 3), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 3), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 3), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 3), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 3), v, s5);
+                                        v = Unsafe.Add(ref xi, kh * 18 + 4);
+                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 4), v, s0);
+                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 4), v, s1);
+                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 4), v, s2);
+                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 4), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 4), v, s4);
+                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 4), v, s5);
                                     }
                                 }
-                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow));
-                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow));
-                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow));
-                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow));
-                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow));
-                                Vector.StoreUnsafe(a5_0, ref yr5, (nuint)(ow));
+                                Unsafe.Add(ref yr0, ow) = s0;
+                                Unsafe.Add(ref yr1, ow) = s1;
+                                Unsafe.Add(ref yr2, ow) = s2;
+                                Unsafe.Add(ref yr3, ow) = s3;
+                                Unsafe.Add(ref yr4, ow) = s4;
+                                Unsafe.Add(ref yr5, ow) = s5;
                             }
-                        }
-                        for (; ow < 14; ow++)
-                        {
-                            float s0 = b0;
-                            float s1 = b1;
-                            float s2 = b2;
-                            float s3 = b3;
-                            float s4 = b4;
-                            float s5 = b5;
-                            float v;
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            for (int ic = 0; ic < 16; ic++)
-                            {
-                                ref float xi = ref Unsafe.Add(ref xo, ic * 324);
-                                int wi = ic * 25;
-                                for (int kh = 0; kh < 5; kh++)
-                                {
-                                    v = Unsafe.Add(ref xi, kh * 18 + 0);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 0), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 0), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 0), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 0), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 0), v, s5);
-                                    v = Unsafe.Add(ref xi, kh * 18 + 1);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 1), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 1), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 1), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 1), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 1), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 1), v, s5);
-                                    v = Unsafe.Add(ref xi, kh * 18 + 2);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 2), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 2), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 2), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 2), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 2), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 2), v, s5);
-                                    v = Unsafe.Add(ref xi, kh * 18 + 3);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 3), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 3), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 3), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 3), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 3), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 3), v, s5);
-                                    v = Unsafe.Add(ref xi, kh * 18 + 4);
-                                    s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 4), v, s0);
-                                    s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 4), v, s1);
-                                    s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 4), v, s2);
-                                    s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 4), v, s3);
-                                    s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 4), v, s4);
-                                    s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 4), v, s5);
-                                }
-                            }
-                            Unsafe.Add(ref yr0, ow) = s0;
-                            Unsafe.Add(ref yr1, ow) = s1;
-                            Unsafe.Add(ref yr2, ow) = s2;
-                            Unsafe.Add(ref yr3, ow) = s3;
-                            Unsafe.Add(ref yr4, ow) = s4;
-                            Unsafe.Add(ref yr5, ow) = s5;
                         }
                     }
                 }

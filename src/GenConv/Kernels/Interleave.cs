@@ -1,0 +1,62 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace GenConv.Kernels
+{
+    /// <summary>
+    /// Splits rows into their even and odd columns and back: how stride-2 convolutions move between the plain layout and
+    /// their phase-split padded one (consecutive output pixels then read consecutive floats). Pure data movement, so
+    /// every path gives the same bits; vectors where the hardware has them, because a scalar copy costs as much as the
+    /// convolution itself on small layers.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class Interleave
+    {
+        /// <summary>even[i] = source[2i] and odd[i] = source[2i + 1] for i &lt; pairs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Split(ref float source, ref float even, ref float odd, int pairs)
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Vector256<int> evenFirst = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+                for (; i <= pairs - 8; i += 8)
+                {
+                    // Each half becomes (its 4 evens, its 4 odds); the two halves' evens, then odds, make the outputs.
+                    Vector256<float> a = Vector256.Shuffle(Vector256.LoadUnsafe(ref source, (nuint)(2 * i)), evenFirst);
+                    Vector256<float> b = Vector256.Shuffle(Vector256.LoadUnsafe(ref source, (nuint)(2 * i + 8)), evenFirst);
+                    Vector256.Create(a.GetLower(), b.GetLower()).StoreUnsafe(ref even, (nuint)i);
+                    Vector256.Create(a.GetUpper(), b.GetUpper()).StoreUnsafe(ref odd, (nuint)i);
+                }
+            }
+            for (; i < pairs; i++)
+            {
+                Unsafe.Add(ref even, i) = Unsafe.Add(ref source, 2 * i);
+                Unsafe.Add(ref odd, i) = Unsafe.Add(ref source, 2 * i + 1);
+            }
+        }
+
+        /// <summary>destination[2i] = even[i] and destination[2i + 1] = odd[i] for i &lt; pairs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Merge(ref float even, ref float odd, ref float destination, int pairs)
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Vector256<int> zip = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
+                for (; i <= pairs - 8; i += 8)
+                {
+                    Vector256<float> e = Vector256.LoadUnsafe(ref even, (nuint)i), o = Vector256.LoadUnsafe(ref odd, (nuint)i);
+                    Vector256.Shuffle(Vector256.Create(e.GetLower(), o.GetLower()), zip).StoreUnsafe(ref destination, (nuint)(2 * i));
+                    Vector256.Shuffle(Vector256.Create(e.GetUpper(), o.GetUpper()), zip).StoreUnsafe(ref destination, (nuint)(2 * i + 8));
+                }
+            }
+            for (; i < pairs; i++)
+            {
+                Unsafe.Add(ref destination, 2 * i) = Unsafe.Add(ref even, i);
+                Unsafe.Add(ref destination, 2 * i + 1) = Unsafe.Add(ref odd, i);
+            }
+        }
+    }
+}
