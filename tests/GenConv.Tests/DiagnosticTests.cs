@@ -123,6 +123,9 @@ namespace GenConv.Tests
                 var (result, output) = GeneratorHarness.Run(source.ToString());
                 Assert.Null(result.Exception);
                 Assert.DoesNotContain(result.Diagnostics, d => d.Id == "GENCONV000");
+                // Code must not grow with a dimension (sizes here reach 10^6): a model's source stays small.
+                foreach (var generatedSource in result.GeneratedSources)
+                    Assert.True(generatedSource.SourceText.Length < 1_000_000, $"round {round}: {generatedSource.HintName} is {generatedSource.SourceText.Length:N0} chars");
                 for (int m = 0; m < 100; m++)
                 {
                     bool hasCode = result.GeneratedSources.Any(s => s.HintName == $"Fuzz.M{m}.GenConv.g.cs");

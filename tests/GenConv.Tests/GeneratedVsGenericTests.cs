@@ -39,7 +39,7 @@ namespace GenConv.Tests
             ("1, 6, 6", "[Conv2D(OutChannels = 2, Kernel = 3, Padding = 3)]"),
             ("2, 7, 9", "[Conv2D(OutChannels = 3, Kernel = 3, PadTop = 1, PadBottom = 0, PadLeft = 2, PadRight = 1)]"),
             ("2, 7, 9", "[Conv2D(OutChannels = 3, KernelH = 2, KernelW = 4, StrideW = 2, PadTop = 0, PadBottom = 2, PadLeft = 1, PadRight = 0)]"),
-            // Channels and the output-channel tile (4): 1, 3, 4, 5, 8, 9; many input channels.
+            // Channels around the output-channel tile (6) and the padded channel vectors of backward weights (4, 8, 16).
             ("1, 6, 6", "[Conv2D(OutChannels = 1, Kernel = 3)]"),
             ("3, 6, 6", "[Conv2D(OutChannels = 3, Kernel = 3)]"),
             ("3, 6, 6", "[Conv2D(OutChannels = 4, Kernel = 3)]"),
@@ -69,8 +69,11 @@ namespace GenConv.Tests
             ("2, 7, 8", "[MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]"),
             ("1, 7, 9", "[MaxPool2D(KernelH = 3, KernelW = 2, StrideH = 1, StrideW = 2, PadH = 1, PadW = 1)]"),
             ("1, 5, 5", "[MaxPool2D(Kernel = 5)]"),
+            // 2×2 stride 2 (the vectorized row-pair path): rows of 18 outputs (two vectors and a tail), odd sizes left over.
+            ("2, 9, 37", "[MaxPool2D(Kernel = 2)]"),
             // Average pooling, with and without padding counted.
             ("3, 8, 8", "[AvgPool2D(Kernel = 2)]"),
+            ("2, 9, 37", "[AvgPool2D(Kernel = 2)]"),
             ("2, 9, 9", "[AvgPool2D(Kernel = 3, Stride = 2)]"),
             ("2, 7, 8", "[AvgPool2D(Kernel = 3, Stride = 2, Padding = 1)]"),
             ("2, 7, 8", "[AvgPool2D(Kernel = 3, Stride = 2, Padding = 1, CountIncludePad = false)]"),
@@ -88,6 +91,8 @@ namespace GenConv.Tests
             ("2, 5, 5", "[Conv2D(OutChannels = 3, Kernel = 2)] [Sigmoid]"),
             ("2, 5, 5", "[Conv2D(OutChannels = 3, Kernel = 2)] [Tanh]"),
             ("12, 1, 1", "[LeakyReLU]"),
+            ("37, 1, 1", "[ReLU]"),
+            ("37, 1, 1", "[LeakyReLU(Slope = 0.25f)]"),
             // Whole models: LeNet-5 (M1) and a small VGG-like chain.
             ("1, 28, 28", "[Conv2D(OutChannels = 6, Kernel = 5, Padding = 2)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(OutChannels = 16, Kernel = 5)] [ReLU] [MaxPool2D(Kernel = 2)] [Dense(OutFeatures = 120)] [ReLU] [Dense(OutFeatures = 84)] [ReLU] [Dense(OutFeatures = 10)]"),
             ("3, 12, 12", "[Conv2D(OutChannels = 8, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(OutChannels = 8, Kernel = 3, Padding = 1)] [Tanh] [AvgPool2D(Kernel = 2)] [Conv2D(OutChannels = 5, Kernel = 3, Stride = 2, Padding = 1)] [Sigmoid] [Dense(OutFeatures = 6)]"),
@@ -129,6 +134,40 @@ namespace GenConv.Tests
                 worst = Math.Max(worst, CompareWithGeneric(generated, batch, seed: caseIndex * 10 + batch));
             output.WriteLine($"Case {caseIndex} {ModelMatrixFixture.Cases[caseIndex]}: worst relative error {worst:E3}");
         }
+
+        /// <summary>
+        /// The vectorized 2×2 pools and ReLU against the naive kernels bit for bit on the values where the rules matter:
+        /// ties (the first maximum wins), NaN (wins), ±0 (the first of equal zeros wins; gradients add to +0), ±∞.
+        /// </summary>
+        [Theory]
+        [InlineData("[MaxPool2D(Kernel = 2)]")]
+        [InlineData("[AvgPool2D(Kernel = 2)]")]
+        [InlineData("[ReLU]")]
+        [InlineData("[LeakyReLU(Slope = 0.25f)]")]
+        public void VectorizedPoolsAndActivationsFollowTheScalarRulesBitForBit(string layer)
+        {
+            int caseIndex = Array.FindIndex(ModelMatrixFixture.Cases, c => c.Layers == layer && c.Input is "2, 9, 37" or "37, 1, 1");
+            Assert.True(caseIndex >= 0, layer);
+            IGenConvModel generated = GeneratorHarness.Create(fixture.Assembly, $"Matrix.Case{caseIndex}", maxBatch: 2, seed: 0);
+            var naive = new GenericModel(generated.Description, GenericAlgorithm.Naive, maxBatch: 2, seed: 0);
+            float[] specials = { 1f, 1f, -0f, 0f, float.NaN, -1f, float.NegativeInfinity, float.PositiveInfinity, 2f, -2f, 0f, -0f };
+            var random = new SeededRandom(7);
+            float[] x = new float[2 * generated.InputLength], dy = new float[2 * generated.OutputLength];
+            for (int i = 0; i < x.Length; i++) x[i] = random.NextInt(3) == 0 ? random.NextFloat(-1, 1) : specials[random.NextInt(specials.Length)];
+            for (int i = 0; i < dy.Length; i++) dy[i] = random.NextInt(4) == 0 ? -0f : random.NextFloat(-1, 1);
+            var results = new List<(float[] Y, float[] Dx)>();
+            foreach (IGenConvModel model in new[] { generated, naive })
+            {
+                var (y, dx) = (new float[dy.Length], new float[x.Length]);
+                model.Forward(x, y);
+                model.Backward(dy, dx);
+                results.Add((y, dx));
+            }
+            Assert.Equal(Bits(results[1].Y), Bits(results[0].Y));
+            Assert.Equal(Bits(results[1].Dx), Bits(results[0].Dx));
+        }
+
+        private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 
         /// <summary>Same description, seed and data through generated, naive and im2col models; every output and gradient compared.</summary>
         internal static double CompareWithGeneric(IGenConvModel generated, int batch, int seed)

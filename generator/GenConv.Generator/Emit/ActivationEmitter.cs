@@ -5,8 +5,8 @@ using GenConv.Model;
 namespace GenConv.Generator.Emit
 {
     /// <summary>
-    /// Element-wise activations over the whole batch, calling the runtime's scalar formulas (inlined by the JIT), so
-    /// generated and generic models share one definition of each activation.
+    /// Element-wise activations over the whole batch, calling the runtime's formulas (inlined by the JIT), so generated
+    /// and generic models share one definition of each activation; ReLU and LeakyReLU run as vector selections.
     /// </summary>
     internal sealed class ActivationEmitter : LayerEmitter
     {
@@ -29,7 +29,23 @@ namespace GenConv.Generator.Emit
                 LayerKind.Sigmoid => ("Activations.Sigmoid(xv)", "Activations.SigmoidBackward(yv, g)"),
                 _ => ("Activations.Tanh(xv)", "Activations.TanhBackward(yv, g)"),
             };
-            using (w.Open($"for (int i = start * {I(l.InputLength)}; i < end * {I(l.InputLength)}; i++)"))
+            bool piecewiseLinear = l.Spec.Kind is LayerKind.ReLU or LayerKind.LeakyReLU;
+            w.Line($"int i = start * {I(l.InputLength)}, last = end * {I(l.InputLength)};");
+            if (piecewiseLinear)
+            {
+                // Branch-free vectors: random signs would mispredict a branch on every other element.
+                string vectorSlope = l.Spec.Kind == LayerKind.LeakyReLU ? $", {slope}" : "";
+                string name = l.Spec.Kind == LayerKind.ReLU ? "Relu" : "LeakyRelu";
+                using (w.Open("if (Vector.IsHardwareAccelerated)"))
+                using (w.Open("for (; i <= last - VectorF.Count; i += VectorF.Count)"))
+                {
+                    w.Line("VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);");
+                    w.Line(stage == Stage.Forward
+                        ? $"Vector.StoreUnsafe(Activations.{name}(xv{vectorSlope}), ref y, (nuint)i);"
+                        : $"Vector.StoreUnsafe(Activations.{name}Backward(xv, Vector.LoadUnsafe(ref dy, (nuint)i){vectorSlope}), ref dx, (nuint)i);");
+                }
+            }
+            using (w.Open("for (; i < last; i++)"))
             {
                 w.Line($"float xv = {Unsafe}.Add(ref x, i);");
                 if (stage == Stage.Forward)

@@ -594,6 +594,15 @@ namespace GenConv.Generator.Emit
                         }
                         return;
                     }
+                    if (stride > 4)
+                    {
+                        using (w.Open($"for (int col = 0; col < {I(width)}; col++)"))
+                        {
+                            string at = $"{Unsafe}.Add(ref split, (col + {I(l.Spec.PadLeft)}) % {I(stride)} * {I(l.PhaseWidth)} + (col + {I(l.Spec.PadLeft)}) / {I(stride)})";
+                            w.Line(toPadded ? $"{at} = {Unsafe}.Add(ref plain, col);" : $"{Unsafe}.Add(ref plain, col) = {at};");
+                        }
+                        return;
+                    }
                     for (int q = 0; q < stride; q++)
                     {
                         int shift = q - l.Spec.PadLeft;                       // input column of j = 0

@@ -53,6 +53,27 @@ namespace GenConv.Generator.Emit
                 EmitTaps(w, l, l.Input.Width, (offset, _) => element($"o + {offset}"));
         }
 
+        /// <summary>2×2 windows, stride 2, no padding: disjoint windows the runtime's Pool2x2 does a row pair at a time.</summary>
+        protected static bool IsPairwise(LayerPlan l) =>
+            l.Spec.KernelH == 2 && l.Spec.KernelW == 2 && l.Spec.StrideH == 2 && l.Spec.StrideW == 2 && !IsPadded(l) && l.Spec.PadBottom == 0 && l.Spec.PadRight == 0;
+
+        /// <summary>
+        /// Calls Pool2x2.{method} for every row pair of every plane: <paramref name="arguments"/> gets the input row-pair
+        /// offset and the output row offset as expressions and returns the call's buffer arguments.
+        /// </summary>
+        protected static void EmitRowPairs(SourceWriter w, LayerPlan l, string method, System.Func<string, string, string> arguments)
+        {
+            int width = l.Input.Width, oh = l.Output.Height, ow = l.Output.Width;
+            using (w.Open($"for (int p = start * {I(l.Input.Channels)}; p < end * {I(l.Input.Channels)}; p++)"))
+            using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
+            {
+                w.Line($"int top = p * {I((long)l.Input.Height * width)} + oh * {I(2L * width)}, pix = p * {I((long)oh * ow)} + oh * {I(ow)};");
+                w.Line($"global::GenConv.Kernels.Pool2x2.{method}({arguments("top", "pix")}, {I(ow)});");
+            }
+        }
+
+        protected static string At(string buffer, string offset) => $"ref {Unsafe}.Add(ref {buffer}, {offset})";
+
         protected static void EmitClear(SourceWriter w, LayerPlan l, string buffer) =>
             w.Line($"MemoryMarshal.CreateSpan(ref {Unsafe}.Add(ref {buffer}, start * {I(l.InputLength)}), (end - start) * {I(l.InputLength)}).Clear();");
     }
@@ -72,6 +93,14 @@ namespace GenConv.Generator.Emit
         public override void EmitBody(SourceWriter w, LayerPlan l, Stage stage)
         {
             if (stage == Stage.BackwardData) EmitClear(w, l, "dx");
+            if (IsPairwise(l))
+            {
+                string Below(string top) => $"{top} + {I(l.Input.Width)}";
+                EmitRowPairs(w, l, stage == Stage.Forward ? "MaxForward" : "MaxBackward", (top, pix) => stage == Stage.Forward
+                    ? $"{At("x", top)}, {At("x", Below(top))}, {At("y", pix)}"
+                    : $"{At("x", top)}, {At("x", Below(top))}, {At("dy", pix)}, {At("dx", top)}, {At("dx", Below(top))}");
+                return;
+            }
             EmitWindows(w, l, () =>
             {
                 // The arg-max starts at the window's first in-bounds element, as PyTorch's does.
@@ -105,6 +134,14 @@ namespace GenConv.Generator.Emit
         public override void EmitBody(SourceWriter w, LayerPlan l, Stage stage)
         {
             if (stage == Stage.BackwardData) EmitClear(w, l, "dx");
+            if (IsPairwise(l))
+            {
+                string Below(string top) => $"{top} + {I(l.Input.Width)}";
+                EmitRowPairs(w, l, stage == Stage.Forward ? "AverageForward" : "AverageBackward", (top, pix) => stage == Stage.Forward
+                    ? $"{At("x", top)}, {At("x", Below(top))}, {At("y", pix)}"
+                    : $"{At("dy", pix)}, {At("dx", top)}, {At("dx", Below(top))}");
+                return;
+            }
             EmitWindows(w, l, () =>
             {
                 // In floor mode a window never reaches past the padded input, so with padding counted the divisor is constant.

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using GenConv.Model;
 
@@ -39,5 +40,16 @@ namespace GenConv.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float SigmoidBackward(float y, float dy) => dy * (1f - y) * y;
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Tanh(float x) => MathF.Tanh(x);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float TanhBackward(float y, float dy) => dy * (1f - y * y);
+
+        // The same selections lane by lane (generated kernels use these for the piecewise-linear activations); a
+        // comparison with NaN is false in both forms, so vector and scalar results agree bit for bit.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<float> Relu(Vector<float> x) => Vector.ConditionalSelect(Vector.LessThanOrEqual(x, Vector<float>.Zero), Vector<float>.Zero, x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<float> ReluBackward(Vector<float> x, Vector<float> dy) => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<float>.Zero), dy, Vector<float>.Zero);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<float> LeakyRelu(Vector<float> x, float slope) => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<float>.Zero), x, x * slope);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<float> LeakyReluBackward(Vector<float> x, Vector<float> dy, float slope) => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<float>.Zero), dy, dy * slope);
     }
 }

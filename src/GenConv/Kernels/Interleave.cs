@@ -20,14 +20,11 @@ namespace GenConv.Kernels
             int i = 0;
             if (Vector256.IsHardwareAccelerated)
             {
-                Vector256<int> evenFirst = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
                 for (; i <= pairs - 8; i += 8)
                 {
-                    // Each half becomes (its 4 evens, its 4 odds); the two halves' evens, then odds, make the outputs.
-                    Vector256<float> a = Vector256.Shuffle(Vector256.LoadUnsafe(ref source, (nuint)(2 * i)), evenFirst);
-                    Vector256<float> b = Vector256.Shuffle(Vector256.LoadUnsafe(ref source, (nuint)(2 * i + 8)), evenFirst);
-                    Vector256.Create(a.GetLower(), b.GetLower()).StoreUnsafe(ref even, (nuint)i);
-                    Vector256.Create(a.GetUpper(), b.GetUpper()).StoreUnsafe(ref odd, (nuint)i);
+                    Split(ref Unsafe.Add(ref source, 2 * i), out Vector256<float> e, out Vector256<float> o);
+                    e.StoreUnsafe(ref even, (nuint)i);
+                    o.StoreUnsafe(ref odd, (nuint)i);
                 }
             }
             for (; i < pairs; i++)
@@ -44,19 +41,35 @@ namespace GenConv.Kernels
             int i = 0;
             if (Vector256.IsHardwareAccelerated)
             {
-                Vector256<int> zip = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
                 for (; i <= pairs - 8; i += 8)
-                {
-                    Vector256<float> e = Vector256.LoadUnsafe(ref even, (nuint)i), o = Vector256.LoadUnsafe(ref odd, (nuint)i);
-                    Vector256.Shuffle(Vector256.Create(e.GetLower(), o.GetLower()), zip).StoreUnsafe(ref destination, (nuint)(2 * i));
-                    Vector256.Shuffle(Vector256.Create(e.GetUpper(), o.GetUpper()), zip).StoreUnsafe(ref destination, (nuint)(2 * i + 8));
-                }
+                    Merge(Vector256.LoadUnsafe(ref even, (nuint)i), Vector256.LoadUnsafe(ref odd, (nuint)i), ref Unsafe.Add(ref destination, 2 * i));
             }
             for (; i < pairs; i++)
             {
                 Unsafe.Add(ref destination, 2 * i) = Unsafe.Add(ref even, i);
                 Unsafe.Add(ref destination, 2 * i + 1) = Unsafe.Add(ref odd, i);
             }
+        }
+
+        /// <summary>The 16 floats at source as their 8 even and 8 odd elements (callers check Vector256 acceleration).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Split(ref float source, out Vector256<float> even, out Vector256<float> odd)
+        {
+            // Each half becomes (its 4 evens, its 4 odds); the two halves' evens, then odds, make the outputs.
+            Vector256<int> evenFirst = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+            Vector256<float> a = Vector256.Shuffle(Vector256.LoadUnsafe(ref source), evenFirst);
+            Vector256<float> b = Vector256.Shuffle(Vector256.LoadUnsafe(ref source, 8), evenFirst);
+            even = Vector256.Create(a.GetLower(), b.GetLower());
+            odd = Vector256.Create(a.GetUpper(), b.GetUpper());
+        }
+
+        /// <summary>Stores even and odd interleaved as 16 floats at destination (callers check Vector256 acceleration).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Merge(Vector256<float> even, Vector256<float> odd, ref float destination)
+        {
+            Vector256<int> zip = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
+            Vector256.Shuffle(Vector256.Create(even.GetLower(), odd.GetLower()), zip).StoreUnsafe(ref destination);
+            Vector256.Shuffle(Vector256.Create(even.GetUpper(), odd.GetUpper()), zip).StoreUnsafe(ref destination, 8);
         }
     }
 }

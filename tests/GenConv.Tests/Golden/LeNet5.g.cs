@@ -1946,7 +1946,16 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1Forward(int batch, int start, int end, ref float x, ref float y)
         {
-            for (int i = start * 4704; i < end * 4704; i++)
+            int i = start * 4704, last = end * 4704;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; i <= last - VectorF.Count; i += VectorF.Count)
+                {
+                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
+                    Vector.StoreUnsafe(Activations.Relu(xv), ref y, (nuint)i);
+                }
+            }
+            for (; i < last; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 Unsafe.Add(ref y, i) = Activations.Relu(xv);
@@ -1957,7 +1966,16 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BackwardData(int batch, int start, int end, ref float x, ref float y, ref float dy, ref float dx)
         {
-            for (int i = start * 4704; i < end * 4704; i++)
+            int i = start * 4704, last = end * 4704;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; i <= last - VectorF.Count; i += VectorF.Count)
+                {
+                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
+                    Vector.StoreUnsafe(Activations.ReluBackward(xv, Vector.LoadUnsafe(ref dy, (nuint)i)), ref dx, (nuint)i);
+                }
+            }
+            for (; i < last; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 float yv = Unsafe.Add(ref y, i);
@@ -1972,27 +1990,10 @@ namespace Golden
         {
             for (int p = start * 6; p < end * 6; p++)
             {
-                int plane = p * 784;
-                int outPlane = p * 196;
                 for (int oh = 0; oh < 14; oh++)
                 {
-                    for (int ow = 0; ow < 14; ow++)
-                    {
-                        int pix = outPlane + oh * 14 + ow;
-                        int o = plane + oh * 56 + ow * 2;
-                        float max = float.NegativeInfinity;
-                        int arg = o;
-                        float v;
-                        v = Unsafe.Add(ref x, o + 0);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 0; }
-                        v = Unsafe.Add(ref x, o + 1);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 1; }
-                        v = Unsafe.Add(ref x, o + 28);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 28; }
-                        v = Unsafe.Add(ref x, o + 29);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 29; }
-                        Unsafe.Add(ref y, pix) = max;
-                    }
+                    int top = p * 784 + oh * 56, pix = p * 196 + oh * 14;
+                    global::GenConv.Kernels.Pool2x2.MaxForward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 28), ref Unsafe.Add(ref y, pix), 14);
                 }
             }
         }
@@ -2004,27 +2005,10 @@ namespace Golden
             MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dx, start * 4704), (end - start) * 4704).Clear();
             for (int p = start * 6; p < end * 6; p++)
             {
-                int plane = p * 784;
-                int outPlane = p * 196;
                 for (int oh = 0; oh < 14; oh++)
                 {
-                    for (int ow = 0; ow < 14; ow++)
-                    {
-                        int pix = outPlane + oh * 14 + ow;
-                        int o = plane + oh * 56 + ow * 2;
-                        float max = float.NegativeInfinity;
-                        int arg = o;
-                        float v;
-                        v = Unsafe.Add(ref x, o + 0);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 0; }
-                        v = Unsafe.Add(ref x, o + 1);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 1; }
-                        v = Unsafe.Add(ref x, o + 28);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 28; }
-                        v = Unsafe.Add(ref x, o + 29);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 29; }
-                        Unsafe.Add(ref dx, arg) += Unsafe.Add(ref dy, pix);
-                    }
+                    int top = p * 784 + oh * 56, pix = p * 196 + oh * 14;
+                    global::GenConv.Kernels.Pool2x2.MaxBackward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 28), ref Unsafe.Add(ref dy, pix), ref Unsafe.Add(ref dx, top), ref Unsafe.Add(ref dx, top + 28), 14);
                 }
             }
         }
@@ -3435,7 +3419,16 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4Forward(int batch, int start, int end, ref float x, ref float y)
         {
-            for (int i = start * 1600; i < end * 1600; i++)
+            int i = start * 1600, last = end * 1600;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; i <= last - VectorF.Count; i += VectorF.Count)
+                {
+                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
+                    Vector.StoreUnsafe(Activations.Relu(xv), ref y, (nuint)i);
+                }
+            }
+            for (; i < last; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 Unsafe.Add(ref y, i) = Activations.Relu(xv);
@@ -3446,7 +3439,16 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4BackwardData(int batch, int start, int end, ref float x, ref float y, ref float dy, ref float dx)
         {
-            for (int i = start * 1600; i < end * 1600; i++)
+            int i = start * 1600, last = end * 1600;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; i <= last - VectorF.Count; i += VectorF.Count)
+                {
+                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
+                    Vector.StoreUnsafe(Activations.ReluBackward(xv, Vector.LoadUnsafe(ref dy, (nuint)i)), ref dx, (nuint)i);
+                }
+            }
+            for (; i < last; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 float yv = Unsafe.Add(ref y, i);
@@ -3461,27 +3463,10 @@ namespace Golden
         {
             for (int p = start * 16; p < end * 16; p++)
             {
-                int plane = p * 100;
-                int outPlane = p * 25;
                 for (int oh = 0; oh < 5; oh++)
                 {
-                    for (int ow = 0; ow < 5; ow++)
-                    {
-                        int pix = outPlane + oh * 5 + ow;
-                        int o = plane + oh * 20 + ow * 2;
-                        float max = float.NegativeInfinity;
-                        int arg = o;
-                        float v;
-                        v = Unsafe.Add(ref x, o + 0);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 0; }
-                        v = Unsafe.Add(ref x, o + 1);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 1; }
-                        v = Unsafe.Add(ref x, o + 10);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 10; }
-                        v = Unsafe.Add(ref x, o + 11);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 11; }
-                        Unsafe.Add(ref y, pix) = max;
-                    }
+                    int top = p * 100 + oh * 20, pix = p * 25 + oh * 5;
+                    global::GenConv.Kernels.Pool2x2.MaxForward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 10), ref Unsafe.Add(ref y, pix), 5);
                 }
             }
         }
@@ -3493,27 +3478,10 @@ namespace Golden
             MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dx, start * 1600), (end - start) * 1600).Clear();
             for (int p = start * 16; p < end * 16; p++)
             {
-                int plane = p * 100;
-                int outPlane = p * 25;
                 for (int oh = 0; oh < 5; oh++)
                 {
-                    for (int ow = 0; ow < 5; ow++)
-                    {
-                        int pix = outPlane + oh * 5 + ow;
-                        int o = plane + oh * 20 + ow * 2;
-                        float max = float.NegativeInfinity;
-                        int arg = o;
-                        float v;
-                        v = Unsafe.Add(ref x, o + 0);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 0; }
-                        v = Unsafe.Add(ref x, o + 1);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 1; }
-                        v = Unsafe.Add(ref x, o + 10);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 10; }
-                        v = Unsafe.Add(ref x, o + 11);
-                        if (v > max || float.IsNaN(v)) { max = v; arg = o + 11; }
-                        Unsafe.Add(ref dx, arg) += Unsafe.Add(ref dy, pix);
-                    }
+                    int top = p * 100 + oh * 20, pix = p * 25 + oh * 5;
+                    global::GenConv.Kernels.Pool2x2.MaxBackward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 10), ref Unsafe.Add(ref dy, pix), ref Unsafe.Add(ref dx, top), ref Unsafe.Add(ref dx, top + 10), 5);
                 }
             }
         }
@@ -3782,7 +3750,16 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer7Forward(int batch, int start, int end, ref float x, ref float y)
         {
-            for (int i = start * 120; i < end * 120; i++)
+            int i = start * 120, last = end * 120;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; i <= last - VectorF.Count; i += VectorF.Count)
+                {
+                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
+                    Vector.StoreUnsafe(Activations.Relu(xv), ref y, (nuint)i);
+                }
+            }
+            for (; i < last; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 Unsafe.Add(ref y, i) = Activations.Relu(xv);
@@ -3793,7 +3770,16 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer7BackwardData(int batch, int start, int end, ref float x, ref float y, ref float dy, ref float dx)
         {
-            for (int i = start * 120; i < end * 120; i++)
+            int i = start * 120, last = end * 120;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; i <= last - VectorF.Count; i += VectorF.Count)
+                {
+                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
+                    Vector.StoreUnsafe(Activations.ReluBackward(xv, Vector.LoadUnsafe(ref dy, (nuint)i)), ref dx, (nuint)i);
+                }
+            }
+            for (; i < last; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 float yv = Unsafe.Add(ref y, i);
@@ -4066,7 +4052,16 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer9Forward(int batch, int start, int end, ref float x, ref float y)
         {
-            for (int i = start * 84; i < end * 84; i++)
+            int i = start * 84, last = end * 84;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; i <= last - VectorF.Count; i += VectorF.Count)
+                {
+                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
+                    Vector.StoreUnsafe(Activations.Relu(xv), ref y, (nuint)i);
+                }
+            }
+            for (; i < last; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 Unsafe.Add(ref y, i) = Activations.Relu(xv);
@@ -4077,7 +4072,16 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer9BackwardData(int batch, int start, int end, ref float x, ref float y, ref float dy, ref float dx)
         {
-            for (int i = start * 84; i < end * 84; i++)
+            int i = start * 84, last = end * 84;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; i <= last - VectorF.Count; i += VectorF.Count)
+                {
+                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
+                    Vector.StoreUnsafe(Activations.ReluBackward(xv, Vector.LoadUnsafe(ref dy, (nuint)i)), ref dx, (nuint)i);
+                }
+            }
+            for (; i < last; i++)
             {
                 float xv = Unsafe.Add(ref x, i);
                 float yv = Unsafe.Add(ref y, i);
