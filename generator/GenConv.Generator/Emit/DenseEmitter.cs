@@ -5,8 +5,9 @@ using GenConv.Generator.Planning;
 namespace GenConv.Generator.Emit
 {
     /// <summary>
-    /// Fully connected layers, weights [out, in]. Forward is four dot products at a time (sharing the input loads);
-    /// both backward kernels are one row combination — a weighted sum of contiguous rows kept in registers.
+    /// Fully connected layers, weights [out, in]. Forward is four dot products for each of two samples at a time (they
+    /// share the weight and input loads); both backward kernels are row combinations — weighted sums of contiguous rows
+    /// kept in registers — for two targets at a time.
     /// </summary>
     internal sealed class DenseEmitter : LayerEmitter
     {
@@ -42,104 +43,148 @@ namespace GenConv.Generator.Emit
             switch (stage)
             {
                 case Stage.Forward:
-                    using (OpenSampleLoop(w, ("x", inF), ("y", outF)))
+                    // Two samples at a time share every weight load.
+                    using (w.Open("for (int n = start; n < end; n += 2)"))
                     {
-                        int main = outF - outF % RowTile;
-                        if (main > 0)
-                            using (w.Open($"for (int o = 0; o < {I(main)}; o += {RowTile})"))
-                                EmitDotRows(w, l, RowTile);
-                        if (main < outF)
-                            using (w.Open($"for (int o = {I(main)}; o < {I(outF)}; o++)"))
-                                EmitDotRows(w, l, 1);
+                        using (w.Open("if (n + 1 < end)"))
+                            EmitDotRowTiles(w, l, samples: 2);
+                        using (w.Open("else"))
+                            EmitDotRowTiles(w, l, samples: 1);
                     }
                     break;
                 case Stage.BackwardWeights:
-                    // dW[o, :] = Σ_n dY[n, o] · X[n, :];  dB[o] = Σ_n dY[n, o].
-                    using (w.Open("for (int o = start; o < end; o++)"))
+                    // dW[o, :] = Σ_n dY[n, o] · X[n, :], two rows at a time;  dB[o] = Σ_n dY[n, o].
+                    using (w.Open("for (int o = start; o < end; o += 2)"))
                     {
-                        EmitRowCombination(w, inF, "batch", n => $"{Unsafe}.Add(ref dy, {n} * {I(outF)} + o)", "x", $"ref {Unsafe}.Add(ref dw, o * {I(inF)})");
+                        w.Line("int rows = Math.Min(2, end - o);");
+                        using (w.Open("if (rows == 2)"))
+                            EmitRowCombination(w, inF, "batch", 2, (t, n) => $"{Unsafe}.Add(ref dy, {n} * {I(outF)} + o + {t})", "x", t => $"ref {Unsafe}.Add(ref dw, (o + {t}) * {I(inF)})");
+                        using (w.Open("else"))
+                            EmitRowCombination(w, inF, "batch", 1, (t, n) => $"{Unsafe}.Add(ref dy, {n} * {I(outF)} + o)", "x", t => $"ref {Unsafe}.Add(ref dw, o * {I(inF)})");
                         if (l.BiasCount > 0)
-                        {
-                            w.Line("float bias = 0f;");
-                            using (w.Open("for (int n = 0; n < batch; n++)"))
-                                w.Line($"bias += {Unsafe}.Add(ref dy, n * {I(outF)} + o);");
-                            w.Line($"{Unsafe}.Add(ref db, o) = bias;");
-                        }
+                            using (w.Open("for (int r = o; r < o + rows; r++)"))
+                            {
+                                w.Line("float bias = 0f;");
+                                using (w.Open("for (int n = 0; n < batch; n++)"))
+                                    w.Line($"bias += {Unsafe}.Add(ref dy, n * {I(outF)} + r);");
+                                w.Line($"{Unsafe}.Add(ref db, r) = bias;");
+                            }
                     }
                     break;
                 default:
-                    // dX[n, :] = Σ_o dY[n, o] · W[o, :].
-                    using (w.Open("for (int n = start; n < end; n++)"))
-                        EmitRowCombination(w, inF, I(outF), o => $"{Unsafe}.Add(ref dy, n * {I(outF)} + {o})", "w", $"ref {Unsafe}.Add(ref dx, n * {I(inF)})");
+                    // dX[n, :] = Σ_o dY[n, o] · W[o, :], two samples at a time (they share every weight load).
+                    using (w.Open("for (int n = start; n < end; n += 2)"))
+                    {
+                        using (w.Open("if (n + 1 < end)"))
+                            EmitRowCombination(w, inF, I(outF), 2, (t, o) => $"{Unsafe}.Add(ref dy, (n + {t}) * {I(outF)} + {o})", "w", t => $"ref {Unsafe}.Add(ref dx, (n + {t}) * {I(inF)})");
+                        using (w.Open("else"))
+                            EmitRowCombination(w, inF, I(outF), 1, (t, o) => $"{Unsafe}.Add(ref dy, n * {I(outF)} + {o})", "w", t => $"ref {Unsafe}.Add(ref dx, n * {I(inF)})");
+                    }
                     break;
             }
         }
 
         /// <summary>
-        /// target[i] = Σ_{k &lt; count} scale(k) · source[k · length + i] for i &lt; length: a block of 4 vectors of target stays
-        /// in registers across the whole sum (one broadcast and four loads per k), then single vectors, then scalars.
-        /// Every element is summed over k in the same order on every path, so all widths agree bit for bit.
+        /// target_t[i] = Σ_{k &lt; count} scale(t, k) · source[k · length + i] for i &lt; length and each of
+        /// <paramref name="targets"/> targets: blocks of 4 vectors per target stay in registers across the whole sum (the
+        /// targets share every source load), then single vectors, then scalars; 512-bit where the hardware has it. Every
+        /// element is summed over k in the same order on every path, so all widths agree bit for bit.
         /// </summary>
-        private static void EmitRowCombination(SourceWriter w, int length, string count, System.Func<string, string> scale, string source, string target)
+        private static void EmitRowCombination(SourceWriter w, int length, string count, int targets, System.Func<int, string, string> scale, string source, System.Func<int, string> target)
         {
             using (w.Open(""))
             {
-                w.Line($"ref float t = {target};");
+                for (int t = 0; t < targets; t++) w.Line($"ref float t{t} = {target(t)};");
                 w.Line("int i = 0;");
-                using (w.Open("if (Vector.IsHardwareAccelerated)"))
-                {
-                    foreach (int vectors in new[] { RowTile, 1 })
-                        using (w.Open($"for (; i <= {I(length)} - {vectors} * VectorF.Count; i += {vectors} * VectorF.Count)"))
-                        {
-                            for (int j = 0; j < vectors; j++) w.Line($"VectorF a{j} = VectorF.Zero;");
-                            using (w.Open($"for (int k = 0; k < {count}; k++)"))
+                bool wide = length >= VectorFlavor.Wide.Lanes;
+                foreach (VectorFlavor f in wide ? new[] { VectorFlavor.Wide, VectorFlavor.Native } : new[] { VectorFlavor.Native })
+                    using (w.Open($"{(f == VectorFlavor.Native && wide ? "else if" : "if")} ({f.Accelerated})"))
+                        foreach (int vectors in new[] { RowTile, 1 })
+                            using (w.Open($"for (; i <= {I(length)} - {vectors} * {f.Count}; i += {vectors} * {f.Count})"))
                             {
-                                w.Line($"VectorF s = new VectorF({scale("k")});");
-                                w.Line($"ref float r = ref {Unsafe}.Add(ref {source}, k * {I(length)} + i);");
-                                for (int j = 0; j < vectors; j++)
-                                    w.Line($"a{j} = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)({j} * VectorF.Count)), a{j});");
+                                for (int t = 0; t < targets; t++)
+                                    for (int j = 0; j < vectors; j++) w.Line($"{f.Type} a{t}_{j} = {f.Type}.Zero;");
+                                using (w.Open($"for (int k = 0; k < {count}; k++)"))
+                                {
+                                    w.Line($"ref float r = ref {Unsafe}.Add(ref {source}, k * {I(length)} + i);");
+                                    for (int j = 0; j < vectors; j++)
+                                        w.Line($"{f.Type} v{j} = {f.Api}.LoadUnsafe(ref r, (nuint)({j} * {f.Count}));");
+                                    for (int t = 0; t < targets; t++)
+                                    {
+                                        w.Line($"{f.Type} s{t} = {f.Broadcast(scale(t, "k"))};");
+                                        for (int j = 0; j < vectors; j++)
+                                            w.Line($"a{t}_{j} = {f.Api}.FusedMultiplyAdd(s{t}, v{j}, a{t}_{j});");
+                                    }
+                                }
+                                for (int t = 0; t < targets; t++)
+                                    for (int j = 0; j < vectors; j++)
+                                        w.Line($"{f.Api}.StoreUnsafe(a{t}_{j}, ref t{t}, (nuint)(i + {j} * {f.Count}));");
                             }
-                            for (int j = 0; j < vectors; j++)
-                                w.Line($"Vector.StoreUnsafe(a{j}, ref t, (nuint)(i + {j} * VectorF.Count));");
-                        }
-                }
                 using (w.Open($"for (; i < {I(length)}; i++)"))
-                {
-                    w.Line("float a = 0f;");
-                    using (w.Open($"for (int k = 0; k < {count}; k++)"))
-                        w.Line($"a = MathF.FusedMultiplyAdd({scale("k")}, {Unsafe}.Add(ref {source}, k * {I(length)} + i), a);");
-                    w.Line($"{Unsafe}.Add(ref t, i) = a;");
-                }
+                    for (int t = 0; t < targets; t++)
+                    {
+                        w.Line($"float a{t} = 0f;");
+                        using (w.Open($"for (int k = 0; k < {count}; k++)"))
+                            w.Line($"a{t} = MathF.FusedMultiplyAdd({scale(t, "k")}, {Unsafe}.Add(ref {source}, k * {I(length)} + i), a{t});");
+                        w.Line($"{Unsafe}.Add(ref t{t}, i) = a{t};");
+                    }
             }
         }
 
-        /// <summary>y[o + j] = b[o + j] + W[o + j, :] · x for j &lt; rows: 8-lane partial sums (the same on every vector width), then a scalar tail.</summary>
-        private static void EmitDotRows(SourceWriter w, LayerPlan l, int rows)
+        /// <summary>All outputs of samples n .. n + samples − 1, in tiles of <see cref="RowTile"/> weight rows.</summary>
+        private static void EmitDotRowTiles(SourceWriter w, LayerPlan l, int samples)
+        {
+            int inF = l.InputLength, outF = l.OutputLength, main = outF - outF % RowTile;
+            for (int s = 0; s < samples; s++)
+            {
+                w.Line($"ref float x{s} = ref {Unsafe}.Add(ref x, (n + {s}) * {I(inF)});");
+                w.Line($"ref float y{s} = ref {Unsafe}.Add(ref y, (n + {s}) * {I(outF)});");
+            }
+            if (main > 0)
+                using (w.Open($"for (int o = 0; o < {I(main)}; o += {RowTile})"))
+                    EmitDotRows(w, l, RowTile, samples);
+            if (main < outF)
+                using (w.Open($"for (int o = {I(main)}; o < {I(outF)}; o++)"))
+                    EmitDotRows(w, l, 1, samples);
+        }
+
+        /// <summary>
+        /// y_s[o + j] = b[o + j] + W[o + j, :] · x_s for j &lt; rows and each sample s: 8-lane partial sums (the same on every
+        /// vector width), then a scalar tail.
+        /// </summary>
+        private static void EmitDotRows(SourceWriter w, LayerPlan l, int rows, int samples)
         {
             int inF = l.InputLength;
             for (int j = 0; j < rows; j++)
                 w.Line($"ref float w{j} = ref {Unsafe}.Add(ref w, (o + {j}) * {I(inF)});");
-            for (int j = 0; j < rows; j++) w.Line($"float s{j};");
+            for (int s = 0; s < samples; s++)
+                for (int j = 0; j < rows; j++) w.Line($"float s{s}_{j};");
             LaneReduction.Emit(w, lanes =>
             {
-                for (int j = 0; j < rows; j++) lanes.DeclareZero($"a{j}");
+                for (int s = 0; s < samples; s++)
+                    for (int j = 0; j < rows; j++) lanes.DeclareZero($"a{s}_{j}");
                 w.Line("int i = 0;");
                 using (w.Open($"for (; i <= {I(inF - LaneReduction.Lanes)}; i += {LaneReduction.Lanes})"))
                 {
-                    lanes.DeclareLoad("v", "xs", "i");
                     for (int j = 0; j < rows; j++)
-                        lanes.MultiplyAdd($"a{j}", "v", $"w{j}", "i");
+                        lanes.DeclareLoad($"k{j}", $"w{j}", "i");
+                    for (int s = 0; s < samples; s++)
+                        for (int j = 0; j < rows; j++)
+                            lanes.MultiplyAdd($"a{s}_{j}", $"k{j}", $"x{s}", "i");
                 }
-                for (int j = 0; j < rows; j++) w.Line($"s{j} = {lanes.Sum($"a{j}")};");
+                for (int s = 0; s < samples; s++)
+                    for (int j = 0; j < rows; j++) w.Line($"s{s}_{j} = {lanes.Sum($"a{s}_{j}")};");
                 using (w.Open($"for (; i < {I(inF)}; i++)"))
-                {
-                    w.Line($"float v = {Unsafe}.Add(ref xs, i);");
-                    for (int j = 0; j < rows; j++)
-                        w.Line($"s{j} = MathF.FusedMultiplyAdd({Unsafe}.Add(ref w{j}, i), v, s{j});");
-                }
+                    for (int s = 0; s < samples; s++)
+                    {
+                        w.Line($"float v{s} = {Unsafe}.Add(ref x{s}, i);");
+                        for (int j = 0; j < rows; j++)
+                            w.Line($"s{s}_{j} = MathF.FusedMultiplyAdd({Unsafe}.Add(ref w{j}, i), v{s}, s{s}_{j});");
+                    }
             });
-            for (int j = 0; j < rows; j++)
-                w.Line(l.BiasCount > 0 ? $"{Unsafe}.Add(ref ys, o + {j}) = {Unsafe}.Add(ref b, o + {j}) + s{j};" : $"{Unsafe}.Add(ref ys, o + {j}) = s{j};");
+            for (int s = 0; s < samples; s++)
+                for (int j = 0; j < rows; j++)
+                    w.Line(l.BiasCount > 0 ? $"{Unsafe}.Add(ref y{s}, o + {j}) = {Unsafe}.Add(ref b, o + {j}) + s{s}_{j};" : $"{Unsafe}.Add(ref y{s}, o + {j}) = s{s}_{j};");
         }
     }
 }

@@ -138,7 +138,6 @@ namespace GenConv.Generator.Planning
             return (long)spec.KernelW * tile <= UnrolledTapBudget ? WindowUnroll.Row : WindowUnroll.None;
         }
 
-        /// <summary>Output channels computed together per row pass: they share every input load.</summary>
         /// <summary>
         /// Output channels per convolution tile: 6 channels × 2 pixel vectors = 12 accumulators, plus 2 inputs and a
         /// broadcast, fit AVX2's 16 vector registers and keep AVX-512's two FMA pipes busy through the FMA latency.

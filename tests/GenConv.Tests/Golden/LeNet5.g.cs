@@ -3490,140 +3490,390 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Forward(int batch, int start, int end, ref float x, ref float w, ref float b, ref float y)
         {
-            for (int n = start; n < end; n++)
+            for (int n = start; n < end; n += 2)
             {
-                ref float xs = ref Unsafe.Add(ref x, n * 400);
-                ref float ys = ref Unsafe.Add(ref y, n * 120);
-                for (int o = 0; o < 120; o += 4)
+                if (n + 1 < end)
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 400);
-                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 400);
-                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 400);
-                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 400);
-                    float s0;
-                    float s1;
-                    float s2;
-                    float s3;
-                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 400);
+                    ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 120);
+                    ref float x1 = ref Unsafe.Add(ref x, (n + 1) * 400);
+                    ref float y1 = ref Unsafe.Add(ref y, (n + 1) * 120);
+                    for (int o = 0; o < 120; o += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        int i = 0;
-                        for (; i <= 392; i += 8)
+                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 400);
+                        ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 400);
+                        ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 400);
+                        ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 400);
+                        float s0_0;
+                        float s0_1;
+                        float s0_2;
+                        float s0_3;
+                        float s1_0;
+                        float s1_1;
+                        float s1_2;
+                        float s1_3;
+                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                            a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i)), a0);
-                            a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i)), a1);
-                            a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i)), a2);
-                            a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i)), a3);
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            int i = 0;
+                            for (; i <= 392; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                                a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
+                                a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
+                                a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
+                                a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
+                            for (; i < 400; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                                float v1 = Unsafe.Add(ref x1, i);
+                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            }
                         }
-                        s0 = global::GenConv.Kernels.LaneSum.Of(a0);
-                        s1 = global::GenConv.Kernels.LaneSum.Of(a1);
-                        s2 = global::GenConv.Kernels.LaneSum.Of(a2);
-                        s3 = global::GenConv.Kernels.LaneSum.Of(a3);
-                        for (; i < 400; i++)
+                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                         {
-                            float v = Unsafe.Add(ref xs, i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
-                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
-                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
-                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a1_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a1_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a1_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a1_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            int i = 0;
+                            for (; i <= 392; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                                a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                                a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                                a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                                a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                                a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                                a1_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
+                                a1_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
+                                a1_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
+                                a1_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
+                                a1_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
+                                a1_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
+                                a1_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
+                                a1_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
+                            for (; i < 400; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                                float v1 = Unsafe.Add(ref x1, i);
+                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            }
                         }
+                        else
+                        {
+                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                            float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
+                            float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
+                            float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                            float a1_00 = 0f, a1_01 = 0f, a1_02 = 0f, a1_03 = 0f, a1_04 = 0f, a1_05 = 0f, a1_06 = 0f, a1_07 = 0f;
+                            float a1_10 = 0f, a1_11 = 0f, a1_12 = 0f, a1_13 = 0f, a1_14 = 0f, a1_15 = 0f, a1_16 = 0f, a1_17 = 0f;
+                            float a1_20 = 0f, a1_21 = 0f, a1_22 = 0f, a1_23 = 0f, a1_24 = 0f, a1_25 = 0f, a1_26 = 0f, a1_27 = 0f;
+                            float a1_30 = 0f, a1_31 = 0f, a1_32 = 0f, a1_33 = 0f, a1_34 = 0f, a1_35 = 0f, a1_36 = 0f, a1_37 = 0f;
+                            int i = 0;
+                            for (; i <= 392; i += 8)
+                            {
+                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                                float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
+                                float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
+                                float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                                a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
+                                a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
+                                a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
+                                a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
+                                a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
+                                a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
+                                a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
+                                a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
+                                a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
+                                a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
+                                a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
+                                a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
+                                a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
+                                a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
+                                a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
+                                a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
+                                a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
+                                a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
+                                a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
+                                a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
+                                a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
+                                a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
+                                a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
+                                a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                                a1_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x1, i + 0), a1_00);
+                                a1_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x1, i + 1), a1_01);
+                                a1_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x1, i + 2), a1_02);
+                                a1_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x1, i + 3), a1_03);
+                                a1_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x1, i + 4), a1_04);
+                                a1_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x1, i + 5), a1_05);
+                                a1_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x1, i + 6), a1_06);
+                                a1_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x1, i + 7), a1_07);
+                                a1_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x1, i + 0), a1_10);
+                                a1_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x1, i + 1), a1_11);
+                                a1_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x1, i + 2), a1_12);
+                                a1_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x1, i + 3), a1_13);
+                                a1_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x1, i + 4), a1_14);
+                                a1_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x1, i + 5), a1_15);
+                                a1_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x1, i + 6), a1_16);
+                                a1_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x1, i + 7), a1_17);
+                                a1_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x1, i + 0), a1_20);
+                                a1_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x1, i + 1), a1_21);
+                                a1_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x1, i + 2), a1_22);
+                                a1_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x1, i + 3), a1_23);
+                                a1_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x1, i + 4), a1_24);
+                                a1_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x1, i + 5), a1_25);
+                                a1_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x1, i + 6), a1_26);
+                                a1_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x1, i + 7), a1_27);
+                                a1_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x1, i + 0), a1_30);
+                                a1_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x1, i + 1), a1_31);
+                                a1_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x1, i + 2), a1_32);
+                                a1_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x1, i + 3), a1_33);
+                                a1_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x1, i + 4), a1_34);
+                                a1_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x1, i + 5), a1_35);
+                                a1_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x1, i + 6), a1_36);
+                                a1_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x1, i + 7), a1_37);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_00, a1_01, a1_02, a1_03, a1_04, a1_05, a1_06, a1_07);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_10, a1_11, a1_12, a1_13, a1_14, a1_15, a1_16, a1_17);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_20, a1_21, a1_22, a1_23, a1_24, a1_25, a1_26, a1_27);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_30, a1_31, a1_32, a1_33, a1_34, a1_35, a1_36, a1_37);
+                            for (; i < 400; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                                float v1 = Unsafe.Add(ref x1, i);
+                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            }
+                        }
+                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
+                        Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
+                        Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
+                        Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
+                        Unsafe.Add(ref y1, o + 0) = Unsafe.Add(ref b, o + 0) + s1_0;
+                        Unsafe.Add(ref y1, o + 1) = Unsafe.Add(ref b, o + 1) + s1_1;
+                        Unsafe.Add(ref y1, o + 2) = Unsafe.Add(ref b, o + 2) + s1_2;
+                        Unsafe.Add(ref y1, o + 3) = Unsafe.Add(ref b, o + 3) + s1_3;
                     }
-                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                }
+                else
+                {
+                    ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 400);
+                    ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 120);
+                    for (int o = 0; o < 120; o += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> a0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> a1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> a2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> a3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        int i = 0;
-                        for (; i <= 392; i += 8)
+                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 400);
+                        ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 400);
+                        ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 400);
+                        ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 400);
+                        float s0_0;
+                        float s0_1;
+                        float s0_2;
+                        float s0_3;
+                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> vLow = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i)), vHigh = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 4));
-                            a0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), a0Low);
-                            a0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4)), a0High);
-                            a1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), a1Low);
-                            a1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4)), a1High);
-                            a2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), a2Low);
-                            a2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4)), a2High);
-                            a3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), a3Low);
-                            a3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4)), a3High);
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            int i = 0;
+                            for (; i <= 392; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                            for (; i < 400; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            }
                         }
-                        s0 = global::GenConv.Kernels.LaneSum.Of(a0Low, a0High);
-                        s1 = global::GenConv.Kernels.LaneSum.Of(a1Low, a1High);
-                        s2 = global::GenConv.Kernels.LaneSum.Of(a2Low, a2High);
-                        s3 = global::GenConv.Kernels.LaneSum.Of(a3Low, a3High);
-                        for (; i < 400; i++)
+                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                         {
-                            float v = Unsafe.Add(ref xs, i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
-                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
-                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
-                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            int i = 0;
+                            for (; i <= 392; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                                a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                                a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                                a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                                a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                                a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                            for (; i < 400; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            }
                         }
+                        else
+                        {
+                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                            float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
+                            float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
+                            float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                            int i = 0;
+                            for (; i <= 392; i += 8)
+                            {
+                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                                float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
+                                float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
+                                float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                                a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
+                                a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
+                                a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
+                                a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
+                                a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
+                                a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
+                                a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
+                                a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
+                                a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
+                                a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
+                                a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
+                                a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
+                                a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
+                                a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
+                                a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
+                                a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
+                                a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
+                                a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
+                                a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
+                                a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
+                                a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
+                                a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
+                                a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
+                                a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                            for (; i < 400; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            }
+                        }
+                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
+                        Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
+                        Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
+                        Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
                     }
-                    else
-                    {
-                        float a00 = 0f, a01 = 0f, a02 = 0f, a03 = 0f, a04 = 0f, a05 = 0f, a06 = 0f, a07 = 0f;
-                        float a10 = 0f, a11 = 0f, a12 = 0f, a13 = 0f, a14 = 0f, a15 = 0f, a16 = 0f, a17 = 0f;
-                        float a20 = 0f, a21 = 0f, a22 = 0f, a23 = 0f, a24 = 0f, a25 = 0f, a26 = 0f, a27 = 0f;
-                        float a30 = 0f, a31 = 0f, a32 = 0f, a33 = 0f, a34 = 0f, a35 = 0f, a36 = 0f, a37 = 0f;
-                        int i = 0;
-                        for (; i <= 392; i += 8)
-                        {
-                            float v0 = Unsafe.Add(ref xs, i + 0), v1 = Unsafe.Add(ref xs, i + 1), v2 = Unsafe.Add(ref xs, i + 2), v3 = Unsafe.Add(ref xs, i + 3), v4 = Unsafe.Add(ref xs, i + 4), v5 = Unsafe.Add(ref xs, i + 5), v6 = Unsafe.Add(ref xs, i + 6), v7 = Unsafe.Add(ref xs, i + 7);
-                            a00 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w0, i + 0), a00);
-                            a01 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w0, i + 1), a01);
-                            a02 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w0, i + 2), a02);
-                            a03 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w0, i + 3), a03);
-                            a04 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w0, i + 4), a04);
-                            a05 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w0, i + 5), a05);
-                            a06 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w0, i + 6), a06);
-                            a07 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w0, i + 7), a07);
-                            a10 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w1, i + 0), a10);
-                            a11 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w1, i + 1), a11);
-                            a12 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w1, i + 2), a12);
-                            a13 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w1, i + 3), a13);
-                            a14 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w1, i + 4), a14);
-                            a15 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w1, i + 5), a15);
-                            a16 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w1, i + 6), a16);
-                            a17 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w1, i + 7), a17);
-                            a20 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w2, i + 0), a20);
-                            a21 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w2, i + 1), a21);
-                            a22 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w2, i + 2), a22);
-                            a23 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w2, i + 3), a23);
-                            a24 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w2, i + 4), a24);
-                            a25 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w2, i + 5), a25);
-                            a26 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w2, i + 6), a26);
-                            a27 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w2, i + 7), a27);
-                            a30 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w3, i + 0), a30);
-                            a31 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w3, i + 1), a31);
-                            a32 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w3, i + 2), a32);
-                            a33 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w3, i + 3), a33);
-                            a34 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w3, i + 4), a34);
-                            a35 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w3, i + 5), a35);
-                            a36 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w3, i + 6), a36);
-                            a37 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w3, i + 7), a37);
-                        }
-                        s0 = global::GenConv.Kernels.LaneSum.Of(a00, a01, a02, a03, a04, a05, a06, a07);
-                        s1 = global::GenConv.Kernels.LaneSum.Of(a10, a11, a12, a13, a14, a15, a16, a17);
-                        s2 = global::GenConv.Kernels.LaneSum.Of(a20, a21, a22, a23, a24, a25, a26, a27);
-                        s3 = global::GenConv.Kernels.LaneSum.Of(a30, a31, a32, a33, a34, a35, a36, a37);
-                        for (; i < 400; i++)
-                        {
-                            float v = Unsafe.Add(ref xs, i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
-                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
-                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
-                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
-                        }
-                    }
-                    Unsafe.Add(ref ys, o + 0) = Unsafe.Add(ref b, o + 0) + s0;
-                    Unsafe.Add(ref ys, o + 1) = Unsafe.Add(ref b, o + 1) + s1;
-                    Unsafe.Add(ref ys, o + 2) = Unsafe.Add(ref b, o + 2) + s2;
-                    Unsafe.Add(ref ys, o + 3) = Unsafe.Add(ref b, o + 3) + s3;
                 }
             }
         }
@@ -3632,61 +3882,247 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer6BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dw, ref float db)
         {
-            for (int o = start; o < end; o++)
+            for (int o = start; o < end; o += 2)
             {
+                int rows = Math.Min(2, end - o);
+                if (rows == 2)
                 {
-                    ref float t = ref Unsafe.Add(ref dw, o * 400);
-                    int i = 0;
-                    if (Vector.IsHardwareAccelerated)
                     {
-                        for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        ref float t0 = ref Unsafe.Add(ref dw, (o + 0) * 400);
+                        ref float t1 = ref Unsafe.Add(ref dw, (o + 1) * 400);
+                        int i = 0;
+                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
-                            VectorF a0 = VectorF.Zero;
-                            VectorF a1 = VectorF.Zero;
-                            VectorF a2 = VectorF.Zero;
-                            VectorF a3 = VectorF.Zero;
+                            for (; i <= 400 - 4 * 16; i += 4 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 400 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + o + 0));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + o + 1));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
+                                    a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * 16));
+                            }
+                            for (; i <= 400 - 1 * 16; i += 1 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 400 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + o + 0));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + o + 1));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                            }
+                        }
+                        else if (Vector.IsHardwareAccelerated)
+                        {
+                            for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
+                                VectorF a0_3 = VectorF.Zero;
+                                VectorF a1_0 = VectorF.Zero;
+                                VectorF a1_1 = VectorF.Zero;
+                                VectorF a1_2 = VectorF.Zero;
+                                VectorF a1_3 = VectorF.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 400 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 0));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 1));
+                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                    a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
+                                    a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
+                            }
+                            for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a1_0 = VectorF.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 400 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 0));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 1));
+                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                            }
+                        }
+                        for (; i < 400; i++)
+                        {
+                            float a0 = 0f;
                             for (int k = 0; k < batch; k++)
                             {
-                                VectorF s = new VectorF(Unsafe.Add(ref dy, k * 120 + o));
-                                ref float r = ref Unsafe.Add(ref x, k * 400 + i);
-                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
-                                a1 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count)), a1);
-                                a2 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count)), a2);
-                                a3 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count)), a3);
+                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 120 + o + 0), Unsafe.Add(ref x, k * 400 + i), a0);
                             }
-                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
-                            Vector.StoreUnsafe(a1, ref t, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(a2, ref t, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(a3, ref t, (nuint)(i + 3 * VectorF.Count));
-                        }
-                        for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
-                        {
-                            VectorF a0 = VectorF.Zero;
+                            Unsafe.Add(ref t0, i) = a0;
+                            float a1 = 0f;
                             for (int k = 0; k < batch; k++)
                             {
-                                VectorF s = new VectorF(Unsafe.Add(ref dy, k * 120 + o));
-                                ref float r = ref Unsafe.Add(ref x, k * 400 + i);
-                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                                a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 120 + o + 1), Unsafe.Add(ref x, k * 400 + i), a1);
                             }
-                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                            Unsafe.Add(ref t1, i) = a1;
                         }
-                    }
-                    for (; i < 400; i++)
-                    {
-                        float a = 0f;
-                        for (int k = 0; k < batch; k++)
-                        {
-                            a = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 120 + o), Unsafe.Add(ref x, k * 400 + i), a);
-                        }
-                        Unsafe.Add(ref t, i) = a;
                     }
                 }
-                float bias = 0f;
-                for (int n = 0; n < batch; n++)
+                else
                 {
-                    bias += Unsafe.Add(ref dy, n * 120 + o);
+                    {
+                        ref float t0 = ref Unsafe.Add(ref dw, o * 400);
+                        int i = 0;
+                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                        {
+                            for (; i <= 400 - 4 * 16; i += 4 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 400 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + o));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                            }
+                            for (; i <= 400 - 1 * 16; i += 1 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 400 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + o));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                            }
+                        }
+                        else if (Vector.IsHardwareAccelerated)
+                        {
+                            for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
+                                VectorF a0_3 = VectorF.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 400 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 120 + o));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                            }
+                            for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 400 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 120 + o));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                            }
+                        }
+                        for (; i < 400; i++)
+                        {
+                            float a0 = 0f;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 120 + o), Unsafe.Add(ref x, k * 400 + i), a0);
+                            }
+                            Unsafe.Add(ref t0, i) = a0;
+                        }
+                    }
                 }
-                Unsafe.Add(ref db, o) = bias;
+                for (int r = o; r < o + rows; r++)
+                {
+                    float bias = 0f;
+                    for (int n = 0; n < batch; n++)
+                    {
+                        bias += Unsafe.Add(ref dy, n * 120 + r);
+                    }
+                    Unsafe.Add(ref db, r) = bias;
+                }
             }
         }
 
@@ -3694,53 +4130,235 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer6BackwardData(int batch, int start, int end, ref float dy, ref float w, ref float dx)
         {
-            for (int n = start; n < end; n++)
+            for (int n = start; n < end; n += 2)
             {
+                if (n + 1 < end)
                 {
-                    ref float t = ref Unsafe.Add(ref dx, n * 400);
-                    int i = 0;
-                    if (Vector.IsHardwareAccelerated)
                     {
-                        for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        ref float t0 = ref Unsafe.Add(ref dx, (n + 0) * 400);
+                        ref float t1 = ref Unsafe.Add(ref dx, (n + 1) * 400);
+                        int i = 0;
+                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
-                            VectorF a0 = VectorF.Zero;
-                            VectorF a1 = VectorF.Zero;
-                            VectorF a2 = VectorF.Zero;
-                            VectorF a3 = VectorF.Zero;
-                            for (int k = 0; k < 120; k++)
+                            for (; i <= 400 - 4 * 16; i += 4 * 16)
                             {
-                                VectorF s = new VectorF(Unsafe.Add(ref dy, n * 120 + k));
-                                ref float r = ref Unsafe.Add(ref w, k * 400 + i);
-                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
-                                a1 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count)), a1);
-                                a2 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count)), a2);
-                                a3 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count)), a3);
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < 120; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 120 + k));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 120 + k));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
+                                    a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * 16));
                             }
-                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
-                            Vector.StoreUnsafe(a1, ref t, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(a2, ref t, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(a3, ref t, (nuint)(i + 3 * VectorF.Count));
+                            for (; i <= 400 - 1 * 16; i += 1 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < 120; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 120 + k));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 120 + k));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                            }
                         }
-                        for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                        else if (Vector.IsHardwareAccelerated)
                         {
-                            VectorF a0 = VectorF.Zero;
+                            for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
+                                VectorF a0_3 = VectorF.Zero;
+                                VectorF a1_0 = VectorF.Zero;
+                                VectorF a1_1 = VectorF.Zero;
+                                VectorF a1_2 = VectorF.Zero;
+                                VectorF a1_3 = VectorF.Zero;
+                                for (int k = 0; k < 120; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 120 + k));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 120 + k));
+                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                    a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
+                                    a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
+                            }
+                            for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a1_0 = VectorF.Zero;
+                                for (int k = 0; k < 120; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 120 + k));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 120 + k));
+                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                            }
+                        }
+                        for (; i < 400; i++)
+                        {
+                            float a0 = 0f;
                             for (int k = 0; k < 120; k++)
                             {
-                                VectorF s = new VectorF(Unsafe.Add(ref dy, n * 120 + k));
-                                ref float r = ref Unsafe.Add(ref w, k * 400 + i);
-                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 0) * 120 + k), Unsafe.Add(ref w, k * 400 + i), a0);
                             }
-                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                            Unsafe.Add(ref t0, i) = a0;
+                            float a1 = 0f;
+                            for (int k = 0; k < 120; k++)
+                            {
+                                a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 1) * 120 + k), Unsafe.Add(ref w, k * 400 + i), a1);
+                            }
+                            Unsafe.Add(ref t1, i) = a1;
                         }
                     }
-                    for (; i < 400; i++)
+                }
+                else
+                {
                     {
-                        float a = 0f;
-                        for (int k = 0; k < 120; k++)
+                        ref float t0 = ref Unsafe.Add(ref dx, n * 400);
+                        int i = 0;
+                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
-                            a = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 120 + k), Unsafe.Add(ref w, k * 400 + i), a);
+                            for (; i <= 400 - 4 * 16; i += 4 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < 120; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 120 + k));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                            }
+                            for (; i <= 400 - 1 * 16; i += 1 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < 120; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 120 + k));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                            }
                         }
-                        Unsafe.Add(ref t, i) = a;
+                        else if (Vector.IsHardwareAccelerated)
+                        {
+                            for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
+                                VectorF a0_3 = VectorF.Zero;
+                                for (int k = 0; k < 120; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 120 + k));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                            }
+                            for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                for (int k = 0; k < 120; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 120 + k));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                            }
+                        }
+                        for (; i < 400; i++)
+                        {
+                            float a0 = 0f;
+                            for (int k = 0; k < 120; k++)
+                            {
+                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 120 + k), Unsafe.Add(ref w, k * 400 + i), a0);
+                            }
+                            Unsafe.Add(ref t0, i) = a0;
+                        }
                     }
                 }
             }
@@ -3792,140 +4410,390 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer8Forward(int batch, int start, int end, ref float x, ref float w, ref float b, ref float y)
         {
-            for (int n = start; n < end; n++)
+            for (int n = start; n < end; n += 2)
             {
-                ref float xs = ref Unsafe.Add(ref x, n * 120);
-                ref float ys = ref Unsafe.Add(ref y, n * 84);
-                for (int o = 0; o < 84; o += 4)
+                if (n + 1 < end)
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 120);
-                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 120);
-                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 120);
-                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 120);
-                    float s0;
-                    float s1;
-                    float s2;
-                    float s3;
-                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 120);
+                    ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 84);
+                    ref float x1 = ref Unsafe.Add(ref x, (n + 1) * 120);
+                    ref float y1 = ref Unsafe.Add(ref y, (n + 1) * 84);
+                    for (int o = 0; o < 84; o += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        int i = 0;
-                        for (; i <= 112; i += 8)
+                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 120);
+                        ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 120);
+                        ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 120);
+                        ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 120);
+                        float s0_0;
+                        float s0_1;
+                        float s0_2;
+                        float s0_3;
+                        float s1_0;
+                        float s1_1;
+                        float s1_2;
+                        float s1_3;
+                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                            a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i)), a0);
-                            a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i)), a1);
-                            a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i)), a2);
-                            a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i)), a3);
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            int i = 0;
+                            for (; i <= 112; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                                a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
+                                a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
+                                a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
+                                a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
+                            for (; i < 120; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                                float v1 = Unsafe.Add(ref x1, i);
+                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            }
                         }
-                        s0 = global::GenConv.Kernels.LaneSum.Of(a0);
-                        s1 = global::GenConv.Kernels.LaneSum.Of(a1);
-                        s2 = global::GenConv.Kernels.LaneSum.Of(a2);
-                        s3 = global::GenConv.Kernels.LaneSum.Of(a3);
-                        for (; i < 120; i++)
+                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                         {
-                            float v = Unsafe.Add(ref xs, i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
-                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
-                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
-                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a1_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a1_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a1_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a1_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            int i = 0;
+                            for (; i <= 112; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                                a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                                a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                                a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                                a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                                a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                                a1_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
+                                a1_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
+                                a1_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
+                                a1_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
+                                a1_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
+                                a1_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
+                                a1_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
+                                a1_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
+                            for (; i < 120; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                                float v1 = Unsafe.Add(ref x1, i);
+                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            }
                         }
+                        else
+                        {
+                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                            float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
+                            float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
+                            float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                            float a1_00 = 0f, a1_01 = 0f, a1_02 = 0f, a1_03 = 0f, a1_04 = 0f, a1_05 = 0f, a1_06 = 0f, a1_07 = 0f;
+                            float a1_10 = 0f, a1_11 = 0f, a1_12 = 0f, a1_13 = 0f, a1_14 = 0f, a1_15 = 0f, a1_16 = 0f, a1_17 = 0f;
+                            float a1_20 = 0f, a1_21 = 0f, a1_22 = 0f, a1_23 = 0f, a1_24 = 0f, a1_25 = 0f, a1_26 = 0f, a1_27 = 0f;
+                            float a1_30 = 0f, a1_31 = 0f, a1_32 = 0f, a1_33 = 0f, a1_34 = 0f, a1_35 = 0f, a1_36 = 0f, a1_37 = 0f;
+                            int i = 0;
+                            for (; i <= 112; i += 8)
+                            {
+                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                                float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
+                                float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
+                                float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                                a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
+                                a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
+                                a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
+                                a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
+                                a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
+                                a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
+                                a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
+                                a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
+                                a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
+                                a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
+                                a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
+                                a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
+                                a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
+                                a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
+                                a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
+                                a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
+                                a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
+                                a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
+                                a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
+                                a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
+                                a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
+                                a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
+                                a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
+                                a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                                a1_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x1, i + 0), a1_00);
+                                a1_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x1, i + 1), a1_01);
+                                a1_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x1, i + 2), a1_02);
+                                a1_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x1, i + 3), a1_03);
+                                a1_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x1, i + 4), a1_04);
+                                a1_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x1, i + 5), a1_05);
+                                a1_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x1, i + 6), a1_06);
+                                a1_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x1, i + 7), a1_07);
+                                a1_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x1, i + 0), a1_10);
+                                a1_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x1, i + 1), a1_11);
+                                a1_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x1, i + 2), a1_12);
+                                a1_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x1, i + 3), a1_13);
+                                a1_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x1, i + 4), a1_14);
+                                a1_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x1, i + 5), a1_15);
+                                a1_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x1, i + 6), a1_16);
+                                a1_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x1, i + 7), a1_17);
+                                a1_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x1, i + 0), a1_20);
+                                a1_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x1, i + 1), a1_21);
+                                a1_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x1, i + 2), a1_22);
+                                a1_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x1, i + 3), a1_23);
+                                a1_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x1, i + 4), a1_24);
+                                a1_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x1, i + 5), a1_25);
+                                a1_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x1, i + 6), a1_26);
+                                a1_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x1, i + 7), a1_27);
+                                a1_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x1, i + 0), a1_30);
+                                a1_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x1, i + 1), a1_31);
+                                a1_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x1, i + 2), a1_32);
+                                a1_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x1, i + 3), a1_33);
+                                a1_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x1, i + 4), a1_34);
+                                a1_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x1, i + 5), a1_35);
+                                a1_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x1, i + 6), a1_36);
+                                a1_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x1, i + 7), a1_37);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_00, a1_01, a1_02, a1_03, a1_04, a1_05, a1_06, a1_07);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_10, a1_11, a1_12, a1_13, a1_14, a1_15, a1_16, a1_17);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_20, a1_21, a1_22, a1_23, a1_24, a1_25, a1_26, a1_27);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_30, a1_31, a1_32, a1_33, a1_34, a1_35, a1_36, a1_37);
+                            for (; i < 120; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                                float v1 = Unsafe.Add(ref x1, i);
+                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            }
+                        }
+                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
+                        Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
+                        Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
+                        Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
+                        Unsafe.Add(ref y1, o + 0) = Unsafe.Add(ref b, o + 0) + s1_0;
+                        Unsafe.Add(ref y1, o + 1) = Unsafe.Add(ref b, o + 1) + s1_1;
+                        Unsafe.Add(ref y1, o + 2) = Unsafe.Add(ref b, o + 2) + s1_2;
+                        Unsafe.Add(ref y1, o + 3) = Unsafe.Add(ref b, o + 3) + s1_3;
                     }
-                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                }
+                else
+                {
+                    ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 120);
+                    ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 84);
+                    for (int o = 0; o < 84; o += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> a0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> a1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> a2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> a3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        int i = 0;
-                        for (; i <= 112; i += 8)
+                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 120);
+                        ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 120);
+                        ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 120);
+                        ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 120);
+                        float s0_0;
+                        float s0_1;
+                        float s0_2;
+                        float s0_3;
+                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> vLow = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i)), vHigh = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 4));
-                            a0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), a0Low);
-                            a0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4)), a0High);
-                            a1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), a1Low);
-                            a1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4)), a1High);
-                            a2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), a2Low);
-                            a2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4)), a2High);
-                            a3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), a3Low);
-                            a3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4)), a3High);
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            int i = 0;
+                            for (; i <= 112; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                            for (; i < 120; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            }
                         }
-                        s0 = global::GenConv.Kernels.LaneSum.Of(a0Low, a0High);
-                        s1 = global::GenConv.Kernels.LaneSum.Of(a1Low, a1High);
-                        s2 = global::GenConv.Kernels.LaneSum.Of(a2Low, a2High);
-                        s3 = global::GenConv.Kernels.LaneSum.Of(a3Low, a3High);
-                        for (; i < 120; i++)
+                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                         {
-                            float v = Unsafe.Add(ref xs, i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
-                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
-                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
-                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            int i = 0;
+                            for (; i <= 112; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                                a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                                a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                                a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                                a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                                a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                            for (; i < 120; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            }
                         }
+                        else
+                        {
+                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                            float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
+                            float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
+                            float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                            int i = 0;
+                            for (; i <= 112; i += 8)
+                            {
+                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                                float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
+                                float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
+                                float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                                a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
+                                a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
+                                a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
+                                a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
+                                a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
+                                a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
+                                a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
+                                a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
+                                a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
+                                a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
+                                a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
+                                a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
+                                a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
+                                a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
+                                a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
+                                a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
+                                a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
+                                a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
+                                a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
+                                a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
+                                a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
+                                a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
+                                a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
+                                a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                            for (; i < 120; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            }
+                        }
+                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
+                        Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
+                        Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
+                        Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
                     }
-                    else
-                    {
-                        float a00 = 0f, a01 = 0f, a02 = 0f, a03 = 0f, a04 = 0f, a05 = 0f, a06 = 0f, a07 = 0f;
-                        float a10 = 0f, a11 = 0f, a12 = 0f, a13 = 0f, a14 = 0f, a15 = 0f, a16 = 0f, a17 = 0f;
-                        float a20 = 0f, a21 = 0f, a22 = 0f, a23 = 0f, a24 = 0f, a25 = 0f, a26 = 0f, a27 = 0f;
-                        float a30 = 0f, a31 = 0f, a32 = 0f, a33 = 0f, a34 = 0f, a35 = 0f, a36 = 0f, a37 = 0f;
-                        int i = 0;
-                        for (; i <= 112; i += 8)
-                        {
-                            float v0 = Unsafe.Add(ref xs, i + 0), v1 = Unsafe.Add(ref xs, i + 1), v2 = Unsafe.Add(ref xs, i + 2), v3 = Unsafe.Add(ref xs, i + 3), v4 = Unsafe.Add(ref xs, i + 4), v5 = Unsafe.Add(ref xs, i + 5), v6 = Unsafe.Add(ref xs, i + 6), v7 = Unsafe.Add(ref xs, i + 7);
-                            a00 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w0, i + 0), a00);
-                            a01 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w0, i + 1), a01);
-                            a02 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w0, i + 2), a02);
-                            a03 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w0, i + 3), a03);
-                            a04 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w0, i + 4), a04);
-                            a05 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w0, i + 5), a05);
-                            a06 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w0, i + 6), a06);
-                            a07 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w0, i + 7), a07);
-                            a10 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w1, i + 0), a10);
-                            a11 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w1, i + 1), a11);
-                            a12 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w1, i + 2), a12);
-                            a13 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w1, i + 3), a13);
-                            a14 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w1, i + 4), a14);
-                            a15 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w1, i + 5), a15);
-                            a16 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w1, i + 6), a16);
-                            a17 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w1, i + 7), a17);
-                            a20 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w2, i + 0), a20);
-                            a21 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w2, i + 1), a21);
-                            a22 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w2, i + 2), a22);
-                            a23 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w2, i + 3), a23);
-                            a24 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w2, i + 4), a24);
-                            a25 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w2, i + 5), a25);
-                            a26 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w2, i + 6), a26);
-                            a27 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w2, i + 7), a27);
-                            a30 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w3, i + 0), a30);
-                            a31 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w3, i + 1), a31);
-                            a32 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w3, i + 2), a32);
-                            a33 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w3, i + 3), a33);
-                            a34 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w3, i + 4), a34);
-                            a35 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w3, i + 5), a35);
-                            a36 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w3, i + 6), a36);
-                            a37 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w3, i + 7), a37);
-                        }
-                        s0 = global::GenConv.Kernels.LaneSum.Of(a00, a01, a02, a03, a04, a05, a06, a07);
-                        s1 = global::GenConv.Kernels.LaneSum.Of(a10, a11, a12, a13, a14, a15, a16, a17);
-                        s2 = global::GenConv.Kernels.LaneSum.Of(a20, a21, a22, a23, a24, a25, a26, a27);
-                        s3 = global::GenConv.Kernels.LaneSum.Of(a30, a31, a32, a33, a34, a35, a36, a37);
-                        for (; i < 120; i++)
-                        {
-                            float v = Unsafe.Add(ref xs, i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
-                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
-                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
-                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
-                        }
-                    }
-                    Unsafe.Add(ref ys, o + 0) = Unsafe.Add(ref b, o + 0) + s0;
-                    Unsafe.Add(ref ys, o + 1) = Unsafe.Add(ref b, o + 1) + s1;
-                    Unsafe.Add(ref ys, o + 2) = Unsafe.Add(ref b, o + 2) + s2;
-                    Unsafe.Add(ref ys, o + 3) = Unsafe.Add(ref b, o + 3) + s3;
                 }
             }
         }
@@ -3934,61 +4802,247 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer8BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dw, ref float db)
         {
-            for (int o = start; o < end; o++)
+            for (int o = start; o < end; o += 2)
             {
+                int rows = Math.Min(2, end - o);
+                if (rows == 2)
                 {
-                    ref float t = ref Unsafe.Add(ref dw, o * 120);
-                    int i = 0;
-                    if (Vector.IsHardwareAccelerated)
                     {
-                        for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        ref float t0 = ref Unsafe.Add(ref dw, (o + 0) * 120);
+                        ref float t1 = ref Unsafe.Add(ref dw, (o + 1) * 120);
+                        int i = 0;
+                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
-                            VectorF a0 = VectorF.Zero;
-                            VectorF a1 = VectorF.Zero;
-                            VectorF a2 = VectorF.Zero;
-                            VectorF a3 = VectorF.Zero;
+                            for (; i <= 120 - 4 * 16; i += 4 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + o + 0));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + o + 1));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
+                                    a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * 16));
+                            }
+                            for (; i <= 120 - 1 * 16; i += 1 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + o + 0));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + o + 1));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                            }
+                        }
+                        else if (Vector.IsHardwareAccelerated)
+                        {
+                            for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
+                                VectorF a0_3 = VectorF.Zero;
+                                VectorF a1_0 = VectorF.Zero;
+                                VectorF a1_1 = VectorF.Zero;
+                                VectorF a1_2 = VectorF.Zero;
+                                VectorF a1_3 = VectorF.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 0));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 1));
+                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                    a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
+                                    a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
+                            }
+                            for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a1_0 = VectorF.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 0));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 1));
+                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                            }
+                        }
+                        for (; i < 120; i++)
+                        {
+                            float a0 = 0f;
                             for (int k = 0; k < batch; k++)
                             {
-                                VectorF s = new VectorF(Unsafe.Add(ref dy, k * 84 + o));
-                                ref float r = ref Unsafe.Add(ref x, k * 120 + i);
-                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
-                                a1 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count)), a1);
-                                a2 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count)), a2);
-                                a3 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count)), a3);
+                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 84 + o + 0), Unsafe.Add(ref x, k * 120 + i), a0);
                             }
-                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
-                            Vector.StoreUnsafe(a1, ref t, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(a2, ref t, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(a3, ref t, (nuint)(i + 3 * VectorF.Count));
-                        }
-                        for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
-                        {
-                            VectorF a0 = VectorF.Zero;
+                            Unsafe.Add(ref t0, i) = a0;
+                            float a1 = 0f;
                             for (int k = 0; k < batch; k++)
                             {
-                                VectorF s = new VectorF(Unsafe.Add(ref dy, k * 84 + o));
-                                ref float r = ref Unsafe.Add(ref x, k * 120 + i);
-                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                                a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 84 + o + 1), Unsafe.Add(ref x, k * 120 + i), a1);
                             }
-                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                            Unsafe.Add(ref t1, i) = a1;
                         }
-                    }
-                    for (; i < 120; i++)
-                    {
-                        float a = 0f;
-                        for (int k = 0; k < batch; k++)
-                        {
-                            a = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 84 + o), Unsafe.Add(ref x, k * 120 + i), a);
-                        }
-                        Unsafe.Add(ref t, i) = a;
                     }
                 }
-                float bias = 0f;
-                for (int n = 0; n < batch; n++)
+                else
                 {
-                    bias += Unsafe.Add(ref dy, n * 84 + o);
+                    {
+                        ref float t0 = ref Unsafe.Add(ref dw, o * 120);
+                        int i = 0;
+                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                        {
+                            for (; i <= 120 - 4 * 16; i += 4 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + o));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                            }
+                            for (; i <= 120 - 1 * 16; i += 1 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + o));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                            }
+                        }
+                        else if (Vector.IsHardwareAccelerated)
+                        {
+                            for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
+                                VectorF a0_3 = VectorF.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 84 + o));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                            }
+                            for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 84 + o));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                            }
+                        }
+                        for (; i < 120; i++)
+                        {
+                            float a0 = 0f;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 84 + o), Unsafe.Add(ref x, k * 120 + i), a0);
+                            }
+                            Unsafe.Add(ref t0, i) = a0;
+                        }
+                    }
                 }
-                Unsafe.Add(ref db, o) = bias;
+                for (int r = o; r < o + rows; r++)
+                {
+                    float bias = 0f;
+                    for (int n = 0; n < batch; n++)
+                    {
+                        bias += Unsafe.Add(ref dy, n * 84 + r);
+                    }
+                    Unsafe.Add(ref db, r) = bias;
+                }
             }
         }
 
@@ -3996,53 +5050,235 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer8BackwardData(int batch, int start, int end, ref float dy, ref float w, ref float dx)
         {
-            for (int n = start; n < end; n++)
+            for (int n = start; n < end; n += 2)
             {
+                if (n + 1 < end)
                 {
-                    ref float t = ref Unsafe.Add(ref dx, n * 120);
-                    int i = 0;
-                    if (Vector.IsHardwareAccelerated)
                     {
-                        for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        ref float t0 = ref Unsafe.Add(ref dx, (n + 0) * 120);
+                        ref float t1 = ref Unsafe.Add(ref dx, (n + 1) * 120);
+                        int i = 0;
+                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
-                            VectorF a0 = VectorF.Zero;
-                            VectorF a1 = VectorF.Zero;
-                            VectorF a2 = VectorF.Zero;
-                            VectorF a3 = VectorF.Zero;
-                            for (int k = 0; k < 84; k++)
+                            for (; i <= 120 - 4 * 16; i += 4 * 16)
                             {
-                                VectorF s = new VectorF(Unsafe.Add(ref dy, n * 84 + k));
-                                ref float r = ref Unsafe.Add(ref w, k * 120 + i);
-                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
-                                a1 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count)), a1);
-                                a2 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count)), a2);
-                                a3 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count)), a3);
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < 84; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 84 + k));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 84 + k));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
+                                    a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * 16));
                             }
-                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
-                            Vector.StoreUnsafe(a1, ref t, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(a2, ref t, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(a3, ref t, (nuint)(i + 3 * VectorF.Count));
+                            for (; i <= 120 - 1 * 16; i += 1 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < 84; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 84 + k));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 84 + k));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                            }
                         }
-                        for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                        else if (Vector.IsHardwareAccelerated)
                         {
-                            VectorF a0 = VectorF.Zero;
+                            for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
+                                VectorF a0_3 = VectorF.Zero;
+                                VectorF a1_0 = VectorF.Zero;
+                                VectorF a1_1 = VectorF.Zero;
+                                VectorF a1_2 = VectorF.Zero;
+                                VectorF a1_3 = VectorF.Zero;
+                                for (int k = 0; k < 84; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 84 + k));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 84 + k));
+                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                    a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
+                                    a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
+                            }
+                            for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a1_0 = VectorF.Zero;
+                                for (int k = 0; k < 84; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 84 + k));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 84 + k));
+                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                            }
+                        }
+                        for (; i < 120; i++)
+                        {
+                            float a0 = 0f;
                             for (int k = 0; k < 84; k++)
                             {
-                                VectorF s = new VectorF(Unsafe.Add(ref dy, n * 84 + k));
-                                ref float r = ref Unsafe.Add(ref w, k * 120 + i);
-                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 0) * 84 + k), Unsafe.Add(ref w, k * 120 + i), a0);
                             }
-                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                            Unsafe.Add(ref t0, i) = a0;
+                            float a1 = 0f;
+                            for (int k = 0; k < 84; k++)
+                            {
+                                a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 1) * 84 + k), Unsafe.Add(ref w, k * 120 + i), a1);
+                            }
+                            Unsafe.Add(ref t1, i) = a1;
                         }
                     }
-                    for (; i < 120; i++)
+                }
+                else
+                {
                     {
-                        float a = 0f;
-                        for (int k = 0; k < 84; k++)
+                        ref float t0 = ref Unsafe.Add(ref dx, n * 120);
+                        int i = 0;
+                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
-                            a = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 84 + k), Unsafe.Add(ref w, k * 120 + i), a);
+                            for (; i <= 120 - 4 * 16; i += 4 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < 84; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 84 + k));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                            }
+                            for (; i <= 120 - 1 * 16; i += 1 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < 84; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 84 + k));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                            }
                         }
-                        Unsafe.Add(ref t, i) = a;
+                        else if (Vector.IsHardwareAccelerated)
+                        {
+                            for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
+                                VectorF a0_3 = VectorF.Zero;
+                                for (int k = 0; k < 84; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 84 + k));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                            }
+                            for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                for (int k = 0; k < 84; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 84 + k));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                            }
+                        }
+                        for (; i < 120; i++)
+                        {
+                            float a0 = 0f;
+                            for (int k = 0; k < 84; k++)
+                            {
+                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 84 + k), Unsafe.Add(ref w, k * 120 + i), a0);
+                            }
+                            Unsafe.Add(ref t0, i) = a0;
+                        }
                     }
                 }
             }
@@ -4094,202 +5330,539 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer10Forward(int batch, int start, int end, ref float x, ref float w, ref float b, ref float y)
         {
-            for (int n = start; n < end; n++)
+            for (int n = start; n < end; n += 2)
             {
-                ref float xs = ref Unsafe.Add(ref x, n * 84);
-                ref float ys = ref Unsafe.Add(ref y, n * 10);
-                for (int o = 0; o < 8; o += 4)
+                if (n + 1 < end)
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
-                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 84);
-                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 84);
-                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 84);
-                    float s0;
-                    float s1;
-                    float s2;
-                    float s3;
-                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 84);
+                    ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 10);
+                    ref float x1 = ref Unsafe.Add(ref x, (n + 1) * 84);
+                    ref float y1 = ref Unsafe.Add(ref y, (n + 1) * 10);
+                    for (int o = 0; o < 8; o += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        int i = 0;
-                        for (; i <= 76; i += 8)
+                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
+                        ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 84);
+                        ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 84);
+                        ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 84);
+                        float s0_0;
+                        float s0_1;
+                        float s0_2;
+                        float s0_3;
+                        float s1_0;
+                        float s1_1;
+                        float s1_2;
+                        float s1_3;
+                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                            a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i)), a0);
-                            a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i)), a1);
-                            a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i)), a2);
-                            a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i)), a3);
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            int i = 0;
+                            for (; i <= 76; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                                a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
+                                a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
+                                a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
+                                a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
+                            for (; i < 84; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                                float v1 = Unsafe.Add(ref x1, i);
+                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            }
                         }
-                        s0 = global::GenConv.Kernels.LaneSum.Of(a0);
-                        s1 = global::GenConv.Kernels.LaneSum.Of(a1);
-                        s2 = global::GenConv.Kernels.LaneSum.Of(a2);
-                        s3 = global::GenConv.Kernels.LaneSum.Of(a3);
-                        for (; i < 84; i++)
+                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                         {
-                            float v = Unsafe.Add(ref xs, i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
-                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
-                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
-                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a1_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a1_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a1_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a1_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            int i = 0;
+                            for (; i <= 76; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                                a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                                a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                                a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                                a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                                a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                                a1_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
+                                a1_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
+                                a1_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
+                                a1_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
+                                a1_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
+                                a1_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
+                                a1_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
+                                a1_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
+                            for (; i < 84; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                                float v1 = Unsafe.Add(ref x1, i);
+                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            }
                         }
+                        else
+                        {
+                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                            float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
+                            float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
+                            float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                            float a1_00 = 0f, a1_01 = 0f, a1_02 = 0f, a1_03 = 0f, a1_04 = 0f, a1_05 = 0f, a1_06 = 0f, a1_07 = 0f;
+                            float a1_10 = 0f, a1_11 = 0f, a1_12 = 0f, a1_13 = 0f, a1_14 = 0f, a1_15 = 0f, a1_16 = 0f, a1_17 = 0f;
+                            float a1_20 = 0f, a1_21 = 0f, a1_22 = 0f, a1_23 = 0f, a1_24 = 0f, a1_25 = 0f, a1_26 = 0f, a1_27 = 0f;
+                            float a1_30 = 0f, a1_31 = 0f, a1_32 = 0f, a1_33 = 0f, a1_34 = 0f, a1_35 = 0f, a1_36 = 0f, a1_37 = 0f;
+                            int i = 0;
+                            for (; i <= 76; i += 8)
+                            {
+                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                                float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
+                                float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
+                                float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                                a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
+                                a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
+                                a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
+                                a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
+                                a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
+                                a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
+                                a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
+                                a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
+                                a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
+                                a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
+                                a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
+                                a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
+                                a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
+                                a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
+                                a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
+                                a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
+                                a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
+                                a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
+                                a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
+                                a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
+                                a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
+                                a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
+                                a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
+                                a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                                a1_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x1, i + 0), a1_00);
+                                a1_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x1, i + 1), a1_01);
+                                a1_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x1, i + 2), a1_02);
+                                a1_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x1, i + 3), a1_03);
+                                a1_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x1, i + 4), a1_04);
+                                a1_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x1, i + 5), a1_05);
+                                a1_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x1, i + 6), a1_06);
+                                a1_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x1, i + 7), a1_07);
+                                a1_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x1, i + 0), a1_10);
+                                a1_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x1, i + 1), a1_11);
+                                a1_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x1, i + 2), a1_12);
+                                a1_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x1, i + 3), a1_13);
+                                a1_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x1, i + 4), a1_14);
+                                a1_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x1, i + 5), a1_15);
+                                a1_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x1, i + 6), a1_16);
+                                a1_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x1, i + 7), a1_17);
+                                a1_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x1, i + 0), a1_20);
+                                a1_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x1, i + 1), a1_21);
+                                a1_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x1, i + 2), a1_22);
+                                a1_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x1, i + 3), a1_23);
+                                a1_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x1, i + 4), a1_24);
+                                a1_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x1, i + 5), a1_25);
+                                a1_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x1, i + 6), a1_26);
+                                a1_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x1, i + 7), a1_27);
+                                a1_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x1, i + 0), a1_30);
+                                a1_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x1, i + 1), a1_31);
+                                a1_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x1, i + 2), a1_32);
+                                a1_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x1, i + 3), a1_33);
+                                a1_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x1, i + 4), a1_34);
+                                a1_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x1, i + 5), a1_35);
+                                a1_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x1, i + 6), a1_36);
+                                a1_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x1, i + 7), a1_37);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_00, a1_01, a1_02, a1_03, a1_04, a1_05, a1_06, a1_07);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_10, a1_11, a1_12, a1_13, a1_14, a1_15, a1_16, a1_17);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_20, a1_21, a1_22, a1_23, a1_24, a1_25, a1_26, a1_27);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_30, a1_31, a1_32, a1_33, a1_34, a1_35, a1_36, a1_37);
+                            for (; i < 84; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                                float v1 = Unsafe.Add(ref x1, i);
+                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            }
+                        }
+                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
+                        Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
+                        Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
+                        Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
+                        Unsafe.Add(ref y1, o + 0) = Unsafe.Add(ref b, o + 0) + s1_0;
+                        Unsafe.Add(ref y1, o + 1) = Unsafe.Add(ref b, o + 1) + s1_1;
+                        Unsafe.Add(ref y1, o + 2) = Unsafe.Add(ref b, o + 2) + s1_2;
+                        Unsafe.Add(ref y1, o + 3) = Unsafe.Add(ref b, o + 3) + s1_3;
                     }
-                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    for (int o = 8; o < 10; o++)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> a0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> a1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> a2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> a3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        int i = 0;
-                        for (; i <= 76; i += 8)
+                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
+                        float s0_0;
+                        float s1_0;
+                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> vLow = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i)), vHigh = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 4));
-                            a0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), a0Low);
-                            a0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4)), a0High);
-                            a1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), a1Low);
-                            a1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4)), a1High);
-                            a2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), a2Low);
-                            a2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4)), a2High);
-                            a3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), a3Low);
-                            a3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4)), a3High);
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            int i = 0;
+                            for (; i <= 76; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                                a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
+                            for (; i < 84; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                float v1 = Unsafe.Add(ref x1, i);
+                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            }
                         }
-                        s0 = global::GenConv.Kernels.LaneSum.Of(a0Low, a0High);
-                        s1 = global::GenConv.Kernels.LaneSum.Of(a1Low, a1High);
-                        s2 = global::GenConv.Kernels.LaneSum.Of(a2Low, a2High);
-                        s3 = global::GenConv.Kernels.LaneSum.Of(a3Low, a3High);
-                        for (; i < 84; i++)
+                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                         {
-                            float v = Unsafe.Add(ref xs, i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
-                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
-                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
-                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a1_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            int i = 0;
+                            for (; i <= 76; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a1_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
+                                a1_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
+                            for (; i < 84; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                float v1 = Unsafe.Add(ref x1, i);
+                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            }
                         }
+                        else
+                        {
+                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                            float a1_00 = 0f, a1_01 = 0f, a1_02 = 0f, a1_03 = 0f, a1_04 = 0f, a1_05 = 0f, a1_06 = 0f, a1_07 = 0f;
+                            int i = 0;
+                            for (; i <= 76; i += 8)
+                            {
+                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                                a1_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x1, i + 0), a1_00);
+                                a1_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x1, i + 1), a1_01);
+                                a1_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x1, i + 2), a1_02);
+                                a1_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x1, i + 3), a1_03);
+                                a1_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x1, i + 4), a1_04);
+                                a1_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x1, i + 5), a1_05);
+                                a1_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x1, i + 6), a1_06);
+                                a1_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x1, i + 7), a1_07);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_00, a1_01, a1_02, a1_03, a1_04, a1_05, a1_06, a1_07);
+                            for (; i < 84; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                float v1 = Unsafe.Add(ref x1, i);
+                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            }
+                        }
+                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
+                        Unsafe.Add(ref y1, o + 0) = Unsafe.Add(ref b, o + 0) + s1_0;
                     }
-                    else
-                    {
-                        float a00 = 0f, a01 = 0f, a02 = 0f, a03 = 0f, a04 = 0f, a05 = 0f, a06 = 0f, a07 = 0f;
-                        float a10 = 0f, a11 = 0f, a12 = 0f, a13 = 0f, a14 = 0f, a15 = 0f, a16 = 0f, a17 = 0f;
-                        float a20 = 0f, a21 = 0f, a22 = 0f, a23 = 0f, a24 = 0f, a25 = 0f, a26 = 0f, a27 = 0f;
-                        float a30 = 0f, a31 = 0f, a32 = 0f, a33 = 0f, a34 = 0f, a35 = 0f, a36 = 0f, a37 = 0f;
-                        int i = 0;
-                        for (; i <= 76; i += 8)
-                        {
-                            float v0 = Unsafe.Add(ref xs, i + 0), v1 = Unsafe.Add(ref xs, i + 1), v2 = Unsafe.Add(ref xs, i + 2), v3 = Unsafe.Add(ref xs, i + 3), v4 = Unsafe.Add(ref xs, i + 4), v5 = Unsafe.Add(ref xs, i + 5), v6 = Unsafe.Add(ref xs, i + 6), v7 = Unsafe.Add(ref xs, i + 7);
-                            a00 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w0, i + 0), a00);
-                            a01 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w0, i + 1), a01);
-                            a02 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w0, i + 2), a02);
-                            a03 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w0, i + 3), a03);
-                            a04 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w0, i + 4), a04);
-                            a05 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w0, i + 5), a05);
-                            a06 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w0, i + 6), a06);
-                            a07 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w0, i + 7), a07);
-                            a10 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w1, i + 0), a10);
-                            a11 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w1, i + 1), a11);
-                            a12 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w1, i + 2), a12);
-                            a13 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w1, i + 3), a13);
-                            a14 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w1, i + 4), a14);
-                            a15 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w1, i + 5), a15);
-                            a16 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w1, i + 6), a16);
-                            a17 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w1, i + 7), a17);
-                            a20 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w2, i + 0), a20);
-                            a21 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w2, i + 1), a21);
-                            a22 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w2, i + 2), a22);
-                            a23 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w2, i + 3), a23);
-                            a24 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w2, i + 4), a24);
-                            a25 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w2, i + 5), a25);
-                            a26 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w2, i + 6), a26);
-                            a27 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w2, i + 7), a27);
-                            a30 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w3, i + 0), a30);
-                            a31 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w3, i + 1), a31);
-                            a32 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w3, i + 2), a32);
-                            a33 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w3, i + 3), a33);
-                            a34 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w3, i + 4), a34);
-                            a35 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w3, i + 5), a35);
-                            a36 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w3, i + 6), a36);
-                            a37 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w3, i + 7), a37);
-                        }
-                        s0 = global::GenConv.Kernels.LaneSum.Of(a00, a01, a02, a03, a04, a05, a06, a07);
-                        s1 = global::GenConv.Kernels.LaneSum.Of(a10, a11, a12, a13, a14, a15, a16, a17);
-                        s2 = global::GenConv.Kernels.LaneSum.Of(a20, a21, a22, a23, a24, a25, a26, a27);
-                        s3 = global::GenConv.Kernels.LaneSum.Of(a30, a31, a32, a33, a34, a35, a36, a37);
-                        for (; i < 84; i++)
-                        {
-                            float v = Unsafe.Add(ref xs, i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
-                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v, s1);
-                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v, s2);
-                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v, s3);
-                        }
-                    }
-                    Unsafe.Add(ref ys, o + 0) = Unsafe.Add(ref b, o + 0) + s0;
-                    Unsafe.Add(ref ys, o + 1) = Unsafe.Add(ref b, o + 1) + s1;
-                    Unsafe.Add(ref ys, o + 2) = Unsafe.Add(ref b, o + 2) + s2;
-                    Unsafe.Add(ref ys, o + 3) = Unsafe.Add(ref b, o + 3) + s3;
                 }
-                for (int o = 8; o < 10; o++)
+                else
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
-                    float s0;
-                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 84);
+                    ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 10);
+                    for (int o = 0; o < 8; o += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        int i = 0;
-                        for (; i <= 76; i += 8)
+                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
+                        ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 84);
+                        ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 84);
+                        ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 84);
+                        float s0_0;
+                        float s0_1;
+                        float s0_2;
+                        float s0_3;
+                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)(i));
-                            a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(v, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i)), a0);
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            int i = 0;
+                            for (; i <= 76; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                                global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                            for (; i < 84; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            }
                         }
-                        s0 = global::GenConv.Kernels.LaneSum.Of(a0);
-                        for (; i < 84; i++)
+                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                         {
-                            float v = Unsafe.Add(ref xs, i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            int i = 0;
+                            for (; i <= 76; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                                global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                                a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                                a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                                a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                                a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                                a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                            for (; i < 84; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            }
                         }
+                        else
+                        {
+                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                            float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
+                            float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
+                            float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                            int i = 0;
+                            for (; i <= 76; i += 8)
+                            {
+                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                                float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
+                                float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
+                                float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                                a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
+                                a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
+                                a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
+                                a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
+                                a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
+                                a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
+                                a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
+                                a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
+                                a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
+                                a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
+                                a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
+                                a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
+                                a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
+                                a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
+                                a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
+                                a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
+                                a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
+                                a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
+                                a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
+                                a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
+                                a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
+                                a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
+                                a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
+                                a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                            for (; i < 84; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            }
+                        }
+                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
+                        Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
+                        Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
+                        Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
                     }
-                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    for (int o = 8; o < 10; o++)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> a0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        int i = 0;
-                        for (; i <= 76; i += 8)
+                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
+                        float s0_0;
+                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> vLow = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i)), vHigh = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xs, (nuint)(i + 4));
-                            a0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vLow, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), a0Low);
-                            a0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(vHigh, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4)), a0High);
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            int i = 0;
+                            for (; i <= 76; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                            for (; i < 84; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            }
                         }
-                        s0 = global::GenConv.Kernels.LaneSum.Of(a0Low, a0High);
-                        for (; i < 84; i++)
+                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                         {
-                            float v = Unsafe.Add(ref xs, i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
+                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            int i = 0;
+                            for (; i <= 76; i += 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            for (; i < 84; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            }
                         }
+                        else
+                        {
+                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                            int i = 0;
+                            for (; i <= 76; i += 8)
+                            {
+                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                            for (; i < 84; i++)
+                            {
+                                float v0 = Unsafe.Add(ref x0, i);
+                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            }
+                        }
+                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
                     }
-                    else
-                    {
-                        float a00 = 0f, a01 = 0f, a02 = 0f, a03 = 0f, a04 = 0f, a05 = 0f, a06 = 0f, a07 = 0f;
-                        int i = 0;
-                        for (; i <= 76; i += 8)
-                        {
-                            float v0 = Unsafe.Add(ref xs, i + 0), v1 = Unsafe.Add(ref xs, i + 1), v2 = Unsafe.Add(ref xs, i + 2), v3 = Unsafe.Add(ref xs, i + 3), v4 = Unsafe.Add(ref xs, i + 4), v5 = Unsafe.Add(ref xs, i + 5), v6 = Unsafe.Add(ref xs, i + 6), v7 = Unsafe.Add(ref xs, i + 7);
-                            a00 = MathF.FusedMultiplyAdd(v0, Unsafe.Add(ref w0, i + 0), a00);
-                            a01 = MathF.FusedMultiplyAdd(v1, Unsafe.Add(ref w0, i + 1), a01);
-                            a02 = MathF.FusedMultiplyAdd(v2, Unsafe.Add(ref w0, i + 2), a02);
-                            a03 = MathF.FusedMultiplyAdd(v3, Unsafe.Add(ref w0, i + 3), a03);
-                            a04 = MathF.FusedMultiplyAdd(v4, Unsafe.Add(ref w0, i + 4), a04);
-                            a05 = MathF.FusedMultiplyAdd(v5, Unsafe.Add(ref w0, i + 5), a05);
-                            a06 = MathF.FusedMultiplyAdd(v6, Unsafe.Add(ref w0, i + 6), a06);
-                            a07 = MathF.FusedMultiplyAdd(v7, Unsafe.Add(ref w0, i + 7), a07);
-                        }
-                        s0 = global::GenConv.Kernels.LaneSum.Of(a00, a01, a02, a03, a04, a05, a06, a07);
-                        for (; i < 84; i++)
-                        {
-                            float v = Unsafe.Add(ref xs, i);
-                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v, s0);
-                        }
-                    }
-                    Unsafe.Add(ref ys, o + 0) = Unsafe.Add(ref b, o + 0) + s0;
                 }
             }
         }
@@ -4298,61 +5871,247 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer10BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dw, ref float db)
         {
-            for (int o = start; o < end; o++)
+            for (int o = start; o < end; o += 2)
             {
+                int rows = Math.Min(2, end - o);
+                if (rows == 2)
                 {
-                    ref float t = ref Unsafe.Add(ref dw, o * 84);
-                    int i = 0;
-                    if (Vector.IsHardwareAccelerated)
                     {
-                        for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        ref float t0 = ref Unsafe.Add(ref dw, (o + 0) * 84);
+                        ref float t1 = ref Unsafe.Add(ref dw, (o + 1) * 84);
+                        int i = 0;
+                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
-                            VectorF a0 = VectorF.Zero;
-                            VectorF a1 = VectorF.Zero;
-                            VectorF a2 = VectorF.Zero;
-                            VectorF a3 = VectorF.Zero;
+                            for (; i <= 84 - 4 * 16; i += 4 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 84 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + o + 0));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + o + 1));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
+                                    a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * 16));
+                            }
+                            for (; i <= 84 - 1 * 16; i += 1 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 84 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + o + 0));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + o + 1));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                            }
+                        }
+                        else if (Vector.IsHardwareAccelerated)
+                        {
+                            for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
+                                VectorF a0_3 = VectorF.Zero;
+                                VectorF a1_0 = VectorF.Zero;
+                                VectorF a1_1 = VectorF.Zero;
+                                VectorF a1_2 = VectorF.Zero;
+                                VectorF a1_3 = VectorF.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 84 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 0));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 1));
+                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                    a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
+                                    a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
+                            }
+                            for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a1_0 = VectorF.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 84 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 0));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 1));
+                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                            }
+                        }
+                        for (; i < 84; i++)
+                        {
+                            float a0 = 0f;
                             for (int k = 0; k < batch; k++)
                             {
-                                VectorF s = new VectorF(Unsafe.Add(ref dy, k * 10 + o));
-                                ref float r = ref Unsafe.Add(ref x, k * 84 + i);
-                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
-                                a1 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count)), a1);
-                                a2 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count)), a2);
-                                a3 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count)), a3);
+                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 10 + o + 0), Unsafe.Add(ref x, k * 84 + i), a0);
                             }
-                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
-                            Vector.StoreUnsafe(a1, ref t, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(a2, ref t, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(a3, ref t, (nuint)(i + 3 * VectorF.Count));
-                        }
-                        for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
-                        {
-                            VectorF a0 = VectorF.Zero;
+                            Unsafe.Add(ref t0, i) = a0;
+                            float a1 = 0f;
                             for (int k = 0; k < batch; k++)
                             {
-                                VectorF s = new VectorF(Unsafe.Add(ref dy, k * 10 + o));
-                                ref float r = ref Unsafe.Add(ref x, k * 84 + i);
-                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                                a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 10 + o + 1), Unsafe.Add(ref x, k * 84 + i), a1);
                             }
-                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                            Unsafe.Add(ref t1, i) = a1;
                         }
-                    }
-                    for (; i < 84; i++)
-                    {
-                        float a = 0f;
-                        for (int k = 0; k < batch; k++)
-                        {
-                            a = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 10 + o), Unsafe.Add(ref x, k * 84 + i), a);
-                        }
-                        Unsafe.Add(ref t, i) = a;
                     }
                 }
-                float bias = 0f;
-                for (int n = 0; n < batch; n++)
+                else
                 {
-                    bias += Unsafe.Add(ref dy, n * 10 + o);
+                    {
+                        ref float t0 = ref Unsafe.Add(ref dw, o * 84);
+                        int i = 0;
+                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                        {
+                            for (; i <= 84 - 4 * 16; i += 4 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 84 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + o));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                            }
+                            for (; i <= 84 - 1 * 16; i += 1 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 84 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + o));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                            }
+                        }
+                        else if (Vector.IsHardwareAccelerated)
+                        {
+                            for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
+                                VectorF a0_3 = VectorF.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 84 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 10 + o));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                            }
+                            for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 84 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 10 + o));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                            }
+                        }
+                        for (; i < 84; i++)
+                        {
+                            float a0 = 0f;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 10 + o), Unsafe.Add(ref x, k * 84 + i), a0);
+                            }
+                            Unsafe.Add(ref t0, i) = a0;
+                        }
+                    }
                 }
-                Unsafe.Add(ref db, o) = bias;
+                for (int r = o; r < o + rows; r++)
+                {
+                    float bias = 0f;
+                    for (int n = 0; n < batch; n++)
+                    {
+                        bias += Unsafe.Add(ref dy, n * 10 + r);
+                    }
+                    Unsafe.Add(ref db, r) = bias;
+                }
             }
         }
 
@@ -4360,53 +6119,235 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer10BackwardData(int batch, int start, int end, ref float dy, ref float w, ref float dx)
         {
-            for (int n = start; n < end; n++)
+            for (int n = start; n < end; n += 2)
             {
+                if (n + 1 < end)
                 {
-                    ref float t = ref Unsafe.Add(ref dx, n * 84);
-                    int i = 0;
-                    if (Vector.IsHardwareAccelerated)
                     {
-                        for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        ref float t0 = ref Unsafe.Add(ref dx, (n + 0) * 84);
+                        ref float t1 = ref Unsafe.Add(ref dx, (n + 1) * 84);
+                        int i = 0;
+                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
-                            VectorF a0 = VectorF.Zero;
-                            VectorF a1 = VectorF.Zero;
-                            VectorF a2 = VectorF.Zero;
-                            VectorF a3 = VectorF.Zero;
-                            for (int k = 0; k < 10; k++)
+                            for (; i <= 84 - 4 * 16; i += 4 * 16)
                             {
-                                VectorF s = new VectorF(Unsafe.Add(ref dy, n * 10 + k));
-                                ref float r = ref Unsafe.Add(ref w, k * 84 + i);
-                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
-                                a1 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count)), a1);
-                                a2 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count)), a2);
-                                a3 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count)), a3);
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < 10; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 10 + k));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 10 + k));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
+                                    a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * 16));
                             }
-                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
-                            Vector.StoreUnsafe(a1, ref t, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(a2, ref t, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(a3, ref t, (nuint)(i + 3 * VectorF.Count));
+                            for (; i <= 84 - 1 * 16; i += 1 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < 10; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 10 + k));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 10 + k));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                            }
                         }
-                        for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                        else if (Vector.IsHardwareAccelerated)
                         {
-                            VectorF a0 = VectorF.Zero;
+                            for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
+                                VectorF a0_3 = VectorF.Zero;
+                                VectorF a1_0 = VectorF.Zero;
+                                VectorF a1_1 = VectorF.Zero;
+                                VectorF a1_2 = VectorF.Zero;
+                                VectorF a1_3 = VectorF.Zero;
+                                for (int k = 0; k < 10; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 10 + k));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 10 + k));
+                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                    a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
+                                    a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
+                            }
+                            for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a1_0 = VectorF.Zero;
+                                for (int k = 0; k < 10; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 10 + k));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 10 + k));
+                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                            }
+                        }
+                        for (; i < 84; i++)
+                        {
+                            float a0 = 0f;
                             for (int k = 0; k < 10; k++)
                             {
-                                VectorF s = new VectorF(Unsafe.Add(ref dy, n * 10 + k));
-                                ref float r = ref Unsafe.Add(ref w, k * 84 + i);
-                                a0 = Vector.FusedMultiplyAdd(s, Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count)), a0);
+                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 0) * 10 + k), Unsafe.Add(ref w, k * 84 + i), a0);
                             }
-                            Vector.StoreUnsafe(a0, ref t, (nuint)(i + 0 * VectorF.Count));
+                            Unsafe.Add(ref t0, i) = a0;
+                            float a1 = 0f;
+                            for (int k = 0; k < 10; k++)
+                            {
+                                a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 1) * 10 + k), Unsafe.Add(ref w, k * 84 + i), a1);
+                            }
+                            Unsafe.Add(ref t1, i) = a1;
                         }
                     }
-                    for (; i < 84; i++)
+                }
+                else
+                {
                     {
-                        float a = 0f;
-                        for (int k = 0; k < 10; k++)
+                        ref float t0 = ref Unsafe.Add(ref dx, n * 84);
+                        int i = 0;
+                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
-                            a = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 10 + k), Unsafe.Add(ref w, k * 84 + i), a);
+                            for (; i <= 84 - 4 * 16; i += 4 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < 10; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 10 + k));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                            }
+                            for (; i <= 84 - 1 * 16; i += 1 * 16)
+                            {
+                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (int k = 0; k < 10; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 10 + k));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                }
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                            }
                         }
-                        Unsafe.Add(ref t, i) = a;
+                        else if (Vector.IsHardwareAccelerated)
+                        {
+                            for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
+                                VectorF a0_3 = VectorF.Zero;
+                                for (int k = 0; k < 10; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 10 + k));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                            }
+                            for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                            {
+                                VectorF a0_0 = VectorF.Zero;
+                                for (int k = 0; k < 10; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 10 + k));
+                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                }
+                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                            }
+                        }
+                        for (; i < 84; i++)
+                        {
+                            float a0 = 0f;
+                            for (int k = 0; k < 10; k++)
+                            {
+                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 10 + k), Unsafe.Add(ref w, k * 84 + i), a0);
+                            }
+                            Unsafe.Add(ref t0, i) = a0;
+                        }
                     }
                 }
             }
