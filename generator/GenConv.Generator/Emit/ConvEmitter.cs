@@ -110,6 +110,11 @@ namespace GenConv.Generator.Emit
         {
             var perSample = new List<(string, long)> { (b.Input, l.InputLength), (b.Output, l.OutputLength) };
             if (b.Padded is not null) perSample.Add((b.Padded, l.PaddedLength));
+            if (FlatLength(l) > 0)
+            {
+                w.Line($"global::System.Span<float> flatRows = stackalloc float[{I((long)l.ChannelTile * FlatLength(l))}];");
+                w.Line("ref float flat = ref MemoryMarshal.GetReference(flatRows);");
+            }
             using (OpenSampleLoop(w, perSample.ToArray()))
             {
                 string source = b.Input + "s";
@@ -135,9 +140,12 @@ namespace GenConv.Generator.Emit
             // In the conv's own layout consecutive output pixels read consecutive floats, at every stride. Each output is
             // the bias plus its taps fused in one order on every path, so the widths agree bit for bit. A step computes
             // two vectors of pixels per channel: two in a row, or, when a row is under two vectors wide, one in each of two rows.
-            bool wide = ow >= VectorFlavor.Wide.Lanes;
+            bool wide = ow >= VectorFlavor.Wide.Lanes, flat = FlatLength(l) > 0;
+            if (flat)
+                using (w.Open($"if ({VectorFlavor.Wide.Accelerated})"))
+                    EmitFlatRows(w, l, b, source, count);
             foreach (VectorFlavor flavor in wide ? new[] { VectorFlavor.Wide, VectorFlavor.Native } : new[] { VectorFlavor.Native })
-                using (w.Open($"{(flavor == VectorFlavor.Native && wide ? "else if" : "if")} ({flavor.Accelerated} && {I(ow)} >= {flavor.Count})"))
+                using (w.Open($"{(flavor == VectorFlavor.Native && (wide || flat) ? "else if" : "if")} ({flavor.Accelerated} && {I(ow)} >= {flavor.Count})"))
                 {
                     // The native width is 8 floats on x64 (AVX2 and AVX-512 alike); narrower machines still get correct code.
                     int lanes = flavor == VectorFlavor.Native ? 8 : flavor.Lanes;
@@ -162,6 +170,46 @@ namespace GenConv.Generator.Emit
                     for (int j = 0; j < count; j++) w.Line($"{Unsafe}.Add(ref yr{j}, ow) = s{j};");
                 }
             }
+        }
+
+        /// <summary>
+        /// Floats of the flattened output plane when rows are narrower than one 512-bit vector (16 pixels) but the
+        /// input row is not much wider: at stride 1, output pixel (oh, ow) reads the input at oh · rowStride + ow + tap, so
+        /// the plane is one run of (OH − 1) · rowStride + OW positions whose extra columns (rowStride − OW per row) are
+        /// computed and dropped. 0 when that does not pay (under 60 % useful) or the tile would not fit a small stack buffer.
+        /// </summary>
+        private static int FlatLength(LayerPlan l)
+        {
+            int ow = l.Output.Width, stride = l.PaddedRowStride;
+            if (l.Spec.StrideH != 1 || l.Spec.StrideW != 1 || ow >= VectorFlavor.Wide.Lanes || l.Output.Height < 2) return 0;
+            long length = (long)(l.Output.Height - 1) * stride + ow;
+            bool useful = 10L * ow >= 6L * stride, small = length * l.ChannelTile <= 4096;
+            return useful && small && length >= 2 * VectorFlavor.Wide.Lanes ? (int)length : 0;
+        }
+
+        /// <summary>
+        /// The flattened plane (see <see cref="FlatLength"/>) in 512-bit steps of two vectors into a stack buffer, then each
+        /// output row copied out: the same fused operations per output as every other path.
+        /// </summary>
+        private static void EmitFlatRows(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source, int count)
+        {
+            VectorFlavor f = VectorFlavor.Wide;
+            int length = FlatLength(l), oh = l.Output.Height, ow = l.Output.Width;
+            w.Line($"ref float xr = ref {source};");
+            for (int j = 0; j < count; j++)
+                w.Line($"ref float yr{j} = ref {Unsafe}.Add(ref flat, {I((long)j * length)});");
+            w.Line("int ow = 0;");
+            using (w.Open($"for (; ow <= {I(length)} - 2 * {f.Count}; ow += 2 * {f.Count})"))
+                EmitVectorStep(w, l, count, new List<(int, int)> { (0, 0), (0, 1) }, f);
+            using (w.Open($"for (; ow < {I(length)}; ow += {f.Count})"))
+            {
+                w.Line($"if (ow > {I(length)} - {f.Count}) ow = {I(length)} - {f.Count};");
+                EmitVectorStep(w, l, count, new List<(int, int)> { (0, 0) }, f);
+            }
+            using (w.Open($"for (int j = 0; j < {I(count)}; j++)"))
+            using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
+                w.Line($"MemoryMarshal.CreateReadOnlySpan(ref {Unsafe}.Add(ref flat, j * {I(length)} + oh * {I(l.PaddedRowStride)}), {I(ow)}).CopyTo(" +
+                       $"MemoryMarshal.CreateSpan(ref {Unsafe}.Add(ref {b.Output}s, (oc + j) * {I((long)oh * ow)} + oh * {I(ow)}), {I(ow)}));");
         }
 
         /// <summary><c>xr</c>: the input window origin of output row <c>oh</c>; <c>yr{j}</c>: output row <c>oh</c> of channel oc + j.</summary>

@@ -2017,6 +2017,8 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Forward(int batch, int start, int end, ref float x, ref float w, ref float b, ref float y)
         {
+            global::System.Span<float> flatRows = stackalloc float[816];
+            ref float flat = ref MemoryMarshal.GetReference(flatRows);
             for (int n = start; n < end; n++)
             {
                 ref float xs = ref Unsafe.Add(ref x, n * 1176);
@@ -2035,7 +2037,256 @@ namespace Golden
                     float b4 = Unsafe.Add(ref b, oc + 4);
                     ref float w5 = ref Unsafe.Add(ref w, (oc + 5) * 150);
                     float b5 = Unsafe.Add(ref b, oc + 5);
-                    if (Vector.IsHardwareAccelerated && 10 >= VectorF.Count)
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                    {
+                        ref float xr = ref xs;
+                        ref float yr0 = ref Unsafe.Add(ref flat, 0);
+                        ref float yr1 = ref Unsafe.Add(ref flat, 136);
+                        ref float yr2 = ref Unsafe.Add(ref flat, 272);
+                        ref float yr3 = ref Unsafe.Add(ref flat, 408);
+                        ref float yr4 = ref Unsafe.Add(ref flat, 544);
+                        ref float yr5 = ref Unsafe.Add(ref flat, 680);
+                        int ow = 0;
+                        for (; ow <= 136 - 2 * 16; ow += 2 * 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_1 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_1 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
+                            global::System.Runtime.Intrinsics.Vector512<float> a4_1 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
+                            global::System.Runtime.Intrinsics.Vector512<float> a5_0 = global::System.Runtime.Intrinsics.Vector512.Create(b5);
+                            global::System.Runtime.Intrinsics.Vector512<float> a5_1 = global::System.Runtime.Intrinsics.Vector512.Create(b5);
+                            global::System.Runtime.Intrinsics.Vector512<float> v0;
+                            global::System.Runtime.Intrinsics.Vector512<float> v1;
+                            global::System.Runtime.Intrinsics.Vector512<float> k;
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            for (int ic = 0; ic < 6; ic++)
+                            {
+                                ref float xi = ref Unsafe.Add(ref xo, ic * 196);
+                                int wi = ic * 25;
+                                for (int kh = 0; kh < 5; kh++)
+                                {
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 0));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 0));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 0));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 0));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 0));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 0));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 1));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 1));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 1));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 1));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 1));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 2));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 2));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 2));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 2));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 2));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 3));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 3));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 3));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 3));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 3));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 4));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 4));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 4));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 4));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 4));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                }
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_1, ref yr5, (nuint)(ow + 0 + 1 * 16));
+                        }
+                        for (; ow < 136; ow += 16)
+                        {
+                            if (ow > 136 - 16) ow = 136 - 16;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
+                            global::System.Runtime.Intrinsics.Vector512<float> a5_0 = global::System.Runtime.Intrinsics.Vector512.Create(b5);
+                            global::System.Runtime.Intrinsics.Vector512<float> v0;
+                            global::System.Runtime.Intrinsics.Vector512<float> k;
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            for (int ic = 0; ic < 6; ic++)
+                            {
+                                ref float xi = ref Unsafe.Add(ref xo, ic * 196);
+                                int wi = ic * 25;
+                                for (int kh = 0; kh < 5; kh++)
+                                {
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 0));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 0));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 0));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 0));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 0));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 0));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 1));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 1));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 1));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 1));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 1));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 2));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 2));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 2));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 2));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 2));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 3));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 3));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 3));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 3));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 3));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 4));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 4));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 4));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 4));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 4));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                }
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * 16));
+                        }
+                        for (int j = 0; j < 6; j++)
+                        {
+                            for (int oh = 0; oh < 10; oh++)
+                            {
+                                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref flat, j * 136 + oh * 14), 10).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref ys, (oc + j) * 100 + oh * 10), 10));
+                            }
+                        }
+                    }
+                    else if (Vector.IsHardwareAccelerated && 10 >= VectorF.Count)
                     {
                         for (int oh = 0; oh < 10; oh += 2)
                         {
@@ -2273,7 +2524,192 @@ namespace Golden
                     float b2 = Unsafe.Add(ref b, oc + 2);
                     ref float w3 = ref Unsafe.Add(ref w, (oc + 3) * 150);
                     float b3 = Unsafe.Add(ref b, oc + 3);
-                    if (Vector.IsHardwareAccelerated && 10 >= VectorF.Count)
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                    {
+                        ref float xr = ref xs;
+                        ref float yr0 = ref Unsafe.Add(ref flat, 0);
+                        ref float yr1 = ref Unsafe.Add(ref flat, 136);
+                        ref float yr2 = ref Unsafe.Add(ref flat, 272);
+                        ref float yr3 = ref Unsafe.Add(ref flat, 408);
+                        int ow = 0;
+                        for (; ow <= 136 - 2 * 16; ow += 2 * 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_1 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_1 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
+                            global::System.Runtime.Intrinsics.Vector512<float> v0;
+                            global::System.Runtime.Intrinsics.Vector512<float> v1;
+                            global::System.Runtime.Intrinsics.Vector512<float> k;
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            for (int ic = 0; ic < 6; ic++)
+                            {
+                                ref float xi = ref Unsafe.Add(ref xo, ic * 196);
+                                int wi = ic * 25;
+                                for (int kh = 0; kh < 5; kh++)
+                                {
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 0));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 0));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 0));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 0));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 1));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 1));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 1));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 2));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 2));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 2));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 3));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 3));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 3));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 4));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 4));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 4));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                }
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 0 + 1 * 16));
+                        }
+                        for (; ow < 136; ow += 16)
+                        {
+                            if (ow > 136 - 16) ow = 136 - 16;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
+                            global::System.Runtime.Intrinsics.Vector512<float> v0;
+                            global::System.Runtime.Intrinsics.Vector512<float> k;
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            for (int ic = 0; ic < 6; ic++)
+                            {
+                                ref float xi = ref Unsafe.Add(ref xo, ic * 196);
+                                int wi = ic * 25;
+                                for (int kh = 0; kh < 5; kh++)
+                                {
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 0));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 0));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 0));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 0));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 1));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 1));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 1));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 2));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 2));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 2));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 3));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 3));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 3));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 4));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 4));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 4));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                }
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * 16));
+                        }
+                        for (int j = 0; j < 4; j++)
+                        {
+                            for (int oh = 0; oh < 10; oh++)
+                            {
+                                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref flat, j * 136 + oh * 14), 10).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref ys, (oc + j) * 100 + oh * 10), 10));
+                            }
+                        }
+                    }
+                    else if (Vector.IsHardwareAccelerated && 10 >= VectorF.Count)
                     {
                         for (int oh = 0; oh < 10; oh += 2)
                         {
@@ -2645,6 +3081,8 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3BackwardData(int batch, int start, int end, ref float dy, ref float wt, ref float dx, ref float dyp)
         {
+            global::System.Span<float> flatRows = stackalloc float[1488];
+            ref float flat = ref MemoryMarshal.GetReference(flatRows);
             for (int n = start; n < end; n++)
             {
                 ref float dys = ref Unsafe.Add(ref dy, n * 1600);
@@ -2672,7 +3110,256 @@ namespace Golden
                     const float b4 = 0f;
                     ref float w5 = ref Unsafe.Add(ref wt, (oc + 5) * 400);
                     const float b5 = 0f;
-                    if (Vector.IsHardwareAccelerated && 14 >= VectorF.Count)
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                    {
+                        ref float xr = ref dyps;
+                        ref float yr0 = ref Unsafe.Add(ref flat, 0);
+                        ref float yr1 = ref Unsafe.Add(ref flat, 248);
+                        ref float yr2 = ref Unsafe.Add(ref flat, 496);
+                        ref float yr3 = ref Unsafe.Add(ref flat, 744);
+                        ref float yr4 = ref Unsafe.Add(ref flat, 992);
+                        ref float yr5 = ref Unsafe.Add(ref flat, 1240);
+                        int ow = 0;
+                        for (; ow <= 248 - 2 * 16; ow += 2 * 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_1 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_1 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
+                            global::System.Runtime.Intrinsics.Vector512<float> a4_1 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
+                            global::System.Runtime.Intrinsics.Vector512<float> a5_0 = global::System.Runtime.Intrinsics.Vector512.Create(b5);
+                            global::System.Runtime.Intrinsics.Vector512<float> a5_1 = global::System.Runtime.Intrinsics.Vector512.Create(b5);
+                            global::System.Runtime.Intrinsics.Vector512<float> v0;
+                            global::System.Runtime.Intrinsics.Vector512<float> v1;
+                            global::System.Runtime.Intrinsics.Vector512<float> k;
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            for (int ic = 0; ic < 16; ic++)
+                            {
+                                ref float xi = ref Unsafe.Add(ref xo, ic * 324);
+                                int wi = ic * 25;
+                                for (int kh = 0; kh < 5; kh++)
+                                {
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 0));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 0));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 0));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 0));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 0));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 0));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 1 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 1 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 1));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 1));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 1));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 1));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 1));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 2 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 2 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 2));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 2));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 2));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 2));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 2));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 3 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 3 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 3));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 3));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 3));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 3));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 3));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 4 + 0 + 0 * 16));
+                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 4 + 0 + 1 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 4));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 4));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 4));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 4));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 4));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                }
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_1, ref yr5, (nuint)(ow + 0 + 1 * 16));
+                        }
+                        for (; ow < 248; ow += 16)
+                        {
+                            if (ow > 248 - 16) ow = 248 - 16;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
+                            global::System.Runtime.Intrinsics.Vector512<float> a5_0 = global::System.Runtime.Intrinsics.Vector512.Create(b5);
+                            global::System.Runtime.Intrinsics.Vector512<float> v0;
+                            global::System.Runtime.Intrinsics.Vector512<float> k;
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            for (int ic = 0; ic < 16; ic++)
+                            {
+                                ref float xi = ref Unsafe.Add(ref xo, ic * 324);
+                                int wi = ic * 25;
+                                for (int kh = 0; kh < 5; kh++)
+                                {
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 0));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 0));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 0));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 0));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 0));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 0));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 1 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 1));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 1));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 1));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 1));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 1));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 2 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 2));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 2));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 2));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 2));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 2));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 3 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 3));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 3));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 3));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 3));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 3));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 4 + 0 + 0 * 16));
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 4));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 4));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 4));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 4));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 4));
+                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
+                                }
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * 16));
+                        }
+                        for (int j = 0; j < 6; j++)
+                        {
+                            for (int oh = 0; oh < 14; oh++)
+                            {
+                                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref flat, j * 248 + oh * 18), 14).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dxs, (oc + j) * 196 + oh * 14), 14));
+                            }
+                        }
+                    }
+                    else if (Vector.IsHardwareAccelerated && 14 >= VectorF.Count)
                     {
                         for (int oh = 0; oh < 14; oh += 2)
                         {
