@@ -144,14 +144,13 @@ namespace GenConv.Generator.Emit
             if (flat)
                 using (w.Open($"if ({VectorFlavor.Wide.Accelerated})"))
                     EmitFlatRows(w, l, b, source, count);
-            foreach (VectorFlavor flavor in wide ? new[] { VectorFlavor.Wide, VectorFlavor.Native } : new[] { VectorFlavor.Native })
-                using (w.Open($"{(flavor == VectorFlavor.Native && (wide || flat) ? "else if" : "if")} ({flavor.Accelerated} && {I(ow)} >= {flavor.Count})"))
-                {
-                    // The native width is 8 floats on x64 (AVX2 and AVX-512 alike); narrower machines still get correct code.
-                    int lanes = flavor == VectorFlavor.Native ? 8 : flavor.Lanes;
-                    int rows = ow < 2 * lanes && oh > 1 ? 2 : 1;
-                    EmitTiles(w, "oh", oh, rows, passRows => EmitVectorRows(w, l, b, source, count, flavor, passRows));
-                }
+            VectorFlavor.EmitByWidth(w, wide, I(ow), flavor =>
+            {
+                // The native width is 8 floats on x64 (AVX2 and AVX-512 alike); narrower machines still get correct code.
+                int lanes = flavor == VectorFlavor.Native ? 8 : flavor.Lanes;
+                int rows = ow < 2 * lanes && oh > 1 ? 2 : 1;
+                EmitTiles(w, "oh", oh, rows, passRows => EmitVectorRows(w, l, b, source, count, flavor, passRows));
+            }, continuesChain: flat);
             using (w.Open("else"))
             using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
             {
@@ -576,8 +575,8 @@ namespace GenConv.Generator.Emit
             w.Line($"ref float gr = ref {Unsafe}.Add(ref dys, oh * {I(ow)});");
             w.Line("int ow = 0;");
             bool wide = ow >= VectorFlavor.Wide.Lanes;
-            foreach (VectorFlavor f in wide ? new[] { VectorFlavor.Wide, VectorFlavor.Native } : new[] { VectorFlavor.Native })
-                using (w.Open($"{(f == VectorFlavor.Native && wide ? "else if" : "if")} ({f.Accelerated} && {I(ow)} >= {f.Count})"))
+            VectorFlavor.EmitByWidth(w, wide, I(ow), f =>
+            {
                 using (w.Open($"for (; ow <= {I(ow)} - {f.Count}; ow += {f.Count})"))
                 {
                     for (int i = 0; i < channels; i++)
@@ -599,6 +598,7 @@ namespace GenConv.Generator.Emit
                         for (int r = 0; r < rows; r++)
                             w.Line($"{f.Api}.StoreUnsafe(a{i}_{r}, ref dr, (nuint)({Target(i, r)} + ow));");
                 }
+            });
             using (w.Open($"for (; ow < {I(ow)}; ow++)"))
             using (w.Open($"for (int i = 0; i < {I(channels)}; i++)"))
             using (w.Open($"for (int r = 0; r < {I(rows)}; r++)"))
@@ -714,5 +714,22 @@ namespace GenConv.Generator.Emit
         /// <summary>Lanes known at generation time (1 when it depends on the machine).</summary>
         public int Lanes { get; }
         public string Broadcast(string scalar) => string.Format(System.Globalization.CultureInfo.InvariantCulture, broadcast, scalar);
+
+        /// <summary>
+        /// Emits <c>if (512-bit accelerated) { … } else if (Vector&lt;float&gt; accelerated) { … }</c> (the 512-bit branch only
+        /// when <paramref name="wide"/>), each branch also requiring <paramref name="minimumCount"/> to hold a whole vector when
+        /// given; <paramref name="continuesChain"/> when an <c>if</c> was already emitted before it.
+        /// </summary>
+        public static void EmitByWidth(SourceWriter w, bool wide, string? minimumCount, Action<VectorFlavor> body, bool continuesChain = false)
+        {
+            bool first = !continuesChain;
+            foreach (VectorFlavor f in wide ? new[] { Wide, Native } : new[] { Native })
+            {
+                string condition = minimumCount is null ? f.Accelerated : $"{f.Accelerated} && {minimumCount} >= {f.Count}";
+                using (w.Open($"{(first ? "if" : "else if")} ({condition})"))
+                    body(f);
+                first = false;
+            }
+        }
     }
 }
