@@ -6,12 +6,13 @@ using GenConv.Generator.Planning;
 namespace GenConv.Generator.Emit
 {
     /// <summary>
-    /// Convolution kernels with every size a literal. The input is copied once into a zero-padded buffer of the
-    /// layer's own, so no tap ever tests a bound. Forward computes a tile of output channels × up to two vectors of
-    /// output pixels per step (they share every input load and weight broadcast); with stride 1 the row is
-    /// vectorized (Vector&lt;float&gt;), the last vector overlapping its neighbour rather than falling to scalars.
-    /// Every output element sees the same fused operations in the same order on every path, so vector and scalar
-    /// lanes agree bit for bit. Backward data at stride 1 is the same forward kernel run on dY with the flipped kernel.
+    /// Convolution kernels with every size a literal. The input is copied once into a zero-padded, phase-split buffer
+    /// of the layer's own, so no tap ever tests a bound and consecutive output pixels read consecutive floats. Forward
+    /// computes a tile of output channels × two vectors of output pixels per step (they share every input load and
+    /// weight broadcast), the last vector of a row overlapping its neighbour rather than falling to scalars. Backward
+    /// data at stride 1 is the same forward kernel run on dY with the flipped kernel; strided layers gather a tile of
+    /// dX per tap. Backward weights runs vectors over output channels of a pixel-major dY. Every output element sees
+    /// the same fused operations in the same order on every path, so vector and scalar lanes agree bit for bit.
     /// </summary>
     internal sealed class ConvEmitter : LayerEmitter
     {

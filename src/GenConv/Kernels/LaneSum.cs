@@ -5,10 +5,11 @@ using System.Runtime.Intrinsics;
 namespace GenConv.Kernels
 {
     /// <summary>
-    /// The fixed reduction order behind every generated sum: a reduction accumulates into 8 lanes (lane j takes the
-    /// elements j, j + 8, j + 16, … of each run), whatever the hardware's vector width, and the lanes are then added in
-    /// one fixed tree, ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)). One 256-bit vector, two 128-bit vectors or
-    /// eight floats hold the same lanes, so results are bit-identical on AVX-512, AVX2, SSE, Arm and without SIMD.
+    /// The fixed reduction order behind the generated dot products (dense layers): a reduction accumulates into 8 lanes
+    /// (lane j takes the elements j, j + 8, j + 16, … of each run), whatever the hardware's vector width, and the lanes
+    /// are then added in one fixed tree, ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)). One 256-bit vector, two
+    /// 128-bit vectors or eight floats hold the same lanes, so results are bit-identical on AVX-512, AVX2, SSE, Arm and
+    /// without SIMD.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class LaneSum
