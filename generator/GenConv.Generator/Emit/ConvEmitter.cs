@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using GenConv.Generator.Helpers;
 using GenConv.Generator.Planning;
 
@@ -104,8 +105,11 @@ namespace GenConv.Generator.Emit
 
         /// <summary>Taps over the conv's own input layout: padded rows, phase-split columns.</summary>
         private static void EmitInputTaps(SourceWriter w, LayerPlan l, Action<string, string> tap) =>
-            EmitTaps(w, l, l.PaddedRowStride, tap, l.ColumnOffset,
-                l.Spec.StrideW > 1 ? c => $"{c} % {I(l.Spec.StrideW)} * {I(l.PhaseWidth)} + {c} / {I(l.Spec.StrideW)}" : null);
+            EmitTaps(w, l, l.PaddedRowStride, tap, l.ColumnOffset, c => PhaseColumn(l, c));
+
+        /// <summary><see cref="LayerPlan.ColumnOffset"/> as code, for a kernel column held in a loop variable.</summary>
+        private static string PhaseColumn(LayerPlan l, string column) =>
+            l.Spec.StrideW > 1 ? $"{column} % {I(l.Spec.StrideW)} * {I(l.PhaseWidth)} + {column} / {I(l.Spec.StrideW)}" : column;
 
         private static void EmitConvolution(SourceWriter w, LayerPlan l, ConvolutionBuffers b)
         {
@@ -155,7 +159,7 @@ namespace GenConv.Generator.Emit
             using (w.Open("else"))
             using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
             {
-                EmitRowPointers(w, l, b, source, count, 1);
+                EmitRowPointers(w, l, b, source, count);
                 using (w.Open($"for (int ow = 0; ow < {I(ow)}; ow++)"))
                 {
                     for (int j = 0; j < count; j++) w.Line($"float s{j} = b{j};");
@@ -213,7 +217,7 @@ namespace GenConv.Generator.Emit
         }
 
         /// <summary><c>xr</c>: the input window origin of output row <c>oh</c>; <c>yr{j}</c>: output row <c>oh</c> of channel oc + j.</summary>
-        private static void EmitRowPointers(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source, int count, int rows)
+        private static void EmitRowPointers(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source, int count)
         {
             w.Line($"ref float xr = ref {Unsafe}.Add(ref {source}, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
             for (int j = 0; j < count; j++)
@@ -227,7 +231,7 @@ namespace GenConv.Generator.Emit
         private static void EmitVectorRows(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source, int count, VectorFlavor f, int rows)
         {
             int ow = l.Output.Width;
-            EmitRowPointers(w, l, b, source, count, rows);
+            EmitRowPointers(w, l, b, source, count);
             w.Line("int ow = 0;");
             var oneVectorPerRow = new List<(int Row, int Column)>();
             for (int r = 0; r < rows; r++) oneVectorPerRow.Add((r, 0));
@@ -340,7 +344,14 @@ namespace GenConv.Generator.Emit
             w.Line("// Each unit writes out its own weights, OIHW.");
             using (w.Open("for (int u = start; u < end; u++)"))
             {
-                w.Line(groupCount == 1 ? "int ic = u, r0 = 0, r1 = " + I(kh) + ";" : $"int ic = u / {I(groupCount)}, r0 = u % {I(groupCount)} * {I(kh)} / {I(groupCount)}, r1 = (u % {I(groupCount)} + 1) * {I(kh)} / {I(groupCount)};");
+                if (groupCount == 1)
+                    w.Line($"int ic = u, r0 = 0, r1 = {I(kh)};");
+                else
+                {
+                    var cases = Enumerable.Range(0, groupCount).Select(g => $"{I(g)} => ({I(groups[g])}, {I(groups[g + 1])})");
+                    w.Line($"int ic = u / {I(groupCount)};");
+                    w.Line($"(int r0, int r1) = (u % {I(groupCount)}) switch {{ {string.Join(", ", cases)}, _ => (0, 0) }};");
+                }
                 using (w.Open("for (int r = r0; r < r1; r++)"))
                 using (w.Open($"for (int c = 0; c < {I(kw)}; c++)"))
                 {
@@ -403,12 +414,8 @@ namespace GenConv.Generator.Emit
             if (f is null)
             {
                 // No SIMD: the same chains one float at a time.
-                using (w.Open($"for (int r = 0; r < {I(rows)}; r++)"))
-                using (w.Open($"for (int c = 0; c < {I(kw)}; c++)"))
+                EmitEachTap(w, l, rows, () =>
                 {
-                    string column = l.Spec.StrideW > 1 ? $"c % {I(l.Spec.StrideW)} * {I(l.PhaseWidth)} + c / {I(l.Spec.StrideW)}" : "c";
-                    w.Line($"ref float xt = ref {Unsafe}.Add(ref x, r * {I(l.PaddedRowStride)} + {column});");
-                    w.Line($"ref float at = ref {Unsafe}.Add(ref acc, (r * {I(kw)} + c) * {I(stride)});");
                     using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
                     {
                         w.Line($"float s = first ? 0f : {Unsafe}.Add(ref at, oc);");
@@ -417,21 +424,15 @@ namespace GenConv.Generator.Emit
                             w.Line($"s = MathF.FusedMultiplyAdd({Unsafe}.Add(ref g, (oh * {I(ow)} + ow) * {I(stride)} + oc), {Unsafe}.Add(ref xt, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)} + ow), s);");
                         w.Line($"{Unsafe}.Add(ref at, oc) = s;");
                     }
-                }
+                });
                 return;
             }
             int vectors = stride / f.Lanes, budget = LayerPlan.WeightAccumulatorBudget(f.Lanes);
             if (!l.WeightTapsUnrolled)
             {
                 // A window too large to spell out: one tap at a time, as many vectors of channels as fit.
-                using (w.Open($"for (int r = 0; r < {I(rows)}; r++)"))
-                using (w.Open($"for (int c = 0; c < {I(kw)}; c++)"))
-                {
-                    string column = l.Spec.StrideW > 1 ? $"c % {I(l.Spec.StrideW)} * {I(l.PhaseWidth)} + c / {I(l.Spec.StrideW)}" : "c";
-                    w.Line($"ref float xt = ref {Unsafe}.Add(ref x, r * {I(l.PaddedRowStride)} + {column});");
-                    w.Line($"ref float at = ref {Unsafe}.Add(ref acc, (r * {I(kw)} + c) * {I(stride)});");
-                    EmitTiles(w, "v", vectors, Math.Min(vectors, budget), count => EmitWeightTile(w, l, f, new List<(long, int)> { (0, 0) }, count, "xt", "at"));
-                }
+                EmitEachTap(w, l, rows, () =>
+                    EmitTiles(w, "v", vectors, Math.Min(vectors, budget), count => EmitWeightTile(w, l, f, new List<(long, int)> { (0, 0) }, count, "xt", "at")));
                 return;
             }
             var tapOffsets = new List<(long Input, int Tap)>();
@@ -445,6 +446,18 @@ namespace GenConv.Generator.Emit
                 var chunkTaps = tapOffsets.GetRange(chunk * taps / chunks, (chunk + 1) * taps / chunks - chunk * taps / chunks);
                 int tile = Math.Max(1, Math.Min(vectors, budget / chunkTaps.Count));
                 EmitTiles(w, "v", vectors, tile, count => EmitWeightTile(w, l, f, chunkTaps, count, "x", "acc"));
+            }
+        }
+
+        /// <summary>Loops over the taps of <paramref name="rows"/> kernel rows with <c>xt</c> at the tap's input and <c>at</c> at its sums.</summary>
+        private static void EmitEachTap(SourceWriter w, LayerPlan l, int rows, Action body)
+        {
+            using (w.Open($"for (int r = 0; r < {I(rows)}; r++)"))
+            using (w.Open($"for (int c = 0; c < {I(l.Spec.KernelW)}; c++)"))
+            {
+                w.Line($"ref float xt = ref {Unsafe}.Add(ref x, r * {I(l.PaddedRowStride)} + {PhaseColumn(l, "c")});");
+                w.Line($"ref float at = ref {Unsafe}.Add(ref acc, (r * {I(l.Spec.KernelW)} + c) * {I(l.GradientChannelStride)});");
+                body();
             }
         }
 
@@ -541,8 +554,7 @@ namespace GenConv.Generator.Emit
                     using (w.Open($"for (int kh = 0; kh < {I(l.Spec.KernelH)}; kh++)"))
                     using (w.Open($"for (int kw = 0; kw < {I(l.Spec.KernelW)}; kw++)"))
                     {
-                        string column = l.Spec.StrideW > 1 ? $"kw % {I(l.Spec.StrideW)} * {I(l.PhaseWidth)} + kw / {I(l.Spec.StrideW)}" : "kw";
-                        w.Line($"ref float dt = ref {Unsafe}.Add(ref dxps, ic * {I(PlaneLength(l))} + kh * {I(l.PaddedRowStride)} + {column});");
+                        w.Line($"ref float dt = ref {Unsafe}.Add(ref dxps, ic * {I(PlaneLength(l))} + kh * {I(l.PaddedRowStride)} + {PhaseColumn(l, "kw")});");
                         w.Line($"ref float wt = ref {Unsafe}.Add(ref w, ic * {I(window)} + kh * {I(l.Spec.KernelW)} + kw);");
                         EmitTiles(w, "oh", oh, rowTile, rows => EmitScatterTile(w, l, channels, rows));
                     }

@@ -945,7 +945,8 @@ namespace Golden
             // Each unit writes out its own weights, OIHW.
             for (int u = start; u < end; u++)
             {
-                int ic = u / 3, r0 = u % 3 * 5 / 3, r1 = (u % 3 + 1) * 5 / 3;
+                int ic = u / 3;
+                (int r0, int r1) = (u % 3) switch { 0 => (0, 1), 1 => (1, 3), 2 => (3, 5), _ => (0, 0) };
                 for (int r = r0; r < r1; r++)
                 {
                     for (int c = 0; c < 5; c++)
@@ -2950,7 +2951,8 @@ namespace Golden
             // Each unit writes out its own weights, OIHW.
             for (int u = start; u < end; u++)
             {
-                int ic = u / 2, r0 = u % 2 * 5 / 2, r1 = (u % 2 + 1) * 5 / 2;
+                int ic = u / 2;
+                (int r0, int r1) = (u % 2) switch { 0 => (0, 2), 1 => (2, 5), _ => (0, 0) };
                 for (int r = r0; r < r1; r++)
                 {
                     for (int c = 0; c < 5; c++)
