@@ -111,6 +111,28 @@ namespace GenConv.Tests
             }
         }
 
+        [Theory]
+        [InlineData("L1")]
+        [InlineData("M1")]
+        public void OverlappingSpansAreRejectedBeforeAnyKernelRuns(string id)
+        {
+            // Generated kernels read the caller's input while other threads write the caller's output in place.
+            IGenConvModel model = WorkloadRegistry.Get(id).Create(Variant.Generated, maxBatch: 1, seed: 1);
+            int inLength = model.InputLength, outLength = model.OutputLength;
+            float[] shared = Infrastructure.Numerics.Random(inLength + outLength, 3);
+            float[] before = shared.ToArray();
+            var forward = Assert.Throws<ArgumentException>(() => model.Forward(shared.AsSpan(0, inLength), shared.AsSpan(inLength - 1, outLength)));
+            Assert.Contains("overlap", forward.Message);
+            Assert.Equal(before, shared);
+            Assert.Throws<InvalidOperationException>(() => model.Backward(new float[outLength], Span<float>.Empty)); // the failed Forward left no batch
+
+            model.Forward(shared.AsSpan(0, inLength), new float[outLength]);
+            float[] gradients = model.Gradients.ToArray();
+            Assert.Throws<ArgumentException>(() => model.Backward(shared.AsSpan(0, outLength), shared.AsSpan(outLength - 1, inLength)));
+            Assert.Equal(before, shared);
+            Assert.Equal(gradients, model.Gradients.ToArray());
+        }
+
         [Fact]
         public void ConstructorsRejectImpossibleBatches()
         {

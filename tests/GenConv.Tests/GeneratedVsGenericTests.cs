@@ -195,14 +195,20 @@ namespace GenConv.Tests
             }
 
             // Two threads split samples and output channels differently from one; the results must not change by a bit.
+            // The kernels write the caller's spans in place: canaries around them (and past the batch) must survive.
             generated.Threads = 2;
-            var (y2, dx2) = (new float[batch * description.OutputLength], new float[batch * description.InputLength]);
-            generated.Forward(x, y2);
-            generated.Backward(dy, dx2);
+            const int guard = 37;
+            const float canary = -9876.5f;
+            float[] y2 = new float[batch * description.OutputLength + 2 * guard], dx2 = new float[batch * description.InputLength + 2 * guard];
+            y2.AsSpan().Fill(canary);
+            dx2.AsSpan().Fill(canary);
+            generated.Forward(x, y2.AsSpan(guard, y2.Length - 2 * guard));
+            generated.Backward(dy, dx2.AsSpan(guard, dx2.Length - 2 * guard));
             generated.Threads = 1;
-            Assert.Equal(results[generated].Y, y2);
-            Assert.Equal(results[generated].Dx, dx2);
+            Assert.Equal(results[generated].Y, y2.AsSpan(guard, y2.Length - 2 * guard).ToArray());
+            Assert.Equal(results[generated].Dx, dx2.AsSpan(guard, dx2.Length - 2 * guard).ToArray());
             Assert.Equal(results[generated].Grad, generated.Gradients.ToArray());
+            Assert.All(y2.Take(guard).Concat(y2.Skip(y2.Length - guard)).Concat(dx2.Take(guard)).Concat(dx2.Skip(dx2.Length - guard)), v => Assert.Equal(canary, v));
 
             long n = ReductionLength(description, batch);
             // Chains, and saturating activations (whose derivative 1 − y² or y(1 − y) amplifies the forward rounding error

@@ -26,8 +26,9 @@ namespace GenConv.Tests
                 GC.KeepAlive(model);
             }
             long planned = LeNet5.MemoryBytes(maxBatch);
-            // Beyond the planned buffers: the object itself and one header per array (about 24 bytes each), nothing else.
-            Assert.InRange(allocated - planned, 0, 1024);
+            // Beyond the planned buffers: the object itself, one header per array (about 24 bytes each), its CallerSpans
+            // and three cached delegates (about 64 bytes each), nothing else.
+            Assert.InRange(allocated - planned, 0, 1280);
             Assert.Equal(LeNet5.FixedBytes + maxBatch * LeNet5.BytesPerSample, planned);
             Assert.True(LeNet5.FixedBytes >= 2L * 4 * LeNet5.ParameterCount);
         }

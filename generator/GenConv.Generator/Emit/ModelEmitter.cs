@@ -118,8 +118,22 @@ namespace GenConv.Generator.Emit
 
         // Memory plan: activation i is layer i's input (the last one is the model's output); gradients of
         // activations ping-pong between two buffers, since backward only ever needs dY of the layer it is in.
+        // The model's own input and output, and their gradients, are the caller's spans (CallerSpans): kernels read
+        // and write them in place. Only an input or output that a backward kernel reads again is kept in a buffer.
         private static string Activation(int index) => "_activation" + index;
         private static string ActivationGradient(int index) => index % 2 == 0 ? "_gradientA" : "_gradientB";
+        private const string CallerSource = "ref _io.Source", CallerTarget = "ref _io.Target";
+
+        private static readonly Stage[] BackwardStages = { Stage.PrepareBackwardWeights, Stage.BackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
+
+        private static bool ReadInBackward(ModelPlan plan, LayerPlan l, Buffer buffer) =>
+            !plan.InferenceOnly && BackwardStages.Any(stage => LayerEmitter.For(l.Spec.Kind).Buffers(l, stage)?.Contains(buffer) == true);
+
+        /// <summary>Whether the model keeps its own copy of the input (the first layer's backward reads it; the caller's span may change by then).</summary>
+        private static bool KeepsInput(ModelPlan plan) => ReadInBackward(plan, plan.Layers[0], Buffer.Input);
+
+        /// <summary>Whether the model keeps its own copy of the output (the last layer's backward reads it).</summary>
+        private static bool KeepsOutput(ModelPlan plan) => ReadInBackward(plan, plan.Layers[plan.Layers.Count - 1], Buffer.Output);
         private static string Padded(int layer) => "_padded" + layer;
         private static string TransposedGradient(int layer) => "_pixelMajorGradient" + layer;
         private static string WeightScratch(int layer) => "_weightGradientSums" + layer;
@@ -133,17 +147,19 @@ namespace GenConv.Generator.Emit
         /// </summary>
         private static List<PlannedBuffer> MemoryPlan(ModelPlan plan)
         {
-            long largestActivation = Math.Max(plan.InputLength, plan.Layers.Max(l => (long)l.OutputLength));
+            int last = plan.Layers.Count;
             var buffers = new List<PlannedBuffer>
             {
                 new("_parameters", plan.ParameterCount, false, "weights and biases"),
                 new("_gradients", plan.ParameterCount, false, "their gradients", TrainingOnly: true),
-                new(Activation(0), plan.InputLength, true, "the input"),
             };
-            foreach (LayerPlan l in plan.Layers)
+            if (KeepsInput(plan)) buffers.Add(new(Activation(0), plan.InputLength, true, "the input, which backward reads"));
+            foreach (LayerPlan l in plan.Layers.Take(last - 1))
                 buffers.Add(new(Activation(l.Index + 1), l.OutputLength, true, $"layer {l.Index}'s output"));
-            buffers.Add(new("_gradientA", largestActivation, true, "activation gradients (even layers)", TrainingOnly: true));
-            buffers.Add(new("_gradientB", largestActivation, true, "activation gradients (odd layers)", TrainingOnly: true));
+            if (KeepsOutput(plan)) buffers.Add(new(Activation(last), plan.OutputLength, true, "the output, which backward reads"));
+            // Gradients of the activations between layers; the first and last are the caller's spans.
+            foreach (var parity in plan.Layers.Skip(1).GroupBy(l => ActivationGradient(l.Index)).OrderBy(g => g.Key, StringComparer.Ordinal))
+                buffers.Add(new(parity.Key, parity.Max(l => (long)l.InputLength), true, $"activation gradients ({(parity.Key == "_gradientA" ? "even" : "odd")} layers)", TrainingOnly: true));
             foreach (LayerPlan l in plan.Layers.Where(l => l.NeedsPaddedInput))
                 buffers.Add(new(Padded(l.Index), l.PaddedLength, true, $"layer {l.Index}'s padded, phase-split input"));
             var scattered = plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D && ModelPlanner.BackwardDataAsConvolution(l) is null).ToList();
@@ -177,6 +193,9 @@ namespace GenConv.Generator.Emit
             w.Line("private int _runBatch; // of the Forward or Backward running now, read by every thread");
             w.Line("private global::GenConv.WorkerTeam? _team;");
             w.Line("private readonly global::GenConv.RegionAction _runRegion;");
+            w.Line("private readonly global::GenConv.CallerSpans _io = new global::GenConv.CallerSpans(); // the running pass's input and output");
+            w.Line("private readonly global::System.Action _forwardPass;");
+            if (!plan.InferenceOnly) w.Line("private readonly global::System.Action _backwardPass;");
             foreach (PlannedBuffer b in buffers)
                 w.Line($"private readonly float[] {b.Field}; // {b.Purpose}");
             w.Line();
@@ -206,9 +225,11 @@ namespace GenConv.Generator.Emit
             w.Line("/// <summary>Allocates every buffer once, for batches of up to <paramref name=\"maxBatch\"/>, and draws PyTorch-default initial weights from <paramref name=\"seed\"/>.</summary>");
             using (w.Open($"public {plan.TypeName}(int maxBatch = 1, int seed = 0)"))
             {
-                w.Line($"global::GenConv.ModelGuard.MaxBatch(maxBatch, {I(buffers.Where(b => b.PerSample).Max(b => b.Floats))});");
+                w.Line($"global::GenConv.ModelGuard.MaxBatch(maxBatch, {I(buffers.Where(b => b.PerSample).Select(b => b.Floats).DefaultIfEmpty(0).Max())});");
                 w.Line("_maxBatch = maxBatch;");
                 w.Line("_runRegion = RunRegion;");
+                w.Line("_forwardPass = ForwardPass;");
+                if (!plan.InferenceOnly) w.Line("_backwardPass = BackwardPass;");
                 foreach (PlannedBuffer b in buffers)
                     w.Line(b.PerSample ? $"{b.Field} = new float[maxBatch * {I(b.Floats)}];" : $"{b.Field} = new float[{I(b.Floats)}];");
                 w.Line(plan.BakedWeights.Count > 0
@@ -323,18 +344,17 @@ namespace GenConv.Generator.Emit
             {
                 w.Line("int batch = global::GenConv.ModelGuard.ForwardBatch(InputLength, OutputLength, _maxBatch, input.Length, output.Length);");
                 w.Line("_batch = 0; // a failure part-way must not leave a Backward able to run on stale activations");
-                w.Line($"input.CopyTo({Activation(0)});");
                 w.Line("_runBatch = batch;");
-                w.Line("RunParallel(0, batch);");
-                w.Line($"global::System.MemoryExtensions.AsSpan({Activation(plan.Layers.Count)}, 0, output.Length).CopyTo(output);");
+                w.Line("_io.Run(input, output, _forwardPass);");
                 w.Line("_batch = batch;");
             }
+            w.Line();
+            w.Line("private void ForwardPass() => RunParallel(0, _runBatch);");
             w.Line();
         }
 
         private static void EmitBackward(SourceWriter w, ModelPlan plan)
         {
-            int last = plan.Layers.Count;
             if (plan.InferenceOnly)
             {
                 w.Line("/// <summary>Not available: this model was generated with InferenceOnly = true (no gradient buffers or backward kernels).</summary>");
@@ -348,20 +368,23 @@ namespace GenConv.Generator.Emit
             {
                 w.Line("int batch = _batch;");
                 w.Line("global::GenConv.ModelGuard.Backward(InputLength, OutputLength, batch, outputGradient.Length, inputGradient.Length);");
-                w.Line($"outputGradient.CopyTo({ActivationGradient(last)});");
                 w.Line("_runBatch = batch;");
+                w.Line("_io.Run(outputGradient, inputGradient, _backwardPass);");
+            }
+            w.Line();
+            using (w.Open("private void BackwardPass()"))
+            {
+                w.Line("int batch = _runBatch;");
                 w.Line("ref float parameters = ref Data(_parameters);");
                 foreach (Region region in Regions(plan).Skip(1))
                 {
                     bool inputGradient = region.Kernels.Any(k => k.Layer.Index == 0 && k.Stage == Stage.BackwardData);
-                    SourceWriter.Block? condition = inputGradient ? w.Open("if (!inputGradient.IsEmpty)") : null;
+                    SourceWriter.Block? condition = inputGradient ? w.Open("if (_io.HasTarget) // the caller asked for dL/dInput") : null;
                     // Weight-only preparation runs here, on this thread, before the region that needs it.
                     foreach (var (l, stage) in region.Kernels)
                         if (stage == Stage.BackwardData && HasKernel(l, Stage.PrepareBackwardData))
-                            EmitCall(w, l, Stage.PrepareBackwardData, "0", "1");
+                            EmitCall(w, plan, l, Stage.PrepareBackwardData, "0", "1");
                     w.Line($"RunParallel({I(region.Id)}, {region.Count});");
-                    if (inputGradient)
-                        w.Line($"global::System.MemoryExtensions.AsSpan({ActivationGradient(0)}, 0, inputGradient.Length).CopyTo(inputGradient);");
                     condition?.Dispose();
                 }
             }
@@ -389,7 +412,12 @@ namespace GenConv.Generator.Emit
                         w.Line($"case {I(region.Id)}: // over {region.Over}");
                         using (w.Open(""))
                         {
-                            foreach (var (l, stage) in region.Kernels) EmitCall(w, l, stage, "start", "end");
+                            // A kept input or output is copied by each thread for its own samples, while they are in cache.
+                            if (region.Id == 0 && KeepsInput(plan))
+                                w.Line($"global::GenConv.CallerSpans.CopySamples({CallerSource}, ref Data({Activation(0)}), start, end, InputLength);");
+                            foreach (var (l, stage) in region.Kernels) EmitCall(w, plan, l, stage, "start", "end");
+                            if (region.Id == 0 && KeepsOutput(plan))
+                                w.Line($"global::GenConv.CallerSpans.CopySamples(ref Data({Activation(plan.Layers.Count)}), {CallerTarget}, start, end, OutputLength);");
                             w.Line("break;");
                         }
                     }
@@ -398,16 +426,29 @@ namespace GenConv.Generator.Emit
             w.Line();
         }
 
-        private static void EmitCall(SourceWriter w, LayerPlan l, Stage stage, string start, string end)
+        private static void EmitCall(SourceWriter w, ModelPlan plan, LayerPlan l, Stage stage, string start, string end)
         {
             Buffer[]? buffers = LayerEmitter.For(l.Spec.Kind).Buffers(l, stage);
             if (buffers is null) return;
             var arguments = new List<string> { "batch", start, end };
-            foreach (Buffer buffer in buffers) arguments.Add(Argument(l, buffer));
+            foreach (Buffer buffer in buffers) arguments.Add(Argument(plan, l, buffer));
             w.Line($"{MethodName(l, stage)}({string.Join(", ", arguments)});");
         }
 
         /// <summary>Where each buffer of layer <paramref name="l"/> lives in the memory plan.</summary>
+        private static string Argument(ModelPlan plan, LayerPlan l, Buffer buffer)
+        {
+            bool first = l.Index == 0, last = l.Index == plan.Layers.Count - 1;
+            return buffer switch
+            {
+                Buffer.Input when first && !KeepsInput(plan) => CallerSource,
+                Buffer.Output when last && !KeepsOutput(plan) => CallerTarget,
+                Buffer.OutputGradient when last => CallerSource,
+                Buffer.InputGradient when first => CallerTarget,
+                _ => Argument(l, buffer),
+            };
+        }
+
         private static string Argument(LayerPlan l, Buffer buffer) => buffer switch
         {
             Buffer.Input => $"ref Data({Activation(l.Index)})",

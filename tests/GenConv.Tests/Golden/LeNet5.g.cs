@@ -134,9 +134,11 @@ namespace Golden
         private int _runBatch; // of the Forward or Backward running now, read by every thread
         private global::GenConv.WorkerTeam? _team;
         private readonly global::GenConv.RegionAction _runRegion;
+        private readonly global::GenConv.CallerSpans _io = new global::GenConv.CallerSpans(); // the running pass's input and output
+        private readonly global::System.Action _forwardPass;
+        private readonly global::System.Action _backwardPass;
         private readonly float[] _parameters; // weights and biases
         private readonly float[] _gradients; // their gradients
-        private readonly float[] _activation0; // the input
         private readonly float[] _activation1; // layer 0's output
         private readonly float[] _activation2; // layer 1's output
         private readonly float[] _activation3; // layer 2's output
@@ -147,7 +149,6 @@ namespace Golden
         private readonly float[] _activation8; // layer 7's output
         private readonly float[] _activation9; // layer 8's output
         private readonly float[] _activation10; // layer 9's output
-        private readonly float[] _activation11; // layer 10's output
         private readonly float[] _gradientA; // activation gradients (even layers)
         private readonly float[] _gradientB; // activation gradients (odd layers)
         private readonly float[] _padded0; // layer 0's padded, phase-split input
@@ -165,11 +166,11 @@ namespace Golden
         /// <summary>Bytes inference needs whatever the batch: the parameters.</summary>
         public const long InferenceFixedBytes = 246824;
         /// <summary>Bytes inference needs per sample: activations and padded inputs.</summary>
-        public const long InferenceBytesPerSample = 65640;
+        public const long InferenceBytesPerSample = 62464;
         /// <summary>Bytes training needs whatever the batch, optimizer state aside: parameters, gradients, kernel scratch.</summary>
         public const long TrainingFixedBytes = 514248;
         /// <summary>Bytes training needs per sample: activations, their gradients and padded copies.</summary>
-        public const long TrainingBytesPerSample = 180072;
+        public const long TrainingBytesPerSample = 176896;
         /// <summary>Bytes of the buffers this class holds that do not grow with the batch.</summary>
         public const long FixedBytes = TrainingFixedBytes;
         /// <summary>Bytes of the buffers this class holds per sample of maxBatch.</summary>
@@ -183,9 +184,10 @@ namespace Golden
             global::GenConv.ModelGuard.MaxBatch(maxBatch, 6272);
             _maxBatch = maxBatch;
             _runRegion = RunRegion;
+            _forwardPass = ForwardPass;
+            _backwardPass = BackwardPass;
             _parameters = new float[61706];
             _gradients = new float[61706];
-            _activation0 = new float[maxBatch * 784];
             _activation1 = new float[maxBatch * 4704];
             _activation2 = new float[maxBatch * 4704];
             _activation3 = new float[maxBatch * 1176];
@@ -196,7 +198,6 @@ namespace Golden
             _activation8 = new float[maxBatch * 120];
             _activation9 = new float[maxBatch * 84];
             _activation10 = new float[maxBatch * 84];
-            _activation11 = new float[maxBatch * 10];
             _gradientA = new float[maxBatch * 4704];
             _gradientB = new float[maxBatch * 4704];
             _padded0 = new float[maxBatch * 1024];
@@ -230,20 +231,25 @@ namespace Golden
         {
             int batch = global::GenConv.ModelGuard.ForwardBatch(InputLength, OutputLength, _maxBatch, input.Length, output.Length);
             _batch = 0; // a failure part-way must not leave a Backward able to run on stale activations
-            input.CopyTo(_activation0);
             _runBatch = batch;
-            RunParallel(0, batch);
-            global::System.MemoryExtensions.AsSpan(_activation11, 0, output.Length).CopyTo(output);
+            _io.Run(input, output, _forwardPass);
             _batch = batch;
         }
+
+        private void ForwardPass() => RunParallel(0, _runBatch);
 
         /// <summary>After Forward on the same batch: overwrites Gradients and writes dL/dInput (skipped when inputGradient is empty).</summary>
         public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
         {
             int batch = _batch;
             global::GenConv.ModelGuard.Backward(InputLength, OutputLength, batch, outputGradient.Length, inputGradient.Length);
-            outputGradient.CopyTo(_gradientB);
             _runBatch = batch;
+            _io.Run(outputGradient, inputGradient, _backwardPass);
+        }
+
+        private void BackwardPass()
+        {
+            int batch = _runBatch;
             ref float parameters = ref Data(_parameters);
             RunParallel(1, 10);
             RunParallel(2, batch);
@@ -261,11 +267,10 @@ namespace Golden
             RunParallel(13, batch);
             RunParallel(14, batch);
             RunParallel(15, 3);
-            if (!inputGradient.IsEmpty)
+            if (_io.HasTarget) // the caller asked for dL/dInput
             {
                 Layer0PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 0), ref Data(_transposedWeight0));
                 RunParallel(16, batch);
-                global::System.MemoryExtensions.AsSpan(_gradientA, 0, inputGradient.Length).CopyTo(inputGradient);
             }
         }
 
@@ -284,7 +289,7 @@ namespace Golden
             {
                 case 0: // over Samples
                 {
-                    Layer0Forward(batch, start, end, ref Data(_activation0), ref Unsafe.Add(ref parameters, 0), ref Unsafe.Add(ref parameters, 150), ref Data(_activation1), ref Data(_padded0));
+                    Layer0Forward(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 0), ref Unsafe.Add(ref parameters, 150), ref Data(_activation1), ref Data(_padded0));
                     Layer1Forward(batch, start, end, ref Data(_activation1), ref Data(_activation2));
                     Layer2Forward(batch, start, end, ref Data(_activation2), ref Data(_activation3));
                     Layer3Forward(batch, start, end, ref Data(_activation3), ref Unsafe.Add(ref parameters, 156), ref Unsafe.Add(ref parameters, 2556), ref Data(_activation4));
@@ -294,17 +299,17 @@ namespace Golden
                     Layer7Forward(batch, start, end, ref Data(_activation7), ref Data(_activation8));
                     Layer8Forward(batch, start, end, ref Data(_activation8), ref Unsafe.Add(ref parameters, 50692), ref Unsafe.Add(ref parameters, 60772), ref Data(_activation9));
                     Layer9Forward(batch, start, end, ref Data(_activation9), ref Data(_activation10));
-                    Layer10Forward(batch, start, end, ref Data(_activation10), ref Unsafe.Add(ref parameters, 60856), ref Unsafe.Add(ref parameters, 61696), ref Data(_activation11));
+                    Layer10Forward(batch, start, end, ref Data(_activation10), ref Unsafe.Add(ref parameters, 60856), ref Unsafe.Add(ref parameters, 61696), ref _io.Target);
                     break;
                 }
                 case 1: // over WeightUnits
                 {
-                    Layer10BackwardWeights(batch, start, end, ref Data(_activation10), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 60856), ref Unsafe.Add(ref gradients, 61696));
+                    Layer10BackwardWeights(batch, start, end, ref Data(_activation10), ref _io.Source, ref Unsafe.Add(ref gradients, 60856), ref Unsafe.Add(ref gradients, 61696));
                     break;
                 }
                 case 2: // over Samples
                 {
-                    Layer10BackwardData(batch, start, end, ref Data(_gradientB), ref Unsafe.Add(ref parameters, 60856), ref Data(_gradientA));
+                    Layer10BackwardData(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 60856), ref Data(_gradientA));
                     break;
                 }
                 case 3: // over Samples
@@ -376,7 +381,7 @@ namespace Golden
                 }
                 case 16: // over Samples
                 {
-                    Layer0BackwardData(batch, start, end, ref Data(_gradientB), ref Data(_transposedWeight0), ref Data(_gradientA), ref Data(_paddedOutputGradient0));
+                    Layer0BackwardData(batch, start, end, ref Data(_gradientB), ref Data(_transposedWeight0), ref _io.Target, ref Data(_paddedOutputGradient0));
                     break;
                 }
             }
