@@ -563,19 +563,31 @@ namespace GenConv.Generator.Emit
             }
         }
 
-        /// <summary>Loops <paramref name="name"/> over [0, count) in tiles of <paramref name="tile"/>, then one smaller tile for the rest.</summary>
+        /// <summary>
+        /// Loops <paramref name="name"/> over [0, count) in the fewest tiles of at most <paramref name="tile"/>, their sizes
+        /// differing by at most one (32 channels by 6 are 6, 6, 5, 5, 5, 5, not 6 × 5 and 2): a sliver of a tile has too
+        /// few accumulators to cover the FMA latency and reloads its inputs for little work. The larger tiles loop first.
+        /// </summary>
         private static void EmitTiles(SourceWriter w, string name, int count, int tile, Action<int> emitTile)
         {
-            int main = count - count % tile;
-            if (main > 0)
-                using (w.Open($"for (int {name} = 0; {name} < {I(main)}; {name} += {I(tile)})"))
-                    emitTile(tile);
-            if (main < count)
+            int tiles = (count + tile - 1) / tile, large = (count + tiles - 1) / tiles;
+            int boundary = (count - tiles * (large - 1)) * large; // where the tiles of large − 1 begin
+            EmitTileLoop(w, name, 0, boundary, large, emitTile);
+            EmitTileLoop(w, name, boundary, count, large - 1, emitTile);
+        }
+
+        private static void EmitTileLoop(SourceWriter w, string name, int first, int end, int size, Action<int> emitTile)
+        {
+            if (first >= end) return;
+            if (end - first == size)
                 using (w.Open(""))
                 {
-                    w.Line($"const int {name} = {I(main)};");
-                    emitTile(count - main);
+                    w.Line($"const int {name} = {I(first)};");
+                    emitTile(size);
                 }
+            else
+                using (w.Open($"for (int {name} = {I(first)}; {name} < {I(end)}; {name} += {I(size)})"))
+                    emitTile(size);
         }
 
         /// <summary>One tap's contribution to <paramref name="channels"/> input channels × <paramref name="rows"/> output rows from <c>ic</c>, <c>oh</c>.</summary>

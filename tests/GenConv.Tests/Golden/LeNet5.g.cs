@@ -404,8 +404,8 @@ namespace Golden
                         MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref xs, (c * 28 + r) * 28), 28).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref xps, (c * 32 + r + 2) * 32 + 2), 28));
                     }
                 }
-                for (int oc = 0; oc < 6; oc += 6)
                 {
+                    const int oc = 0;
                     ref float w0 = ref Unsafe.Add(ref w, (oc + 0) * 25);
                     float b0 = Unsafe.Add(ref b, oc + 0);
                     ref float w1 = ref Unsafe.Add(ref w, (oc + 1) * 25);
@@ -1057,8 +1057,8 @@ namespace Golden
                         MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref dys, (c * 28 + r) * 28), 28).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dyps, (c * 32 + r + 2) * 32 + 2), 28));
                     }
                 }
-                for (int oc = 0; oc < 1; oc += 1)
                 {
+                    const int oc = 0;
                     ref float w0 = ref Unsafe.Add(ref wt, (oc + 0) * 150);
                     const float b0 = 0f;
                     if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && 28 >= 16)
@@ -1531,8 +1531,8 @@ namespace Golden
         {
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                for (int v = 0; v < 1; v += 1)
                 {
+                    const int v = 0;
                     ref float gv = ref Unsafe.Add(ref g, v * 8);
                     ref float av = ref Unsafe.Add(ref acc, v * 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 0);
@@ -1571,8 +1571,8 @@ namespace Golden
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
-                for (int v = 0; v < 2; v += 2)
                 {
+                    const int v = 0;
                     ref float gv = ref Unsafe.Add(ref g, v * 4);
                     ref float av = ref Unsafe.Add(ref acc, v * 4);
                     global::System.Runtime.Intrinsics.Vector128<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector128<float>.Zero : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref av, 0);
@@ -1656,8 +1656,8 @@ namespace Golden
         {
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                for (int v = 0; v < 1; v += 1)
                 {
+                    const int v = 0;
                     ref float gv = ref Unsafe.Add(ref g, v * 8);
                     ref float av = ref Unsafe.Add(ref acc, v * 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 0);
@@ -1805,8 +1805,8 @@ namespace Golden
         {
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                for (int v = 0; v < 1; v += 1)
                 {
+                    const int v = 0;
                     ref float gv = ref Unsafe.Add(ref g, v * 8);
                     ref float av = ref Unsafe.Add(ref acc, v * 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector256<float>.Zero : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref av, 0);
@@ -2029,8 +2029,8 @@ namespace Golden
             {
                 ref float xs = ref Unsafe.Add(ref x, n * 1176);
                 ref float ys = ref Unsafe.Add(ref y, n * 1600);
-                for (int oc = 0; oc < 12; oc += 6)
                 {
+                    const int oc = 0;
                     ref float w0 = ref Unsafe.Add(ref w, (oc + 0) * 150);
                     float b0 = Unsafe.Add(ref b, oc + 0);
                     ref float w1 = ref Unsafe.Add(ref w, (oc + 1) * 150);
@@ -2520,8 +2520,8 @@ namespace Golden
                         }
                     }
                 }
+                for (int oc = 6; oc < 16; oc += 5)
                 {
-                    const int oc = 12;
                     ref float w0 = ref Unsafe.Add(ref w, (oc + 0) * 150);
                     float b0 = Unsafe.Add(ref b, oc + 0);
                     ref float w1 = ref Unsafe.Add(ref w, (oc + 1) * 150);
@@ -2530,6 +2530,8 @@ namespace Golden
                     float b2 = Unsafe.Add(ref b, oc + 2);
                     ref float w3 = ref Unsafe.Add(ref w, (oc + 3) * 150);
                     float b3 = Unsafe.Add(ref b, oc + 3);
+                    ref float w4 = ref Unsafe.Add(ref w, (oc + 4) * 150);
+                    float b4 = Unsafe.Add(ref b, oc + 4);
                     if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                     {
                         ref float xr = ref xs;
@@ -2537,6 +2539,7 @@ namespace Golden
                         ref float yr1 = ref Unsafe.Add(ref flat, 136);
                         ref float yr2 = ref Unsafe.Add(ref flat, 272);
                         ref float yr3 = ref Unsafe.Add(ref flat, 408);
+                        ref float yr4 = ref Unsafe.Add(ref flat, 544);
                         int ow = 0;
                         for (; ow <= 136 - 2 * 16; ow += 2 * 16)
                         {
@@ -2548,6 +2551,8 @@ namespace Golden
                             global::System.Runtime.Intrinsics.Vector512<float> a2_1 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
                             global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
                             global::System.Runtime.Intrinsics.Vector512<float> a3_1 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
+                            global::System.Runtime.Intrinsics.Vector512<float> a4_1 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
                             global::System.Runtime.Intrinsics.Vector512<float> v0;
                             global::System.Runtime.Intrinsics.Vector512<float> v1;
                             global::System.Runtime.Intrinsics.Vector512<float> k;
@@ -2572,6 +2577,9 @@ namespace Golden
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 0));
                                     a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
                                     a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 0));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
                                     v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * 16));
                                     v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 1 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
@@ -2586,6 +2594,9 @@ namespace Golden
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 1));
                                     a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
                                     a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 1));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
                                     v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * 16));
                                     v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 1 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
@@ -2600,6 +2611,9 @@ namespace Golden
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 2));
                                     a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
                                     a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 2));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
                                     v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * 16));
                                     v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 1 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
@@ -2614,6 +2628,9 @@ namespace Golden
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 3));
                                     a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
                                     a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 3));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
                                     v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * 16));
                                     v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 1 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
@@ -2628,6 +2645,9 @@ namespace Golden
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 4));
                                     a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
                                     a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 4));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
+                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
                                 }
                             }
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
@@ -2638,6 +2658,8 @@ namespace Golden
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 0 + 1 * 16));
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * 16));
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 0 + 1 * 16));
                         }
                         for (; ow < 136; ow += 16)
                         {
@@ -2646,6 +2668,7 @@ namespace Golden
                             global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
                             global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
                             global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
+                            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
                             global::System.Runtime.Intrinsics.Vector512<float> v0;
                             global::System.Runtime.Intrinsics.Vector512<float> k;
                             ref float xo = ref Unsafe.Add(ref xr, ow);
@@ -2664,6 +2687,8 @@ namespace Golden
                                     a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 0));
                                     a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 0));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
                                     v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
@@ -2673,6 +2698,8 @@ namespace Golden
                                     a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 1));
                                     a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 1));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
                                     v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
@@ -2682,6 +2709,8 @@ namespace Golden
                                     a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 2));
                                     a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 2));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
                                     v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
@@ -2691,6 +2720,8 @@ namespace Golden
                                     a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 3));
                                     a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 3));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
                                     v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * 16));
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
@@ -2700,14 +2731,17 @@ namespace Golden
                                     a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
                                     k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 4));
                                     a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
+                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 4));
+                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
                                 }
                             }
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * 16));
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * 16));
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * 16));
                         }
-                        for (int j = 0; j < 4; j++)
+                        for (int j = 0; j < 5; j++)
                         {
                             for (int oh = 0; oh < 10; oh++)
                             {
@@ -2724,6 +2758,7 @@ namespace Golden
                             ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
                             ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
                             ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
+                            ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 100 + oh * 10);
                             int ow = 0;
                             for (; ow < 10; ow += VectorF.Count)
                             {
@@ -2736,6 +2771,8 @@ namespace Golden
                                 VectorF a2_1 = new VectorF(b2);
                                 VectorF a3_0 = new VectorF(b3);
                                 VectorF a3_1 = new VectorF(b3);
+                                VectorF a4_0 = new VectorF(b4);
+                                VectorF a4_1 = new VectorF(b4);
                                 VectorF v0;
                                 VectorF v1;
                                 VectorF k;
@@ -2760,6 +2797,9 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 0));
                                         a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
                                         a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 0));
+                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
                                         v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * VectorF.Count));
                                         v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 14 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 1));
@@ -2774,6 +2814,9 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 1));
                                         a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
                                         a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 1));
+                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
                                         v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * VectorF.Count));
                                         v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 14 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 2));
@@ -2788,6 +2831,9 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 2));
                                         a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
                                         a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 2));
+                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
                                         v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * VectorF.Count));
                                         v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 14 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 3));
@@ -2802,6 +2848,9 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 3));
                                         a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
                                         a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 3));
+                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
                                         v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * VectorF.Count));
                                         v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 14 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 4));
@@ -2816,6 +2865,9 @@ namespace Golden
                                         k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 4));
                                         a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
                                         a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 4));
+                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
                                     }
                                 }
                                 Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
@@ -2826,6 +2878,8 @@ namespace Golden
                                 Vector.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 10 + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 10 + 0 * VectorF.Count));
                             }
                         }
                     }
@@ -2838,12 +2892,14 @@ namespace Golden
                             ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
                             ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
                             ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
+                            ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 100 + oh * 10);
                             for (int ow = 0; ow < 10; ow++)
                             {
                                 float s0 = b0;
                                 float s1 = b1;
                                 float s2 = b2;
                                 float s3 = b3;
+                                float s4 = b4;
                                 float v;
                                 ref float xo = ref Unsafe.Add(ref xr, ow);
                                 for (int ic = 0; ic < 6; ic++)
@@ -2857,32 +2913,38 @@ namespace Golden
                                         s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 0), v, s1);
                                         s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 0), v, s2);
                                         s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 0), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 0), v, s4);
                                         v = Unsafe.Add(ref xi, kh * 14 + 1);
                                         s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 1), v, s0);
                                         s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 1), v, s1);
                                         s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 1), v, s2);
                                         s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 1), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 1), v, s4);
                                         v = Unsafe.Add(ref xi, kh * 14 + 2);
                                         s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 2), v, s0);
                                         s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 2), v, s1);
                                         s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 2), v, s2);
                                         s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 2), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 2), v, s4);
                                         v = Unsafe.Add(ref xi, kh * 14 + 3);
                                         s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 3), v, s0);
                                         s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 3), v, s1);
                                         s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 3), v, s2);
                                         s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 3), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 3), v, s4);
                                         v = Unsafe.Add(ref xi, kh * 14 + 4);
                                         s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 4), v, s0);
                                         s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 4), v, s1);
                                         s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 4), v, s2);
                                         s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 4), v, s3);
+                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 4), v, s4);
                                     }
                                 }
                                 Unsafe.Add(ref yr0, ow) = s0;
                                 Unsafe.Add(ref yr1, ow) = s1;
                                 Unsafe.Add(ref yr2, ow) = s2;
                                 Unsafe.Add(ref yr3, ow) = s3;
+                                Unsafe.Add(ref yr4, ow) = s4;
                             }
                         }
                     }
@@ -3103,8 +3165,8 @@ namespace Golden
                         MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref dys, (c * 10 + r) * 10), 10).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dyps, (c * 18 + r + 4) * 18 + 4), 10));
                     }
                 }
-                for (int oc = 0; oc < 6; oc += 6)
                 {
+                    const int oc = 0;
                     ref float w0 = ref Unsafe.Add(ref wt, (oc + 0) * 400);
                     const float b0 = 0f;
                     ref float w1 = ref Unsafe.Add(ref wt, (oc + 1) * 400);
@@ -3603,8 +3665,8 @@ namespace Golden
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int v = 0; v < 1; v += 1)
                 {
+                    const int v = 0;
                     ref float gv = ref Unsafe.Add(ref g, v * 16);
                     ref float av = ref Unsafe.Add(ref acc, v * 16);
                     global::System.Runtime.Intrinsics.Vector512<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 0);
@@ -3812,8 +3874,8 @@ namespace Golden
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int v = 0; v < 1; v += 1)
                 {
+                    const int v = 0;
                     ref float gv = ref Unsafe.Add(ref g, v * 16);
                     ref float av = ref Unsafe.Add(ref acc, v * 16);
                     global::System.Runtime.Intrinsics.Vector512<float> a0_0 = first ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref av, 0);
