@@ -93,6 +93,14 @@ namespace GenConv.Tests
             ("12, 1, 1", "[LeakyReLU]"),
             ("37, 1, 1", "[ReLU]"),
             ("37, 1, 1", "[LeakyReLU(Slope = 0.25f)]"),
+            // Fused activations: a rectifier applied by the conv or dense kernel that stores its input; a ReLU's backward
+            // applied by the max pool or dense layer after it (pairwise, odd-sized and overlapping windows; vector tails).
+            ("3, 6, 8", "[Conv2D(OutChannels = 4, Kernel = 2)] [ReLU] [MaxPool2D(Kernel = 2)] [Dense(OutFeatures = 5)] [ReLU] [Dense(OutFeatures = 3)]"),
+            ("2, 9, 9", "[Conv2D(OutChannels = 3, Kernel = 2)] [ReLU] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)] [Dense(OutFeatures = 4)]"),
+            ("1, 40, 1", "[Dense(OutFeatures = 37)] [ReLU] [Dense(OutFeatures = 19)] [LeakyReLU(Slope = 0.5f)] [Dense(OutFeatures = 2)]"),
+            ("2, 6, 6", "[Dense(OutFeatures = 17)] [LeakyReLU(Slope = -0.5f)] [Dense(OutFeatures = 4)]"),
+            ("2, 9, 37", "[ReLU] [MaxPool2D(Kernel = 2)]"),
+            ("2, 9, 37", "[ReLU] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]"),
             // Whole models: LeNet-5 (M1) and a small VGG-like chain.
             ("1, 28, 28", "[Conv2D(OutChannels = 6, Kernel = 5, Padding = 2)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(OutChannels = 16, Kernel = 5)] [ReLU] [MaxPool2D(Kernel = 2)] [Dense(OutFeatures = 120)] [ReLU] [Dense(OutFeatures = 84)] [ReLU] [Dense(OutFeatures = 10)]"),
             ("3, 12, 12", "[Conv2D(OutChannels = 8, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(OutChannels = 8, Kernel = 3, Padding = 1)] [Tanh] [AvgPool2D(Kernel = 2)] [Conv2D(OutChannels = 5, Kernel = 3, Stride = 2, Padding = 1)] [Sigmoid] [Dense(OutFeatures = 6)]"),
@@ -136,14 +144,17 @@ namespace GenConv.Tests
         }
 
         /// <summary>
-        /// The vectorized 2×2 pools and ReLU against the naive kernels bit for bit on the values where the rules matter:
-        /// ties (the first maximum wins), NaN (wins), ±0 (the first of equal zeros wins; gradients add to +0), ±∞.
+        /// The vectorized 2×2 pools and ReLU, and a ReLU's backward fused into the max pool after it, against the naive
+        /// kernels bit for bit on the values where the rules matter: ties (the first maximum wins), NaN (wins), ±0 (the
+        /// first of equal zeros wins; gradients add to +0; a masked gradient is +0), ±∞.
         /// </summary>
         [Theory]
         [InlineData("[MaxPool2D(Kernel = 2)]")]
         [InlineData("[AvgPool2D(Kernel = 2)]")]
         [InlineData("[ReLU]")]
         [InlineData("[LeakyReLU(Slope = 0.25f)]")]
+        [InlineData("[ReLU] [MaxPool2D(Kernel = 2)]")]
+        [InlineData("[ReLU] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]")]
         public void VectorizedPoolsAndActivationsFollowTheScalarRulesBitForBit(string layer)
         {
             int caseIndex = Array.FindIndex(ModelMatrixFixture.Cases, c => c.Layers == layer && c.Input is "2, 9, 37" or "37, 1, 1");

@@ -14,45 +14,48 @@ namespace GenConv.Generator.Emit
 
         public override Buffer[]? Buffers(LayerPlan l, Stage stage) => stage switch
         {
-            Stage.Forward => new[] { Buffer.Input, Buffer.Output },
-            Stage.BackwardData => new[] { Buffer.Input, Buffer.Output, Buffer.OutputGradient, Buffer.InputGradient },
+            Stage.Forward => l.ForwardFused ? null : new[] { Buffer.Input, Buffer.Output },
+            // The derivative from the output where it is exact (ModelPlanner.DerivativeFromOutput), so that a fused
+            // activation needs no input buffer at all.
+            Stage.BackwardData when l.BackwardFused => null,
+            Stage.BackwardData => new[] { ModelPlanner.DerivativeFromOutput(l.Spec) ? Buffer.Output : Buffer.Input, Buffer.OutputGradient, Buffer.InputGradient },
             _ => null,
         };
 
         public override void EmitBody(SourceWriter w, LayerPlan l, Stage stage)
         {
             string slope = SourceWriter.Float(l.Spec.Slope);
+            // v is x in forward; in backward it is y (the rectifiers test y > 0, equivalent to x > 0) or x when it must be.
             (string forward, string backward) = l.Spec.Kind switch
             {
-                LayerKind.ReLU => ("Activations.Relu(xv)", "Activations.ReluBackward(xv, g)"),
-                LayerKind.LeakyReLU => ($"Activations.LeakyRelu(xv, {slope})", $"Activations.LeakyReluBackward(xv, g, {slope})"),
-                LayerKind.Sigmoid => ("Activations.Sigmoid(xv)", "Activations.SigmoidBackward(yv, g)"),
-                _ => ("Activations.Tanh(xv)", "Activations.TanhBackward(yv, g)"),
+                LayerKind.ReLU => ("Activations.Relu(v)", "Activations.ReluBackward(v, g)"),
+                LayerKind.LeakyReLU => ($"Activations.LeakyRelu(v, {slope})", $"Activations.LeakyReluBackward(v, g, {slope})"),
+                LayerKind.Sigmoid => ("Activations.Sigmoid(v)", "Activations.SigmoidBackward(v, g)"),
+                _ => ("Activations.Tanh(v)", "Activations.TanhBackward(v, g)"),
             };
+            string source = stage == Stage.Forward || !ModelPlanner.DerivativeFromOutput(l.Spec) ? "x" : "y";
             bool piecewiseLinear = l.Spec.Kind is LayerKind.ReLU or LayerKind.LeakyReLU;
             w.Line($"int i = start * {I(l.InputLength)}, last = end * {I(l.InputLength)};");
             if (piecewiseLinear)
             {
                 // Branch-free vectors: random signs would mispredict a branch on every other element.
-                string vectorSlope = l.Spec.Kind == LayerKind.LeakyReLU ? $", {slope}" : "";
-                string name = l.Spec.Kind == LayerKind.ReLU ? "Relu" : "LeakyRelu";
                 using (w.Open("if (Vector.IsHardwareAccelerated)"))
                 using (w.Open("for (; i <= last - VectorF.Count; i += VectorF.Count)"))
                 {
-                    w.Line("VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);");
+                    w.Line($"VectorF v = Vector.LoadUnsafe(ref {source}, (nuint)i);");
                     w.Line(stage == Stage.Forward
-                        ? $"Vector.StoreUnsafe(Activations.{name}(xv{vectorSlope}), ref y, (nuint)i);"
-                        : $"Vector.StoreUnsafe(Activations.{name}Backward(xv, Vector.LoadUnsafe(ref dy, (nuint)i){vectorSlope}), ref dx, (nuint)i);");
+                        ? $"Vector.StoreUnsafe({forward}, ref y, (nuint)i);"
+                        : $"VectorF g = Vector.LoadUnsafe(ref dy, (nuint)i);");
+                    if (stage != Stage.Forward) w.Line($"Vector.StoreUnsafe({backward}, ref dx, (nuint)i);");
                 }
             }
             using (w.Open("for (; i < last; i++)"))
             {
-                w.Line($"float xv = {Unsafe}.Add(ref x, i);");
+                w.Line($"float v = {Unsafe}.Add(ref {source}, i);");
                 if (stage == Stage.Forward)
                     w.Line($"{Unsafe}.Add(ref y, i) = {forward};");
                 else
                 {
-                    w.Line($"float yv = {Unsafe}.Add(ref y, i);");
                     w.Line($"float g = {Unsafe}.Add(ref dy, i);");
                     w.Line($"{Unsafe}.Add(ref dx, i) = {backward};");
                 }

@@ -171,7 +171,7 @@ namespace GenConv.Generator.Emit
                         for (int j = 0; j < count; j++)
                             w.Line($"s{j} = MathF.FusedMultiplyAdd({Unsafe}.Add(ref w{j}, wi + {tap}), v, s{j});");
                     }));
-                    for (int j = 0; j < count; j++) w.Line($"{Unsafe}.Add(ref yr{j}, ow) = s{j};");
+                    for (int j = 0; j < count; j++) w.Line($"{Unsafe}.Add(ref yr{j}, ow) = {Activated(l, $"s{j}")};");
                 }
             }
         }
@@ -270,7 +270,7 @@ namespace GenConv.Generator.Emit
             }));
             for (int j = 0; j < count; j++)
                 for (int p = 0; p < pixels.Count; p++)
-                    w.Line($"{f.Api}.StoreUnsafe({Acc(j, p)}, ref yr{j}, (nuint)({OutputAt(p)}));");
+                    w.Line($"{f.Api}.StoreUnsafe({Activated(l, Acc(j, p))}, ref yr{j}, (nuint)({OutputAt(p)}));");
         }
 
         /// <summary>wt[ic, oc] = w[oc, ic] with the KH×KW window reversed: the kernel of backward data as a convolution.</summary>

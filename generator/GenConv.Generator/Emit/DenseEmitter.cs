@@ -30,6 +30,7 @@ namespace GenConv.Generator.Emit
                     break;
                 case Stage.BackwardData:
                     list.AddRange(new[] { Buffer.OutputGradient, Buffer.Weight, Buffer.InputGradient });
+                    if (l.RectifiesInputGradient) list.Add(Buffer.Input); // the ReLU's output, for its fused backward
                     break;
                 default:
                     return null;
@@ -72,13 +73,15 @@ namespace GenConv.Generator.Emit
                     }
                     break;
                 default:
-                    // dX[n, :] = Σ_o dY[n, o] · W[o, :], two samples at a time (they share every weight load).
+                    // dX[n, :] = Σ_o dY[n, o] · W[o, :], two samples at a time (they share every weight load); with a ReLU before
+                    // this layer, kept where X[n, :] (the ReLU's output) is positive.
+                    System.Func<int, string>? rectifier = l.RectifiesInputGradient ? t => $"ref {Unsafe}.Add(ref x, (n + {t}) * {I(inF)})" : null;
                     using (w.Open("for (int n = start; n < end; n += 2)"))
                     {
                         using (w.Open("if (n + 1 < end)"))
-                            EmitRowCombination(w, inF, I(outF), 2, (t, o) => $"{Unsafe}.Add(ref dy, (n + {t}) * {I(outF)} + {o})", "w", t => $"ref {Unsafe}.Add(ref dx, (n + {t}) * {I(inF)})");
+                            EmitRowCombination(w, inF, I(outF), 2, (t, o) => $"{Unsafe}.Add(ref dy, (n + {t}) * {I(outF)} + {o})", "w", t => $"ref {Unsafe}.Add(ref dx, (n + {t}) * {I(inF)})", rectifier);
                         using (w.Open("else"))
-                            EmitRowCombination(w, inF, I(outF), 1, (t, o) => $"{Unsafe}.Add(ref dy, n * {I(outF)} + {o})", "w", t => $"ref {Unsafe}.Add(ref dx, n * {I(inF)})");
+                            EmitRowCombination(w, inF, I(outF), 1, (t, o) => $"{Unsafe}.Add(ref dy, n * {I(outF)} + {o})", "w", t => $"ref {Unsafe}.Add(ref dx, n * {I(inF)})", rectifier);
                     }
                     break;
             }
@@ -90,11 +93,18 @@ namespace GenConv.Generator.Emit
         /// targets share every source load), then single vectors, then scalars; 512-bit where the hardware has it. Every
         /// element is summed over k in the same order on every path, so all widths agree bit for bit.
         /// </summary>
-        private static void EmitRowCombination(SourceWriter w, int length, string count, int targets, System.Func<int, string, string> scale, string source, System.Func<int, string> target)
+        private static void EmitRowCombination(SourceWriter w, int length, string count, int targets, System.Func<int, string, string> scale, string source, System.Func<int, string> target,
+            System.Func<int, string>? rectifier = null)
         {
             using (w.Open(""))
             {
                 for (int t = 0; t < targets; t++) w.Line($"ref float t{t} = {target(t)};");
+                if (rectifier is not null)
+                    for (int t = 0; t < targets; t++) w.Line($"ref float m{t} = {rectifier(t)};");
+                // Each sum as stored, through the fused ReLU backward (kept where the mask row is positive) if there is one.
+                string Stored(int t, string sum, string at, VectorFlavor? f) => rectifier is null ? sum
+                    : f is null ? $"Activations.ReluBackward({Unsafe}.Add(ref m{t}, {at}), {sum})"
+                    : $"Activations.ReluBackward({f.Api}.LoadUnsafe(ref m{t}, (nuint)({at})), {sum})";
                 w.Line("int i = 0;");
                 bool wide = length >= VectorFlavor.Wide.Lanes;
                 VectorFlavor.EmitByWidth(w, wide, null, f =>
@@ -118,7 +128,7 @@ namespace GenConv.Generator.Emit
                             }
                             for (int t = 0; t < targets; t++)
                                 for (int j = 0; j < vectors; j++)
-                                    w.Line($"{f.Api}.StoreUnsafe(a{t}_{j}, ref t{t}, (nuint)(i + {j} * {f.Count}));");
+                                    w.Line($"{f.Api}.StoreUnsafe({Stored(t, $"a{t}_{j}", $"i + {j} * {f.Count}", f)}, ref t{t}, (nuint)(i + {j} * {f.Count}));");
                         }
                 });
                 using (w.Open($"for (; i < {I(length)}; i++)"))
@@ -127,7 +137,7 @@ namespace GenConv.Generator.Emit
                         w.Line($"float a{t} = 0f;");
                         using (w.Open($"for (int k = 0; k < {count}; k++)"))
                             w.Line($"a{t} = MathF.FusedMultiplyAdd({scale(t, "k")}, {Unsafe}.Add(ref {source}, k * {I(length)} + i), a{t});");
-                        w.Line($"{Unsafe}.Add(ref t{t}, i) = a{t};");
+                        w.Line($"{Unsafe}.Add(ref t{t}, i) = {Stored(t, $"a{t}", "i", null)};");
                     }
             }
         }
@@ -185,7 +195,7 @@ namespace GenConv.Generator.Emit
             });
             for (int s = 0; s < samples; s++)
                 for (int j = 0; j < rows; j++)
-                    w.Line(l.BiasCount > 0 ? $"{Unsafe}.Add(ref y{s}, o + {j}) = {Unsafe}.Add(ref b, o + {j}) + s{s}_{j};" : $"{Unsafe}.Add(ref y{s}, o + {j}) = s{s}_{j};");
+                    w.Line($"{Unsafe}.Add(ref y{s}, o + {j}) = {Activated(l, l.BiasCount > 0 ? $"{Unsafe}.Add(ref b, o + {j}) + s{s}_{j}" : $"s{s}_{j}")};");
         }
     }
 }

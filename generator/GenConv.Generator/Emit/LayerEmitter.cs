@@ -109,6 +109,15 @@ namespace GenConv.Generator.Emit
 
         protected static string I(long value) => SourceWriter.Int(value);
 
+        /// <summary><paramref name="value"/> (a float or vector expression) through the layer's fused activation, if it has one.</summary>
+        protected static string Activated(LayerPlan layer, string value) => layer.FusedActivation switch
+        {
+            null => value,
+            { Kind: LayerKind.ReLU } => $"Activations.Relu({value})",
+            { Kind: LayerKind.LeakyReLU } a => $"Activations.LeakyRelu({value}, {SourceWriter.Float(a.Slope)})",
+            { } a => throw new InvalidOperationException("Only rectifiers are fused, not " + a.Kind),
+        };
+
         /// <summary>Opens <c>for (int n = start; n &lt; end; n++)</c> and binds each named buffer to its sample: <c>ref float xs = …</c>.</summary>
         protected static SourceWriter.Block OpenSampleLoop(SourceWriter w, params (string Buffer, long Length)[] perSample)
         {

@@ -116,12 +116,19 @@ namespace GenConv.Generator.Emit
             w.Line();
         }
 
-        // Memory plan: activation i is layer i's input (the last one is the model's output); gradients of
-        // activations ping-pong between two buffers, since backward only ever needs dY of the layer it is in.
+        // Memory plan: activation i is layer i's input (the last one is the model's output); the stored gradients of
+        // activations alternate between two buffers, since backward only ever needs dY of the layer it is in.
         // The model's own input and output, and their gradients, are the caller's spans (CallerSpans): kernels read
         // and write them in place. Only an input or output that a backward kernel reads again is kept in a buffer.
         private static string Activation(int index) => "_activation" + index;
-        private static string ActivationGradient(int index) => index % 2 == 0 ? "_gradientA" : "_gradientB";
+
+        /// <summary>The activation gradients between layers that are stored: all but the dY of a ReLU whose backward the next layer applies.</summary>
+        private static List<int> StoredGradients(ModelPlan plan) =>
+            Enumerable.Range(1, plan.Layers.Count - 1).Where(i => !plan.Layers[i - 1].BackwardFused).ToList();
+
+        /// <summary>Consecutive stored gradients take turns, so a layer never reads dY from the buffer it writes dX to.</summary>
+        private static string ActivationGradient(ModelPlan plan, int index) =>
+            StoredGradients(plan).IndexOf(index) % 2 == 1 ? "_gradientA" : "_gradientB";
         private const string CallerSource = "ref _io.Source", CallerTarget = "ref _io.Target";
 
         private static readonly Stage[] BackwardStages = { Stage.PrepareBackwardWeights, Stage.BackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
@@ -155,11 +162,12 @@ namespace GenConv.Generator.Emit
             };
             if (KeepsInput(plan)) buffers.Add(new(Activation(0), plan.InputLength, true, "the input, which backward reads"));
             foreach (LayerPlan l in plan.Layers.Take(last - 1))
-                buffers.Add(new(Activation(l.Index + 1), l.OutputLength, true, $"layer {l.Index}'s output"));
+                if (!plan.Layers[l.Index + 1].ForwardFused) // else layer l writes the activation's output directly
+                    buffers.Add(new(Activation(l.Index + 1), l.OutputLength, true, $"layer {l.Index}'s output"));
             if (KeepsOutput(plan)) buffers.Add(new(Activation(last), plan.OutputLength, true, "the output, which backward reads"));
             // Gradients of the activations between layers; the first and last are the caller's spans.
-            foreach (var parity in plan.Layers.Skip(1).GroupBy(l => ActivationGradient(l.Index)).OrderBy(g => g.Key, StringComparer.Ordinal))
-                buffers.Add(new(parity.Key, parity.Max(l => (long)l.InputLength), true, $"activation gradients ({(parity.Key == "_gradientA" ? "even" : "odd")} layers)", TrainingOnly: true));
+            foreach (var turn in StoredGradients(plan).GroupBy(i => ActivationGradient(plan, i)).OrderBy(g => g.Key, StringComparer.Ordinal))
+                buffers.Add(new(turn.Key, turn.Max(i => (long)plan.Layers[i].InputLength), true, "activation gradients (every other layer)", TrainingOnly: true));
             foreach (LayerPlan l in plan.Layers.Where(l => l.NeedsPaddedInput))
                 buffers.Add(new(Padded(l.Index), l.PaddedLength, true, $"layer {l.Index}'s padded, phase-split input"));
             var scattered = plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D && ModelPlanner.BackwardDataAsConvolution(l) is null).ToList();
@@ -441,10 +449,15 @@ namespace GenConv.Generator.Emit
             bool first = l.Index == 0, last = l.Index == plan.Layers.Count - 1;
             return buffer switch
             {
+                Buffer.Output when l.FusedActivation is not null => Argument(plan, plan.Layers[l.Index + 1], Buffer.Output),
                 Buffer.Input when first && !KeepsInput(plan) => CallerSource,
                 Buffer.Output when last && !KeepsOutput(plan) => CallerTarget,
                 Buffer.OutputGradient when last => CallerSource,
                 Buffer.InputGradient when first => CallerTarget,
+                // This layer's dX is the ReLU's (the ReLU's own dX = mask · dY is computed as this layer stores it).
+                Buffer.InputGradient when l.RectifiesInputGradient => Argument(plan, plan.Layers[l.Index - 1], Buffer.InputGradient),
+                Buffer.OutputGradient => $"ref Data({ActivationGradient(plan, l.Index + 1)})",
+                Buffer.InputGradient => $"ref Data({ActivationGradient(plan, l.Index)})",
                 _ => Argument(l, buffer),
             };
         }
@@ -456,8 +469,6 @@ namespace GenConv.Generator.Emit
             Buffer.Weight => $"ref Unsafe.Add(ref parameters, {I(l.WeightOffset)})",
             Buffer.Bias => $"ref Unsafe.Add(ref parameters, {I(l.BiasOffset)})",
             Buffer.PaddedInput => $"ref Data({Padded(l.Index)})",
-            Buffer.OutputGradient => $"ref Data({ActivationGradient(l.Index + 1)})",
-            Buffer.InputGradient => $"ref Data({ActivationGradient(l.Index)})",
             Buffer.WeightGradient => $"ref Unsafe.Add(ref gradients, {I(l.WeightOffset)})",
             Buffer.BiasGradient => $"ref Unsafe.Add(ref gradients, {I(l.BiasOffset)})",
             Buffer.PaddedInputGradient => "ref Data(_paddedGradient)",

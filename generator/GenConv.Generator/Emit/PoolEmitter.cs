@@ -72,6 +72,9 @@ namespace GenConv.Generator.Emit
             }
         }
 
+        /// <summary>Whether backward data writes every element of dX itself (pairwise windows tiling the input exactly): no clearing pass first.</summary>
+        protected static bool WritesEveryInput(LayerPlan l) => IsPairwise(l) && l.Input.Height % 2 == 0 && l.Input.Width % 2 == 0;
+
         protected static string At(string buffer, string offset) => $"ref {Unsafe}.Add(ref {buffer}, {offset})";
 
         protected static void EmitClear(SourceWriter w, LayerPlan l, string buffer) =>
@@ -92,13 +95,15 @@ namespace GenConv.Generator.Emit
 
         public override void EmitBody(SourceWriter w, LayerPlan l, Stage stage)
         {
-            if (stage == Stage.BackwardData) EmitClear(w, l, "dx");
+            // With a ReLU before it, dY goes to the arg-max only where the maximum (the ReLU's output there) is positive.
+            string rectify = SourceWriter.Bool(l.RectifiesInputGradient);
+            if (stage == Stage.BackwardData && !WritesEveryInput(l)) EmitClear(w, l, "dx");
             if (IsPairwise(l))
             {
                 string Below(string top) => $"{top} + {I(l.Input.Width)}";
                 EmitRowPairs(w, l, stage == Stage.Forward ? "MaxForward" : "MaxBackward", (top, pix) => stage == Stage.Forward
                     ? $"{At("x", top)}, {At("x", Below(top))}, {At("y", pix)}"
-                    : $"{At("x", top)}, {At("x", Below(top))}, {At("dy", pix)}, {At("dx", top)}, {At("dx", Below(top))}");
+                    : $"{At("x", top)}, {At("x", Below(top))}, {At("dy", pix)}, {At("dx", top)}, {At("dx", Below(top))}, {rectify}");
                 return;
             }
             EmitWindows(w, l, () =>
@@ -114,7 +119,7 @@ namespace GenConv.Generator.Emit
                 });
                 w.Line(stage == Stage.Forward
                     ? $"{Unsafe}.Add(ref y, pix) = max;"
-                    : $"{Unsafe}.Add(ref dx, arg) += {Unsafe}.Add(ref dy, pix);");
+                    : $"{Unsafe}.Add(ref dx, arg) += {(l.RectifiesInputGradient ? $"Activations.ReluBackward(max, {Unsafe}.Add(ref dy, pix))" : $"{Unsafe}.Add(ref dy, pix)")};");
             });
         }
     }
@@ -133,7 +138,7 @@ namespace GenConv.Generator.Emit
 
         public override void EmitBody(SourceWriter w, LayerPlan l, Stage stage)
         {
-            if (stage == Stage.BackwardData) EmitClear(w, l, "dx");
+            if (stage == Stage.BackwardData && !WritesEveryInput(l)) EmitClear(w, l, "dx");
             if (IsPairwise(l))
             {
                 string Below(string top) => $"{top} + {I(l.Input.Width)}";

@@ -50,6 +50,24 @@ namespace GenConv.Generator.Planning
         public int OutputLength => (int)Output.Length;
 
         /// <summary>
+        /// The ReLU or LeakyReLU that directly follows this conv or dense layer, applied by this layer's forward kernel as
+        /// it stores each output (into the activation's output buffer): one pass over the activation instead of two.
+        /// </summary>
+        public LayerSpec? FusedActivation { get; init; }
+
+        /// <summary>This activation layer's forward runs inside the previous layer's kernel (<see cref="FusedActivation"/>): it has no input buffer.</summary>
+        public bool ForwardFused { get; init; }
+
+        /// <summary>This ReLU's backward runs inside the next layer's backward data (<see cref="RectifiesInputGradient"/>): dY of the ReLU is never stored.</summary>
+        public bool BackwardFused { get; init; }
+
+        /// <summary>
+        /// The layer before this one is a ReLU whose backward this layer's backward data applies as it stores dX: kept where
+        /// this layer's input (the ReLU's output) is positive, +0 elsewhere.
+        /// </summary>
+        public bool RectifiesInputGradient { get; init; }
+
+        /// <summary>
         /// Floats per pixel of the pixel-major dY that convolution backward weights reads: the output channels rounded
         /// up to a whole number of the widest vector that divides them (4, 8, then 16), the extra lanes zero.
         /// </summary>

@@ -98,6 +98,7 @@ namespace GenConv.Generator.Planning
 
             if (HasErrors(diagnostics))
                 return new PlanResult(null, diagnostics.ToArray());
+            FuseActivations(layers);
             byte[]? baked = model.Weights is null ? Array.Empty<byte>() : WeightBaking.Bake(model, layers, (int)parameters, weightFiles, diagnostics);
             if (baked is null)
                 return new PlanResult(null, diagnostics.ToArray());
@@ -123,6 +124,38 @@ namespace GenConv.Generator.Planning
             return new LayerPlan(layer.Index, spec, layer.Output, layer.Input, layer.ParameterName, 0, layer.WeightCount, 0, 0,
                 layer.Macs, ChooseUnroll(spec, tile), tile);
         }
+
+        /// <summary>
+        /// A ReLU or LeakyReLU right after a conv or dense layer is applied by that layer's kernel as each output is stored.
+        /// The activation's backward then reads only its output, which is exact: y &gt; 0 exactly when x &gt; 0 (slope ≥ 0).
+        /// </summary>
+        private static void FuseActivations(List<LayerPlan> layers)
+        {
+            for (int i = 1; i < layers.Count; i++)
+            {
+                LayerSpec activation = layers[i].Spec;
+                bool producer = layers[i - 1].Spec.Kind is LayerKind.Conv2D or LayerKind.Dense;
+                if (producer && activation.Kind is LayerKind.ReLU or LayerKind.LeakyReLU && DerivativeFromOutput(activation))
+                {
+                    layers[i - 1] = layers[i - 1] with { FusedActivation = activation };
+                    layers[i] = layers[i] with { ForwardFused = true };
+                }
+                // A ReLU's backward is a mask on dX by y > 0. Max pooling and dense layers apply it as they store their dX;
+                // it is exact even where max pooling adds several dY into one element, since they all share that element's y.
+                bool consumer = i + 1 < layers.Count && layers[i + 1].Spec.Kind is LayerKind.MaxPool2D or LayerKind.Dense;
+                if (activation.Kind == LayerKind.ReLU && consumer)
+                {
+                    layers[i] = layers[i] with { BackwardFused = true };
+                    layers[i + 1] = layers[i + 1] with { RectifiesInputGradient = true };
+                }
+            }
+        }
+
+        /// <summary>
+        /// Whether an activation's derivative is a function of its output alone: sigmoid y(1 − y), tanh 1 − y², and the
+        /// rectifiers' x &gt; 0 test as y &gt; 0 (a LeakyReLU with a negative slope maps negatives to positives: not then).
+        /// </summary>
+        public static bool DerivativeFromOutput(LayerSpec activation) => !(activation.Kind == LayerKind.LeakyReLU && activation.Slope < 0);
 
         private static bool HasErrors(List<DiagnosticInfo> diagnostics)
         {

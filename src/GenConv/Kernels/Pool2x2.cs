@@ -38,9 +38,12 @@ namespace GenConv.Kernels
             }
         }
 
-        /// <summary>dx = 0 + dy at each window's arg-max (the element forward chose), +0 elsewhere.</summary>
+        /// <summary>
+        /// dx = 0 + dy at each window's arg-max (the element forward chose), +0 elsewhere. With <paramref name="rectify"/>
+        /// (a ReLU before the pool, its backward fused here) the arg-max gets +0 too unless the maximum is positive.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void MaxBackward(ref float row0, ref float row1, ref float dy, ref float dx0, ref float dx1, int count)
+        public static void MaxBackward(ref float row0, ref float row1, ref float dy, ref float dx0, ref float dx1, bool rectify, int count)
         {
             int i = 0;
             if (Vector256.IsHardwareAccelerated)
@@ -50,12 +53,13 @@ namespace GenConv.Kernels
                     Vector256<float> max = e0;
                     Vector256<float> take1 = Wins(o0, max); max = Vector256.ConditionalSelect(take1, o0, max);
                     Vector256<float> take2 = Wins(e1, max); max = Vector256.ConditionalSelect(take2, e1, max);
-                    Vector256<float> take3 = Wins(o1, max);
+                    Vector256<float> take3 = Wins(o1, max); max = Vector256.ConditionalSelect(take3, o1, max);
                     // The arg-max is the last element that won: a later win overrides an earlier one.
                     take2 = Vector256.AndNot(take2, take3);
                     take1 = Vector256.AndNot(Vector256.AndNot(take1, take2), take3);
                     Vector256<float> take0 = ~(take1 | take2 | take3);
                     Vector256<float> g = Vector256<float>.Zero + Vector256.LoadUnsafe(ref dy, (nuint)i);
+                    if (rectify) g &= Vector256.GreaterThan(max, Vector256<float>.Zero);
                     Merge(ref dx0, i, g & take0, g & take1);
                     Merge(ref dx1, i, g & take2, g & take3);
                 }
@@ -65,8 +69,9 @@ namespace GenConv.Kernels
                 float max = Unsafe.Add(ref row0, 2 * i), v;
                 v = Unsafe.Add(ref row0, 2 * i + 1); if (v > max || float.IsNaN(v)) { max = v; arg = 1; }
                 v = Unsafe.Add(ref row1, 2 * i); if (v > max || float.IsNaN(v)) { max = v; arg = 2; }
-                v = Unsafe.Add(ref row1, 2 * i + 1); if (v > max || float.IsNaN(v)) arg = 3;
+                v = Unsafe.Add(ref row1, 2 * i + 1); if (v > max || float.IsNaN(v)) { max = v; arg = 3; }
                 float g = 0f + Unsafe.Add(ref dy, i);
+                if (rectify) g = Activations.ReluBackward(max, g);
                 Unsafe.Add(ref dx0, 2 * i) = arg == 0 ? g : 0f;
                 Unsafe.Add(ref dx0, 2 * i + 1) = arg == 1 ? g : 0f;
                 Unsafe.Add(ref dx1, 2 * i) = arg == 2 ? g : 0f;

@@ -139,18 +139,14 @@ namespace Golden
         private readonly global::System.Action _backwardPass;
         private readonly float[] _parameters; // weights and biases
         private readonly float[] _gradients; // their gradients
-        private readonly float[] _activation1; // layer 0's output
         private readonly float[] _activation2; // layer 1's output
         private readonly float[] _activation3; // layer 2's output
-        private readonly float[] _activation4; // layer 3's output
         private readonly float[] _activation5; // layer 4's output
         private readonly float[] _activation6; // layer 5's output
-        private readonly float[] _activation7; // layer 6's output
         private readonly float[] _activation8; // layer 7's output
-        private readonly float[] _activation9; // layer 8's output
         private readonly float[] _activation10; // layer 9's output
-        private readonly float[] _gradientA; // activation gradients (even layers)
-        private readonly float[] _gradientB; // activation gradients (odd layers)
+        private readonly float[] _gradientA; // activation gradients (every other layer)
+        private readonly float[] _gradientB; // activation gradients (every other layer)
         private readonly float[] _padded0; // layer 0's padded, phase-split input
         private readonly float[] _transposedWeight0; // layer 0's flipped kernel
         private readonly float[] _paddedOutputGradient0; // layer 0's padded output gradient
@@ -166,11 +162,11 @@ namespace Golden
         /// <summary>Bytes inference needs whatever the batch: the parameters.</summary>
         public const long InferenceFixedBytes = 246824;
         /// <summary>Bytes inference needs per sample: activations and padded inputs.</summary>
-        public const long InferenceBytesPerSample = 62464;
+        public const long InferenceBytesPerSample = 36432;
         /// <summary>Bytes training needs whatever the batch, optimizer state aside: parameters, gradients, kernel scratch.</summary>
         public const long TrainingFixedBytes = 514248;
         /// <summary>Bytes training needs per sample: activations, their gradients and padded copies.</summary>
-        public const long TrainingBytesPerSample = 176896;
+        public const long TrainingBytesPerSample = 136752;
         /// <summary>Bytes of the buffers this class holds that do not grow with the batch.</summary>
         public const long FixedBytes = TrainingFixedBytes;
         /// <summary>Bytes of the buffers this class holds per sample of maxBatch.</summary>
@@ -188,17 +184,13 @@ namespace Golden
             _backwardPass = BackwardPass;
             _parameters = new float[61706];
             _gradients = new float[61706];
-            _activation1 = new float[maxBatch * 4704];
             _activation2 = new float[maxBatch * 4704];
             _activation3 = new float[maxBatch * 1176];
-            _activation4 = new float[maxBatch * 1600];
             _activation5 = new float[maxBatch * 1600];
             _activation6 = new float[maxBatch * 400];
-            _activation7 = new float[maxBatch * 120];
             _activation8 = new float[maxBatch * 120];
-            _activation9 = new float[maxBatch * 84];
             _activation10 = new float[maxBatch * 84];
-            _gradientA = new float[maxBatch * 4704];
+            _gradientA = new float[maxBatch * 1176];
             _gradientB = new float[maxBatch * 4704];
             _padded0 = new float[maxBatch * 1024];
             _transposedWeight0 = new float[150];
@@ -253,24 +245,20 @@ namespace Golden
             ref float parameters = ref Data(_parameters);
             RunParallel(1, 10);
             RunParallel(2, batch);
-            RunParallel(3, batch);
-            RunParallel(4, 84);
-            RunParallel(5, batch);
+            RunParallel(3, 84);
+            RunParallel(4, batch);
+            RunParallel(5, 120);
             RunParallel(6, batch);
-            RunParallel(7, 120);
-            RunParallel(8, batch);
+            RunParallel(7, batch);
+            RunParallel(8, 12);
+            Layer3PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 156), ref Data(_transposedWeight3));
             RunParallel(9, batch);
             RunParallel(10, batch);
-            RunParallel(11, 12);
-            Layer3PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 156), ref Data(_transposedWeight3));
-            RunParallel(12, batch);
-            RunParallel(13, batch);
-            RunParallel(14, batch);
-            RunParallel(15, 3);
+            RunParallel(11, 3);
             if (_io.HasTarget) // the caller asked for dL/dInput
             {
                 Layer0PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 0), ref Data(_transposedWeight0));
-                RunParallel(16, batch);
+                RunParallel(12, batch);
             }
         }
 
@@ -289,16 +277,12 @@ namespace Golden
             {
                 case 0: // over Samples
                 {
-                    Layer0Forward(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 0), ref Unsafe.Add(ref parameters, 150), ref Data(_activation1), ref Data(_padded0));
-                    Layer1Forward(batch, start, end, ref Data(_activation1), ref Data(_activation2));
+                    Layer0Forward(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 0), ref Unsafe.Add(ref parameters, 150), ref Data(_activation2), ref Data(_padded0));
                     Layer2Forward(batch, start, end, ref Data(_activation2), ref Data(_activation3));
-                    Layer3Forward(batch, start, end, ref Data(_activation3), ref Unsafe.Add(ref parameters, 156), ref Unsafe.Add(ref parameters, 2556), ref Data(_activation4));
-                    Layer4Forward(batch, start, end, ref Data(_activation4), ref Data(_activation5));
+                    Layer3Forward(batch, start, end, ref Data(_activation3), ref Unsafe.Add(ref parameters, 156), ref Unsafe.Add(ref parameters, 2556), ref Data(_activation5));
                     Layer5Forward(batch, start, end, ref Data(_activation5), ref Data(_activation6));
-                    Layer6Forward(batch, start, end, ref Data(_activation6), ref Unsafe.Add(ref parameters, 2572), ref Unsafe.Add(ref parameters, 50572), ref Data(_activation7));
-                    Layer7Forward(batch, start, end, ref Data(_activation7), ref Data(_activation8));
-                    Layer8Forward(batch, start, end, ref Data(_activation8), ref Unsafe.Add(ref parameters, 50692), ref Unsafe.Add(ref parameters, 60772), ref Data(_activation9));
-                    Layer9Forward(batch, start, end, ref Data(_activation9), ref Data(_activation10));
+                    Layer6Forward(batch, start, end, ref Data(_activation6), ref Unsafe.Add(ref parameters, 2572), ref Unsafe.Add(ref parameters, 50572), ref Data(_activation8));
+                    Layer8Forward(batch, start, end, ref Data(_activation8), ref Unsafe.Add(ref parameters, 50692), ref Unsafe.Add(ref parameters, 60772), ref Data(_activation10));
                     Layer10Forward(batch, start, end, ref Data(_activation10), ref Unsafe.Add(ref parameters, 60856), ref Unsafe.Add(ref parameters, 61696), ref _io.Target);
                     break;
                 }
@@ -309,77 +293,57 @@ namespace Golden
                 }
                 case 2: // over Samples
                 {
-                    Layer10BackwardData(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 60856), ref Data(_gradientA));
+                    Layer10BackwardData(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 60856), ref Data(_gradientA), ref Data(_activation10));
                     break;
                 }
-                case 3: // over Samples
+                case 3: // over WeightUnits
                 {
-                    Layer9BackwardData(batch, start, end, ref Data(_activation9), ref Data(_activation10), ref Data(_gradientA), ref Data(_gradientB));
+                    Layer8BackwardWeights(batch, start, end, ref Data(_activation8), ref Data(_gradientA), ref Unsafe.Add(ref gradients, 50692), ref Unsafe.Add(ref gradients, 60772));
                     break;
                 }
-                case 4: // over WeightUnits
+                case 4: // over Samples
                 {
-                    Layer8BackwardWeights(batch, start, end, ref Data(_activation8), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 50692), ref Unsafe.Add(ref gradients, 60772));
+                    Layer8BackwardData(batch, start, end, ref Data(_gradientA), ref Unsafe.Add(ref parameters, 50692), ref Data(_gradientB), ref Data(_activation8));
                     break;
                 }
-                case 5: // over Samples
-                {
-                    Layer8BackwardData(batch, start, end, ref Data(_gradientB), ref Unsafe.Add(ref parameters, 50692), ref Data(_gradientA));
-                    break;
-                }
-                case 6: // over Samples
-                {
-                    Layer7BackwardData(batch, start, end, ref Data(_activation7), ref Data(_activation8), ref Data(_gradientA), ref Data(_gradientB));
-                    break;
-                }
-                case 7: // over WeightUnits
+                case 5: // over WeightUnits
                 {
                     Layer6BackwardWeights(batch, start, end, ref Data(_activation6), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 2572), ref Unsafe.Add(ref gradients, 50572));
                     break;
                 }
-                case 8: // over Samples
+                case 6: // over Samples
                 {
                     Layer6BackwardData(batch, start, end, ref Data(_gradientB), ref Unsafe.Add(ref parameters, 2572), ref Data(_gradientA));
                     break;
                 }
-                case 9: // over Samples
+                case 7: // over Samples
                 {
                     Layer5BackwardData(batch, start, end, ref Data(_activation5), ref Data(_gradientA), ref Data(_gradientB));
+                    Layer3PrepareBackwardWeights(batch, start, end, ref Data(_gradientB), ref Data(_pixelMajorGradient3));
                     break;
                 }
-                case 10: // over Samples
-                {
-                    Layer4BackwardData(batch, start, end, ref Data(_activation4), ref Data(_activation5), ref Data(_gradientB), ref Data(_gradientA));
-                    Layer3PrepareBackwardWeights(batch, start, end, ref Data(_gradientA), ref Data(_pixelMajorGradient3));
-                    break;
-                }
-                case 11: // over WeightUnits
+                case 8: // over WeightUnits
                 {
                     Layer3BackwardWeights(batch, start, end, ref Data(_activation3), ref Data(_pixelMajorGradient3), ref Data(_weightGradientSums3), ref Unsafe.Add(ref gradients, 156), ref Unsafe.Add(ref gradients, 2556));
                     break;
                 }
-                case 12: // over Samples
+                case 9: // over Samples
                 {
-                    Layer3BackwardData(batch, start, end, ref Data(_gradientA), ref Data(_transposedWeight3), ref Data(_gradientB), ref Data(_paddedOutputGradient3));
+                    Layer3BackwardData(batch, start, end, ref Data(_gradientB), ref Data(_transposedWeight3), ref Data(_gradientA), ref Data(_paddedOutputGradient3));
                     break;
                 }
-                case 13: // over Samples
+                case 10: // over Samples
                 {
-                    Layer2BackwardData(batch, start, end, ref Data(_activation2), ref Data(_gradientB), ref Data(_gradientA));
-                    break;
-                }
-                case 14: // over Samples
-                {
-                    Layer1BackwardData(batch, start, end, ref Data(_activation1), ref Data(_activation2), ref Data(_gradientA), ref Data(_gradientB));
+                    Layer2BackwardData(batch, start, end, ref Data(_activation2), ref Data(_gradientA), ref Data(_gradientB));
                     Layer0PrepareBackwardWeights(batch, start, end, ref Data(_gradientB), ref Data(_pixelMajorGradient0));
                     break;
                 }
-                case 15: // over WeightUnits
+                case 11: // over WeightUnits
                 {
                     Layer0BackwardWeights(batch, start, end, ref Data(_padded0), ref Data(_pixelMajorGradient0), ref Data(_weightGradientSums0), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
                     break;
                 }
-                case 16: // over Samples
+                case 12: // over Samples
                 {
                     Layer0BackwardData(batch, start, end, ref Data(_gradientB), ref Data(_transposedWeight0), ref _io.Target, ref Data(_paddedOutputGradient0));
                     break;
@@ -556,18 +520,18 @@ namespace Golden
                                         a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
                                     }
                                 }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 28 + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 28 + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 28 + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 28 + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 28 + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_1, ref yr5, (nuint)(ow + 28 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0_1), ref yr0, (nuint)(ow + 28 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1_1), ref yr1, (nuint)(ow + 28 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2_1), ref yr2, (nuint)(ow + 28 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3_1), ref yr3, (nuint)(ow + 28 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4_1), ref yr4, (nuint)(ow + 28 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a5_0), ref yr5, (nuint)(ow + 0 + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a5_1), ref yr5, (nuint)(ow + 28 + 0 * 16));
                             }
                         }
                     }
@@ -708,18 +672,18 @@ namespace Golden
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
                                     }
                                 }
-                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 0 + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 0 + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 0 + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 0 + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 0 + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a5_1, ref yr5, (nuint)(ow + 0 + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a0_1), ref yr0, (nuint)(ow + 0 + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a1_1), ref yr1, (nuint)(ow + 0 + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a2_1), ref yr2, (nuint)(ow + 0 + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a3_1), ref yr3, (nuint)(ow + 0 + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a4_1), ref yr4, (nuint)(ow + 0 + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a5_0), ref yr5, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a5_1), ref yr5, (nuint)(ow + 0 + 1 * VectorF.Count));
                             }
                             for (; ow < 28; ow += VectorF.Count)
                             {
@@ -805,12 +769,12 @@ namespace Golden
                                         a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
                                     }
                                 }
-                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a5_0), ref yr5, (nuint)(ow + 0 + 0 * VectorF.Count));
                             }
                         }
                     }
@@ -877,12 +841,12 @@ namespace Golden
                                         s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 4), v, s5);
                                     }
                                 }
-                                Unsafe.Add(ref yr0, ow) = s0;
-                                Unsafe.Add(ref yr1, ow) = s1;
-                                Unsafe.Add(ref yr2, ow) = s2;
-                                Unsafe.Add(ref yr3, ow) = s3;
-                                Unsafe.Add(ref yr4, ow) = s4;
-                                Unsafe.Add(ref yr5, ow) = s5;
+                                Unsafe.Add(ref yr0, ow) = Activations.Relu(s0);
+                                Unsafe.Add(ref yr1, ow) = Activations.Relu(s1);
+                                Unsafe.Add(ref yr2, ow) = Activations.Relu(s2);
+                                Unsafe.Add(ref yr3, ow) = Activations.Relu(s3);
+                                Unsafe.Add(ref yr4, ow) = Activations.Relu(s4);
+                                Unsafe.Add(ref yr5, ow) = Activations.Relu(s5);
                             }
                         }
                     }
@@ -1948,48 +1912,6 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 1 Forward over Samples [start, end): ReLU, 6x28x28 → 6x28x28.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer1Forward(int batch, int start, int end, ref float x, ref float y)
-        {
-            int i = start * 4704, last = end * 4704;
-            if (Vector.IsHardwareAccelerated)
-            {
-                for (; i <= last - VectorF.Count; i += VectorF.Count)
-                {
-                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
-                    Vector.StoreUnsafe(Activations.Relu(xv), ref y, (nuint)i);
-                }
-            }
-            for (; i < last; i++)
-            {
-                float xv = Unsafe.Add(ref x, i);
-                Unsafe.Add(ref y, i) = Activations.Relu(xv);
-            }
-        }
-
-        /// <summary>Layer 1 BackwardData over Samples [start, end): ReLU, 6x28x28 → 6x28x28.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer1BackwardData(int batch, int start, int end, ref float x, ref float y, ref float dy, ref float dx)
-        {
-            int i = start * 4704, last = end * 4704;
-            if (Vector.IsHardwareAccelerated)
-            {
-                for (; i <= last - VectorF.Count; i += VectorF.Count)
-                {
-                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
-                    Vector.StoreUnsafe(Activations.ReluBackward(xv, Vector.LoadUnsafe(ref dy, (nuint)i)), ref dx, (nuint)i);
-                }
-            }
-            for (; i < last; i++)
-            {
-                float xv = Unsafe.Add(ref x, i);
-                float yv = Unsafe.Add(ref y, i);
-                float g = Unsafe.Add(ref dy, i);
-                Unsafe.Add(ref dx, i) = Activations.ReluBackward(xv, g);
-            }
-        }
-
         /// <summary>Layer 2 Forward over Samples [start, end): MaxPool2D(k 2x2, s 2x2, pad 0x0), 6x28x28 → 6x14x14.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2Forward(int batch, int start, int end, ref float x, ref float y)
@@ -2008,13 +1930,12 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2BackwardData(int batch, int start, int end, ref float x, ref float dy, ref float dx)
         {
-            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dx, start * 4704), (end - start) * 4704).Clear();
             for (int p = start * 6; p < end * 6; p++)
             {
                 for (int oh = 0; oh < 14; oh++)
                 {
                     int top = p * 784 + oh * 56, pix = p * 196 + oh * 14;
-                    global::GenConv.Kernels.Pool2x2.MaxBackward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 28), ref Unsafe.Add(ref dy, pix), ref Unsafe.Add(ref dx, top), ref Unsafe.Add(ref dx, top + 28), 14);
+                    global::GenConv.Kernels.Pool2x2.MaxBackward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 28), ref Unsafe.Add(ref dy, pix), ref Unsafe.Add(ref dx, top), ref Unsafe.Add(ref dx, top + 28), true, 14);
                 }
             }
         }
@@ -2179,18 +2100,18 @@ namespace Golden
                                     a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
                                 }
                             }
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_1, ref yr5, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0_1), ref yr0, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1_1), ref yr1, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2_1), ref yr2, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3_1), ref yr3, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4_1), ref yr4, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a5_0), ref yr5, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a5_1), ref yr5, (nuint)(ow + 0 + 1 * 16));
                         }
                         for (; ow < 136; ow += 16)
                         {
@@ -2277,12 +2198,12 @@ namespace Golden
                                     a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
                                 }
                             }
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a5_0), ref yr5, (nuint)(ow + 0 + 0 * 16));
                         }
                         for (int j = 0; j < 6; j++)
                         {
@@ -2431,18 +2352,18 @@ namespace Golden
                                         a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
                                     }
                                 }
-                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a5_0, ref yr5, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a5_1, ref yr5, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a0_1), ref yr0, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a1_1), ref yr1, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a2_1), ref yr2, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a3_1), ref yr3, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a4_1), ref yr4, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a5_0), ref yr5, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a5_1), ref yr5, (nuint)(ow + 10 + 0 * VectorF.Count));
                             }
                         }
                     }
@@ -2510,12 +2431,12 @@ namespace Golden
                                         s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 4), v, s5);
                                     }
                                 }
-                                Unsafe.Add(ref yr0, ow) = s0;
-                                Unsafe.Add(ref yr1, ow) = s1;
-                                Unsafe.Add(ref yr2, ow) = s2;
-                                Unsafe.Add(ref yr3, ow) = s3;
-                                Unsafe.Add(ref yr4, ow) = s4;
-                                Unsafe.Add(ref yr5, ow) = s5;
+                                Unsafe.Add(ref yr0, ow) = Activations.Relu(s0);
+                                Unsafe.Add(ref yr1, ow) = Activations.Relu(s1);
+                                Unsafe.Add(ref yr2, ow) = Activations.Relu(s2);
+                                Unsafe.Add(ref yr3, ow) = Activations.Relu(s3);
+                                Unsafe.Add(ref yr4, ow) = Activations.Relu(s4);
+                                Unsafe.Add(ref yr5, ow) = Activations.Relu(s5);
                             }
                         }
                     }
@@ -2650,16 +2571,16 @@ namespace Golden
                                     a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
                                 }
                             }
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0_1), ref yr0, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1_1), ref yr1, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2_1), ref yr2, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3_1), ref yr3, (nuint)(ow + 0 + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4_1), ref yr4, (nuint)(ow + 0 + 1 * 16));
                         }
                         for (; ow < 136; ow += 16)
                         {
@@ -2735,11 +2656,11 @@ namespace Golden
                                     a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
                                 }
                             }
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * 16));
                         }
                         for (int j = 0; j < 5; j++)
                         {
@@ -2870,16 +2791,16 @@ namespace Golden
                                         a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
                                     }
                                 }
-                                Vector.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_0, ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_1, ref yr1, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_0, ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_1, ref yr2, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_0, ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_1, ref yr3, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a4_0, ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a4_1, ref yr4, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a0_1), ref yr0, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a1_1), ref yr1, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a2_1), ref yr2, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a3_1), ref yr3, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.Relu(a4_1), ref yr4, (nuint)(ow + 10 + 0 * VectorF.Count));
                             }
                         }
                     }
@@ -2940,11 +2861,11 @@ namespace Golden
                                         s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 4), v, s4);
                                     }
                                 }
-                                Unsafe.Add(ref yr0, ow) = s0;
-                                Unsafe.Add(ref yr1, ow) = s1;
-                                Unsafe.Add(ref yr2, ow) = s2;
-                                Unsafe.Add(ref yr3, ow) = s3;
-                                Unsafe.Add(ref yr4, ow) = s4;
+                                Unsafe.Add(ref yr0, ow) = Activations.Relu(s0);
+                                Unsafe.Add(ref yr1, ow) = Activations.Relu(s1);
+                                Unsafe.Add(ref yr2, ow) = Activations.Relu(s2);
+                                Unsafe.Add(ref yr3, ow) = Activations.Relu(s3);
+                                Unsafe.Add(ref yr4, ow) = Activations.Relu(s4);
                             }
                         }
                     }
@@ -4171,48 +4092,6 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 4 Forward over Samples [start, end): ReLU, 16x10x10 → 16x10x10.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer4Forward(int batch, int start, int end, ref float x, ref float y)
-        {
-            int i = start * 1600, last = end * 1600;
-            if (Vector.IsHardwareAccelerated)
-            {
-                for (; i <= last - VectorF.Count; i += VectorF.Count)
-                {
-                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
-                    Vector.StoreUnsafe(Activations.Relu(xv), ref y, (nuint)i);
-                }
-            }
-            for (; i < last; i++)
-            {
-                float xv = Unsafe.Add(ref x, i);
-                Unsafe.Add(ref y, i) = Activations.Relu(xv);
-            }
-        }
-
-        /// <summary>Layer 4 BackwardData over Samples [start, end): ReLU, 16x10x10 → 16x10x10.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer4BackwardData(int batch, int start, int end, ref float x, ref float y, ref float dy, ref float dx)
-        {
-            int i = start * 1600, last = end * 1600;
-            if (Vector.IsHardwareAccelerated)
-            {
-                for (; i <= last - VectorF.Count; i += VectorF.Count)
-                {
-                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
-                    Vector.StoreUnsafe(Activations.ReluBackward(xv, Vector.LoadUnsafe(ref dy, (nuint)i)), ref dx, (nuint)i);
-                }
-            }
-            for (; i < last; i++)
-            {
-                float xv = Unsafe.Add(ref x, i);
-                float yv = Unsafe.Add(ref y, i);
-                float g = Unsafe.Add(ref dy, i);
-                Unsafe.Add(ref dx, i) = Activations.ReluBackward(xv, g);
-            }
-        }
-
         /// <summary>Layer 5 Forward over Samples [start, end): MaxPool2D(k 2x2, s 2x2, pad 0x0), 16x10x10 → 16x5x5.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer5Forward(int batch, int start, int end, ref float x, ref float y)
@@ -4231,13 +4110,12 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer5BackwardData(int batch, int start, int end, ref float x, ref float dy, ref float dx)
         {
-            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dx, start * 1600), (end - start) * 1600).Clear();
             for (int p = start * 16; p < end * 16; p++)
             {
                 for (int oh = 0; oh < 5; oh++)
                 {
                     int top = p * 100 + oh * 20, pix = p * 25 + oh * 5;
-                    global::GenConv.Kernels.Pool2x2.MaxBackward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 10), ref Unsafe.Add(ref dy, pix), ref Unsafe.Add(ref dx, top), ref Unsafe.Add(ref dx, top + 10), 5);
+                    global::GenConv.Kernels.Pool2x2.MaxBackward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 10), ref Unsafe.Add(ref dy, pix), ref Unsafe.Add(ref dx, top), ref Unsafe.Add(ref dx, top + 10), true, 5);
                 }
             }
         }
@@ -4476,14 +4354,14 @@ namespace Golden
                                 s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
                             }
                         }
-                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
-                        Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
-                        Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
-                        Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
-                        Unsafe.Add(ref y1, o + 0) = Unsafe.Add(ref b, o + 0) + s1_0;
-                        Unsafe.Add(ref y1, o + 1) = Unsafe.Add(ref b, o + 1) + s1_1;
-                        Unsafe.Add(ref y1, o + 2) = Unsafe.Add(ref b, o + 2) + s1_2;
-                        Unsafe.Add(ref y1, o + 3) = Unsafe.Add(ref b, o + 3) + s1_3;
+                        Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
+                        Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
+                        Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
+                        Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
+                        Unsafe.Add(ref y1, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s1_0);
+                        Unsafe.Add(ref y1, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s1_1);
+                        Unsafe.Add(ref y1, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s1_2);
+                        Unsafe.Add(ref y1, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s1_3);
                     }
                 }
                 else
@@ -4625,10 +4503,10 @@ namespace Golden
                                 s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
                             }
                         }
-                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
-                        Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
-                        Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
-                        Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
+                        Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
+                        Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
+                        Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
+                        Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
                     }
                 }
             }
@@ -5120,48 +4998,6 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 7 Forward over Samples [start, end): ReLU, 120x1x1 → 120x1x1.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer7Forward(int batch, int start, int end, ref float x, ref float y)
-        {
-            int i = start * 120, last = end * 120;
-            if (Vector.IsHardwareAccelerated)
-            {
-                for (; i <= last - VectorF.Count; i += VectorF.Count)
-                {
-                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
-                    Vector.StoreUnsafe(Activations.Relu(xv), ref y, (nuint)i);
-                }
-            }
-            for (; i < last; i++)
-            {
-                float xv = Unsafe.Add(ref x, i);
-                Unsafe.Add(ref y, i) = Activations.Relu(xv);
-            }
-        }
-
-        /// <summary>Layer 7 BackwardData over Samples [start, end): ReLU, 120x1x1 → 120x1x1.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer7BackwardData(int batch, int start, int end, ref float x, ref float y, ref float dy, ref float dx)
-        {
-            int i = start * 120, last = end * 120;
-            if (Vector.IsHardwareAccelerated)
-            {
-                for (; i <= last - VectorF.Count; i += VectorF.Count)
-                {
-                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
-                    Vector.StoreUnsafe(Activations.ReluBackward(xv, Vector.LoadUnsafe(ref dy, (nuint)i)), ref dx, (nuint)i);
-                }
-            }
-            for (; i < last; i++)
-            {
-                float xv = Unsafe.Add(ref x, i);
-                float yv = Unsafe.Add(ref y, i);
-                float g = Unsafe.Add(ref dy, i);
-                Unsafe.Add(ref dx, i) = Activations.ReluBackward(xv, g);
-            }
-        }
-
         /// <summary>Layer 8 Forward over Samples [start, end): Dense(out 84), 120x1x1 → 84x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer8Forward(int batch, int start, int end, ref float x, ref float w, ref float b, ref float y)
@@ -5396,14 +5232,14 @@ namespace Golden
                                 s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
                             }
                         }
-                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
-                        Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
-                        Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
-                        Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
-                        Unsafe.Add(ref y1, o + 0) = Unsafe.Add(ref b, o + 0) + s1_0;
-                        Unsafe.Add(ref y1, o + 1) = Unsafe.Add(ref b, o + 1) + s1_1;
-                        Unsafe.Add(ref y1, o + 2) = Unsafe.Add(ref b, o + 2) + s1_2;
-                        Unsafe.Add(ref y1, o + 3) = Unsafe.Add(ref b, o + 3) + s1_3;
+                        Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
+                        Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
+                        Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
+                        Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
+                        Unsafe.Add(ref y1, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s1_0);
+                        Unsafe.Add(ref y1, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s1_1);
+                        Unsafe.Add(ref y1, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s1_2);
+                        Unsafe.Add(ref y1, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s1_3);
                     }
                 }
                 else
@@ -5545,10 +5381,10 @@ namespace Golden
                                 s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
                             }
                         }
-                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
-                        Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
-                        Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
-                        Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
+                        Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
+                        Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
+                        Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
+                        Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
                     }
                 }
             }
@@ -5804,7 +5640,7 @@ namespace Golden
 
         /// <summary>Layer 8 BackwardData over Samples [start, end): Dense(out 84), 120x1x1 → 84x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer8BackwardData(int batch, int start, int end, ref float dy, ref float w, ref float dx)
+        private static void Layer8BackwardData(int batch, int start, int end, ref float dy, ref float w, ref float dx, ref float x)
         {
             for (int n = start; n < end; n += 2)
             {
@@ -5813,6 +5649,8 @@ namespace Golden
                     {
                         ref float t0 = ref Unsafe.Add(ref dx, (n + 0) * 120);
                         ref float t1 = ref Unsafe.Add(ref dx, (n + 1) * 120);
+                        ref float m0 = ref Unsafe.Add(ref x, (n + 0) * 120);
+                        ref float m1 = ref Unsafe.Add(ref x, (n + 1) * 120);
                         int i = 0;
                         if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
@@ -5844,14 +5682,14 @@ namespace Golden
                                     a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
                                     a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
                                 }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 1 * 16)), a0_1), ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 2 * 16)), a0_2), ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 3 * 16)), a0_3), ref t0, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 0 * 16)), a1_0), ref t1, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 1 * 16)), a1_1), ref t1, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 2 * 16)), a1_2), ref t1, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 3 * 16)), a1_3), ref t1, (nuint)(i + 3 * 16));
                             }
                             for (; i <= 120 - 1 * 16; i += 1 * 16)
                             {
@@ -5866,8 +5704,8 @@ namespace Golden
                                     global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 84 + k));
                                     a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
                                 }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 0 * 16)), a1_0), ref t1, (nuint)(i + 0 * 16));
                             }
                         }
                         else if (Vector.IsHardwareAccelerated)
@@ -5900,14 +5738,14 @@ namespace Golden
                                     a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
                                     a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
                                 }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 3 * VectorF.Count)), a0_3), ref t0, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 1 * VectorF.Count)), a1_1), ref t1, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 2 * VectorF.Count)), a1_2), ref t1, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 3 * VectorF.Count)), a1_3), ref t1, (nuint)(i + 3 * VectorF.Count));
                             }
                             for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                             {
@@ -5922,8 +5760,8 @@ namespace Golden
                                     VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 84 + k));
                                     a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
                                 }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
                             }
                         }
                         for (; i < 120; i++)
@@ -5933,13 +5771,13 @@ namespace Golden
                             {
                                 a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 0) * 84 + k), Unsafe.Add(ref w, k * 120 + i), a0);
                             }
-                            Unsafe.Add(ref t0, i) = a0;
+                            Unsafe.Add(ref t0, i) = Activations.ReluBackward(Unsafe.Add(ref m0, i), a0);
                             float a1 = 0f;
                             for (int k = 0; k < 84; k++)
                             {
                                 a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 1) * 84 + k), Unsafe.Add(ref w, k * 120 + i), a1);
                             }
-                            Unsafe.Add(ref t1, i) = a1;
+                            Unsafe.Add(ref t1, i) = Activations.ReluBackward(Unsafe.Add(ref m1, i), a1);
                         }
                     }
                 }
@@ -5947,6 +5785,7 @@ namespace Golden
                 {
                     {
                         ref float t0 = ref Unsafe.Add(ref dx, n * 120);
+                        ref float m0 = ref Unsafe.Add(ref x, (n + 0) * 120);
                         int i = 0;
                         if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
@@ -5969,10 +5808,10 @@ namespace Golden
                                     a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
                                     a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
                                 }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 1 * 16)), a0_1), ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 2 * 16)), a0_2), ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 3 * 16)), a0_3), ref t0, (nuint)(i + 3 * 16));
                             }
                             for (; i <= 120 - 1 * 16; i += 1 * 16)
                             {
@@ -5984,7 +5823,7 @@ namespace Golden
                                     global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 84 + k));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
                                 }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
                             }
                         }
                         else if (Vector.IsHardwareAccelerated)
@@ -6008,10 +5847,10 @@ namespace Golden
                                     a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
                                     a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
                                 }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 3 * VectorF.Count)), a0_3), ref t0, (nuint)(i + 3 * VectorF.Count));
                             }
                             for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                             {
@@ -6023,7 +5862,7 @@ namespace Golden
                                     VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 84 + k));
                                     a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                 }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
                             }
                         }
                         for (; i < 120; i++)
@@ -6033,52 +5872,10 @@ namespace Golden
                             {
                                 a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 84 + k), Unsafe.Add(ref w, k * 120 + i), a0);
                             }
-                            Unsafe.Add(ref t0, i) = a0;
+                            Unsafe.Add(ref t0, i) = Activations.ReluBackward(Unsafe.Add(ref m0, i), a0);
                         }
                     }
                 }
-            }
-        }
-
-        /// <summary>Layer 9 Forward over Samples [start, end): ReLU, 84x1x1 → 84x1x1.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer9Forward(int batch, int start, int end, ref float x, ref float y)
-        {
-            int i = start * 84, last = end * 84;
-            if (Vector.IsHardwareAccelerated)
-            {
-                for (; i <= last - VectorF.Count; i += VectorF.Count)
-                {
-                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
-                    Vector.StoreUnsafe(Activations.Relu(xv), ref y, (nuint)i);
-                }
-            }
-            for (; i < last; i++)
-            {
-                float xv = Unsafe.Add(ref x, i);
-                Unsafe.Add(ref y, i) = Activations.Relu(xv);
-            }
-        }
-
-        /// <summary>Layer 9 BackwardData over Samples [start, end): ReLU, 84x1x1 → 84x1x1.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer9BackwardData(int batch, int start, int end, ref float x, ref float y, ref float dy, ref float dx)
-        {
-            int i = start * 84, last = end * 84;
-            if (Vector.IsHardwareAccelerated)
-            {
-                for (; i <= last - VectorF.Count; i += VectorF.Count)
-                {
-                    VectorF xv = Vector.LoadUnsafe(ref x, (nuint)i);
-                    Vector.StoreUnsafe(Activations.ReluBackward(xv, Vector.LoadUnsafe(ref dy, (nuint)i)), ref dx, (nuint)i);
-                }
-            }
-            for (; i < last; i++)
-            {
-                float xv = Unsafe.Add(ref x, i);
-                float yv = Unsafe.Add(ref y, i);
-                float g = Unsafe.Add(ref dy, i);
-                Unsafe.Add(ref dx, i) = Activations.ReluBackward(xv, g);
             }
         }
 
@@ -6873,7 +6670,7 @@ namespace Golden
 
         /// <summary>Layer 10 BackwardData over Samples [start, end): Dense(out 10), 84x1x1 → 10x1x1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer10BackwardData(int batch, int start, int end, ref float dy, ref float w, ref float dx)
+        private static void Layer10BackwardData(int batch, int start, int end, ref float dy, ref float w, ref float dx, ref float x)
         {
             for (int n = start; n < end; n += 2)
             {
@@ -6882,6 +6679,8 @@ namespace Golden
                     {
                         ref float t0 = ref Unsafe.Add(ref dx, (n + 0) * 84);
                         ref float t1 = ref Unsafe.Add(ref dx, (n + 1) * 84);
+                        ref float m0 = ref Unsafe.Add(ref x, (n + 0) * 84);
+                        ref float m1 = ref Unsafe.Add(ref x, (n + 1) * 84);
                         int i = 0;
                         if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
@@ -6913,14 +6712,14 @@ namespace Golden
                                     a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
                                     a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
                                 }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 1 * 16)), a0_1), ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 2 * 16)), a0_2), ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 3 * 16)), a0_3), ref t0, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 0 * 16)), a1_0), ref t1, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 1 * 16)), a1_1), ref t1, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 2 * 16)), a1_2), ref t1, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 3 * 16)), a1_3), ref t1, (nuint)(i + 3 * 16));
                             }
                             for (; i <= 84 - 1 * 16; i += 1 * 16)
                             {
@@ -6935,8 +6734,8 @@ namespace Golden
                                     global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 10 + k));
                                     a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
                                 }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 0 * 16)), a1_0), ref t1, (nuint)(i + 0 * 16));
                             }
                         }
                         else if (Vector.IsHardwareAccelerated)
@@ -6969,14 +6768,14 @@ namespace Golden
                                     a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
                                     a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
                                 }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 3 * VectorF.Count)), a0_3), ref t0, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 1 * VectorF.Count)), a1_1), ref t1, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 2 * VectorF.Count)), a1_2), ref t1, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 3 * VectorF.Count)), a1_3), ref t1, (nuint)(i + 3 * VectorF.Count));
                             }
                             for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                             {
@@ -6991,8 +6790,8 @@ namespace Golden
                                     VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 10 + k));
                                     a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
                                 }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
                             }
                         }
                         for (; i < 84; i++)
@@ -7002,13 +6801,13 @@ namespace Golden
                             {
                                 a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 0) * 10 + k), Unsafe.Add(ref w, k * 84 + i), a0);
                             }
-                            Unsafe.Add(ref t0, i) = a0;
+                            Unsafe.Add(ref t0, i) = Activations.ReluBackward(Unsafe.Add(ref m0, i), a0);
                             float a1 = 0f;
                             for (int k = 0; k < 10; k++)
                             {
                                 a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 1) * 10 + k), Unsafe.Add(ref w, k * 84 + i), a1);
                             }
-                            Unsafe.Add(ref t1, i) = a1;
+                            Unsafe.Add(ref t1, i) = Activations.ReluBackward(Unsafe.Add(ref m1, i), a1);
                         }
                     }
                 }
@@ -7016,6 +6815,7 @@ namespace Golden
                 {
                     {
                         ref float t0 = ref Unsafe.Add(ref dx, n * 84);
+                        ref float m0 = ref Unsafe.Add(ref x, (n + 0) * 84);
                         int i = 0;
                         if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
@@ -7038,10 +6838,10 @@ namespace Golden
                                     a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
                                     a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
                                 }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 1 * 16)), a0_1), ref t0, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 2 * 16)), a0_2), ref t0, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 3 * 16)), a0_3), ref t0, (nuint)(i + 3 * 16));
                             }
                             for (; i <= 84 - 1 * 16; i += 1 * 16)
                             {
@@ -7053,7 +6853,7 @@ namespace Golden
                                     global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 10 + k));
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
                                 }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
                             }
                         }
                         else if (Vector.IsHardwareAccelerated)
@@ -7077,10 +6877,10 @@ namespace Golden
                                     a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
                                     a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
                                 }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 3 * VectorF.Count)), a0_3), ref t0, (nuint)(i + 3 * VectorF.Count));
                             }
                             for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                             {
@@ -7092,7 +6892,7 @@ namespace Golden
                                     VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 10 + k));
                                     a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                 }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
                             }
                         }
                         for (; i < 84; i++)
@@ -7102,7 +6902,7 @@ namespace Golden
                             {
                                 a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 10 + k), Unsafe.Add(ref w, k * 84 + i), a0);
                             }
-                            Unsafe.Add(ref t0, i) = a0;
+                            Unsafe.Add(ref t0, i) = Activations.ReluBackward(Unsafe.Add(ref m0, i), a0);
                         }
                     }
                 }
