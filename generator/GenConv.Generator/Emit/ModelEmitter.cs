@@ -63,7 +63,7 @@ namespace GenConv.Generator.Emit
                 EmitRegions(w, plan);
                 foreach (LayerPlan layer in plan.Layers)
                     EmitKernels(w, layer, plan.InferenceOnly);
-                w.Line("private static ref float Data(float[] array) => ref MemoryMarshal.GetArrayDataReference(array);");
+                w.Line("private static ref float Data(float[] buffer) => ref global::GenConv.AlignedBuffer.Start(buffer);");
             }
         }
 
@@ -189,9 +189,12 @@ namespace GenConv.Generator.Emit
             return plan.InferenceOnly ? buffers.Where(b => !b.TrainingOnly).ToList() : buffers;
         }
 
-        /// <summary>Bytes of <paramref name="buffers"/> that do not grow with the batch, and that do, per sample.</summary>
+        /// <summary>Bytes of <paramref name="buffers"/> that do not grow with the batch (with each one's alignment slack), and that do, per sample.</summary>
         private static (long Fixed, long PerSample) Bytes(IEnumerable<PlannedBuffer> buffers) =>
-            (4 * buffers.Where(b => !b.PerSample).Sum(b => b.Floats), 4 * buffers.Where(b => b.PerSample).Sum(b => b.Floats));
+            (4 * buffers.Sum(b => (b.PerSample ? 0 : b.Floats) + AlignmentSlack), 4 * buffers.Where(b => b.PerSample).Sum(b => b.Floats));
+
+        /// <summary>Floats every buffer holds beyond its size, so that its data can start on a 64-byte boundary (AlignedBuffer.SlackFloats).</summary>
+        private const long AlignmentSlack = 15;
 
         private static void EmitStateAndConstructor(SourceWriter w, ModelPlan plan)
         {
@@ -212,7 +215,7 @@ namespace GenConv.Generator.Emit
             var (trainingFixed, trainingPerSample) = Bytes(buffers);
             w.Line("/// <summary>Bytes of the weights and biases (one float each); an optimizer's state is a multiple of it (SGD momentum 1×, Adam 2×).</summary>");
             w.Line($"public const long ParameterBytes = {I(4L * plan.ParameterCount)};");
-            w.Line("/// <summary>Bytes inference needs whatever the batch: the parameters.</summary>");
+            w.Line("/// <summary>Bytes inference needs whatever the batch: the parameters, and 60 bytes per buffer to align its start to 64 bytes.</summary>");
             w.Line($"public const long InferenceFixedBytes = {I(inferenceFixed)};");
             w.Line("/// <summary>Bytes inference needs per sample: activations and padded inputs.</summary>");
             w.Line($"public const long InferenceBytesPerSample = {I(inferencePerSample)};");
@@ -239,10 +242,10 @@ namespace GenConv.Generator.Emit
                 w.Line("_forwardPass = ForwardPass;");
                 if (!plan.InferenceOnly) w.Line("_backwardPass = BackwardPass;");
                 foreach (PlannedBuffer b in buffers)
-                    w.Line(b.PerSample ? $"{b.Field} = new float[maxBatch * {I(b.Floats)}];" : $"{b.Field} = new float[{I(b.Floats)}];");
+                    w.Line($"{b.Field} = global::GenConv.AlignedBuffer.Allocate({(b.PerSample ? $"(long)maxBatch * {I(b.Floats)}" : I(b.Floats))});");
                 w.Line(plan.BakedWeights.Count > 0
-                    ? "global::GenConv.ParameterInitializer.FromLittleEndian(BakedParameters, _parameters); // the seed is not used: weights are baked in"
-                    : "global::GenConv.ParameterInitializer.PyTorchDefault(s_description, _parameters, seed);");
+                    ? "global::GenConv.ParameterInitializer.FromLittleEndian(BakedParameters, Parameters); // the seed is not used: weights are baked in"
+                    : "global::GenConv.ParameterInitializer.PyTorchDefault(s_description, Parameters, seed);");
             }
             w.Line();
             if (plan.BakedWeights.Count > 0) EmitBakedWeights(w, plan);
@@ -254,11 +257,11 @@ namespace GenConv.Generator.Emit
             w.Line("    set => _team = value == 1 ? null : global::GenConv.WorkerTeam.Shared(value);");
             w.Line("}");
             w.Line("/// <summary>All weights and biases, flat, in PyTorch state_dict order and layout.</summary>");
-            w.Line("public global::System.Span<float> Parameters => _parameters;");
+            w.Line("public global::System.Span<float> Parameters => global::GenConv.AlignedBuffer.Span(_parameters, ParameterCount);");
             w.Line("/// <summary>dL/dParameters from the last Backward, same layout as Parameters.</summary>");
             w.Line(plan.InferenceOnly
                 ? "public global::System.Span<float> Gradients => global::System.Span<float>.Empty; // inference-only: none"
-                : "public global::System.Span<float> Gradients => _gradients;");
+                : "public global::System.Span<float> Gradients => global::GenConv.AlignedBuffer.Span(_gradients, ParameterCount);");
             w.Line("int global::GenConv.IGenConvModel.InputLength => InputLength;");
             w.Line("int global::GenConv.IGenConvModel.OutputLength => OutputLength;");
             w.Line();

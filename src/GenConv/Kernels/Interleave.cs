@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace GenConv.Kernels
 {
@@ -14,26 +13,11 @@ namespace GenConv.Kernels
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Interleave
     {
-        // Two-source permutes (vpermt2ps): index i < 16 picks the first vector's lane i, 16 + i the second's.
-        private static Vector512<int> EvenOf32 => Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-        private static Vector512<int> OddOf32 => Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-        private static Vector512<int> ZipLow => Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-        private static Vector512<int> ZipHigh => Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-
         /// <summary>even[i] = source[2i] and odd[i] = source[2i + 1] for i &lt; pairs.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Split(ref float source, ref float even, ref float odd, int pairs)
         {
             int i = 0;
-            if (Avx512F.IsSupported)
-            {
-                for (; i <= pairs - 16; i += 16)
-                {
-                    Vector512<float> low = Vector512.LoadUnsafe(ref source, (nuint)(2 * i)), high = Vector512.LoadUnsafe(ref source, (nuint)(2 * i + 16));
-                    Avx512F.PermuteVar16x32x2(low, EvenOf32, high).StoreUnsafe(ref even, (nuint)i);
-                    Avx512F.PermuteVar16x32x2(low, OddOf32, high).StoreUnsafe(ref odd, (nuint)i);
-                }
-            }
             if (Vector256.IsHardwareAccelerated)
             {
                 for (; i <= pairs - 8; i += 8)
@@ -55,15 +39,6 @@ namespace GenConv.Kernels
         public static void Merge(ref float even, ref float odd, ref float destination, int pairs)
         {
             int i = 0;
-            if (Avx512F.IsSupported)
-            {
-                for (; i <= pairs - 16; i += 16)
-                {
-                    Vector512<float> e = Vector512.LoadUnsafe(ref even, (nuint)i), o = Vector512.LoadUnsafe(ref odd, (nuint)i);
-                    Avx512F.PermuteVar16x32x2(e, ZipLow, o).StoreUnsafe(ref destination, (nuint)(2 * i));
-                    Avx512F.PermuteVar16x32x2(e, ZipHigh, o).StoreUnsafe(ref destination, (nuint)(2 * i + 16));
-                }
-            }
             if (Vector256.IsHardwareAccelerated)
             {
                 for (; i <= pairs - 8; i += 8)

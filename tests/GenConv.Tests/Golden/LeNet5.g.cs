@@ -159,12 +159,12 @@ namespace Golden
 
         /// <summary>Bytes of the weights and biases (one float each); an optimizer's state is a multiple of it (SGD momentum 1×, Adam 2×).</summary>
         public const long ParameterBytes = 246824;
-        /// <summary>Bytes inference needs whatever the batch: the parameters.</summary>
-        public const long InferenceFixedBytes = 246824;
+        /// <summary>Bytes inference needs whatever the batch: the parameters, and 60 bytes per buffer to align its start to 64 bytes.</summary>
+        public const long InferenceFixedBytes = 247304;
         /// <summary>Bytes inference needs per sample: activations and padded inputs.</summary>
         public const long InferenceBytesPerSample = 36432;
         /// <summary>Bytes training needs whatever the batch, optimizer state aside: parameters, gradients, kernel scratch.</summary>
-        public const long TrainingFixedBytes = 514248;
+        public const long TrainingFixedBytes = 515388;
         /// <summary>Bytes training needs per sample: activations, their gradients and padded copies.</summary>
         public const long TrainingBytesPerSample = 136752;
         /// <summary>Bytes of the buffers this class holds that do not grow with the batch.</summary>
@@ -182,26 +182,26 @@ namespace Golden
             _runRegion = RunRegion;
             _forwardPass = ForwardPass;
             _backwardPass = BackwardPass;
-            _parameters = new float[61706];
-            _gradients = new float[61706];
-            _activation2 = new float[maxBatch * 4704];
-            _activation3 = new float[maxBatch * 1176];
-            _activation5 = new float[maxBatch * 1600];
-            _activation6 = new float[maxBatch * 400];
-            _activation8 = new float[maxBatch * 120];
-            _activation10 = new float[maxBatch * 84];
-            _gradientA = new float[maxBatch * 1176];
-            _gradientB = new float[maxBatch * 4704];
-            _padded0 = new float[maxBatch * 1024];
-            _transposedWeight0 = new float[150];
-            _paddedOutputGradient0 = new float[maxBatch * 6144];
-            _transposedWeight3 = new float[2400];
-            _paddedOutputGradient3 = new float[maxBatch * 5184];
-            _pixelMajorGradient0 = new float[maxBatch * 6272];
-            _weightGradientSums0 = new float[200];
-            _pixelMajorGradient3 = new float[maxBatch * 1600];
-            _weightGradientSums3 = new float[2400];
-            global::GenConv.ParameterInitializer.PyTorchDefault(s_description, _parameters, seed);
+            _parameters = global::GenConv.AlignedBuffer.Allocate(61706);
+            _gradients = global::GenConv.AlignedBuffer.Allocate(61706);
+            _activation2 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 4704);
+            _activation3 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 1176);
+            _activation5 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 1600);
+            _activation6 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 400);
+            _activation8 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 120);
+            _activation10 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 84);
+            _gradientA = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 1176);
+            _gradientB = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 4704);
+            _padded0 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 1024);
+            _transposedWeight0 = global::GenConv.AlignedBuffer.Allocate(150);
+            _paddedOutputGradient0 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 6144);
+            _transposedWeight3 = global::GenConv.AlignedBuffer.Allocate(2400);
+            _paddedOutputGradient3 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 5184);
+            _pixelMajorGradient0 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 6272);
+            _weightGradientSums0 = global::GenConv.AlignedBuffer.Allocate(200);
+            _pixelMajorGradient3 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 1600);
+            _weightGradientSums3 = global::GenConv.AlignedBuffer.Allocate(2400);
+            global::GenConv.ParameterInitializer.PyTorchDefault(s_description, Parameters, seed);
         }
 
         public int MaxBatch => _maxBatch;
@@ -212,9 +212,9 @@ namespace Golden
             set => _team = value == 1 ? null : global::GenConv.WorkerTeam.Shared(value);
         }
         /// <summary>All weights and biases, flat, in PyTorch state_dict order and layout.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => global::GenConv.AlignedBuffer.Span(_parameters, ParameterCount);
         /// <summary>dL/dParameters from the last Backward, same layout as Parameters.</summary>
-        public global::System.Span<float> Gradients => _gradients;
+        public global::System.Span<float> Gradients => global::GenConv.AlignedBuffer.Span(_gradients, ParameterCount);
         int global::GenConv.IGenConvModel.InputLength => InputLength;
         int global::GenConv.IGenConvModel.OutputLength => OutputLength;
 
@@ -6909,6 +6909,6 @@ namespace Golden
             }
         }
 
-        private static ref float Data(float[] array) => ref MemoryMarshal.GetArrayDataReference(array);
+        private static ref float Data(float[] buffer) => ref global::GenConv.AlignedBuffer.Start(buffer);
     }
 }
