@@ -13,20 +13,30 @@ namespace GenConv.Kernels
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Pool2x2
     {
+        /// <summary>
+        /// The window index of each vector step over <paramref name="count"/> windows, <paramref name="lanes"/> at a time:
+        /// the last step is moved back to end at count, so no scalar tail (whose data-dependent branches mispredict on
+        /// random values) is left. Its overlapping windows are recomputed from the same inputs to the same values.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int NextStep(int i, int lanes, int count) => i + lanes > count - lanes && i + lanes < count ? count - lanes : i + lanes;
+
         /// <summary>y[i] = max of row0[2i], row0[2i+1], row1[2i], row1[2i+1]: the first maximum wins and NaN wins.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MaxForward(ref float row0, ref float row1, ref float y, int count)
         {
             int i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i <= count - 8; i += 8)
+            if (Vector256.IsHardwareAccelerated && count >= 8)
+                for (; i < count; i = NextStep(i, 8, count))
                 {
-                    Split(ref row0, ref row1, i, out var e0, out var o0, out var e1, out var o1);
-                    Vector256<float> max = e0;
-                    max = Vector256.ConditionalSelect(Wins(o0, max), o0, max);
-                    max = Vector256.ConditionalSelect(Wins(e1, max), e1, max);
-                    max = Vector256.ConditionalSelect(Wins(o1, max), o1, max);
-                    max.StoreUnsafe(ref y, (nuint)i);
+                    Split(ref row0, ref row1, i, 8, out var e0, out var o0, out var e1, out var o1);
+                    MaxOf(e0, o0, e1, o1, out _, out _, out _).StoreUnsafe(ref y, (nuint)i);
+                }
+            else if (Vector256.IsHardwareAccelerated && count >= 4)
+                for (; i < count; i = NextStep(i, 4, count))
+                {
+                    Split(ref row0, ref row1, i, 4, out var e0, out var o0, out var e1, out var o1);
+                    MaxOf(e0, o0, e1, o1, out _, out _, out _).GetLower().StoreUnsafe(ref y, (nuint)i);
                 }
             for (; i < count; i++)
             {
@@ -46,23 +56,23 @@ namespace GenConv.Kernels
         public static void MaxBackward(ref float row0, ref float row1, ref float dy, ref float dx0, ref float dx1, bool rectify, int count)
         {
             int i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i <= count - 8; i += 8)
+            if (Vector256.IsHardwareAccelerated && count >= 4)
+            {
+                int lanes = count >= 8 ? 8 : 4;
+                for (; i < count; i = NextStep(i, lanes, count))
                 {
-                    Split(ref row0, ref row1, i, out var e0, out var o0, out var e1, out var o1);
-                    Vector256<float> max = e0;
-                    Vector256<float> take1 = Wins(o0, max); max = Vector256.ConditionalSelect(take1, o0, max);
-                    Vector256<float> take2 = Wins(e1, max); max = Vector256.ConditionalSelect(take2, e1, max);
-                    Vector256<float> take3 = Wins(o1, max); max = Vector256.ConditionalSelect(take3, o1, max);
+                    Split(ref row0, ref row1, i, lanes, out var e0, out var o0, out var e1, out var o1);
+                    Vector256<float> max = MaxOf(e0, o0, e1, o1, out var take1, out var take2, out var take3);
                     // The arg-max is the last element that won: a later win overrides an earlier one.
                     take2 = Vector256.AndNot(take2, take3);
                     take1 = Vector256.AndNot(Vector256.AndNot(take1, take2), take3);
                     Vector256<float> take0 = ~(take1 | take2 | take3);
-                    Vector256<float> g = Vector256<float>.Zero + Vector256.LoadUnsafe(ref dy, (nuint)i);
+                    Vector256<float> g = Vector256<float>.Zero + Load(ref dy, i, lanes);
                     if (rectify) g &= Vector256.GreaterThan(max, Vector256<float>.Zero);
-                    Merge(ref dx0, i, g & take0, g & take1);
-                    Merge(ref dx1, i, g & take2, g & take3);
+                    Merge(ref dx0, i, g & take0, g & take1, lanes);
+                    Merge(ref dx1, i, g & take2, g & take3, lanes);
                 }
+            }
             for (; i < count; i++)
             {
                 int arg = 0;
@@ -84,11 +94,17 @@ namespace GenConv.Kernels
         public static void AverageForward(ref float row0, ref float row1, ref float y, int count)
         {
             int i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i <= count - 8; i += 8)
+            if (Vector256.IsHardwareAccelerated && count >= 8)
+                for (; i < count; i = NextStep(i, 8, count))
                 {
-                    Split(ref row0, ref row1, i, out var e0, out var o0, out var e1, out var o1);
+                    Split(ref row0, ref row1, i, 8, out var e0, out var o0, out var e1, out var o1);
                     ((((Vector256<float>.Zero + e0) + o0) + e1 + o1) / 4f).StoreUnsafe(ref y, (nuint)i);
+                }
+            else if (Vector256.IsHardwareAccelerated && count >= 4)
+                for (; i < count; i = NextStep(i, 4, count))
+                {
+                    Split(ref row0, ref row1, i, 4, out var e0, out var o0, out var e1, out var o1);
+                    ((((Vector256<float>.Zero + e0) + o0) + e1 + o1) / 4f).GetLower().StoreUnsafe(ref y, (nuint)i);
                 }
             for (; i < count; i++)
                 Unsafe.Add(ref y, i) = ((((0f + Unsafe.Add(ref row0, 2 * i)) + Unsafe.Add(ref row0, 2 * i + 1)) + Unsafe.Add(ref row1, 2 * i)) + Unsafe.Add(ref row1, 2 * i + 1)) / 4f;
@@ -99,13 +115,16 @@ namespace GenConv.Kernels
         public static void AverageBackward(ref float dy, ref float dx0, ref float dx1, int count)
         {
             int i = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; i <= count - 8; i += 8)
+            if (Vector256.IsHardwareAccelerated && count >= 4)
+            {
+                int lanes = count >= 8 ? 8 : 4;
+                for (; i < count; i = NextStep(i, lanes, count))
                 {
-                    Vector256<float> share = Vector256<float>.Zero + Vector256.LoadUnsafe(ref dy, (nuint)i) / 4f;
-                    Merge(ref dx0, i, share, share);
-                    Merge(ref dx1, i, share, share);
+                    Vector256<float> share = Vector256<float>.Zero + Load(ref dy, i, lanes) / 4f;
+                    Merge(ref dx0, i, share, share, lanes);
+                    Merge(ref dx1, i, share, share, lanes);
                 }
+            }
             for (; i < count; i++)
             {
                 float share = 0f + Unsafe.Add(ref dy, i) / 4f;
@@ -116,20 +135,50 @@ namespace GenConv.Kernels
             }
         }
 
+        /// <summary>The window maxima in scan order, and which of the later three elements won when it was compared.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> MaxOf(Vector256<float> e0, Vector256<float> o0, Vector256<float> e1, Vector256<float> o1,
+            out Vector256<float> take1, out Vector256<float> take2, out Vector256<float> take3)
+        {
+            Vector256<float> max = e0;
+            take1 = Wins(o0, max); max = Vector256.ConditionalSelect(take1, o0, max);
+            take2 = Wins(e1, max); max = Vector256.ConditionalSelect(take2, e1, max);
+            take3 = Wins(o1, max); return Vector256.ConditionalSelect(take3, o1, max);
+        }
+
         /// <summary>PyTorch's update rule, v &gt; max || isnan(v), lane by lane.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> Wins(Vector256<float> v, Vector256<float> max) =>
             Vector256.GreaterThan(v, max) | ~Vector256.Equals(v, v);
 
+        /// <summary>dy[i ..] as a vector: 8 floats, or 4 in the lower half (the upper half is then never stored).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Split(ref float row0, ref float row1, int i, out Vector256<float> e0, out Vector256<float> o0, out Vector256<float> e1, out Vector256<float> o1)
+        private static Vector256<float> Load(ref float dy, int i, int lanes) =>
+            lanes == 8 ? Vector256.LoadUnsafe(ref dy, (nuint)i) : Vector128.LoadUnsafe(ref dy, (nuint)i).ToVector256Unsafe();
+
+        /// <summary>Even and odd columns of the two rows from window i: 8 windows, or 4 in the lower halves when only 4 are left.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Split(ref float row0, ref float row1, int i, int lanes, out Vector256<float> e0, out Vector256<float> o0, out Vector256<float> e1, out Vector256<float> o1)
         {
-            Interleave.Split(ref Unsafe.Add(ref row0, 2 * i), out e0, out o0);
-            Interleave.Split(ref Unsafe.Add(ref row1, 2 * i), out e1, out o1);
+            if (lanes == 8)
+            {
+                Interleave.Split(ref Unsafe.Add(ref row0, 2 * i), out e0, out o0);
+                Interleave.Split(ref Unsafe.Add(ref row1, 2 * i), out e1, out o1);
+                return;
+            }
+            // Exactly the 4 windows' 8 floats per row: nothing past the row pair is read.
+            Interleave.SplitHalf(ref Unsafe.Add(ref row0, 2 * i), out var even0, out var odd0);
+            Interleave.SplitHalf(ref Unsafe.Add(ref row1, 2 * i), out var even1, out var odd1);
+            (e0, o0, e1, o1) = (even0.ToVector256Unsafe(), odd0.ToVector256Unsafe(), even1.ToVector256Unsafe(), odd1.ToVector256Unsafe());
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Merge(ref float row, int i, Vector256<float> even, Vector256<float> odd) =>
-            Interleave.Merge(even, odd, ref Unsafe.Add(ref row, 2 * i));
+        private static void Merge(ref float row, int i, Vector256<float> even, Vector256<float> odd, int lanes)
+        {
+            if (lanes == 8)
+                Interleave.Merge(even, odd, ref Unsafe.Add(ref row, 2 * i));
+            else
+                Interleave.MergeHalf(even.GetLower(), odd.GetLower(), ref Unsafe.Add(ref row, 2 * i));
+        }
     }
 }
