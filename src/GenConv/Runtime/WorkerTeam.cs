@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading;
 
 namespace GenConv
@@ -78,6 +79,7 @@ namespace GenConv
                 }
                 for (int t = 1; t < Threads; t++)
                 {
+                    SpinUntilSet(done[t]);
                     done[t].Wait();
                     done[t].Reset();
                     failure ??= failures[t];
@@ -87,6 +89,19 @@ namespace GenConv
                 if (failure is not null) throw new AggregateException("A parallel region failed.", failure);
             }
         }
+
+        /// <summary>
+        /// Spins (without yielding) up to <see cref="SpinMicroseconds"/> for the event before the caller blocks on it: a
+        /// blocked thread can take tens of microseconds to wake (more in a VM), longer than many regions last, and a
+        /// training step runs one region per layer stage back to back.
+        /// </summary>
+        private static void SpinUntilSet(ManualResetEventSlim signal)
+        {
+            long deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+            while (!signal.IsSet && Stopwatch.GetTimestamp() < deadline) Thread.SpinWait(8);
+        }
+
+        private const long SpinMicroseconds = 200;
 
         private void RunPart(int part)
         {
@@ -98,6 +113,7 @@ namespace GenConv
         {
             while (true)
             {
+                SpinUntilSet(start[index]);
                 start[index].Wait();
                 start[index].Reset();
                 try
