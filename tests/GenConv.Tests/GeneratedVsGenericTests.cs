@@ -46,6 +46,7 @@ namespace GenConv.Tests
             ("3, 6, 6", "[Conv2D(OutChannels = 5, Kernel = 3)]"),
             ("16, 6, 6", "[Conv2D(OutChannels = 8, Kernel = 3, Padding = 1)]"),
             ("16, 6, 6", "[Conv2D(OutChannels = 9, Kernel = 3, Bias = false)]"),
+            ("16, 5, 5", "[Conv2D(OutChannels = 11, Kernel = 1)]"), // dY transposed in 8×8 blocks: a pair, a single block, then leftover channels and pixels
             // Output widths around Vector<float>.Count (8 or 16): 7, 8, 9, 15, 16, 17, 33.
             ("2, 4, 9", "[Conv2D(OutChannels = 3, Kernel = 3)]"),
             ("2, 4, 10", "[Conv2D(OutChannels = 3, Kernel = 3)]"),

@@ -287,25 +287,35 @@ namespace GenConv.Generator.Emit
         /// <summary>dY of one sample made pixel-major, [pixel][output channel], so backward weights can load a vector of channels.</summary>
         private static void EmitTransposeOutputGradient(SourceWriter w, LayerPlan l)
         {
-            int pixels = l.Output.Height * l.Output.Width, stride = l.GradientChannelStride;
-            // Blocks of 16 pixels: each channel's 16 reads are one cache line, and the block's rows stay in L1 while written.
-            const int block = 16;
-            int main = pixels - pixels % block;
+            int pixels = l.Output.Height * l.Output.Width, stride = l.GradientChannelStride, channels = l.Output.Channels;
+            // Blocks of 8 channels × 8 pixels transposed in registers, two blocks (16 pixels, a whole cache line of each
+            // channel) before the next channels: channel rows a power of two apart share cache sets, and a line left half
+            // read is evicted before the next pixels come back to it.
+            const int block = 8;
+            int pixelBlocks = pixels - pixels % block, channelBlocks = channels - channels % block, pairs = pixels - pixels % (2 * block);
             using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dyt", (long)pixels * stride)))
             {
-                if (main > 0)
-                    using (w.Open($"for (int p0 = 0; p0 < {I(main)}; p0 += {I(block)})"))
-                    using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
-                    {
-                        w.Line($"ref float from = ref {Unsafe}.Add(ref dys, oc * {I(pixels)} + p0);");
-                        w.Line($"ref float to = ref {Unsafe}.Add(ref dyts, p0 * {I(stride)} + oc);");
-                        for (int i = 0; i < block; i++)
-                            w.Line($"{Unsafe}.Add(ref to, {I((long)i * stride)}) = {Unsafe}.Add(ref from, {I(i)});");
-                    }
-                if (main < pixels)
-                    using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
-                    using (w.Open($"for (int p = {I(main)}; p < {I(pixels)}; p++)"))
+                void Blocks(string p0, int count)
+                {
+                    using (w.Open($"for (int oc = 0; oc < {I(channelBlocks)}; oc += {I(block)})"))
+                        for (int b = 0; b < count; b++)
+                            w.Line($"global::GenConv.Kernels.Transpose.Block8x8(ref {Unsafe}.Add(ref dys, oc * {I(pixels)} + {p0} + {I(b * block)}), {I(pixels)}, " +
+                                   $"ref {Unsafe}.Add(ref dyts, ({p0} + {I(b * block)}) * {I(stride)} + oc), {I(stride)});");
+                }
+                if (pairs > 0 && channelBlocks > 0)
+                    using (w.Open($"for (int p0 = 0; p0 < {I(pairs)}; p0 += {I(2 * block)})"))
+                        Blocks("p0", 2);
+                if (pairs < pixelBlocks && channelBlocks > 0)
+                    using (w.Open(""))
+                        Blocks(I(pairs), 1);
+                void Scalar(int firstChannel, int firstPixel, int lastPixel)
+                {
+                    using (w.Open($"for (int oc = {I(firstChannel)}; oc < {I(channels)}; oc++)"))
+                    using (w.Open($"for (int p = {I(firstPixel)}; p < {I(lastPixel)}; p++)"))
                         w.Line($"{Unsafe}.Add(ref dyts, p * {I(stride)} + oc) = {Unsafe}.Add(ref dys, oc * {I(pixels)} + p);");
+                }
+                if (channelBlocks < channels && pixelBlocks > 0) Scalar(channelBlocks, 0, pixelBlocks); // channels past the last block
+                if (pixelBlocks < pixels) Scalar(0, pixelBlocks, pixels); // pixels past the last block, every channel
             }
         }
 

@@ -862,28 +862,11 @@ namespace Golden
             {
                 ref float dys = ref Unsafe.Add(ref dy, n * 4704);
                 ref float dyts = ref Unsafe.Add(ref dyt, n * 6272);
-                for (int p0 = 0; p0 < 784; p0 += 16)
+                for (int oc = 0; oc < 6; oc++)
                 {
-                    for (int oc = 0; oc < 6; oc++)
+                    for (int p = 0; p < 784; p++)
                     {
-                        ref float from = ref Unsafe.Add(ref dys, oc * 784 + p0);
-                        ref float to = ref Unsafe.Add(ref dyts, p0 * 8 + oc);
-                        Unsafe.Add(ref to, 0) = Unsafe.Add(ref from, 0);
-                        Unsafe.Add(ref to, 8) = Unsafe.Add(ref from, 1);
-                        Unsafe.Add(ref to, 16) = Unsafe.Add(ref from, 2);
-                        Unsafe.Add(ref to, 24) = Unsafe.Add(ref from, 3);
-                        Unsafe.Add(ref to, 32) = Unsafe.Add(ref from, 4);
-                        Unsafe.Add(ref to, 40) = Unsafe.Add(ref from, 5);
-                        Unsafe.Add(ref to, 48) = Unsafe.Add(ref from, 6);
-                        Unsafe.Add(ref to, 56) = Unsafe.Add(ref from, 7);
-                        Unsafe.Add(ref to, 64) = Unsafe.Add(ref from, 8);
-                        Unsafe.Add(ref to, 72) = Unsafe.Add(ref from, 9);
-                        Unsafe.Add(ref to, 80) = Unsafe.Add(ref from, 10);
-                        Unsafe.Add(ref to, 88) = Unsafe.Add(ref from, 11);
-                        Unsafe.Add(ref to, 96) = Unsafe.Add(ref from, 12);
-                        Unsafe.Add(ref to, 104) = Unsafe.Add(ref from, 13);
-                        Unsafe.Add(ref to, 112) = Unsafe.Add(ref from, 14);
-                        Unsafe.Add(ref to, 120) = Unsafe.Add(ref from, 15);
+                        Unsafe.Add(ref dyts, p * 8 + oc) = Unsafe.Add(ref dys, oc * 784 + p);
                     }
                 }
             }
@@ -2883,26 +2866,10 @@ namespace Golden
                 ref float dyts = ref Unsafe.Add(ref dyt, n * 1600);
                 for (int p0 = 0; p0 < 96; p0 += 16)
                 {
-                    for (int oc = 0; oc < 16; oc++)
+                    for (int oc = 0; oc < 16; oc += 8)
                     {
-                        ref float from = ref Unsafe.Add(ref dys, oc * 100 + p0);
-                        ref float to = ref Unsafe.Add(ref dyts, p0 * 16 + oc);
-                        Unsafe.Add(ref to, 0) = Unsafe.Add(ref from, 0);
-                        Unsafe.Add(ref to, 16) = Unsafe.Add(ref from, 1);
-                        Unsafe.Add(ref to, 32) = Unsafe.Add(ref from, 2);
-                        Unsafe.Add(ref to, 48) = Unsafe.Add(ref from, 3);
-                        Unsafe.Add(ref to, 64) = Unsafe.Add(ref from, 4);
-                        Unsafe.Add(ref to, 80) = Unsafe.Add(ref from, 5);
-                        Unsafe.Add(ref to, 96) = Unsafe.Add(ref from, 6);
-                        Unsafe.Add(ref to, 112) = Unsafe.Add(ref from, 7);
-                        Unsafe.Add(ref to, 128) = Unsafe.Add(ref from, 8);
-                        Unsafe.Add(ref to, 144) = Unsafe.Add(ref from, 9);
-                        Unsafe.Add(ref to, 160) = Unsafe.Add(ref from, 10);
-                        Unsafe.Add(ref to, 176) = Unsafe.Add(ref from, 11);
-                        Unsafe.Add(ref to, 192) = Unsafe.Add(ref from, 12);
-                        Unsafe.Add(ref to, 208) = Unsafe.Add(ref from, 13);
-                        Unsafe.Add(ref to, 224) = Unsafe.Add(ref from, 14);
-                        Unsafe.Add(ref to, 240) = Unsafe.Add(ref from, 15);
+                        global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref dys, oc * 100 + p0 + 0), 100, ref Unsafe.Add(ref dyts, (p0 + 0) * 16 + oc), 16);
+                        global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref dys, oc * 100 + p0 + 8), 100, ref Unsafe.Add(ref dyts, (p0 + 8) * 16 + oc), 16);
                     }
                 }
                 for (int oc = 0; oc < 16; oc++)
