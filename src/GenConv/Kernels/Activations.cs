@@ -53,20 +53,13 @@ namespace GenConv.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<float> LeakyReluBackward(Vector<float> x, Vector<float> dy, float slope) => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<float>.Zero), dy, dy * slope);
 
-        // Fixed widths, for the rectifier a conv or dense kernel applies as it stores its outputs (a fused activation).
+        // 512 bits, for the rectifier a conv or dense kernel applies as it stores its outputs (a fused activation), and a
+        // dense layer's fused ReLU backward; narrower generated code uses the Vector<float> forms above.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Relu(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.LessThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.Zero, x);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> ReluBackward(Vector512<float> x, Vector512<float> dy) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), dy, Vector512<float>.Zero);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> LeakyRelu(Vector512<float> x, float slope) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * slope);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Relu(Vector256<float> x) => Vector256.ConditionalSelect(Vector256.LessThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.Zero, x);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> LeakyRelu(Vector256<float> x, float slope) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, x * slope);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Relu(Vector128<float> x) => Vector128.ConditionalSelect(Vector128.LessThanOrEqual(x, Vector128<float>.Zero), Vector128<float>.Zero, x);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> LeakyRelu(Vector128<float> x, float slope) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<float>.Zero), x, x * slope);
     }
 }
