@@ -120,6 +120,18 @@ namespace GenConv.Generator.Emit
                 w.Line($"global::System.Span<float> flatRows = stackalloc float[{I((long)l.ChannelTile * FlatLength(l))}];");
                 w.Line("ref float flat = ref MemoryMarshal.GetReference(flatRows);");
             }
+            bool byChannel = ChannelsVectorized(l);
+            if (byChannel)
+            {
+                // The kernel as [input channel][tap][output channel] (vectors of 16 output channels per tap), once per call,
+                // and a sample's outputs pixel-major before they are transposed into NCHW.
+                w.Line($"global::System.Span<float> channelWeights = stackalloc float[{I(l.WeightCount)}];");
+                w.Line("ref float cw = ref MemoryMarshal.GetReference(channelWeights);");
+                w.Line($"global::System.Span<float> pixelMajor = stackalloc float[{I(16L * l.Output.Height * l.Output.Width)}];");
+                w.Line("ref float pm = ref MemoryMarshal.GetReference(pixelMajor);");
+                using (w.Open($"if ({VectorFlavor.Wide.Accelerated})"))
+                    EmitTranspose(w, b.Weight, "cw", l.Output.Channels, WindowSize(l), l.Output.Channels);
+            }
             using (OpenSampleLoop(w, perSample.ToArray()))
             {
                 string source = b.Input + "s";
@@ -129,7 +141,54 @@ namespace GenConv.Generator.Emit
                     EmitRowCopy(w, l, b.Input + "s", b.Padded + "s", toPadded: true);
                     source = b.Padded + "s";
                 }
-                EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
+                if (byChannel)
+                {
+                    using (w.Open($"if ({VectorFlavor.Wide.Accelerated})"))
+                        EmitChannelVectors(w, l, b, source);
+                    using (w.Open("else"))
+                        EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
+                }
+                else
+                    EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
+            }
+        }
+
+        /// <summary>
+        /// Rows narrower than a 512-bit vector waste lanes when vectors run over pixels; with output channels a multiple of
+        /// 16, vectors run over 16 channels instead, one accumulator per pixel of a row (at most 15, and a weight vector).
+        /// </summary>
+        private static bool ChannelsVectorized(LayerPlan l) =>
+            l.Output.Channels % 16 == 0 && l.Output.Width < VectorFlavor.Wide.Lanes && l.WeightCount <= 16384
+            && (long)l.Spec.KernelH * l.Spec.KernelW * l.Output.Width <= 400 && 16L * l.Output.Height * l.Output.Width <= 8192;
+
+        /// <summary>
+        /// One sample in vectors of 16 output channels: per output row, each pixel's accumulator takes the bias, then per
+        /// input channel and tap (the same order as every other path, so the bits agree) the input value broadcast times
+        /// the tap's weight vector; rows are stored pixel-major, then transposed into the channels' planes.
+        /// </summary>
+        private static void EmitChannelVectors(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source)
+        {
+            VectorFlavor f = VectorFlavor.Wide;
+            int oc = l.Output.Channels, ow = l.Output.Width, pixels = l.Output.Height * l.Output.Width;
+            using (w.Open($"for (int oc0 = 0; oc0 < {I(oc)}; oc0 += 16)"))
+            {
+                w.Line(b.Bias is not null ? $"{f.Type} bias = {f.Api}.LoadUnsafe(ref {b.Bias}, (nuint)oc0);" : $"{f.Type} bias = {f.Type}.Zero;");
+                using (w.Open($"for (int oh = 0; oh < {I(l.Output.Height)}; oh++)"))
+                {
+                    w.Line($"ref float xr = ref {Unsafe}.Add(ref {source}, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
+                    for (int p = 0; p < ow; p++) w.Line($"{f.Type} a{p} = bias;");
+                    w.Line($"{f.Type} k;");
+                    EmitChannelLoop(w, l, "xr", PlaneLength(l), () => EmitInputTaps(w, l, (offset, tap) =>
+                    {
+                        w.Line($"k = {f.Api}.LoadUnsafe(ref cw, (nuint)((wi + {tap}) * {I(oc)} + oc0));");
+                        for (int p = 0; p < ow; p++)
+                            w.Line($"a{p} = {f.Api}.FusedMultiplyAdd({f.Broadcast($"{Unsafe}.Add(ref xi, {offset} + {I(p)})")}, k, a{p});");
+                    }));
+                    for (int p = 0; p < ow; p++)
+                        w.Line($"{f.Api}.StoreUnsafe({Activated(l, $"a{p}")}, ref pm, (nuint)((oh * {I(ow)} + {I(p)}) * 16));");
+                }
+                w.Line($"ref float yo = ref {Unsafe}.Add(ref {b.Output}s, oc0 * {I(pixels)});");
+                EmitTranspose(w, "pm", "yo", pixels, 16, pixels);
             }
         }
 
@@ -185,7 +244,7 @@ namespace GenConv.Generator.Emit
         private static int FlatLength(LayerPlan l)
         {
             int ow = l.Output.Width, stride = l.PaddedRowStride;
-            if (l.Spec.StrideH != 1 || l.Spec.StrideW != 1 || ow >= VectorFlavor.Wide.Lanes || l.Output.Height < 2) return 0;
+            if (l.Spec.StrideH != 1 || l.Spec.StrideW != 1 || ow >= VectorFlavor.Wide.Lanes || l.Output.Height < 2 || ChannelsVectorized(l)) return 0;
             long length = (long)(l.Output.Height - 1) * stride + ow;
             bool useful = 10L * ow >= 6L * stride, small = length * l.ChannelTile <= 4096;
             return useful && small && length >= 2 * VectorFlavor.Wide.Lanes ? (int)length : 0;
@@ -287,36 +346,42 @@ namespace GenConv.Generator.Emit
         /// <summary>dY of one sample made pixel-major, [pixel][output channel], so backward weights can load a vector of channels.</summary>
         private static void EmitTransposeOutputGradient(SourceWriter w, LayerPlan l)
         {
-            int pixels = l.Output.Height * l.Output.Width, stride = l.GradientChannelStride, channels = l.Output.Channels;
-            // Blocks of 8 channels × 8 pixels transposed in registers, two blocks (16 pixels, a whole cache line of each
-            // channel) before the next channels: channel rows a power of two apart share cache sets, and a line left half
-            // read is evicted before the next pixels come back to it.
+            int pixels = l.Output.Height * l.Output.Width;
+            using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dyt", (long)pixels * l.GradientChannelStride)))
+                EmitTranspose(w, "dys", "dyts", l.Output.Channels, pixels, l.GradientChannelStride);
+        }
+
+        /// <summary>
+        /// to[c · toStride + r] = from[r · columns + c] for r &lt; rows, c &lt; columns: blocks of 8 rows × 8 columns transposed
+        /// in registers, two blocks (16 columns, a whole cache line of each row) before the next rows, since rows a power of
+        /// two apart share cache sets and a line left half read is evicted before the next columns come back to it; the
+        /// rows and columns past the last whole block one float at a time.
+        /// </summary>
+        private static void EmitTranspose(SourceWriter w, string from, string to, int rows, int columns, int toStride)
+        {
             const int block = 8;
-            int pixelBlocks = pixels - pixels % block, channelBlocks = channels - channels % block, pairs = pixels - pixels % (2 * block);
-            using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dyt", (long)pixels * stride)))
+            int columnBlocks = columns - columns % block, rowBlocks = rows - rows % block, pairs = columns - columns % (2 * block);
+            void Blocks(string c0, int count)
             {
-                void Blocks(string p0, int count)
-                {
-                    using (w.Open($"for (int oc = 0; oc < {I(channelBlocks)}; oc += {I(block)})"))
-                        for (int b = 0; b < count; b++)
-                            w.Line($"global::GenConv.Kernels.Transpose.Block8x8(ref {Unsafe}.Add(ref dys, oc * {I(pixels)} + {p0} + {I(b * block)}), {I(pixels)}, " +
-                                   $"ref {Unsafe}.Add(ref dyts, ({p0} + {I(b * block)}) * {I(stride)} + oc), {I(stride)});");
-                }
-                if (pairs > 0 && channelBlocks > 0)
-                    using (w.Open($"for (int p0 = 0; p0 < {I(pairs)}; p0 += {I(2 * block)})"))
-                        Blocks("p0", 2);
-                if (pairs < pixelBlocks && channelBlocks > 0)
-                    using (w.Open(""))
-                        Blocks(I(pairs), 1);
-                void Scalar(int firstChannel, int firstPixel, int lastPixel)
-                {
-                    using (w.Open($"for (int oc = {I(firstChannel)}; oc < {I(channels)}; oc++)"))
-                    using (w.Open($"for (int p = {I(firstPixel)}; p < {I(lastPixel)}; p++)"))
-                        w.Line($"{Unsafe}.Add(ref dyts, p * {I(stride)} + oc) = {Unsafe}.Add(ref dys, oc * {I(pixels)} + p);");
-                }
-                if (channelBlocks < channels && pixelBlocks > 0) Scalar(channelBlocks, 0, pixelBlocks); // channels past the last block
-                if (pixelBlocks < pixels) Scalar(0, pixelBlocks, pixels); // pixels past the last block, every channel
+                using (w.Open($"for (int r0 = 0; r0 < {I(rowBlocks)}; r0 += {I(block)})"))
+                    for (int b = 0; b < count; b++)
+                        w.Line($"global::GenConv.Kernels.Transpose.Block8x8(ref {Unsafe}.Add(ref {from}, r0 * {I(columns)} + {c0} + {I(b * block)}), {I(columns)}, " +
+                               $"ref {Unsafe}.Add(ref {to}, ({c0} + {I(b * block)}) * {I(toStride)} + r0), {I(toStride)});");
             }
+            if (pairs > 0 && rowBlocks > 0)
+                using (w.Open($"for (int c0 = 0; c0 < {I(pairs)}; c0 += {I(2 * block)})"))
+                    Blocks("c0", 2);
+            if (pairs < columnBlocks && rowBlocks > 0)
+                using (w.Open(""))
+                    Blocks(I(pairs), 1);
+            void Scalar(int firstRow, int firstColumn, int lastColumn)
+            {
+                using (w.Open($"for (int r = {I(firstRow)}; r < {I(rows)}; r++)"))
+                using (w.Open($"for (int c = {I(firstColumn)}; c < {I(lastColumn)}; c++)"))
+                    w.Line($"{Unsafe}.Add(ref {to}, c * {I(toStride)} + r) = {Unsafe}.Add(ref {from}, r * {I(columns)} + c);");
+            }
+            if (rowBlocks < rows && columnBlocks > 0) Scalar(rowBlocks, 0, columnBlocks); // rows past the last block
+            if (columnBlocks < columns) Scalar(0, columnBlocks, columns); // columns past the last block, every row
         }
 
         /// <summary>

@@ -862,11 +862,11 @@ namespace Golden
             {
                 ref float dys = ref Unsafe.Add(ref dy, n * 4704);
                 ref float dyts = ref Unsafe.Add(ref dyt, n * 6272);
-                for (int oc = 0; oc < 6; oc++)
+                for (int r = 0; r < 6; r++)
                 {
-                    for (int p = 0; p < 784; p++)
+                    for (int c = 0; c < 784; c++)
                     {
-                        Unsafe.Add(ref dyts, p * 8 + oc) = Unsafe.Add(ref dys, oc * 784 + p);
+                        Unsafe.Add(ref dyts, c * 8 + r) = Unsafe.Add(ref dys, r * 784 + c);
                     }
                 }
             }
@@ -1927,928 +1927,596 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Forward(int batch, int start, int end, ref float x, ref float w, ref float b, ref float y)
         {
-            global::System.Span<float> flatRows = stackalloc float[816];
-            ref float flat = ref MemoryMarshal.GetReference(flatRows);
+            global::System.Span<float> channelWeights = stackalloc float[2400];
+            ref float cw = ref MemoryMarshal.GetReference(channelWeights);
+            global::System.Span<float> pixelMajor = stackalloc float[1600];
+            ref float pm = ref MemoryMarshal.GetReference(pixelMajor);
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                for (int c0 = 0; c0 < 144; c0 += 16)
+                {
+                    for (int r0 = 0; r0 < 16; r0 += 8)
+                    {
+                        global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref w, r0 * 150 + c0 + 0), 150, ref Unsafe.Add(ref cw, (c0 + 0) * 16 + r0), 16);
+                        global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref w, r0 * 150 + c0 + 8), 150, ref Unsafe.Add(ref cw, (c0 + 8) * 16 + r0), 16);
+                    }
+                }
+                for (int r = 0; r < 16; r++)
+                {
+                    for (int c = 144; c < 150; c++)
+                    {
+                        Unsafe.Add(ref cw, c * 16 + r) = Unsafe.Add(ref w, r * 150 + c);
+                    }
+                }
+            }
             for (int n = start; n < end; n++)
             {
                 ref float xs = ref Unsafe.Add(ref x, n * 1176);
                 ref float ys = ref Unsafe.Add(ref y, n * 1600);
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    const int oc = 0;
-                    ref float w0 = ref Unsafe.Add(ref w, (oc + 0) * 150);
-                    float b0 = Unsafe.Add(ref b, oc + 0);
-                    ref float w1 = ref Unsafe.Add(ref w, (oc + 1) * 150);
-                    float b1 = Unsafe.Add(ref b, oc + 1);
-                    ref float w2 = ref Unsafe.Add(ref w, (oc + 2) * 150);
-                    float b2 = Unsafe.Add(ref b, oc + 2);
-                    ref float w3 = ref Unsafe.Add(ref w, (oc + 3) * 150);
-                    float b3 = Unsafe.Add(ref b, oc + 3);
-                    ref float w4 = ref Unsafe.Add(ref w, (oc + 4) * 150);
-                    float b4 = Unsafe.Add(ref b, oc + 4);
-                    ref float w5 = ref Unsafe.Add(ref w, (oc + 5) * 150);
-                    float b5 = Unsafe.Add(ref b, oc + 5);
-                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                    for (int oc0 = 0; oc0 < 16; oc0 += 16)
                     {
-                        ref float xr = ref xs;
-                        ref float yr0 = ref Unsafe.Add(ref flat, 0);
-                        ref float yr1 = ref Unsafe.Add(ref flat, 136);
-                        ref float yr2 = ref Unsafe.Add(ref flat, 272);
-                        ref float yr3 = ref Unsafe.Add(ref flat, 408);
-                        ref float yr4 = ref Unsafe.Add(ref flat, 544);
-                        ref float yr5 = ref Unsafe.Add(ref flat, 680);
-                        int ow = 0;
-                        for (; ow <= 136 - 2 * 16; ow += 2 * 16)
-                        {
-                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
-                            global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
-                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
-                            global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
-                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
-                            global::System.Runtime.Intrinsics.Vector512<float> a2_1 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
-                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a3_1 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
-                            global::System.Runtime.Intrinsics.Vector512<float> a4_1 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
-                            global::System.Runtime.Intrinsics.Vector512<float> a5_0 = global::System.Runtime.Intrinsics.Vector512.Create(b5);
-                            global::System.Runtime.Intrinsics.Vector512<float> a5_1 = global::System.Runtime.Intrinsics.Vector512.Create(b5);
-                            global::System.Runtime.Intrinsics.Vector512<float> v0;
-                            global::System.Runtime.Intrinsics.Vector512<float> v1;
-                            global::System.Runtime.Intrinsics.Vector512<float> k;
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            for (int ic = 0; ic < 6; ic++)
-                            {
-                                ref float xi = ref Unsafe.Add(ref xo, ic * 196);
-                                int wi = ic * 25;
-                                for (int kh = 0; kh < 5; kh++)
-                                {
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * 16));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 1 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 0));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 0));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 0));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 0));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 0));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 0));
-                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * 16));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 1 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 1));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 1));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 1));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 1));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 1));
-                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * 16));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 1 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 2));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 2));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 2));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 2));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 2));
-                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * 16));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 1 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 3));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 3));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 3));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 3));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 3));
-                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * 16));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 1 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 4));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 4));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 4));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 4));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 4));
-                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                    a5_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a5_1);
-                                }
-                            }
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0_1), ref yr0, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1_1), ref yr1, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2_1), ref yr2, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3_1), ref yr3, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4_1), ref yr4, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a5_0), ref yr5, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a5_1), ref yr5, (nuint)(ow + 0 + 1 * 16));
-                        }
-                        for (; ow < 136; ow += 16)
-                        {
-                            if (ow > 136 - 16) ow = 136 - 16;
-                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
-                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
-                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
-                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
-                            global::System.Runtime.Intrinsics.Vector512<float> a5_0 = global::System.Runtime.Intrinsics.Vector512.Create(b5);
-                            global::System.Runtime.Intrinsics.Vector512<float> v0;
-                            global::System.Runtime.Intrinsics.Vector512<float> k;
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            for (int ic = 0; ic < 6; ic++)
-                            {
-                                ref float xi = ref Unsafe.Add(ref xo, ic * 196);
-                                int wi = ic * 25;
-                                for (int kh = 0; kh < 5; kh++)
-                                {
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 0));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 0));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 0));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 0));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 0));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 0));
-                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 1));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 1));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 1));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 1));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 1));
-                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 2));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 2));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 2));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 2));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 2));
-                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 3));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 3));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 3));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 3));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 3));
-                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 4));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 4));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 4));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 4));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 4));
-                                    a5_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a5_0);
-                                }
-                            }
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a5_0), ref yr5, (nuint)(ow + 0 + 0 * 16));
-                        }
-                        for (int j = 0; j < 6; j++)
-                        {
-                            for (int oh = 0; oh < 10; oh++)
-                            {
-                                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref flat, j * 136 + oh * 14), 10).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref ys, (oc + j) * 100 + oh * 10), 10));
-                            }
-                        }
-                    }
-                    else if (Vector.IsHardwareAccelerated && 10 >= VectorF.Count)
-                    {
-                        for (int oh = 0; oh < 10; oh += 2)
-                        {
-                            ref float xr = ref Unsafe.Add(ref xs, oh * 14);
-                            ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 100 + oh * 10);
-                            ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
-                            ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
-                            ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
-                            ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 100 + oh * 10);
-                            ref float yr5 = ref Unsafe.Add(ref ys, (oc + 5) * 100 + oh * 10);
-                            int ow = 0;
-                            for (; ow < 10; ow += VectorF.Count)
-                            {
-                                if (ow > 10 - VectorF.Count) ow = 10 - VectorF.Count;
-                                VectorF a0_0 = new VectorF(b0);
-                                VectorF a0_1 = new VectorF(b0);
-                                VectorF a1_0 = new VectorF(b1);
-                                VectorF a1_1 = new VectorF(b1);
-                                VectorF a2_0 = new VectorF(b2);
-                                VectorF a2_1 = new VectorF(b2);
-                                VectorF a3_0 = new VectorF(b3);
-                                VectorF a3_1 = new VectorF(b3);
-                                VectorF a4_0 = new VectorF(b4);
-                                VectorF a4_1 = new VectorF(b4);
-                                VectorF a5_0 = new VectorF(b5);
-                                VectorF a5_1 = new VectorF(b5);
-                                VectorF v0;
-                                VectorF v1;
-                                VectorF k;
-                                ref float xo = ref Unsafe.Add(ref xr, ow);
-                                for (int ic = 0; ic < 6; ic++)
-                                {
-                                    ref float xi = ref Unsafe.Add(ref xo, ic * 196);
-                                    int wi = ic * 25;
-                                    for (int kh = 0; kh < 5; kh++)
-                                    {
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * VectorF.Count));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 14 + 0 * VectorF.Count));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 0));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 0));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 0));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 0));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 0));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 0));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * VectorF.Count));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 14 + 0 * VectorF.Count));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 1));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 1));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 1));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 1));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 1));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 1));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * VectorF.Count));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 14 + 0 * VectorF.Count));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 2));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 2));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 2));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 2));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 2));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 2));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * VectorF.Count));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 14 + 0 * VectorF.Count));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 3));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 3));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 3));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 3));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 3));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 3));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * VectorF.Count));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 14 + 0 * VectorF.Count));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 4));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 4));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 4));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 4));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 4));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
-                                        k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 4));
-                                        a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
-                                        a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
-                                    }
-                                }
-                                Vector.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a0_1), ref yr0, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a1_1), ref yr1, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a2_1), ref yr2, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a3_1), ref yr3, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a4_1), ref yr4, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a5_0), ref yr5, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a5_1), ref yr5, (nuint)(ow + 10 + 0 * VectorF.Count));
-                            }
-                        }
-                    }
-                    else
-                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)oc0);
                         for (int oh = 0; oh < 10; oh++)
                         {
                             ref float xr = ref Unsafe.Add(ref xs, oh * 14);
-                            ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 100 + oh * 10);
-                            ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
-                            ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
-                            ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
-                            ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 100 + oh * 10);
-                            ref float yr5 = ref Unsafe.Add(ref ys, (oc + 5) * 100 + oh * 10);
-                            for (int ow = 0; ow < 10; ow++)
+                            global::System.Runtime.Intrinsics.Vector512<float> a0 = bias;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1 = bias;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2 = bias;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3 = bias;
+                            global::System.Runtime.Intrinsics.Vector512<float> a4 = bias;
+                            global::System.Runtime.Intrinsics.Vector512<float> a5 = bias;
+                            global::System.Runtime.Intrinsics.Vector512<float> a6 = bias;
+                            global::System.Runtime.Intrinsics.Vector512<float> a7 = bias;
+                            global::System.Runtime.Intrinsics.Vector512<float> a8 = bias;
+                            global::System.Runtime.Intrinsics.Vector512<float> a9 = bias;
+                            global::System.Runtime.Intrinsics.Vector512<float> k;
+                            for (int ic = 0; ic < 6; ic++)
                             {
-                                float s0 = b0;
-                                float s1 = b1;
-                                float s2 = b2;
-                                float s3 = b3;
-                                float s4 = b4;
-                                float s5 = b5;
-                                float v;
-                                ref float xo = ref Unsafe.Add(ref xr, ow);
-                                for (int ic = 0; ic < 6; ic++)
+                                ref float xi = ref Unsafe.Add(ref xr, ic * 196);
+                                int wi = ic * 25;
+                                for (int kh = 0; kh < 5; kh++)
                                 {
-                                    ref float xi = ref Unsafe.Add(ref xo, ic * 196);
-                                    int wi = ic * 25;
-                                    for (int kh = 0; kh < 5; kh++)
-                                    {
-                                        v = Unsafe.Add(ref xi, kh * 14 + 0);
-                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
-                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 0), v, s1);
-                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 0), v, s2);
-                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 0), v, s3);
-                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 0), v, s4);
-                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 0), v, s5);
-                                        v = Unsafe.Add(ref xi, kh * 14 + 1);
-                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 1), v, s0);
-                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 1), v, s1);
-                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 1), v, s2);
-                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 1), v, s3);
-                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 1), v, s4);
-                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 1), v, s5);
-                                        v = Unsafe.Add(ref xi, kh * 14 + 2);
-                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 2), v, s0);
-                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 2), v, s1);
-                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 2), v, s2);
-                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 2), v, s3);
-                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 2), v, s4);
-                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 2), v, s5);
-                                        v = Unsafe.Add(ref xi, kh * 14 + 3);
-                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 3), v, s0);
-                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 3), v, s1);
-                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 3), v, s2);
-                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 3), v, s3);
-                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 3), v, s4);
-                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 3), v, s5);
-                                        v = Unsafe.Add(ref xi, kh * 14 + 4);
-                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 4), v, s0);
-                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 4), v, s1);
-                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 4), v, s2);
-                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 4), v, s3);
-                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 4), v, s4);
-                                        s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 4), v, s5);
-                                    }
+                                    k = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 0) * 16 + oc0));
+                                    a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 0)), k, a0);
+                                    a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 1)), k, a1);
+                                    a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 2)), k, a2);
+                                    a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 3)), k, a3);
+                                    a4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 4)), k, a4);
+                                    a5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 5)), k, a5);
+                                    a6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 6)), k, a6);
+                                    a7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 7)), k, a7);
+                                    a8 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 8)), k, a8);
+                                    a9 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 9)), k, a9);
+                                    k = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 1) * 16 + oc0));
+                                    a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 0)), k, a0);
+                                    a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 1)), k, a1);
+                                    a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 2)), k, a2);
+                                    a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 3)), k, a3);
+                                    a4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 4)), k, a4);
+                                    a5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 5)), k, a5);
+                                    a6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 6)), k, a6);
+                                    a7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 7)), k, a7);
+                                    a8 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 8)), k, a8);
+                                    a9 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 9)), k, a9);
+                                    k = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 2) * 16 + oc0));
+                                    a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 0)), k, a0);
+                                    a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 1)), k, a1);
+                                    a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 2)), k, a2);
+                                    a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 3)), k, a3);
+                                    a4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 4)), k, a4);
+                                    a5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 5)), k, a5);
+                                    a6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 6)), k, a6);
+                                    a7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 7)), k, a7);
+                                    a8 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 8)), k, a8);
+                                    a9 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 9)), k, a9);
+                                    k = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 3) * 16 + oc0));
+                                    a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 0)), k, a0);
+                                    a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 1)), k, a1);
+                                    a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 2)), k, a2);
+                                    a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 3)), k, a3);
+                                    a4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 4)), k, a4);
+                                    a5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 5)), k, a5);
+                                    a6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 6)), k, a6);
+                                    a7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 7)), k, a7);
+                                    a8 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 8)), k, a8);
+                                    a9 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 9)), k, a9);
+                                    k = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 4) * 16 + oc0));
+                                    a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 0)), k, a0);
+                                    a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 1)), k, a1);
+                                    a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 2)), k, a2);
+                                    a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 3)), k, a3);
+                                    a4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 4)), k, a4);
+                                    a5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 5)), k, a5);
+                                    a6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 6)), k, a6);
+                                    a7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 7)), k, a7);
+                                    a8 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 8)), k, a8);
+                                    a9 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 9)), k, a9);
                                 }
-                                Unsafe.Add(ref yr0, ow) = Activations.Relu(s0);
-                                Unsafe.Add(ref yr1, ow) = Activations.Relu(s1);
-                                Unsafe.Add(ref yr2, ow) = Activations.Relu(s2);
-                                Unsafe.Add(ref yr3, ow) = Activations.Relu(s3);
-                                Unsafe.Add(ref yr4, ow) = Activations.Relu(s4);
-                                Unsafe.Add(ref yr5, ow) = Activations.Relu(s5);
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0), ref pm, (nuint)((oh * 10 + 0) * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1), ref pm, (nuint)((oh * 10 + 1) * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2), ref pm, (nuint)((oh * 10 + 2) * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3), ref pm, (nuint)((oh * 10 + 3) * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4), ref pm, (nuint)((oh * 10 + 4) * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a5), ref pm, (nuint)((oh * 10 + 5) * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a6), ref pm, (nuint)((oh * 10 + 6) * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a7), ref pm, (nuint)((oh * 10 + 7) * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a8), ref pm, (nuint)((oh * 10 + 8) * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a9), ref pm, (nuint)((oh * 10 + 9) * 16));
+                        }
+                        ref float yo = ref Unsafe.Add(ref ys, oc0 * 100);
+                        for (int c0 = 0; c0 < 16; c0 += 16)
+                        {
+                            for (int r0 = 0; r0 < 96; r0 += 8)
+                            {
+                                global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref pm, r0 * 16 + c0 + 0), 16, ref Unsafe.Add(ref yo, (c0 + 0) * 100 + r0), 100);
+                                global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref pm, r0 * 16 + c0 + 8), 16, ref Unsafe.Add(ref yo, (c0 + 8) * 100 + r0), 100);
+                            }
+                        }
+                        for (int r = 96; r < 100; r++)
+                        {
+                            for (int c = 0; c < 16; c++)
+                            {
+                                Unsafe.Add(ref yo, c * 100 + r) = Unsafe.Add(ref pm, r * 16 + c);
                             }
                         }
                     }
                 }
-                for (int oc = 6; oc < 16; oc += 5)
+                else
                 {
-                    ref float w0 = ref Unsafe.Add(ref w, (oc + 0) * 150);
-                    float b0 = Unsafe.Add(ref b, oc + 0);
-                    ref float w1 = ref Unsafe.Add(ref w, (oc + 1) * 150);
-                    float b1 = Unsafe.Add(ref b, oc + 1);
-                    ref float w2 = ref Unsafe.Add(ref w, (oc + 2) * 150);
-                    float b2 = Unsafe.Add(ref b, oc + 2);
-                    ref float w3 = ref Unsafe.Add(ref w, (oc + 3) * 150);
-                    float b3 = Unsafe.Add(ref b, oc + 3);
-                    ref float w4 = ref Unsafe.Add(ref w, (oc + 4) * 150);
-                    float b4 = Unsafe.Add(ref b, oc + 4);
-                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                     {
-                        ref float xr = ref xs;
-                        ref float yr0 = ref Unsafe.Add(ref flat, 0);
-                        ref float yr1 = ref Unsafe.Add(ref flat, 136);
-                        ref float yr2 = ref Unsafe.Add(ref flat, 272);
-                        ref float yr3 = ref Unsafe.Add(ref flat, 408);
-                        ref float yr4 = ref Unsafe.Add(ref flat, 544);
-                        int ow = 0;
-                        for (; ow <= 136 - 2 * 16; ow += 2 * 16)
+                        const int oc = 0;
+                        ref float w0 = ref Unsafe.Add(ref w, (oc + 0) * 150);
+                        float b0 = Unsafe.Add(ref b, oc + 0);
+                        ref float w1 = ref Unsafe.Add(ref w, (oc + 1) * 150);
+                        float b1 = Unsafe.Add(ref b, oc + 1);
+                        ref float w2 = ref Unsafe.Add(ref w, (oc + 2) * 150);
+                        float b2 = Unsafe.Add(ref b, oc + 2);
+                        ref float w3 = ref Unsafe.Add(ref w, (oc + 3) * 150);
+                        float b3 = Unsafe.Add(ref b, oc + 3);
+                        ref float w4 = ref Unsafe.Add(ref w, (oc + 4) * 150);
+                        float b4 = Unsafe.Add(ref b, oc + 4);
+                        ref float w5 = ref Unsafe.Add(ref w, (oc + 5) * 150);
+                        float b5 = Unsafe.Add(ref b, oc + 5);
+                        if (Vector.IsHardwareAccelerated && 10 >= VectorF.Count)
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
-                            global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
-                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
-                            global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
-                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
-                            global::System.Runtime.Intrinsics.Vector512<float> a2_1 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
-                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a3_1 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
-                            global::System.Runtime.Intrinsics.Vector512<float> a4_1 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
-                            global::System.Runtime.Intrinsics.Vector512<float> v0;
-                            global::System.Runtime.Intrinsics.Vector512<float> v1;
-                            global::System.Runtime.Intrinsics.Vector512<float> k;
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            for (int ic = 0; ic < 6; ic++)
+                            for (int oh = 0; oh < 10; oh += 2)
                             {
-                                ref float xi = ref Unsafe.Add(ref xo, ic * 196);
-                                int wi = ic * 25;
-                                for (int kh = 0; kh < 5; kh++)
+                                ref float xr = ref Unsafe.Add(ref xs, oh * 14);
+                                ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 100 + oh * 10);
+                                ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
+                                ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
+                                ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
+                                ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 100 + oh * 10);
+                                ref float yr5 = ref Unsafe.Add(ref ys, (oc + 5) * 100 + oh * 10);
+                                int ow = 0;
+                                for (; ow < 10; ow += VectorF.Count)
                                 {
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * 16));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 1 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 0));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 0));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 0));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 0));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 0));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * 16));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 1 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 1));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 1));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 1));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 1));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * 16));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 1 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 2));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 2));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 2));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 2));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * 16));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 1 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 3));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 3));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 3));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 3));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * 16));
-                                    v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 1 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a0_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 4));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a1_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 4));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a2_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 4));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a3_1);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 4));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    a4_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                    if (ow > 10 - VectorF.Count) ow = 10 - VectorF.Count;
+                                    VectorF a0_0 = new VectorF(b0);
+                                    VectorF a0_1 = new VectorF(b0);
+                                    VectorF a1_0 = new VectorF(b1);
+                                    VectorF a1_1 = new VectorF(b1);
+                                    VectorF a2_0 = new VectorF(b2);
+                                    VectorF a2_1 = new VectorF(b2);
+                                    VectorF a3_0 = new VectorF(b3);
+                                    VectorF a3_1 = new VectorF(b3);
+                                    VectorF a4_0 = new VectorF(b4);
+                                    VectorF a4_1 = new VectorF(b4);
+                                    VectorF a5_0 = new VectorF(b5);
+                                    VectorF a5_1 = new VectorF(b5);
+                                    VectorF v0;
+                                    VectorF v1;
+                                    VectorF k;
+                                    ref float xo = ref Unsafe.Add(ref xr, ow);
+                                    for (int ic = 0; ic < 6; ic++)
+                                    {
+                                        ref float xi = ref Unsafe.Add(ref xo, ic * 196);
+                                        int wi = ic * 25;
+                                        for (int kh = 0; kh < 5; kh++)
+                                        {
+                                            v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * VectorF.Count));
+                                            v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 14 + 0 * VectorF.Count));
+                                            k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 0));
+                                            a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
+                                            a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
+                                            k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 0));
+                                            a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
+                                            a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
+                                            k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 0));
+                                            a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
+                                            a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
+                                            k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 0));
+                                            a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
+                                            a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                            k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 0));
+                                            a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                            a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
+                                            k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 0));
+                                            a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
+                                            a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
+                                            v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * VectorF.Count));
+                                            v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 14 + 0 * VectorF.Count));
+                                            k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 1));
+                                            a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
+                                            a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
+                                            k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 1));
+                                            a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
+                                            a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
+                                            k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 1));
+                                            a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
+                                            a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
+                                            k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 1));
+                                            a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
+                                            a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                            k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 1));
+                                            a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                            a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
+                                            k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 1));
+                                            a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
+                                            a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
+                                            v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * VectorF.Count));
+                                            v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 14 + 0 * VectorF.Count));
+                                            k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 2));
+                                            a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
+                                            a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
+                                            k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 2));
+                                            a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
+                                            a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
+                                            k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 2));
+                                            a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
+                                            a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
+                                            k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 2));
+                                            a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
+                                            a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                            k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 2));
+                                            a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                            a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
+                                            k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 2));
+                                            a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
+                                            a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
+                                            v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * VectorF.Count));
+                                            v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 14 + 0 * VectorF.Count));
+                                            k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 3));
+                                            a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
+                                            a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
+                                            k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 3));
+                                            a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
+                                            a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
+                                            k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 3));
+                                            a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
+                                            a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
+                                            k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 3));
+                                            a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
+                                            a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                            k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 3));
+                                            a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                            a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
+                                            k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 3));
+                                            a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
+                                            a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
+                                            v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * VectorF.Count));
+                                            v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 14 + 0 * VectorF.Count));
+                                            k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 4));
+                                            a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
+                                            a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
+                                            k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 4));
+                                            a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
+                                            a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
+                                            k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 4));
+                                            a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
+                                            a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
+                                            k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 4));
+                                            a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
+                                            a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                            k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 4));
+                                            a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                            a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
+                                            k = new VectorF(Unsafe.Add(ref w5, wi + kh * 5 + 4));
+                                            a5_0 = Vector.FusedMultiplyAdd(k, v0, a5_0);
+                                            a5_1 = Vector.FusedMultiplyAdd(k, v1, a5_1);
+                                        }
+                                    }
+                                    Vector.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a0_1), ref yr0, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a1_1), ref yr1, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a2_1), ref yr2, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a3_1), ref yr3, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a4_1), ref yr4, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a5_0), ref yr5, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a5_1), ref yr5, (nuint)(ow + 10 + 0 * VectorF.Count));
                                 }
                             }
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0_1), ref yr0, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1_1), ref yr1, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2_1), ref yr2, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3_1), ref yr3, (nuint)(ow + 0 + 1 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4_1), ref yr4, (nuint)(ow + 0 + 1 * 16));
                         }
-                        for (; ow < 136; ow += 16)
-                        {
-                            if (ow > 136 - 16) ow = 136 - 16;
-                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(b0);
-                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(b1);
-                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(b2);
-                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(b3);
-                            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512.Create(b4);
-                            global::System.Runtime.Intrinsics.Vector512<float> v0;
-                            global::System.Runtime.Intrinsics.Vector512<float> k;
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            for (int ic = 0; ic < 6; ic++)
-                            {
-                                ref float xi = ref Unsafe.Add(ref xo, ic * 196);
-                                int wi = ic * 25;
-                                for (int kh = 0; kh < 5; kh++)
-                                {
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 0));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 0));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 0));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 0));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 0));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 1));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 1));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 1));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 1));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 2));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 2));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 2));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 2));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 3));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 3));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 3));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 3));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                    v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * 16));
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a0_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 4));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a1_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 4));
-                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a2_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 4));
-                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a3_0);
-                                    k = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 4));
-                                    a4_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(k, v0, a4_0);
-                                }
-                            }
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * 16));
-                        }
-                        for (int j = 0; j < 5; j++)
+                        else
                         {
                             for (int oh = 0; oh < 10; oh++)
                             {
-                                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref flat, j * 136 + oh * 14), 10).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref ys, (oc + j) * 100 + oh * 10), 10));
+                                ref float xr = ref Unsafe.Add(ref xs, oh * 14);
+                                ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 100 + oh * 10);
+                                ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
+                                ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
+                                ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
+                                ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 100 + oh * 10);
+                                ref float yr5 = ref Unsafe.Add(ref ys, (oc + 5) * 100 + oh * 10);
+                                for (int ow = 0; ow < 10; ow++)
+                                {
+                                    float s0 = b0;
+                                    float s1 = b1;
+                                    float s2 = b2;
+                                    float s3 = b3;
+                                    float s4 = b4;
+                                    float s5 = b5;
+                                    float v;
+                                    ref float xo = ref Unsafe.Add(ref xr, ow);
+                                    for (int ic = 0; ic < 6; ic++)
+                                    {
+                                        ref float xi = ref Unsafe.Add(ref xo, ic * 196);
+                                        int wi = ic * 25;
+                                        for (int kh = 0; kh < 5; kh++)
+                                        {
+                                            v = Unsafe.Add(ref xi, kh * 14 + 0);
+                                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
+                                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 0), v, s1);
+                                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 0), v, s2);
+                                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 0), v, s3);
+                                            s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 0), v, s4);
+                                            s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 0), v, s5);
+                                            v = Unsafe.Add(ref xi, kh * 14 + 1);
+                                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 1), v, s0);
+                                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 1), v, s1);
+                                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 1), v, s2);
+                                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 1), v, s3);
+                                            s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 1), v, s4);
+                                            s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 1), v, s5);
+                                            v = Unsafe.Add(ref xi, kh * 14 + 2);
+                                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 2), v, s0);
+                                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 2), v, s1);
+                                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 2), v, s2);
+                                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 2), v, s3);
+                                            s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 2), v, s4);
+                                            s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 2), v, s5);
+                                            v = Unsafe.Add(ref xi, kh * 14 + 3);
+                                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 3), v, s0);
+                                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 3), v, s1);
+                                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 3), v, s2);
+                                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 3), v, s3);
+                                            s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 3), v, s4);
+                                            s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 3), v, s5);
+                                            v = Unsafe.Add(ref xi, kh * 14 + 4);
+                                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 4), v, s0);
+                                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 4), v, s1);
+                                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 4), v, s2);
+                                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 4), v, s3);
+                                            s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 4), v, s4);
+                                            s5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, wi + kh * 5 + 4), v, s5);
+                                        }
+                                    }
+                                    Unsafe.Add(ref yr0, ow) = Activations.Relu(s0);
+                                    Unsafe.Add(ref yr1, ow) = Activations.Relu(s1);
+                                    Unsafe.Add(ref yr2, ow) = Activations.Relu(s2);
+                                    Unsafe.Add(ref yr3, ow) = Activations.Relu(s3);
+                                    Unsafe.Add(ref yr4, ow) = Activations.Relu(s4);
+                                    Unsafe.Add(ref yr5, ow) = Activations.Relu(s5);
+                                }
                             }
                         }
                     }
-                    else if (Vector.IsHardwareAccelerated && 10 >= VectorF.Count)
+                    for (int oc = 6; oc < 16; oc += 5)
                     {
-                        for (int oh = 0; oh < 10; oh += 2)
+                        ref float w0 = ref Unsafe.Add(ref w, (oc + 0) * 150);
+                        float b0 = Unsafe.Add(ref b, oc + 0);
+                        ref float w1 = ref Unsafe.Add(ref w, (oc + 1) * 150);
+                        float b1 = Unsafe.Add(ref b, oc + 1);
+                        ref float w2 = ref Unsafe.Add(ref w, (oc + 2) * 150);
+                        float b2 = Unsafe.Add(ref b, oc + 2);
+                        ref float w3 = ref Unsafe.Add(ref w, (oc + 3) * 150);
+                        float b3 = Unsafe.Add(ref b, oc + 3);
+                        ref float w4 = ref Unsafe.Add(ref w, (oc + 4) * 150);
+                        float b4 = Unsafe.Add(ref b, oc + 4);
+                        if (Vector.IsHardwareAccelerated && 10 >= VectorF.Count)
                         {
-                            ref float xr = ref Unsafe.Add(ref xs, oh * 14);
-                            ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 100 + oh * 10);
-                            ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
-                            ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
-                            ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
-                            ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 100 + oh * 10);
-                            int ow = 0;
-                            for (; ow < 10; ow += VectorF.Count)
+                            for (int oh = 0; oh < 10; oh += 2)
                             {
-                                if (ow > 10 - VectorF.Count) ow = 10 - VectorF.Count;
-                                VectorF a0_0 = new VectorF(b0);
-                                VectorF a0_1 = new VectorF(b0);
-                                VectorF a1_0 = new VectorF(b1);
-                                VectorF a1_1 = new VectorF(b1);
-                                VectorF a2_0 = new VectorF(b2);
-                                VectorF a2_1 = new VectorF(b2);
-                                VectorF a3_0 = new VectorF(b3);
-                                VectorF a3_1 = new VectorF(b3);
-                                VectorF a4_0 = new VectorF(b4);
-                                VectorF a4_1 = new VectorF(b4);
-                                VectorF v0;
-                                VectorF v1;
-                                VectorF k;
-                                ref float xo = ref Unsafe.Add(ref xr, ow);
-                                for (int ic = 0; ic < 6; ic++)
+                                ref float xr = ref Unsafe.Add(ref xs, oh * 14);
+                                ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 100 + oh * 10);
+                                ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
+                                ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
+                                ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
+                                ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 100 + oh * 10);
+                                int ow = 0;
+                                for (; ow < 10; ow += VectorF.Count)
                                 {
-                                    ref float xi = ref Unsafe.Add(ref xo, ic * 196);
-                                    int wi = ic * 25;
-                                    for (int kh = 0; kh < 5; kh++)
+                                    if (ow > 10 - VectorF.Count) ow = 10 - VectorF.Count;
+                                    VectorF a0_0 = new VectorF(b0);
+                                    VectorF a0_1 = new VectorF(b0);
+                                    VectorF a1_0 = new VectorF(b1);
+                                    VectorF a1_1 = new VectorF(b1);
+                                    VectorF a2_0 = new VectorF(b2);
+                                    VectorF a2_1 = new VectorF(b2);
+                                    VectorF a3_0 = new VectorF(b3);
+                                    VectorF a3_1 = new VectorF(b3);
+                                    VectorF a4_0 = new VectorF(b4);
+                                    VectorF a4_1 = new VectorF(b4);
+                                    VectorF v0;
+                                    VectorF v1;
+                                    VectorF k;
+                                    ref float xo = ref Unsafe.Add(ref xr, ow);
+                                    for (int ic = 0; ic < 6; ic++)
                                     {
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * VectorF.Count));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 14 + 0 * VectorF.Count));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 0));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 0));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 0));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 0));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 0));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * VectorF.Count));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 14 + 0 * VectorF.Count));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 1));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 1));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 1));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 1));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 1));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * VectorF.Count));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 14 + 0 * VectorF.Count));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 2));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 2));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 2));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 2));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 2));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * VectorF.Count));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 14 + 0 * VectorF.Count));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 3));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 3));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 3));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 3));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 3));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
-                                        v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * VectorF.Count));
-                                        v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 14 + 0 * VectorF.Count));
-                                        k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 4));
-                                        a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
-                                        a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
-                                        k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 4));
-                                        a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
-                                        a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
-                                        k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 4));
-                                        a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
-                                        a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
-                                        k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 4));
-                                        a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
-                                        a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
-                                        k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 4));
-                                        a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
-                                        a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
+                                        ref float xi = ref Unsafe.Add(ref xo, ic * 196);
+                                        int wi = ic * 25;
+                                        for (int kh = 0; kh < 5; kh++)
+                                        {
+                                            v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * VectorF.Count));
+                                            v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 14 + 0 * VectorF.Count));
+                                            k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 0));
+                                            a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
+                                            a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
+                                            k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 0));
+                                            a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
+                                            a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
+                                            k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 0));
+                                            a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
+                                            a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
+                                            k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 0));
+                                            a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
+                                            a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                            k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 0));
+                                            a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                            a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
+                                            v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 0 + 0 * VectorF.Count));
+                                            v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 1 + 14 + 0 * VectorF.Count));
+                                            k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 1));
+                                            a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
+                                            a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
+                                            k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 1));
+                                            a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
+                                            a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
+                                            k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 1));
+                                            a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
+                                            a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
+                                            k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 1));
+                                            a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
+                                            a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                            k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 1));
+                                            a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                            a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
+                                            v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 0 + 0 * VectorF.Count));
+                                            v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 2 + 14 + 0 * VectorF.Count));
+                                            k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 2));
+                                            a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
+                                            a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
+                                            k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 2));
+                                            a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
+                                            a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
+                                            k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 2));
+                                            a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
+                                            a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
+                                            k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 2));
+                                            a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
+                                            a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                            k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 2));
+                                            a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                            a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
+                                            v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 0 + 0 * VectorF.Count));
+                                            v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 3 + 14 + 0 * VectorF.Count));
+                                            k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 3));
+                                            a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
+                                            a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
+                                            k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 3));
+                                            a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
+                                            a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
+                                            k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 3));
+                                            a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
+                                            a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
+                                            k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 3));
+                                            a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
+                                            a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                            k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 3));
+                                            a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                            a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
+                                            v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 0 + 0 * VectorF.Count));
+                                            v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 4 + 14 + 0 * VectorF.Count));
+                                            k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 4));
+                                            a0_0 = Vector.FusedMultiplyAdd(k, v0, a0_0);
+                                            a0_1 = Vector.FusedMultiplyAdd(k, v1, a0_1);
+                                            k = new VectorF(Unsafe.Add(ref w1, wi + kh * 5 + 4));
+                                            a1_0 = Vector.FusedMultiplyAdd(k, v0, a1_0);
+                                            a1_1 = Vector.FusedMultiplyAdd(k, v1, a1_1);
+                                            k = new VectorF(Unsafe.Add(ref w2, wi + kh * 5 + 4));
+                                            a2_0 = Vector.FusedMultiplyAdd(k, v0, a2_0);
+                                            a2_1 = Vector.FusedMultiplyAdd(k, v1, a2_1);
+                                            k = new VectorF(Unsafe.Add(ref w3, wi + kh * 5 + 4));
+                                            a3_0 = Vector.FusedMultiplyAdd(k, v0, a3_0);
+                                            a3_1 = Vector.FusedMultiplyAdd(k, v1, a3_1);
+                                            k = new VectorF(Unsafe.Add(ref w4, wi + kh * 5 + 4));
+                                            a4_0 = Vector.FusedMultiplyAdd(k, v0, a4_0);
+                                            a4_1 = Vector.FusedMultiplyAdd(k, v1, a4_1);
+                                        }
                                     }
+                                    Vector.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a0_1), ref yr0, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a1_1), ref yr1, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a2_1), ref yr2, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a3_1), ref yr3, (nuint)(ow + 10 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(Activations.Relu(a4_1), ref yr4, (nuint)(ow + 10 + 0 * VectorF.Count));
                                 }
-                                Vector.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a0_1), ref yr0, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a1_1), ref yr1, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a2_1), ref yr2, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a3_1), ref yr3, (nuint)(ow + 10 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.Relu(a4_1), ref yr4, (nuint)(ow + 10 + 0 * VectorF.Count));
                             }
                         }
-                    }
-                    else
-                    {
-                        for (int oh = 0; oh < 10; oh++)
+                        else
                         {
-                            ref float xr = ref Unsafe.Add(ref xs, oh * 14);
-                            ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 100 + oh * 10);
-                            ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
-                            ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
-                            ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
-                            ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 100 + oh * 10);
-                            for (int ow = 0; ow < 10; ow++)
+                            for (int oh = 0; oh < 10; oh++)
                             {
-                                float s0 = b0;
-                                float s1 = b1;
-                                float s2 = b2;
-                                float s3 = b3;
-                                float s4 = b4;
-                                float v;
-                                ref float xo = ref Unsafe.Add(ref xr, ow);
-                                for (int ic = 0; ic < 6; ic++)
+                                ref float xr = ref Unsafe.Add(ref xs, oh * 14);
+                                ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 100 + oh * 10);
+                                ref float yr1 = ref Unsafe.Add(ref ys, (oc + 1) * 100 + oh * 10);
+                                ref float yr2 = ref Unsafe.Add(ref ys, (oc + 2) * 100 + oh * 10);
+                                ref float yr3 = ref Unsafe.Add(ref ys, (oc + 3) * 100 + oh * 10);
+                                ref float yr4 = ref Unsafe.Add(ref ys, (oc + 4) * 100 + oh * 10);
+                                for (int ow = 0; ow < 10; ow++)
                                 {
-                                    ref float xi = ref Unsafe.Add(ref xo, ic * 196);
-                                    int wi = ic * 25;
-                                    for (int kh = 0; kh < 5; kh++)
+                                    float s0 = b0;
+                                    float s1 = b1;
+                                    float s2 = b2;
+                                    float s3 = b3;
+                                    float s4 = b4;
+                                    float v;
+                                    ref float xo = ref Unsafe.Add(ref xr, ow);
+                                    for (int ic = 0; ic < 6; ic++)
                                     {
-                                        v = Unsafe.Add(ref xi, kh * 14 + 0);
-                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
-                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 0), v, s1);
-                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 0), v, s2);
-                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 0), v, s3);
-                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 0), v, s4);
-                                        v = Unsafe.Add(ref xi, kh * 14 + 1);
-                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 1), v, s0);
-                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 1), v, s1);
-                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 1), v, s2);
-                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 1), v, s3);
-                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 1), v, s4);
-                                        v = Unsafe.Add(ref xi, kh * 14 + 2);
-                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 2), v, s0);
-                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 2), v, s1);
-                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 2), v, s2);
-                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 2), v, s3);
-                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 2), v, s4);
-                                        v = Unsafe.Add(ref xi, kh * 14 + 3);
-                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 3), v, s0);
-                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 3), v, s1);
-                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 3), v, s2);
-                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 3), v, s3);
-                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 3), v, s4);
-                                        v = Unsafe.Add(ref xi, kh * 14 + 4);
-                                        s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 4), v, s0);
-                                        s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 4), v, s1);
-                                        s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 4), v, s2);
-                                        s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 4), v, s3);
-                                        s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 4), v, s4);
+                                        ref float xi = ref Unsafe.Add(ref xo, ic * 196);
+                                        int wi = ic * 25;
+                                        for (int kh = 0; kh < 5; kh++)
+                                        {
+                                            v = Unsafe.Add(ref xi, kh * 14 + 0);
+                                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
+                                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 0), v, s1);
+                                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 0), v, s2);
+                                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 0), v, s3);
+                                            s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 0), v, s4);
+                                            v = Unsafe.Add(ref xi, kh * 14 + 1);
+                                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 1), v, s0);
+                                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 1), v, s1);
+                                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 1), v, s2);
+                                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 1), v, s3);
+                                            s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 1), v, s4);
+                                            v = Unsafe.Add(ref xi, kh * 14 + 2);
+                                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 2), v, s0);
+                                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 2), v, s1);
+                                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 2), v, s2);
+                                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 2), v, s3);
+                                            s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 2), v, s4);
+                                            v = Unsafe.Add(ref xi, kh * 14 + 3);
+                                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 3), v, s0);
+                                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 3), v, s1);
+                                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 3), v, s2);
+                                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 3), v, s3);
+                                            s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 3), v, s4);
+                                            v = Unsafe.Add(ref xi, kh * 14 + 4);
+                                            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 4), v, s0);
+                                            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, wi + kh * 5 + 4), v, s1);
+                                            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, wi + kh * 5 + 4), v, s2);
+                                            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, wi + kh * 5 + 4), v, s3);
+                                            s4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, wi + kh * 5 + 4), v, s4);
+                                        }
                                     }
+                                    Unsafe.Add(ref yr0, ow) = Activations.Relu(s0);
+                                    Unsafe.Add(ref yr1, ow) = Activations.Relu(s1);
+                                    Unsafe.Add(ref yr2, ow) = Activations.Relu(s2);
+                                    Unsafe.Add(ref yr3, ow) = Activations.Relu(s3);
+                                    Unsafe.Add(ref yr4, ow) = Activations.Relu(s4);
                                 }
-                                Unsafe.Add(ref yr0, ow) = Activations.Relu(s0);
-                                Unsafe.Add(ref yr1, ow) = Activations.Relu(s1);
-                                Unsafe.Add(ref yr2, ow) = Activations.Relu(s2);
-                                Unsafe.Add(ref yr3, ow) = Activations.Relu(s3);
-                                Unsafe.Add(ref yr4, ow) = Activations.Relu(s4);
                             }
                         }
                     }
@@ -2864,19 +2532,19 @@ namespace Golden
             {
                 ref float dys = ref Unsafe.Add(ref dy, n * 1600);
                 ref float dyts = ref Unsafe.Add(ref dyt, n * 1600);
-                for (int p0 = 0; p0 < 96; p0 += 16)
+                for (int c0 = 0; c0 < 96; c0 += 16)
                 {
-                    for (int oc = 0; oc < 16; oc += 8)
+                    for (int r0 = 0; r0 < 16; r0 += 8)
                     {
-                        global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref dys, oc * 100 + p0 + 0), 100, ref Unsafe.Add(ref dyts, (p0 + 0) * 16 + oc), 16);
-                        global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref dys, oc * 100 + p0 + 8), 100, ref Unsafe.Add(ref dyts, (p0 + 8) * 16 + oc), 16);
+                        global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref dys, r0 * 100 + c0 + 0), 100, ref Unsafe.Add(ref dyts, (c0 + 0) * 16 + r0), 16);
+                        global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref dys, r0 * 100 + c0 + 8), 100, ref Unsafe.Add(ref dyts, (c0 + 8) * 16 + r0), 16);
                     }
                 }
-                for (int oc = 0; oc < 16; oc++)
+                for (int r = 0; r < 16; r++)
                 {
-                    for (int p = 96; p < 100; p++)
+                    for (int c = 96; c < 100; c++)
                     {
-                        Unsafe.Add(ref dyts, p * 16 + oc) = Unsafe.Add(ref dys, oc * 100 + p);
+                        Unsafe.Add(ref dyts, c * 16 + r) = Unsafe.Add(ref dys, r * 100 + c);
                     }
                 }
             }
