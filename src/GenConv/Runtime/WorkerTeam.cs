@@ -41,8 +41,9 @@ namespace GenConv
             {
                 start[t] = new ManualResetEventSlim(false, spinCount: 2000);
                 done[t] = new ManualResetEventSlim(false, spinCount: 2000);
-                // An event creates its wait lock (24 bytes) the first time a wait blocks. Helpers block on start at once;
-                // done is made to block here, so that no Run ever allocates (it would be rare, with the spinning, not never).
+                // An event creates its wait lock (24 bytes) the first time a wait blocks. Both are made to block once here
+                // (1 ms each), so that no Run ever allocates: with the spinning, a first block could come at any later Run.
+                start[t].Wait(1);
                 done[t].Wait(1);
                 int index = t;
                 new Thread(() => Work(index)) { IsBackground = true, Name = $"GenConv worker {t}/{threads}" }.Start();
