@@ -43,10 +43,13 @@ namespace GenConv.Generator.Emit
                 using (w.Open("for (; i <= last - VectorF.Count; i += VectorF.Count)"))
                 {
                     w.Line($"VectorF v = Vector.LoadUnsafe(ref {source}, (nuint)i);");
-                    w.Line(stage == Stage.Forward
-                        ? $"Vector.StoreUnsafe({forward}, ref y, (nuint)i);"
-                        : $"VectorF g = Vector.LoadUnsafe(ref dy, (nuint)i);");
-                    if (stage != Stage.Forward) w.Line($"Vector.StoreUnsafe({backward}, ref dx, (nuint)i);");
+                    if (stage == Stage.Forward)
+                        w.Line($"Vector.StoreUnsafe({forward}, ref y, (nuint)i);");
+                    else
+                    {
+                        w.Line("VectorF g = Vector.LoadUnsafe(ref dy, (nuint)i);");
+                        w.Line($"Vector.StoreUnsafe({backward}, ref dx, (nuint)i);");
+                    }
                 }
             }
             using (w.Open("for (; i < last; i++)"))

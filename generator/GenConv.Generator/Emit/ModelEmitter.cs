@@ -121,6 +121,10 @@ namespace GenConv.Generator.Emit
         // The model's own input and output, and their gradients, are the caller's spans (CallerSpans): kernels read
         // and write them in place. Only an input or output that a backward kernel reads again is kept in a buffer.
         private static string Activation(int index) => "_activation" + index;
+        private static string Padded(int layer) => "_padded" + layer;
+        private static string TransposedGradient(int layer) => "_pixelMajorGradient" + layer;
+        private static string WeightScratch(int layer) => "_weightGradientSums" + layer;
+        private const string CallerSource = "ref _io.Source", CallerTarget = "ref _io.Target";
 
         /// <summary>The activation gradients between layers that are stored: all but the dY of a ReLU whose backward the next layer applies.</summary>
         private static List<int> StoredGradients(ModelPlan plan) =>
@@ -129,7 +133,6 @@ namespace GenConv.Generator.Emit
         /// <summary>Consecutive stored gradients take turns, so a layer never reads dY from the buffer it writes dX to.</summary>
         private static string ActivationGradient(ModelPlan plan, int index) =>
             StoredGradients(plan).IndexOf(index) % 2 == 1 ? "_gradientA" : "_gradientB";
-        private const string CallerSource = "ref _io.Source", CallerTarget = "ref _io.Target";
 
         private static readonly Stage[] BackwardStages = { Stage.PrepareBackwardWeights, Stage.BackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
 
@@ -141,9 +144,6 @@ namespace GenConv.Generator.Emit
 
         /// <summary>Whether the model keeps its own copy of the output (the last layer's backward reads it).</summary>
         private static bool KeepsOutput(ModelPlan plan) => ReadInBackward(plan, plan.Layers[plan.Layers.Count - 1], Buffer.Output);
-        private static string Padded(int layer) => "_padded" + layer;
-        private static string TransposedGradient(int layer) => "_pixelMajorGradient" + layer;
-        private static string WeightScratch(int layer) => "_weightGradientSums" + layer;
 
         /// <summary>One buffer of the static memory plan: a field, its size in floats, and whether that is per sample of maxBatch.</summary>
         private sealed record PlannedBuffer(string Field, long Floats, bool PerSample, string Purpose, bool TrainingOnly = false);
