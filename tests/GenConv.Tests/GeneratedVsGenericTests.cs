@@ -33,6 +33,14 @@ namespace GenConv.Tests
             ("2, 10, 11", "[Conv2D(OutChannels = 3, Kernel = 2, Stride = 3)]"),
             ("3, 11, 10", "[Conv2D(OutChannels = 5, Kernel = 3, Stride = 2, Padding = 1)]"),
             ("2, 9, 12", "[Conv2D(OutChannels = 4, KernelH = 3, KernelW = 2, StrideH = 2, StrideW = 1)]"),
+            // Backward data by phases: vector tails, the last row only some phases have, stride 3, kernel = stride, and the
+            // fallbacks to the scatter kernel (25 phases; 144 taps).
+            ("3, 37, 41", "[Conv2D(OutChannels = 5, Kernel = 3, Stride = 2, Padding = 1)]"),
+            ("2, 11, 50", "[Conv2D(OutChannels = 3, Kernel = 5, Stride = 3, Padding = 2)]"),
+            ("1, 9, 34", "[Conv2D(OutChannels = 2, Kernel = 2, StrideH = 1, StrideW = 2)]"),
+            ("1, 30, 40", "[Conv2D(OutChannels = 2, Kernel = 11, Stride = 4, Padding = 2)]"),
+            ("1, 11, 11", "[Conv2D(OutChannels = 2, Kernel = 3, Stride = 5)]"),
+            ("2, 20, 21", "[Conv2D(OutChannels = 2, Kernel = 12, Stride = 2, Padding = 1)]"),
             // Padding: symmetric, larger than half the kernel, asymmetric.
             ("3, 8, 8", "[Conv2D(OutChannels = 4, Kernel = 3, Padding = 1)]"),
             ("3, 8, 8", "[Conv2D(OutChannels = 4, Kernel = 5, Padding = 2)]"),

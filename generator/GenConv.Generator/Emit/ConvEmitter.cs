@@ -63,7 +63,8 @@ namespace GenConv.Generator.Emit
                     {
                         list.Add(Buffer.Weight);
                         list.Add(Buffer.InputGradient);
-                        list.Add(Buffer.PaddedInputGradient); // the scatter path always strides or pads
+                        list.Add(Buffer.PaddedInputGradient); // the gather and scatter paths always stride or pad
+                        if (PhaseGather.For(l) is not null) list.Add(Buffer.PaddedOutputGradient);
                     }
                     break;
             }
@@ -91,10 +92,12 @@ namespace GenConv.Generator.Emit
                     break;
                 default:
                     LayerPlan? transposed = ModelPlanner.BackwardDataAsConvolution(l);
-                    if (transposed is null)
-                        EmitBackwardDataScatter(w, l);
-                    else
+                    if (transposed is not null)
                         EmitConvolution(w, transposed, new ConvolutionBuffers("dy", "wt", null, "dx", transposed.NeedsPaddedInput ? "dyp" : null));
+                    else if (PhaseGather.For(l) is { } gather)
+                        EmitBackwardDataGather(w, gather);
+                    else
+                        EmitBackwardDataScatter(w, l);
                     break;
             }
         }
@@ -609,7 +612,8 @@ namespace GenConv.Generator.Emit
         }
 
         /// <summary>
-        /// dX where it is not a plain convolution (strides above 1, or padding of at least the kernel), into one sample's
+        /// dX where neither the plain convolution nor the phase gather serves (padding of at least the kernel at stride 1;
+        /// more than 16 phases or 128 taps), into one sample's
         /// copy of the conv's own padded, phase-split layout, where the output pixels of one tap hit consecutive floats:
         /// tap by tap, a tile of input channels × output rows of dX stays in registers while every output channel's
         /// weight (broadcast) times its dY row (loaded, shared by the tile's channels) is added. Within a tap every dX
@@ -636,6 +640,125 @@ namespace GenConv.Generator.Emit
                 });
                 EmitRowCopy(w, l, "dxs", "dxps", toPadded: false);
             }
+        }
+
+        /// <summary>
+        /// dX of a strided convolution, phase by phase (<see cref="PhaseGather"/>): a tile of input channels × rows of
+        /// every row phase × every column phase × one vector of positions stays in registers while, for each output channel
+        /// and each tap in (kh, kw) order, the tap's weight (broadcast) times its shifted dY row is added to the tile's
+        /// accumulators of the tap's phase. Every dX element is one chain in (output channel, tap) order on every vector
+        /// width. Stored once into the conv's padded, phase-split layout, then unpadded and unsplit into dX.
+        /// </summary>
+        private static void EmitBackwardDataGather(SourceWriter w, PhaseGather g)
+        {
+            LayerPlan l = g.Layer;
+            int rowsOfEveryPhase = g.Rows.CommonCount;
+            using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dx", l.InputLength), ("dxp", l.PaddedLength), ("dyp", g.PaddedOutputLength)))
+            {
+                w.Line("// The padded dY's border stays zero from allocation on; only its interior is written.");
+                using (w.Open($"for (int c = 0; c < {I(l.Output.Channels)}; c++)"))
+                using (w.Open($"for (int r = 0; r < {I(l.Output.Height)}; r++)"))
+                {
+                    string from = $"ref {Unsafe}.Add(ref dys, (c * {I(l.Output.Height)} + r) * {I(l.Output.Width)})";
+                    string to = $"ref {Unsafe}.Add(ref dyps, c * {I(g.PaddedOutputPlane)} + (r + {I(g.Rows.PadBefore)}) * {I(g.PaddedOutputWidth)} + {I(g.Columns.PadBefore)})";
+                    w.Line($"MemoryMarshal.CreateReadOnlySpan({from}, {I(l.Output.Width)}).CopyTo(MemoryMarshal.CreateSpan({to}, {I(l.Output.Width)}));");
+                }
+                int[] allRowPhases = Enumerable.Range(0, g.Rows.Stride).Where(a => g.Rows.Count(a) > 0).ToArray();
+                EmitTiles(w, "ic", l.Input.Channels, g.ChannelTile, channels =>
+                {
+                    if (rowsOfEveryPhase > 0)
+                        EmitTiles(w, "m", rowsOfEveryPhase, g.RowTile, rows => EmitGatherTile(w, g, channels, rows, allRowPhases));
+                    int[] lastRowPhases = allRowPhases.Where(a => g.Rows.Count(a) > rowsOfEveryPhase).ToArray();
+                    if (lastRowPhases.Length > 0) // the one row only some phases have
+                        using (w.Open(""))
+                        {
+                            w.Line($"const int m = {I(rowsOfEveryPhase)};");
+                            EmitGatherTile(w, g, channels, 1, lastRowPhases);
+                        }
+                });
+                EmitRowCopy(w, l, "dxs", "dxps", toPadded: false);
+            }
+        }
+
+        /// <summary>One gather tile: <paramref name="channels"/> input channels from <c>ic</c> × <paramref name="rows"/> rows from <c>m</c> of each of <paramref name="rowPhases"/>.</summary>
+        private static void EmitGatherTile(SourceWriter w, PhaseGather g, int channels, int rows, int[] rowPhases)
+        {
+            LayerPlan l = g.Layer;
+            PhaseGather.Axis ry = g.Rows, cx = g.Columns;
+            int window = l.Spec.KernelH * l.Spec.KernelW, oc = l.Output.Channels;
+            long plane = PlaneLength(l), weightStep = (long)l.Input.Channels * window;
+            int[] columnPhases = Enumerable.Range(0, cx.Stride).Where(b => cx.Count(b) > 0).ToArray();
+            int positions = cx.CommonCount;
+            var taps = (from kh in Enumerable.Range(0, l.Spec.KernelH)
+                        from kw in Enumerable.Range(0, l.Spec.KernelW)
+                        where rowPhases.Contains(ry.PhaseOf(kh)) && columnPhases.Contains(cx.PhaseOf(kw))
+                        select (kh, kw)).ToArray();
+            // dX element (i, r, a, b) + q sits in the padded, phase-split layout at
+            string Target(int i, int r, int a, int b) =>
+                I(i * plane + (long)(ry.Stride * r + a + l.Spec.PadTop) * l.PaddedRowStride + l.ColumnOffset(b + l.Spec.PadLeft));
+            // and tap (kh, kw) reads dY from (row r + shift, column q + shift) of the padded copy.
+            string Source(int r, int kh, int kw) => I((long)(r + ry.Shift(kh) + ry.PadBefore) * g.PaddedOutputWidth + cx.Shift(kw) + cx.PadBefore);
+            string Acc(int i, int r, int a, int b) => $"a{i}_{r}_{a}_{b}";
+
+            w.Line($"ref float dt = ref {Unsafe}.Add(ref dxps, ic * {I(plane)} + m * {I((long)ry.Stride * l.PaddedRowStride)});");
+            w.Line($"ref float gm = ref {Unsafe}.Add(ref dyps, m * {I(g.PaddedOutputWidth)});");
+            w.Line($"ref float wi = ref {Unsafe}.Add(ref w, ic * {I(window)});");
+            w.Line("int q = 0;");
+            VectorFlavor.EmitByWidth(w, positions >= VectorFlavor.Wide.Lanes, I(positions), f =>
+            {
+                using (w.Open($"for (; q <= {I(positions)} - {f.Count}; q += {f.Count})"))
+                {
+                    for (int i = 0; i < channels; i++)
+                        for (int r = 0; r < rows; r++)
+                            foreach (int a in rowPhases)
+                                foreach (int b in columnPhases)
+                                    w.Line($"{f.Type} {Acc(i, r, a, b)} = {f.Type}.Zero;");
+                    using (w.Open($"for (int o = 0; o < {I(oc)}; o++)"))
+                    {
+                        w.Line($"ref float go = ref {Unsafe}.Add(ref gm, o * {I(g.PaddedOutputPlane)} + q);");
+                        w.Line($"ref float wo = ref {Unsafe}.Add(ref wi, o * {I(weightStep)});");
+                        foreach (var (kh, kw) in taps)
+                            using (w.Open(""))
+                            {
+                                for (int i = 0; i < channels; i++)
+                                    w.Line($"{f.Type} k{i} = {f.Broadcast($"{Unsafe}.Add(ref wo, {I((long)i * window + kh * l.Spec.KernelW + kw)})")};");
+                                for (int r = 0; r < rows; r++)
+                                {
+                                    w.Line($"{(r == 0 ? f.Type + " " : "")}d = {f.Api}.LoadUnsafe(ref go, {Source(r, kh, kw)});");
+                                    for (int i = 0; i < channels; i++)
+                                        w.Line($"{Acc(i, r, ry.PhaseOf(kh), cx.PhaseOf(kw))} = {f.Api}.FusedMultiplyAdd(k{i}, d, {Acc(i, r, ry.PhaseOf(kh), cx.PhaseOf(kw))});");
+                                }
+                            }
+                    }
+                    for (int i = 0; i < channels; i++)
+                        for (int r = 0; r < rows; r++)
+                            foreach (int a in rowPhases)
+                                foreach (int b in columnPhases)
+                                    w.Line($"{f.Api}.StoreUnsafe({Acc(i, r, a, b)}, ref dt, (nuint)({Target(i, r, a, b)} + q));");
+                }
+            });
+            // The positions past the last whole vector (and past the common count in the phases that have one more), one
+            // chain each in the same (output channel, tap) order.
+            foreach (int a in rowPhases)
+                foreach (int b in columnPhases)
+                {
+                    var phaseTaps = taps.Where(t => ry.PhaseOf(t.kh) == a && cx.PhaseOf(t.kw) == b).ToArray();
+                    using (w.Open($"for (int t = q; t < {I(cx.Count(b))}; t++)"))
+                    using (w.Open($"for (int i = 0; i < {I(channels)}; i++)"))
+                    using (w.Open($"for (int r = 0; r < {I(rows)}; r++)"))
+                    {
+                        w.Line("float s = 0f;");
+                        if (phaseTaps.Length > 0)
+                            using (w.Open($"for (int o = 0; o < {I(oc)}; o++)"))
+                            {
+                                w.Line($"ref float go = ref {Unsafe}.Add(ref gm, o * {I(g.PaddedOutputPlane)} + r * {I(g.PaddedOutputWidth)} + t);");
+                                w.Line($"ref float wo = ref {Unsafe}.Add(ref wi, o * {I(weightStep)} + i * {I(window)});");
+                                foreach (var (kh, kw) in phaseTaps)
+                                    w.Line($"s = MathF.FusedMultiplyAdd({Unsafe}.Add(ref wo, {I(kh * l.Spec.KernelW + kw)}), {Unsafe}.Add(ref go, {Source(0, kh, kw)}), s);");
+                            }
+                        w.Line($"{Unsafe}.Add(ref dt, i * {I(plane)} + r * {I((long)ry.Stride * l.PaddedRowStride)} + {Target(0, 0, a, b)} + t) = s;");
+                    }
+                }
         }
 
         /// <summary>

@@ -175,6 +175,8 @@ namespace GenConv.Generator.Emit
                 buffers.Add(new("_paddedGradient", scattered.Max(l => l.PaddedLength), true, "padded, phase-split input gradients (scatter kernels)", TrainingOnly: true));
             foreach (LayerPlan l in plan.Layers)
             {
+                if (PhaseGather.For(l) is { } gather)
+                    buffers.Add(new($"_paddedOutputGradient{l.Index}", gather.PaddedOutputLength, true, $"layer {l.Index}'s padded output gradient", TrainingOnly: true));
                 LayerPlan? backward = ModelPlanner.BackwardDataAsConvolution(l);
                 if (backward is null) continue;
                 buffers.Add(new($"_transposedWeight{l.Index}", l.WeightCount, false, $"layer {l.Index}'s flipped kernel", TrainingOnly: true));

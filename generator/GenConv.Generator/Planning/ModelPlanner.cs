@@ -22,7 +22,7 @@ namespace GenConv.Generator.Planning
         /// bytes, 2,000 blocks, 1,024 tracked locals): each costs ~20 IL bytes, and a kernel holds a vector and a
         /// scalar copy for the full tile and for the remainder tile. 128 keeps a conv kernel under ~12 KB of IL.
         /// </summary>
-        private const int UnrolledTapBudget = 128;
+        internal const int UnrolledTapBudget = 128;
 
         /// <summary>Plans one model; an unexpected failure becomes a GENCONV000 diagnostic, never an exception.</summary>
         public static PlanResult Plan(ParsedModel model, ImmutableArray<WeightFile> weightFiles, CancellationToken cancellationToken)
@@ -111,7 +111,7 @@ namespace GenConv.Generator.Planning
         /// Backward data of a stride-1 convolution is itself a forward convolution: of dY zero-padded by K − 1 − P on each
         /// side, with the kernel flipped and its channels swapped (seed 002's "full convolution"). Returns that
         /// convolution's plan, so the forward emitter serves both; null where the form does not apply (stride &gt; 1, or
-        /// padding of at least the kernel size), and the scatter kernel is used.
+        /// padding of at least the kernel size), where <see cref="PhaseGather"/> or the scatter kernel serves.
         /// </summary>
         public static LayerPlan? BackwardDataAsConvolution(LayerPlan layer)
         {

@@ -1,0 +1,64 @@
+using System;
+using System.Linq;
+using GenConv.Model;
+
+namespace GenConv.Generator.Planning
+{
+    /// <summary>
+    /// Backward data of a strided convolution, gathered phase by phase. Input position x = s·n + e (phase e) takes
+    /// exactly the taps k ≡ e + pad (mod s), each from output position n + (e + pad − k) / s: per phase a small stride-1
+    /// correlation of dY with part of the kernel. So dX is summed in registers and written once, with no cleared
+    /// accumulation buffer and no reload per tap, reading dY from a copy zero-padded by <see cref="Axis.PadBefore"/> and
+    /// <see cref="Axis.PadAfter"/> (whose border stays zero from allocation on).
+    /// </summary>
+    internal sealed record PhaseGather(LayerPlan Layer, PhaseGather.Axis Rows, PhaseGather.Axis Columns, int ChannelTile, int RowTile)
+    {
+        /// <summary>Vector accumulators of one tile: 24 of AVX-512's 32 registers.</summary>
+        private const int AccumulatorBudget = 24;
+
+        /// <summary>
+        /// The gather where a tile fits the registers (s_h·s_w ≤ 16 phases) and its taps, spelled out once per tile
+        /// row and channel, the JIT's budget (<see cref="ModelPlanner.UnrolledTapBudget"/>); null at stride 1.
+        /// </summary>
+        public static PhaseGather? For(LayerPlan l)
+        {
+            LayerSpec s = l.Spec;
+            int phases = s.StrideH * s.StrideW, taps = s.KernelH * s.KernelW;
+            if (s.Kind != LayerKind.Conv2D || phases == 1 || phases > 16 || taps > ModelPlanner.UnrolledTapBudget) return null;
+            var rows = new Axis(s.StrideH, s.PadTop, s.KernelH, l.Input.Height, l.Output.Height);
+            var columns = new Axis(s.StrideW, s.PadLeft, s.KernelW, l.Input.Width, l.Output.Width);
+            int channelTile = Math.Min(l.Input.Channels, 2 * phases <= AccumulatorBudget && 2 * taps <= ModelPlanner.UnrolledTapBudget ? 2 : 1);
+            int rowsInBudget = Math.Min(AccumulatorBudget / (channelTile * phases), ModelPlanner.UnrolledTapBudget / (channelTile * taps));
+            int rowTile = Math.Max(1, Math.Min(rows.CommonCount, rowsInBudget));
+            return new PhaseGather(l, rows, columns, channelTile, rowTile);
+        }
+
+        /// <summary>Floats per channel row of the padded dY copy, and per sample of it.</summary>
+        public int PaddedOutputWidth => Layer.Output.Width + Columns.PadBefore + Columns.PadAfter;
+        public int PaddedOutputPlane => (Layer.Output.Height + Rows.PadBefore + Rows.PadAfter) * PaddedOutputWidth;
+        public long PaddedOutputLength => (long)Layer.Output.Channels * PaddedOutputPlane;
+
+        /// <summary>One spatial dimension: input positions s·n + phase, each summing the taps of its phase.</summary>
+        internal sealed record Axis(int Stride, int Pad, int Kernel, int InputSize, int OutputSize)
+        {
+            /// <summary>Input positions of <paramref name="phase"/>: n in [0, Count).</summary>
+            public int Count(int phase) => phase < InputSize ? (InputSize - phase + Stride - 1) / Stride : 0;
+
+            /// <summary>Positions every phase has (the rest, at most one per phase, is a tail).</summary>
+            public int CommonCount => Count(Stride - 1);
+
+            /// <summary>The phase whose positions tap <paramref name="k"/> feeds.</summary>
+            public int PhaseOf(int k) => ((k - Pad) % Stride + Stride) % Stride;
+
+            /// <summary>Output position − n for tap <paramref name="k"/> (exact: k ≡ phase + pad mod stride).</summary>
+            public int Shift(int k) => (PhaseOf(k) + Pad - k) / Stride;
+
+            private (int Low, int High)[] Reach => Enumerable.Range(0, Kernel).Where(k => Count(PhaseOf(k)) > 0)
+                .Select(k => (Shift(k), Count(PhaseOf(k)) - 1 + Shift(k))).ToArray();
+
+            /// <summary>Zero positions dY needs before and after its own for every tap's read to land inside the copy.</summary>
+            public int PadBefore => Math.Max(0, -Reach.Select(r => r.Low).DefaultIfEmpty(0).Min());
+            public int PadAfter => Math.Max(0, Reach.Select(r => r.High).DefaultIfEmpty(0).Max() - (OutputSize - 1));
+        }
+    }
+}
