@@ -358,23 +358,33 @@ namespace GenConv.Generator.Emit
         /// to[c · toStride + r] = from[r · columns + c] for r &lt; rows, c &lt; columns: blocks of 8 rows × 8 columns transposed
         /// in registers, two blocks (16 columns, a whole cache line of each row) before the next rows, since rows a power of
         /// two apart share cache sets and a line left half read is evicted before the next columns come back to it; the
-        /// rows and columns past the last whole block one float at a time.
+        /// rows past the last whole block as a block of fewer rows where the destination has room, else (and the columns
+        /// past the last whole block) one float at a time.
         /// </summary>
         private static void EmitTranspose(SourceWriter w, string from, string to, int rows, int columns, int toStride)
         {
             const int block = 8;
             int columnBlocks = columns - columns % block, rowBlocks = rows - rows % block, pairs = columns - columns % (2 * block);
+            // Rows past the last block go as one block of fewer rows where the destination rows have room for all 8 floats
+            // (the pixel-major dY, whose lanes past the channels are zero anyway).
+            bool lastRowsAsBlock = rowBlocks < rows && rowBlocks + block <= toStride;
             void Blocks(string c0, int count)
             {
-                using (w.Open($"for (int r0 = 0; r0 < {I(rowBlocks)}; r0 += {I(block)})"))
+                if (rowBlocks > 0)
+                    using (w.Open($"for (int r0 = 0; r0 < {I(rowBlocks)}; r0 += {I(block)})"))
+                        for (int b = 0; b < count; b++)
+                            w.Line($"global::GenConv.Kernels.Transpose.Block8x8(ref {Unsafe}.Add(ref {from}, r0 * {I(columns)} + {c0} + {I(b * block)}), {I(columns)}, " +
+                                   $"ref {Unsafe}.Add(ref {to}, ({c0} + {I(b * block)}) * {I(toStride)} + r0), {I(toStride)});");
+                if (lastRowsAsBlock)
                     for (int b = 0; b < count; b++)
-                        w.Line($"global::GenConv.Kernels.Transpose.Block8x8(ref {Unsafe}.Add(ref {from}, r0 * {I(columns)} + {c0} + {I(b * block)}), {I(columns)}, " +
-                               $"ref {Unsafe}.Add(ref {to}, ({c0} + {I(b * block)}) * {I(toStride)} + r0), {I(toStride)});");
+                        w.Line($"global::GenConv.Kernels.Transpose.BlockOfRows(ref {Unsafe}.Add(ref {from}, {I((long)rowBlocks * columns)} + {c0} + {I(b * block)}), {I(columns)}, {I(rows - rowBlocks)}, " +
+                               $"ref {Unsafe}.Add(ref {to}, ({c0} + {I(b * block)}) * {I(toStride)} + {I(rowBlocks)}), {I(toStride)});");
             }
-            if (pairs > 0 && rowBlocks > 0)
+            bool anyBlock = rowBlocks > 0 || lastRowsAsBlock;
+            if (pairs > 0 && anyBlock)
                 using (w.Open($"for (int c0 = 0; c0 < {I(pairs)}; c0 += {I(2 * block)})"))
                     Blocks("c0", 2);
-            if (pairs < columnBlocks && rowBlocks > 0)
+            if (pairs < columnBlocks && anyBlock)
                 using (w.Open(""))
                     Blocks(I(pairs), 1);
             void Scalar(int firstRow, int firstColumn, int lastColumn)
@@ -383,7 +393,7 @@ namespace GenConv.Generator.Emit
                 using (w.Open($"for (int c = {I(firstColumn)}; c < {I(lastColumn)}; c++)"))
                     w.Line($"{Unsafe}.Add(ref {to}, c * {I(toStride)} + r) = {Unsafe}.Add(ref {from}, r * {I(columns)} + c);");
             }
-            if (rowBlocks < rows && columnBlocks > 0) Scalar(rowBlocks, 0, columnBlocks); // rows past the last block
+            if (rowBlocks < rows && columnBlocks > 0 && !lastRowsAsBlock) Scalar(rowBlocks, 0, columnBlocks); // rows past the last block
             if (columnBlocks < columns) Scalar(0, columnBlocks, columns); // columns past the last block, every row
         }
 

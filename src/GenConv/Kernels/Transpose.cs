@@ -15,19 +15,27 @@ namespace GenConv.Kernels
     {
         /// <summary>destination[c · destinationStride + r] = source[r · sourceStride + c] for r, c &lt; 8.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Block8x8(ref float source, int sourceStride, ref float destination, int destinationStride)
+        public static void Block8x8(ref float source, int sourceStride, ref float destination, int destinationStride) =>
+            BlockOfRows(ref source, sourceStride, 8, ref destination, destinationStride);
+
+        /// <summary>
+        /// <see cref="Block8x8"/> of the first <paramref name="rows"/> (a constant, 1 to 8) rows only, the missing rows
+        /// transposed as zeros: each destination row still gets 8 floats, the last 8 − rows of them +0.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void BlockOfRows(ref float source, int sourceStride, int rows, ref float destination, int destinationStride)
         {
             if (!Avx.IsSupported)
             {
                 for (int r = 0; r < 8; r++)
                     for (int c = 0; c < 8; c++)
-                        Unsafe.Add(ref destination, c * destinationStride + r) = Unsafe.Add(ref source, r * sourceStride + c);
+                        Unsafe.Add(ref destination, c * destinationStride + r) = r < rows ? Unsafe.Add(ref source, r * sourceStride + c) : 0f;
                 return;
             }
-            Vector256<float> r0 = Row(ref source, 0, sourceStride), r1 = Row(ref source, 1, sourceStride);
-            Vector256<float> r2 = Row(ref source, 2, sourceStride), r3 = Row(ref source, 3, sourceStride);
-            Vector256<float> r4 = Row(ref source, 4, sourceStride), r5 = Row(ref source, 5, sourceStride);
-            Vector256<float> r6 = Row(ref source, 6, sourceStride), r7 = Row(ref source, 7, sourceStride);
+            Vector256<float> r0 = Row(ref source, 0, sourceStride, rows), r1 = Row(ref source, 1, sourceStride, rows);
+            Vector256<float> r2 = Row(ref source, 2, sourceStride, rows), r3 = Row(ref source, 3, sourceStride, rows);
+            Vector256<float> r4 = Row(ref source, 4, sourceStride, rows), r5 = Row(ref source, 5, sourceStride, rows);
+            Vector256<float> r6 = Row(ref source, 6, sourceStride, rows), r7 = Row(ref source, 7, sourceStride, rows);
             // Interleave pairs of rows, then pairs of pairs (within 128-bit lanes), then swap the lanes across.
             Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
             Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
@@ -44,7 +52,8 @@ namespace GenConv.Kernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<float> Row(ref float source, int row, int stride) => Vector256.LoadUnsafe(ref source, (nuint)(row * stride));
+        private static Vector256<float> Row(ref float source, int row, int stride, int rows) =>
+            row < rows ? Vector256.LoadUnsafe(ref source, (nuint)(row * stride)) : Vector256<float>.Zero;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Store(Vector256<float> row, ref float destination, int index, int stride) => row.StoreUnsafe(ref destination, (nuint)(index * stride));

@@ -862,12 +862,10 @@ namespace Golden
             {
                 ref float dys = ref Unsafe.Add(ref dy, n * 4704);
                 ref float dyts = ref Unsafe.Add(ref dyt, n * 6272);
-                for (int r = 0; r < 6; r++)
+                for (int c0 = 0; c0 < 784; c0 += 16)
                 {
-                    for (int c = 0; c < 784; c++)
-                    {
-                        Unsafe.Add(ref dyts, c * 8 + r) = Unsafe.Add(ref dys, r * 784 + c);
-                    }
+                    global::GenConv.Kernels.Transpose.BlockOfRows(ref Unsafe.Add(ref dys, 0 + c0 + 0), 784, 6, ref Unsafe.Add(ref dyts, (c0 + 0) * 8 + 0), 8);
+                    global::GenConv.Kernels.Transpose.BlockOfRows(ref Unsafe.Add(ref dys, 0 + c0 + 8), 784, 6, ref Unsafe.Add(ref dyts, (c0 + 8) * 8 + 0), 8);
                 }
             }
         }
