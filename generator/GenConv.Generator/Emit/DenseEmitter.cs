@@ -5,14 +5,16 @@ using GenConv.Generator.Planning;
 namespace GenConv.Generator.Emit
 {
     /// <summary>
-    /// Fully connected layers, weights [out, in]. Forward is four dot products for each of two samples at a time (they
+    /// Fully connected layers, weights [out, in]. Forward is four dot products for each of four samples at a time (they
     /// share the weight and input loads); both backward kernels are row combinations — weighted sums of contiguous rows
-    /// kept in registers — for two targets at a time.
+    /// kept in registers — for four targets at a time.
     /// </summary>
     internal sealed class DenseEmitter : LayerEmitter
     {
         public static readonly DenseEmitter Instance = new DenseEmitter();
         private const int RowTile = 4;
+        /// <summary>Samples (forward, backward data) or weight rows (backward weights) one pass over the shared operand serves.</summary>
+        private const int Targets = 4;
 
         public override Buffer[]? Buffers(LayerPlan l, Stage stage)
         {
@@ -44,24 +46,23 @@ namespace GenConv.Generator.Emit
             switch (stage)
             {
                 case Stage.Forward:
-                    // Two samples at a time share every weight load.
-                    using (w.Open("for (int n = start; n < end; n += 2)"))
-                    {
-                        using (w.Open("if (n + 1 < end)"))
-                            EmitDotRowTiles(w, l, samples: 2);
-                        using (w.Open("else"))
-                            EmitDotRowTiles(w, l, samples: 1);
-                    }
+                    // Four samples at a time share every weight load (a batch reads the weights a quarter as often).
+                    w.Line("int n = start;");
+                    using (w.Open($"for (; n + {Targets} <= end; n += {Targets})"))
+                        EmitDotRowTiles(w, l, samples: Targets);
+                    using (w.Open("for (; n < end; n++)"))
+                        EmitDotRowTiles(w, l, samples: 1);
                     break;
                 case Stage.BackwardWeights:
-                    // dW[o, :] = Σ_n dY[n, o] · X[n, :], two rows at a time;  dB[o] = Σ_n dY[n, o].
-                    using (w.Open("for (int o = start; o < end; o += 2)"))
+                    // dW[o, :] = Σ_n dY[n, o] · X[n, :], four rows at a time (sharing every X load);  dB[o] = Σ_n dY[n, o].
+                    using (w.Open($"for (int o = start; o < end; o += {Targets})"))
                     {
-                        w.Line("int rows = Math.Min(2, end - o);");
-                        using (w.Open("if (rows == 2)"))
-                            EmitRowCombination(w, inF, "batch", 2, (t, n) => $"{Unsafe}.Add(ref dy, {n} * {I(outF)} + o + {t})", "x", t => $"ref {Unsafe}.Add(ref dw, (o + {t}) * {I(inF)})");
+                        w.Line($"int rows = Math.Min({Targets}, end - o);");
+                        using (w.Open($"if (rows == {Targets})"))
+                            EmitRowCombination(w, inF, "batch", Targets, (t, n) => $"{Unsafe}.Add(ref dy, {n} * {I(outF)} + o + {t})", "x", t => $"ref {Unsafe}.Add(ref dw, (o + {t}) * {I(inF)})");
                         using (w.Open("else"))
-                            EmitRowCombination(w, inF, "batch", 1, (t, n) => $"{Unsafe}.Add(ref dy, {n} * {I(outF)} + o)", "x", t => $"ref {Unsafe}.Add(ref dw, o * {I(inF)})");
+                            using (w.Open("for (int row = o; row < o + rows; row++)"))
+                                EmitRowCombination(w, inF, "batch", 1, (t, n) => $"{Unsafe}.Add(ref dy, {n} * {I(outF)} + row)", "x", t => $"ref {Unsafe}.Add(ref dw, row * {I(inF)})");
                         if (l.BiasCount > 0)
                             using (w.Open("for (int r = o; r < o + rows; r++)"))
                             {
@@ -73,16 +74,14 @@ namespace GenConv.Generator.Emit
                     }
                     break;
                 default:
-                    // dX[n, :] = Σ_o dY[n, o] · W[o, :], two samples at a time (they share every weight load); with a ReLU before
+                    // dX[n, :] = Σ_o dY[n, o] · W[o, :], four samples at a time (they share every weight load); with a ReLU before
                     // this layer, kept where X[n, :] (the ReLU's output) is positive.
                     System.Func<int, string>? rectifier = l.RectifiesInputGradient ? t => $"ref {Unsafe}.Add(ref x, (n + {t}) * {I(inF)})" : null;
-                    using (w.Open("for (int n = start; n < end; n += 2)"))
-                    {
-                        using (w.Open("if (n + 1 < end)"))
-                            EmitRowCombination(w, inF, I(outF), 2, (t, o) => $"{Unsafe}.Add(ref dy, (n + {t}) * {I(outF)} + {o})", "w", t => $"ref {Unsafe}.Add(ref dx, (n + {t}) * {I(inF)})", rectifier);
-                        using (w.Open("else"))
-                            EmitRowCombination(w, inF, I(outF), 1, (t, o) => $"{Unsafe}.Add(ref dy, n * {I(outF)} + {o})", "w", t => $"ref {Unsafe}.Add(ref dx, n * {I(inF)})", rectifier);
-                    }
+                    w.Line("int n = start;");
+                    using (w.Open($"for (; n + {Targets} <= end; n += {Targets})"))
+                        EmitRowCombination(w, inF, I(outF), Targets, (t, o) => $"{Unsafe}.Add(ref dy, (n + {t}) * {I(outF)} + {o})", "w", t => $"ref {Unsafe}.Add(ref dx, (n + {t}) * {I(inF)})", rectifier);
+                    using (w.Open("for (; n < end; n++)"))
+                        EmitRowCombination(w, inF, I(outF), 1, (t, o) => $"{Unsafe}.Add(ref dy, n * {I(outF)} + {o})", "w", t => $"ref {Unsafe}.Add(ref dx, n * {I(inF)})", rectifier);
                     break;
             }
         }
@@ -109,7 +108,14 @@ namespace GenConv.Generator.Emit
                 bool wide = length >= VectorFlavor.Wide.Lanes;
                 VectorFlavor.EmitByWidth(w, wide, null, f =>
                 {
-                    foreach (int vectors in new[] { RowTile, 1 })
+                    var loops = new List<(VectorFlavor F, int Vectors)> { (f, RowTile), (f, 1) };
+                    // Past the last 512-bit vector, a 256-bit one before the scalars (a length of 120 leaves 8).
+                    if (f == VectorFlavor.Wide && length % VectorFlavor.Wide.Lanes >= VectorFlavor.V256.Lanes) loops.Add((VectorFlavor.V256, 1));
+                    foreach (var (flavor, vectors) in loops)
+                        EmitVectorLoop(flavor, vectors);
+                });
+                void EmitVectorLoop(VectorFlavor f, int vectors)
+                {
                         using (w.Open($"for (; i <= {I(length)} - {vectors} * {f.Count}; i += {vectors} * {f.Count})"))
                         {
                             for (int t = 0; t < targets; t++)
@@ -130,7 +136,7 @@ namespace GenConv.Generator.Emit
                                 for (int j = 0; j < vectors; j++)
                                     w.Line($"{f.Api}.StoreUnsafe({Stored(t, $"a{t}_{j}", $"i + {j} * {f.Count}", f)}, ref t{t}, (nuint)(i + {j} * {f.Count}));");
                         }
-                });
+                }
                 using (w.Open($"for (; i < {I(length)}; i++)"))
                     for (int t = 0; t < targets; t++)
                     {

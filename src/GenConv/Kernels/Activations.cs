@@ -61,5 +61,9 @@ namespace GenConv.Kernels
         public static Vector512<float> ReluBackward(Vector512<float> x, Vector512<float> dy) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), dy, Vector512<float>.Zero);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> LeakyRelu(Vector512<float> x, float slope) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * slope);
+
+        /// <summary>The 256-bit step a dense layer's fused ReLU backward takes past its last 512-bit vector.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> ReluBackward(Vector256<float> x, Vector256<float> dy) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), dy, Vector256<float>.Zero);
     }
 }

@@ -3757,390 +3757,574 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Forward(int batch, int start, int end, ref float x, ref float w, ref float b, ref float y)
         {
-            for (int n = start; n < end; n += 2)
+            int n = start;
+            for (; n + 4 <= end; n += 4)
             {
-                if (n + 1 < end)
+                ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 400);
+                ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 120);
+                ref float x1 = ref Unsafe.Add(ref x, (n + 1) * 400);
+                ref float y1 = ref Unsafe.Add(ref y, (n + 1) * 120);
+                ref float x2 = ref Unsafe.Add(ref x, (n + 2) * 400);
+                ref float y2 = ref Unsafe.Add(ref y, (n + 2) * 120);
+                ref float x3 = ref Unsafe.Add(ref x, (n + 3) * 400);
+                ref float y3 = ref Unsafe.Add(ref y, (n + 3) * 120);
+                for (int o = 0; o < 120; o += 4)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 400);
-                    ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 120);
-                    ref float x1 = ref Unsafe.Add(ref x, (n + 1) * 400);
-                    ref float y1 = ref Unsafe.Add(ref y, (n + 1) * 120);
-                    for (int o = 0; o < 120; o += 4)
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 400);
+                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 400);
+                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 400);
+                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 400);
+                    float s0_0;
+                    float s0_1;
+                    float s0_2;
+                    float s0_3;
+                    float s1_0;
+                    float s1_1;
+                    float s1_2;
+                    float s1_3;
+                    float s2_0;
+                    float s2_1;
+                    float s2_2;
+                    float s2_3;
+                    float s3_0;
+                    float s3_1;
+                    float s3_2;
+                    float s3_3;
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 400);
-                        ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 400);
-                        ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 400);
-                        ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 400);
-                        float s0_0;
-                        float s0_1;
-                        float s0_2;
-                        float s0_3;
-                        float s1_0;
-                        float s1_1;
-                        float s1_2;
-                        float s1_3;
-                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int i = 0;
+                        for (; i <= 392; i += 8)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            int i = 0;
-                            for (; i <= 392; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
-                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
-                                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
-                                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
-                                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
-                                a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
-                                a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
-                                a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
-                                a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
-                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
-                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
-                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
-                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
-                            for (; i < 400; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                                float v1 = Unsafe.Add(ref x1, i);
-                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
-                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
-                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
-                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
-                            }
+                            global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                            a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                            a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                            a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                            a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
+                            a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
+                            a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
+                            a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
+                            a2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_0);
+                            a2_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_1);
+                            a2_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_2);
+                            a2_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_3);
+                            a3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_0);
+                            a3_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_1);
+                            a3_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_2);
+                            a3_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_3);
                         }
-                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
+                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0);
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1);
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2);
+                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3);
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0);
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1);
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2);
+                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3);
+                        for (; i < 400; i++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a1_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a1_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a1_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a1_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            int i = 0;
-                            for (; i <= 392; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
-                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                                a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
-                                a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
-                                a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
-                                a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
-                                a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
-                                a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
-                                a1_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
-                                a1_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
-                                a1_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
-                                a1_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
-                                a1_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
-                                a1_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
-                                a1_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
-                                a1_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
-                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
-                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
-                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
-                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
-                            for (; i < 400; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                                float v1 = Unsafe.Add(ref x1, i);
-                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
-                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
-                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
-                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
-                            }
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                            s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
+                            s2_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v2, s2_3);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
+                            s3_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v3, s3_3);
                         }
-                        else
-                        {
-                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
-                            float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
-                            float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
-                            float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
-                            float a1_00 = 0f, a1_01 = 0f, a1_02 = 0f, a1_03 = 0f, a1_04 = 0f, a1_05 = 0f, a1_06 = 0f, a1_07 = 0f;
-                            float a1_10 = 0f, a1_11 = 0f, a1_12 = 0f, a1_13 = 0f, a1_14 = 0f, a1_15 = 0f, a1_16 = 0f, a1_17 = 0f;
-                            float a1_20 = 0f, a1_21 = 0f, a1_22 = 0f, a1_23 = 0f, a1_24 = 0f, a1_25 = 0f, a1_26 = 0f, a1_27 = 0f;
-                            float a1_30 = 0f, a1_31 = 0f, a1_32 = 0f, a1_33 = 0f, a1_34 = 0f, a1_35 = 0f, a1_36 = 0f, a1_37 = 0f;
-                            int i = 0;
-                            for (; i <= 392; i += 8)
-                            {
-                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
-                                float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
-                                float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
-                                float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
-                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
-                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
-                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
-                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
-                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
-                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
-                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
-                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
-                                a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
-                                a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
-                                a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
-                                a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
-                                a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
-                                a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
-                                a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
-                                a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
-                                a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
-                                a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
-                                a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
-                                a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
-                                a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
-                                a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
-                                a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
-                                a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
-                                a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
-                                a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
-                                a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
-                                a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
-                                a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
-                                a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
-                                a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
-                                a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
-                                a1_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x1, i + 0), a1_00);
-                                a1_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x1, i + 1), a1_01);
-                                a1_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x1, i + 2), a1_02);
-                                a1_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x1, i + 3), a1_03);
-                                a1_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x1, i + 4), a1_04);
-                                a1_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x1, i + 5), a1_05);
-                                a1_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x1, i + 6), a1_06);
-                                a1_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x1, i + 7), a1_07);
-                                a1_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x1, i + 0), a1_10);
-                                a1_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x1, i + 1), a1_11);
-                                a1_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x1, i + 2), a1_12);
-                                a1_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x1, i + 3), a1_13);
-                                a1_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x1, i + 4), a1_14);
-                                a1_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x1, i + 5), a1_15);
-                                a1_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x1, i + 6), a1_16);
-                                a1_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x1, i + 7), a1_17);
-                                a1_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x1, i + 0), a1_20);
-                                a1_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x1, i + 1), a1_21);
-                                a1_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x1, i + 2), a1_22);
-                                a1_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x1, i + 3), a1_23);
-                                a1_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x1, i + 4), a1_24);
-                                a1_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x1, i + 5), a1_25);
-                                a1_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x1, i + 6), a1_26);
-                                a1_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x1, i + 7), a1_27);
-                                a1_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x1, i + 0), a1_30);
-                                a1_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x1, i + 1), a1_31);
-                                a1_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x1, i + 2), a1_32);
-                                a1_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x1, i + 3), a1_33);
-                                a1_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x1, i + 4), a1_34);
-                                a1_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x1, i + 5), a1_35);
-                                a1_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x1, i + 6), a1_36);
-                                a1_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x1, i + 7), a1_37);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
-                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_00, a1_01, a1_02, a1_03, a1_04, a1_05, a1_06, a1_07);
-                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_10, a1_11, a1_12, a1_13, a1_14, a1_15, a1_16, a1_17);
-                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_20, a1_21, a1_22, a1_23, a1_24, a1_25, a1_26, a1_27);
-                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_30, a1_31, a1_32, a1_33, a1_34, a1_35, a1_36, a1_37);
-                            for (; i < 400; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                                float v1 = Unsafe.Add(ref x1, i);
-                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
-                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
-                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
-                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
-                            }
-                        }
-                        Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
-                        Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
-                        Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
-                        Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
-                        Unsafe.Add(ref y1, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s1_0);
-                        Unsafe.Add(ref y1, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s1_1);
-                        Unsafe.Add(ref y1, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s1_2);
-                        Unsafe.Add(ref y1, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s1_3);
                     }
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int i = 0;
+                        for (; i <= 392; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                            a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                            a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                            a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                            a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                            a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                            a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                            a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                            a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                            a1_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
+                            a1_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
+                            a1_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
+                            a1_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
+                            a1_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
+                            a1_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
+                            a1_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
+                            a1_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
+                            a2_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_0Low);
+                            a2_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_0High);
+                            a2_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_1Low);
+                            a2_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_1High);
+                            a2_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_2Low);
+                            a2_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_2High);
+                            a2_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_3Low);
+                            a2_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_3High);
+                            a3_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_0Low);
+                            a3_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_0High);
+                            a3_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_1Low);
+                            a3_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_1High);
+                            a3_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_2Low);
+                            a3_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_2High);
+                            a3_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_3Low);
+                            a3_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_3High);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
+                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0Low, a2_0High);
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1Low, a2_1High);
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2Low, a2_2High);
+                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3Low, a2_3High);
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0Low, a3_0High);
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1Low, a3_1High);
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2Low, a3_2High);
+                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3Low, a3_3High);
+                        for (; i < 400; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                            s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
+                            s2_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v2, s2_3);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
+                            s3_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v3, s3_3);
+                        }
+                    }
+                    else
+                    {
+                        float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                        float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
+                        float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
+                        float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                        float a1_00 = 0f, a1_01 = 0f, a1_02 = 0f, a1_03 = 0f, a1_04 = 0f, a1_05 = 0f, a1_06 = 0f, a1_07 = 0f;
+                        float a1_10 = 0f, a1_11 = 0f, a1_12 = 0f, a1_13 = 0f, a1_14 = 0f, a1_15 = 0f, a1_16 = 0f, a1_17 = 0f;
+                        float a1_20 = 0f, a1_21 = 0f, a1_22 = 0f, a1_23 = 0f, a1_24 = 0f, a1_25 = 0f, a1_26 = 0f, a1_27 = 0f;
+                        float a1_30 = 0f, a1_31 = 0f, a1_32 = 0f, a1_33 = 0f, a1_34 = 0f, a1_35 = 0f, a1_36 = 0f, a1_37 = 0f;
+                        float a2_00 = 0f, a2_01 = 0f, a2_02 = 0f, a2_03 = 0f, a2_04 = 0f, a2_05 = 0f, a2_06 = 0f, a2_07 = 0f;
+                        float a2_10 = 0f, a2_11 = 0f, a2_12 = 0f, a2_13 = 0f, a2_14 = 0f, a2_15 = 0f, a2_16 = 0f, a2_17 = 0f;
+                        float a2_20 = 0f, a2_21 = 0f, a2_22 = 0f, a2_23 = 0f, a2_24 = 0f, a2_25 = 0f, a2_26 = 0f, a2_27 = 0f;
+                        float a2_30 = 0f, a2_31 = 0f, a2_32 = 0f, a2_33 = 0f, a2_34 = 0f, a2_35 = 0f, a2_36 = 0f, a2_37 = 0f;
+                        float a3_00 = 0f, a3_01 = 0f, a3_02 = 0f, a3_03 = 0f, a3_04 = 0f, a3_05 = 0f, a3_06 = 0f, a3_07 = 0f;
+                        float a3_10 = 0f, a3_11 = 0f, a3_12 = 0f, a3_13 = 0f, a3_14 = 0f, a3_15 = 0f, a3_16 = 0f, a3_17 = 0f;
+                        float a3_20 = 0f, a3_21 = 0f, a3_22 = 0f, a3_23 = 0f, a3_24 = 0f, a3_25 = 0f, a3_26 = 0f, a3_27 = 0f;
+                        float a3_30 = 0f, a3_31 = 0f, a3_32 = 0f, a3_33 = 0f, a3_34 = 0f, a3_35 = 0f, a3_36 = 0f, a3_37 = 0f;
+                        int i = 0;
+                        for (; i <= 392; i += 8)
+                        {
+                            float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                            float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
+                            float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
+                            float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                            a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                            a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                            a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                            a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                            a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                            a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                            a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                            a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                            a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
+                            a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
+                            a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
+                            a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
+                            a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
+                            a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
+                            a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
+                            a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
+                            a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
+                            a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
+                            a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
+                            a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
+                            a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
+                            a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
+                            a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
+                            a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
+                            a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
+                            a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
+                            a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
+                            a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
+                            a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
+                            a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
+                            a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
+                            a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                            a1_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x1, i + 0), a1_00);
+                            a1_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x1, i + 1), a1_01);
+                            a1_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x1, i + 2), a1_02);
+                            a1_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x1, i + 3), a1_03);
+                            a1_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x1, i + 4), a1_04);
+                            a1_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x1, i + 5), a1_05);
+                            a1_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x1, i + 6), a1_06);
+                            a1_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x1, i + 7), a1_07);
+                            a1_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x1, i + 0), a1_10);
+                            a1_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x1, i + 1), a1_11);
+                            a1_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x1, i + 2), a1_12);
+                            a1_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x1, i + 3), a1_13);
+                            a1_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x1, i + 4), a1_14);
+                            a1_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x1, i + 5), a1_15);
+                            a1_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x1, i + 6), a1_16);
+                            a1_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x1, i + 7), a1_17);
+                            a1_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x1, i + 0), a1_20);
+                            a1_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x1, i + 1), a1_21);
+                            a1_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x1, i + 2), a1_22);
+                            a1_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x1, i + 3), a1_23);
+                            a1_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x1, i + 4), a1_24);
+                            a1_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x1, i + 5), a1_25);
+                            a1_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x1, i + 6), a1_26);
+                            a1_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x1, i + 7), a1_27);
+                            a1_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x1, i + 0), a1_30);
+                            a1_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x1, i + 1), a1_31);
+                            a1_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x1, i + 2), a1_32);
+                            a1_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x1, i + 3), a1_33);
+                            a1_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x1, i + 4), a1_34);
+                            a1_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x1, i + 5), a1_35);
+                            a1_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x1, i + 6), a1_36);
+                            a1_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x1, i + 7), a1_37);
+                            a2_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x2, i + 0), a2_00);
+                            a2_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x2, i + 1), a2_01);
+                            a2_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x2, i + 2), a2_02);
+                            a2_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x2, i + 3), a2_03);
+                            a2_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x2, i + 4), a2_04);
+                            a2_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x2, i + 5), a2_05);
+                            a2_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x2, i + 6), a2_06);
+                            a2_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x2, i + 7), a2_07);
+                            a2_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x2, i + 0), a2_10);
+                            a2_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x2, i + 1), a2_11);
+                            a2_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x2, i + 2), a2_12);
+                            a2_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x2, i + 3), a2_13);
+                            a2_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x2, i + 4), a2_14);
+                            a2_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x2, i + 5), a2_15);
+                            a2_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x2, i + 6), a2_16);
+                            a2_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x2, i + 7), a2_17);
+                            a2_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x2, i + 0), a2_20);
+                            a2_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x2, i + 1), a2_21);
+                            a2_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x2, i + 2), a2_22);
+                            a2_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x2, i + 3), a2_23);
+                            a2_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x2, i + 4), a2_24);
+                            a2_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x2, i + 5), a2_25);
+                            a2_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x2, i + 6), a2_26);
+                            a2_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x2, i + 7), a2_27);
+                            a2_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x2, i + 0), a2_30);
+                            a2_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x2, i + 1), a2_31);
+                            a2_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x2, i + 2), a2_32);
+                            a2_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x2, i + 3), a2_33);
+                            a2_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x2, i + 4), a2_34);
+                            a2_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x2, i + 5), a2_35);
+                            a2_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x2, i + 6), a2_36);
+                            a2_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x2, i + 7), a2_37);
+                            a3_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x3, i + 0), a3_00);
+                            a3_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x3, i + 1), a3_01);
+                            a3_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x3, i + 2), a3_02);
+                            a3_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x3, i + 3), a3_03);
+                            a3_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x3, i + 4), a3_04);
+                            a3_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x3, i + 5), a3_05);
+                            a3_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x3, i + 6), a3_06);
+                            a3_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x3, i + 7), a3_07);
+                            a3_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x3, i + 0), a3_10);
+                            a3_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x3, i + 1), a3_11);
+                            a3_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x3, i + 2), a3_12);
+                            a3_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x3, i + 3), a3_13);
+                            a3_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x3, i + 4), a3_14);
+                            a3_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x3, i + 5), a3_15);
+                            a3_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x3, i + 6), a3_16);
+                            a3_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x3, i + 7), a3_17);
+                            a3_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x3, i + 0), a3_20);
+                            a3_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x3, i + 1), a3_21);
+                            a3_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x3, i + 2), a3_22);
+                            a3_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x3, i + 3), a3_23);
+                            a3_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x3, i + 4), a3_24);
+                            a3_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x3, i + 5), a3_25);
+                            a3_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x3, i + 6), a3_26);
+                            a3_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x3, i + 7), a3_27);
+                            a3_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x3, i + 0), a3_30);
+                            a3_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x3, i + 1), a3_31);
+                            a3_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x3, i + 2), a3_32);
+                            a3_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x3, i + 3), a3_33);
+                            a3_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x3, i + 4), a3_34);
+                            a3_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x3, i + 5), a3_35);
+                            a3_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x3, i + 6), a3_36);
+                            a3_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x3, i + 7), a3_37);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_00, a1_01, a1_02, a1_03, a1_04, a1_05, a1_06, a1_07);
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_10, a1_11, a1_12, a1_13, a1_14, a1_15, a1_16, a1_17);
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_20, a1_21, a1_22, a1_23, a1_24, a1_25, a1_26, a1_27);
+                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_30, a1_31, a1_32, a1_33, a1_34, a1_35, a1_36, a1_37);
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_00, a2_01, a2_02, a2_03, a2_04, a2_05, a2_06, a2_07);
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_10, a2_11, a2_12, a2_13, a2_14, a2_15, a2_16, a2_17);
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_20, a2_21, a2_22, a2_23, a2_24, a2_25, a2_26, a2_27);
+                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_30, a2_31, a2_32, a2_33, a2_34, a2_35, a2_36, a2_37);
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_00, a3_01, a3_02, a3_03, a3_04, a3_05, a3_06, a3_07);
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_10, a3_11, a3_12, a3_13, a3_14, a3_15, a3_16, a3_17);
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_20, a3_21, a3_22, a3_23, a3_24, a3_25, a3_26, a3_27);
+                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_30, a3_31, a3_32, a3_33, a3_34, a3_35, a3_36, a3_37);
+                        for (; i < 400; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                            s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
+                            s2_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v2, s2_3);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
+                            s3_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v3, s3_3);
+                        }
+                    }
+                    Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
+                    Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
+                    Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
+                    Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
+                    Unsafe.Add(ref y1, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s1_0);
+                    Unsafe.Add(ref y1, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s1_1);
+                    Unsafe.Add(ref y1, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s1_2);
+                    Unsafe.Add(ref y1, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s1_3);
+                    Unsafe.Add(ref y2, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s2_0);
+                    Unsafe.Add(ref y2, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s2_1);
+                    Unsafe.Add(ref y2, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s2_2);
+                    Unsafe.Add(ref y2, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s2_3);
+                    Unsafe.Add(ref y3, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s3_0);
+                    Unsafe.Add(ref y3, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s3_1);
+                    Unsafe.Add(ref y3, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s3_2);
+                    Unsafe.Add(ref y3, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s3_3);
                 }
-                else
+            }
+            for (; n < end; n++)
+            {
+                ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 400);
+                ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 120);
+                for (int o = 0; o < 120; o += 4)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 400);
-                    ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 120);
-                    for (int o = 0; o < 120; o += 4)
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 400);
+                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 400);
+                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 400);
+                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 400);
+                    float s0_0;
+                    float s0_1;
+                    float s0_2;
+                    float s0_3;
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 400);
-                        ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 400);
-                        ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 400);
-                        ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 400);
-                        float s0_0;
-                        float s0_1;
-                        float s0_2;
-                        float s0_3;
-                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int i = 0;
+                        for (; i <= 392; i += 8)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            int i = 0;
-                            for (; i <= 392; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
-                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
-                                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
-                                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
-                                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
-                            for (; i < 400; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                            }
+                            global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                            a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                            a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                            a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
                         }
-                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                        for (; i < 400; i++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            int i = 0;
-                            for (; i <= 392; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
-                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                                a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
-                                a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
-                                a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
-                                a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
-                                a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
-                                a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
-                            for (; i < 400; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                            }
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
                         }
-                        else
-                        {
-                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
-                            float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
-                            float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
-                            float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
-                            int i = 0;
-                            for (; i <= 392; i += 8)
-                            {
-                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
-                                float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
-                                float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
-                                float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
-                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
-                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
-                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
-                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
-                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
-                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
-                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
-                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
-                                a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
-                                a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
-                                a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
-                                a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
-                                a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
-                                a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
-                                a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
-                                a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
-                                a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
-                                a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
-                                a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
-                                a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
-                                a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
-                                a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
-                                a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
-                                a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
-                                a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
-                                a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
-                                a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
-                                a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
-                                a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
-                                a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
-                                a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
-                                a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
-                            for (; i < 400; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                            }
-                        }
-                        Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
-                        Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
-                        Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
-                        Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
                     }
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int i = 0;
+                        for (; i <= 392; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                            a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                            a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                            a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                            a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                            a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                            a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                            a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                            a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                        for (; i < 400; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                        }
+                    }
+                    else
+                    {
+                        float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                        float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
+                        float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
+                        float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                        int i = 0;
+                        for (; i <= 392; i += 8)
+                        {
+                            float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                            float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
+                            float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
+                            float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                            a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                            a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                            a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                            a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                            a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                            a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                            a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                            a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                            a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
+                            a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
+                            a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
+                            a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
+                            a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
+                            a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
+                            a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
+                            a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
+                            a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
+                            a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
+                            a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
+                            a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
+                            a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
+                            a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
+                            a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
+                            a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
+                            a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
+                            a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
+                            a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
+                            a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
+                            a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
+                            a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
+                            a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
+                            a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                        for (; i < 400; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                        }
+                    }
+                    Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
+                    Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
+                    Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
+                    Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
                 }
             }
         }
@@ -4149,14 +4333,16 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer6BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dw, ref float db)
         {
-            for (int o = start; o < end; o += 2)
+            for (int o = start; o < end; o += 4)
             {
-                int rows = Math.Min(2, end - o);
-                if (rows == 2)
+                int rows = Math.Min(4, end - o);
+                if (rows == 4)
                 {
                     {
                         ref float t0 = ref Unsafe.Add(ref dw, (o + 0) * 400);
                         ref float t1 = ref Unsafe.Add(ref dw, (o + 1) * 400);
+                        ref float t2 = ref Unsafe.Add(ref dw, (o + 2) * 400);
+                        ref float t3 = ref Unsafe.Add(ref dw, (o + 3) * 400);
                         int i = 0;
                         if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
@@ -4170,6 +4356,14 @@ namespace Golden
                                 global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 400 + i);
@@ -4187,6 +4381,16 @@ namespace Golden
                                     a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
                                     a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
                                     a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + o + 2));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v1, a2_1);
+                                    a2_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v2, a2_2);
+                                    a2_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v3, a2_3);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + o + 3));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v1, a3_1);
+                                    a3_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v2, a3_2);
+                                    a3_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v3, a3_3);
                                 }
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
@@ -4196,11 +4400,21 @@ namespace Golden
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * 16));
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * 16));
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_3, ref t2, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_3, ref t3, (nuint)(i + 3 * 16));
                             }
                             for (; i <= 400 - 1 * 16; i += 1 * 16)
                             {
                                 global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 400 + i);
@@ -4209,9 +4423,15 @@ namespace Golden
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
                                     global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + o + 1));
                                     a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + o + 2));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v0, a2_0);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + o + 3));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v0, a3_0);
                                 }
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * 16));
                             }
                         }
                         else if (Vector.IsHardwareAccelerated)
@@ -4226,6 +4446,14 @@ namespace Golden
                                 VectorF a1_1 = VectorF.Zero;
                                 VectorF a1_2 = VectorF.Zero;
                                 VectorF a1_3 = VectorF.Zero;
+                                VectorF a2_0 = VectorF.Zero;
+                                VectorF a2_1 = VectorF.Zero;
+                                VectorF a2_2 = VectorF.Zero;
+                                VectorF a2_3 = VectorF.Zero;
+                                VectorF a3_0 = VectorF.Zero;
+                                VectorF a3_1 = VectorF.Zero;
+                                VectorF a3_2 = VectorF.Zero;
+                                VectorF a3_3 = VectorF.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 400 + i);
@@ -4243,6 +4471,16 @@ namespace Golden
                                     a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
                                     a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
                                     a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
+                                    VectorF s2 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 2));
+                                    a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
+                                    a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
+                                    a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
+                                    a2_3 = Vector.FusedMultiplyAdd(s2, v3, a2_3);
+                                    VectorF s3 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 3));
+                                    a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
+                                    a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
+                                    a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
+                                    a3_3 = Vector.FusedMultiplyAdd(s3, v3, a3_3);
                                 }
                                 Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
@@ -4252,11 +4490,21 @@ namespace Golden
                                 Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_3, ref t2, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_3, ref t3, (nuint)(i + 3 * VectorF.Count));
                             }
                             for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                             {
                                 VectorF a0_0 = VectorF.Zero;
                                 VectorF a1_0 = VectorF.Zero;
+                                VectorF a2_0 = VectorF.Zero;
+                                VectorF a3_0 = VectorF.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 400 + i);
@@ -4265,9 +4513,15 @@ namespace Golden
                                     a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                     VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 1));
                                     a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                    VectorF s2 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 2));
+                                    a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
+                                    VectorF s3 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 3));
+                                    a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                 }
                                 Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
                             }
                         }
                         for (; i < 400; i++)
@@ -4284,100 +4538,115 @@ namespace Golden
                                 a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 120 + o + 1), Unsafe.Add(ref x, k * 400 + i), a1);
                             }
                             Unsafe.Add(ref t1, i) = a1;
+                            float a2 = 0f;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                a2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 120 + o + 2), Unsafe.Add(ref x, k * 400 + i), a2);
+                            }
+                            Unsafe.Add(ref t2, i) = a2;
+                            float a3 = 0f;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                a3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 120 + o + 3), Unsafe.Add(ref x, k * 400 + i), a3);
+                            }
+                            Unsafe.Add(ref t3, i) = a3;
                         }
                     }
                 }
                 else
                 {
+                    for (int row = o; row < o + rows; row++)
                     {
-                        ref float t0 = ref Unsafe.Add(ref dw, o * 400);
-                        int i = 0;
-                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
-                            for (; i <= 400 - 4 * 16; i += 4 * 16)
+                            ref float t0 = ref Unsafe.Add(ref dw, row * 400);
+                            int i = 0;
+                            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                             {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (; i <= 400 - 4 * 16; i += 4 * 16)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    for (int k = 0; k < batch; k++)
+                                    {
+                                        ref float r = ref Unsafe.Add(ref x, k * 400 + i);
+                                        global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + row));
+                                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                    }
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                                }
+                                for (; i <= 400 - 1 * 16; i += 1 * 16)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    for (int k = 0; k < batch; k++)
+                                    {
+                                        ref float r = ref Unsafe.Add(ref x, k * 400 + i);
+                                        global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + row));
+                                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    }
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                }
+                            }
+                            else if (Vector.IsHardwareAccelerated)
+                            {
+                                for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                                {
+                                    VectorF a0_0 = VectorF.Zero;
+                                    VectorF a0_1 = VectorF.Zero;
+                                    VectorF a0_2 = VectorF.Zero;
+                                    VectorF a0_3 = VectorF.Zero;
+                                    for (int k = 0; k < batch; k++)
+                                    {
+                                        ref float r = ref Unsafe.Add(ref x, k * 400 + i);
+                                        VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                        VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                        VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                        VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                        VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 120 + row));
+                                        a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                        a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                        a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                        a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                    }
+                                    Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                    Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                    Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                                }
+                                for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                                {
+                                    VectorF a0_0 = VectorF.Zero;
+                                    for (int k = 0; k < batch; k++)
+                                    {
+                                        ref float r = ref Unsafe.Add(ref x, k * 400 + i);
+                                        VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                        VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 120 + row));
+                                        a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    }
+                                    Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                }
+                            }
+                            for (; i < 400; i++)
+                            {
+                                float a0 = 0f;
                                 for (int k = 0; k < batch; k++)
                                 {
-                                    ref float r = ref Unsafe.Add(ref x, k * 400 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + o));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                    a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 120 + row), Unsafe.Add(ref x, k * 400 + i), a0);
                                 }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                                Unsafe.Add(ref t0, i) = a0;
                             }
-                            for (; i <= 400 - 1 * 16; i += 1 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < batch; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref x, k * 400 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 120 + o));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                            }
-                        }
-                        else if (Vector.IsHardwareAccelerated)
-                        {
-                            for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                VectorF a0_1 = VectorF.Zero;
-                                VectorF a0_2 = VectorF.Zero;
-                                VectorF a0_3 = VectorF.Zero;
-                                for (int k = 0; k < batch; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref x, k * 400 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 120 + o));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
-                                }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
-                            }
-                            for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                for (int k = 0; k < batch; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref x, k * 400 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 120 + o));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                            }
-                        }
-                        for (; i < 400; i++)
-                        {
-                            float a0 = 0f;
-                            for (int k = 0; k < batch; k++)
-                            {
-                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 120 + o), Unsafe.Add(ref x, k * 400 + i), a0);
-                            }
-                            Unsafe.Add(ref t0, i) = a0;
                         }
                     }
                 }
@@ -4397,235 +4666,315 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer6BackwardData(int batch, int start, int end, ref float dy, ref float w, ref float dx)
         {
-            for (int n = start; n < end; n += 2)
+            int n = start;
+            for (; n + 4 <= end; n += 4)
             {
-                if (n + 1 < end)
                 {
+                    ref float t0 = ref Unsafe.Add(ref dx, (n + 0) * 400);
+                    ref float t1 = ref Unsafe.Add(ref dx, (n + 1) * 400);
+                    ref float t2 = ref Unsafe.Add(ref dx, (n + 2) * 400);
+                    ref float t3 = ref Unsafe.Add(ref dx, (n + 3) * 400);
+                    int i = 0;
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                     {
-                        ref float t0 = ref Unsafe.Add(ref dx, (n + 0) * 400);
-                        ref float t1 = ref Unsafe.Add(ref dx, (n + 1) * 400);
-                        int i = 0;
-                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                        for (; i <= 400 - 4 * 16; i += 4 * 16)
                         {
-                            for (; i <= 400 - 4 * 16; i += 4 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < 120; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 120 + k));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
-                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 120 + k));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
-                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
-                                    a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
-                                    a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * 16));
-                            }
-                            for (; i <= 400 - 1 * 16; i += 1 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < 120; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 120 + k));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 120 + k));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
-                            }
-                        }
-                        else if (Vector.IsHardwareAccelerated)
-                        {
-                            for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                VectorF a0_1 = VectorF.Zero;
-                                VectorF a0_2 = VectorF.Zero;
-                                VectorF a0_3 = VectorF.Zero;
-                                VectorF a1_0 = VectorF.Zero;
-                                VectorF a1_1 = VectorF.Zero;
-                                VectorF a1_2 = VectorF.Zero;
-                                VectorF a1_3 = VectorF.Zero;
-                                for (int k = 0; k < 120; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 120 + k));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
-                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 120 + k));
-                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
-                                    a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
-                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
-                                    a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
-                                }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
-                            }
-                            for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                VectorF a1_0 = VectorF.Zero;
-                                for (int k = 0; k < 120; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 120 + k));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 120 + k));
-                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
-                                }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
-                            }
-                        }
-                        for (; i < 400; i++)
-                        {
-                            float a0 = 0f;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                             for (int k = 0; k < 120; k++)
                             {
-                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 0) * 120 + k), Unsafe.Add(ref w, k * 400 + i), a0);
+                                ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 120 + k));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 120 + k));
+                                a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
+                                a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
+                                a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
+                                global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 2) * 120 + k));
+                                a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v0, a2_0);
+                                a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v1, a2_1);
+                                a2_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v2, a2_2);
+                                a2_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v3, a2_3);
+                                global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 3) * 120 + k));
+                                a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v0, a3_0);
+                                a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v1, a3_1);
+                                a3_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v2, a3_2);
+                                a3_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v3, a3_3);
                             }
-                            Unsafe.Add(ref t0, i) = a0;
-                            float a1 = 0f;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_3, ref t2, (nuint)(i + 3 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_3, ref t3, (nuint)(i + 3 * 16));
+                        }
+                        for (; i <= 400 - 1 * 16; i += 1 * 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                             for (int k = 0; k < 120; k++)
                             {
-                                a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 1) * 120 + k), Unsafe.Add(ref w, k * 400 + i), a1);
+                                ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 120 + k));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 120 + k));
+                                a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 2) * 120 + k));
+                                a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v0, a2_0);
+                                global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 3) * 120 + k));
+                                a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v0, a3_0);
                             }
-                            Unsafe.Add(ref t1, i) = a1;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * 16));
                         }
                     }
-                }
-                else
-                {
+                    else if (Vector.IsHardwareAccelerated)
                     {
-                        ref float t0 = ref Unsafe.Add(ref dx, n * 400);
-                        int i = 0;
-                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                        for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
                         {
-                            for (; i <= 400 - 4 * 16; i += 4 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < 120; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 120 + k));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
-                            }
-                            for (; i <= 400 - 1 * 16; i += 1 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < 120; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 120 + k));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                            }
-                        }
-                        else if (Vector.IsHardwareAccelerated)
-                        {
-                            for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                VectorF a0_1 = VectorF.Zero;
-                                VectorF a0_2 = VectorF.Zero;
-                                VectorF a0_3 = VectorF.Zero;
-                                for (int k = 0; k < 120; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 120 + k));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
-                                }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
-                            }
-                            for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                for (int k = 0; k < 120; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 400 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 120 + k));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                            }
-                        }
-                        for (; i < 400; i++)
-                        {
-                            float a0 = 0f;
+                            VectorF a0_0 = VectorF.Zero;
+                            VectorF a0_1 = VectorF.Zero;
+                            VectorF a0_2 = VectorF.Zero;
+                            VectorF a0_3 = VectorF.Zero;
+                            VectorF a1_0 = VectorF.Zero;
+                            VectorF a1_1 = VectorF.Zero;
+                            VectorF a1_2 = VectorF.Zero;
+                            VectorF a1_3 = VectorF.Zero;
+                            VectorF a2_0 = VectorF.Zero;
+                            VectorF a2_1 = VectorF.Zero;
+                            VectorF a2_2 = VectorF.Zero;
+                            VectorF a2_3 = VectorF.Zero;
+                            VectorF a3_0 = VectorF.Zero;
+                            VectorF a3_1 = VectorF.Zero;
+                            VectorF a3_2 = VectorF.Zero;
+                            VectorF a3_3 = VectorF.Zero;
                             for (int k = 0; k < 120; k++)
                             {
-                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 120 + k), Unsafe.Add(ref w, k * 400 + i), a0);
+                                ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 120 + k));
+                                a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 120 + k));
+                                a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
+                                a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
+                                VectorF s2 = new VectorF(Unsafe.Add(ref dy, (n + 2) * 120 + k));
+                                a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
+                                a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
+                                a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
+                                a2_3 = Vector.FusedMultiplyAdd(s2, v3, a2_3);
+                                VectorF s3 = new VectorF(Unsafe.Add(ref dy, (n + 3) * 120 + k));
+                                a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
+                                a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
+                                a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
+                                a3_3 = Vector.FusedMultiplyAdd(s3, v3, a3_3);
                             }
-                            Unsafe.Add(ref t0, i) = a0;
+                            Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                            Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
+                            Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(a2_3, ref t2, (nuint)(i + 3 * VectorF.Count));
+                            Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(a3_3, ref t3, (nuint)(i + 3 * VectorF.Count));
                         }
+                        for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                        {
+                            VectorF a0_0 = VectorF.Zero;
+                            VectorF a1_0 = VectorF.Zero;
+                            VectorF a2_0 = VectorF.Zero;
+                            VectorF a3_0 = VectorF.Zero;
+                            for (int k = 0; k < 120; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 120 + k));
+                                a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 120 + k));
+                                a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                VectorF s2 = new VectorF(Unsafe.Add(ref dy, (n + 2) * 120 + k));
+                                a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
+                                VectorF s3 = new VectorF(Unsafe.Add(ref dy, (n + 3) * 120 + k));
+                                a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
+                            }
+                            Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
+                        }
+                    }
+                    for (; i < 400; i++)
+                    {
+                        float a0 = 0f;
+                        for (int k = 0; k < 120; k++)
+                        {
+                            a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 0) * 120 + k), Unsafe.Add(ref w, k * 400 + i), a0);
+                        }
+                        Unsafe.Add(ref t0, i) = a0;
+                        float a1 = 0f;
+                        for (int k = 0; k < 120; k++)
+                        {
+                            a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 1) * 120 + k), Unsafe.Add(ref w, k * 400 + i), a1);
+                        }
+                        Unsafe.Add(ref t1, i) = a1;
+                        float a2 = 0f;
+                        for (int k = 0; k < 120; k++)
+                        {
+                            a2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 2) * 120 + k), Unsafe.Add(ref w, k * 400 + i), a2);
+                        }
+                        Unsafe.Add(ref t2, i) = a2;
+                        float a3 = 0f;
+                        for (int k = 0; k < 120; k++)
+                        {
+                            a3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 3) * 120 + k), Unsafe.Add(ref w, k * 400 + i), a3);
+                        }
+                        Unsafe.Add(ref t3, i) = a3;
+                    }
+                }
+            }
+            for (; n < end; n++)
+            {
+                {
+                    ref float t0 = ref Unsafe.Add(ref dx, n * 400);
+                    int i = 0;
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                    {
+                        for (; i <= 400 - 4 * 16; i += 4 * 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            for (int k = 0; k < 120; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 120 + k));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                        }
+                        for (; i <= 400 - 1 * 16; i += 1 * 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            for (int k = 0; k < 120; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 120 + k));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                        }
+                    }
+                    else if (Vector.IsHardwareAccelerated)
+                    {
+                        for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        {
+                            VectorF a0_0 = VectorF.Zero;
+                            VectorF a0_1 = VectorF.Zero;
+                            VectorF a0_2 = VectorF.Zero;
+                            VectorF a0_3 = VectorF.Zero;
+                            for (int k = 0; k < 120; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 120 + k));
+                                a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                            }
+                            Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                        }
+                        for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                        {
+                            VectorF a0_0 = VectorF.Zero;
+                            for (int k = 0; k < 120; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 400 + i);
+                                VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 120 + k));
+                                a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                            }
+                            Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                        }
+                    }
+                    for (; i < 400; i++)
+                    {
+                        float a0 = 0f;
+                        for (int k = 0; k < 120; k++)
+                        {
+                            a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 120 + k), Unsafe.Add(ref w, k * 400 + i), a0);
+                        }
+                        Unsafe.Add(ref t0, i) = a0;
                     }
                 }
             }
@@ -4635,390 +4984,574 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer8Forward(int batch, int start, int end, ref float x, ref float w, ref float b, ref float y)
         {
-            for (int n = start; n < end; n += 2)
+            int n = start;
+            for (; n + 4 <= end; n += 4)
             {
-                if (n + 1 < end)
+                ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 120);
+                ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 84);
+                ref float x1 = ref Unsafe.Add(ref x, (n + 1) * 120);
+                ref float y1 = ref Unsafe.Add(ref y, (n + 1) * 84);
+                ref float x2 = ref Unsafe.Add(ref x, (n + 2) * 120);
+                ref float y2 = ref Unsafe.Add(ref y, (n + 2) * 84);
+                ref float x3 = ref Unsafe.Add(ref x, (n + 3) * 120);
+                ref float y3 = ref Unsafe.Add(ref y, (n + 3) * 84);
+                for (int o = 0; o < 84; o += 4)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 120);
-                    ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 84);
-                    ref float x1 = ref Unsafe.Add(ref x, (n + 1) * 120);
-                    ref float y1 = ref Unsafe.Add(ref y, (n + 1) * 84);
-                    for (int o = 0; o < 84; o += 4)
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 120);
+                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 120);
+                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 120);
+                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 120);
+                    float s0_0;
+                    float s0_1;
+                    float s0_2;
+                    float s0_3;
+                    float s1_0;
+                    float s1_1;
+                    float s1_2;
+                    float s1_3;
+                    float s2_0;
+                    float s2_1;
+                    float s2_2;
+                    float s2_3;
+                    float s3_0;
+                    float s3_1;
+                    float s3_2;
+                    float s3_3;
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 120);
-                        ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 120);
-                        ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 120);
-                        ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 120);
-                        float s0_0;
-                        float s0_1;
-                        float s0_2;
-                        float s0_3;
-                        float s1_0;
-                        float s1_1;
-                        float s1_2;
-                        float s1_3;
-                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            int i = 0;
-                            for (; i <= 112; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
-                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
-                                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
-                                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
-                                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
-                                a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
-                                a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
-                                a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
-                                a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
-                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
-                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
-                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
-                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
-                            for (; i < 120; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                                float v1 = Unsafe.Add(ref x1, i);
-                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
-                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
-                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
-                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
-                            }
+                            global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                            a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                            a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                            a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                            a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
+                            a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
+                            a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
+                            a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
+                            a2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_0);
+                            a2_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_1);
+                            a2_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_2);
+                            a2_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_3);
+                            a3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_0);
+                            a3_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_1);
+                            a3_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_2);
+                            a3_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_3);
                         }
-                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
+                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0);
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1);
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2);
+                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3);
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0);
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1);
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2);
+                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3);
+                        for (; i < 120; i++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a1_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a1_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a1_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a1_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            int i = 0;
-                            for (; i <= 112; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
-                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                                a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
-                                a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
-                                a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
-                                a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
-                                a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
-                                a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
-                                a1_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
-                                a1_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
-                                a1_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
-                                a1_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
-                                a1_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
-                                a1_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
-                                a1_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
-                                a1_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
-                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
-                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
-                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
-                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
-                            for (; i < 120; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                                float v1 = Unsafe.Add(ref x1, i);
-                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
-                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
-                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
-                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
-                            }
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                            s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
+                            s2_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v2, s2_3);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
+                            s3_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v3, s3_3);
                         }
-                        else
-                        {
-                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
-                            float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
-                            float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
-                            float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
-                            float a1_00 = 0f, a1_01 = 0f, a1_02 = 0f, a1_03 = 0f, a1_04 = 0f, a1_05 = 0f, a1_06 = 0f, a1_07 = 0f;
-                            float a1_10 = 0f, a1_11 = 0f, a1_12 = 0f, a1_13 = 0f, a1_14 = 0f, a1_15 = 0f, a1_16 = 0f, a1_17 = 0f;
-                            float a1_20 = 0f, a1_21 = 0f, a1_22 = 0f, a1_23 = 0f, a1_24 = 0f, a1_25 = 0f, a1_26 = 0f, a1_27 = 0f;
-                            float a1_30 = 0f, a1_31 = 0f, a1_32 = 0f, a1_33 = 0f, a1_34 = 0f, a1_35 = 0f, a1_36 = 0f, a1_37 = 0f;
-                            int i = 0;
-                            for (; i <= 112; i += 8)
-                            {
-                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
-                                float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
-                                float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
-                                float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
-                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
-                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
-                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
-                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
-                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
-                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
-                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
-                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
-                                a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
-                                a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
-                                a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
-                                a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
-                                a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
-                                a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
-                                a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
-                                a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
-                                a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
-                                a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
-                                a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
-                                a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
-                                a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
-                                a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
-                                a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
-                                a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
-                                a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
-                                a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
-                                a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
-                                a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
-                                a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
-                                a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
-                                a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
-                                a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
-                                a1_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x1, i + 0), a1_00);
-                                a1_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x1, i + 1), a1_01);
-                                a1_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x1, i + 2), a1_02);
-                                a1_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x1, i + 3), a1_03);
-                                a1_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x1, i + 4), a1_04);
-                                a1_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x1, i + 5), a1_05);
-                                a1_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x1, i + 6), a1_06);
-                                a1_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x1, i + 7), a1_07);
-                                a1_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x1, i + 0), a1_10);
-                                a1_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x1, i + 1), a1_11);
-                                a1_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x1, i + 2), a1_12);
-                                a1_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x1, i + 3), a1_13);
-                                a1_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x1, i + 4), a1_14);
-                                a1_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x1, i + 5), a1_15);
-                                a1_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x1, i + 6), a1_16);
-                                a1_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x1, i + 7), a1_17);
-                                a1_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x1, i + 0), a1_20);
-                                a1_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x1, i + 1), a1_21);
-                                a1_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x1, i + 2), a1_22);
-                                a1_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x1, i + 3), a1_23);
-                                a1_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x1, i + 4), a1_24);
-                                a1_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x1, i + 5), a1_25);
-                                a1_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x1, i + 6), a1_26);
-                                a1_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x1, i + 7), a1_27);
-                                a1_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x1, i + 0), a1_30);
-                                a1_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x1, i + 1), a1_31);
-                                a1_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x1, i + 2), a1_32);
-                                a1_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x1, i + 3), a1_33);
-                                a1_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x1, i + 4), a1_34);
-                                a1_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x1, i + 5), a1_35);
-                                a1_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x1, i + 6), a1_36);
-                                a1_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x1, i + 7), a1_37);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
-                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_00, a1_01, a1_02, a1_03, a1_04, a1_05, a1_06, a1_07);
-                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_10, a1_11, a1_12, a1_13, a1_14, a1_15, a1_16, a1_17);
-                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_20, a1_21, a1_22, a1_23, a1_24, a1_25, a1_26, a1_27);
-                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_30, a1_31, a1_32, a1_33, a1_34, a1_35, a1_36, a1_37);
-                            for (; i < 120; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                                float v1 = Unsafe.Add(ref x1, i);
-                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
-                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
-                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
-                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
-                            }
-                        }
-                        Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
-                        Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
-                        Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
-                        Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
-                        Unsafe.Add(ref y1, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s1_0);
-                        Unsafe.Add(ref y1, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s1_1);
-                        Unsafe.Add(ref y1, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s1_2);
-                        Unsafe.Add(ref y1, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s1_3);
                     }
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                            a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                            a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                            a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                            a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                            a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                            a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                            a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                            a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                            a1_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
+                            a1_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
+                            a1_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
+                            a1_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
+                            a1_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
+                            a1_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
+                            a1_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
+                            a1_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
+                            a2_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_0Low);
+                            a2_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_0High);
+                            a2_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_1Low);
+                            a2_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_1High);
+                            a2_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_2Low);
+                            a2_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_2High);
+                            a2_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_3Low);
+                            a2_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_3High);
+                            a3_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_0Low);
+                            a3_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_0High);
+                            a3_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_1Low);
+                            a3_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_1High);
+                            a3_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_2Low);
+                            a3_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_2High);
+                            a3_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_3Low);
+                            a3_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_3High);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
+                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0Low, a2_0High);
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1Low, a2_1High);
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2Low, a2_2High);
+                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3Low, a2_3High);
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0Low, a3_0High);
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1Low, a3_1High);
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2Low, a3_2High);
+                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3Low, a3_3High);
+                        for (; i < 120; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                            s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
+                            s2_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v2, s2_3);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
+                            s3_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v3, s3_3);
+                        }
+                    }
+                    else
+                    {
+                        float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                        float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
+                        float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
+                        float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                        float a1_00 = 0f, a1_01 = 0f, a1_02 = 0f, a1_03 = 0f, a1_04 = 0f, a1_05 = 0f, a1_06 = 0f, a1_07 = 0f;
+                        float a1_10 = 0f, a1_11 = 0f, a1_12 = 0f, a1_13 = 0f, a1_14 = 0f, a1_15 = 0f, a1_16 = 0f, a1_17 = 0f;
+                        float a1_20 = 0f, a1_21 = 0f, a1_22 = 0f, a1_23 = 0f, a1_24 = 0f, a1_25 = 0f, a1_26 = 0f, a1_27 = 0f;
+                        float a1_30 = 0f, a1_31 = 0f, a1_32 = 0f, a1_33 = 0f, a1_34 = 0f, a1_35 = 0f, a1_36 = 0f, a1_37 = 0f;
+                        float a2_00 = 0f, a2_01 = 0f, a2_02 = 0f, a2_03 = 0f, a2_04 = 0f, a2_05 = 0f, a2_06 = 0f, a2_07 = 0f;
+                        float a2_10 = 0f, a2_11 = 0f, a2_12 = 0f, a2_13 = 0f, a2_14 = 0f, a2_15 = 0f, a2_16 = 0f, a2_17 = 0f;
+                        float a2_20 = 0f, a2_21 = 0f, a2_22 = 0f, a2_23 = 0f, a2_24 = 0f, a2_25 = 0f, a2_26 = 0f, a2_27 = 0f;
+                        float a2_30 = 0f, a2_31 = 0f, a2_32 = 0f, a2_33 = 0f, a2_34 = 0f, a2_35 = 0f, a2_36 = 0f, a2_37 = 0f;
+                        float a3_00 = 0f, a3_01 = 0f, a3_02 = 0f, a3_03 = 0f, a3_04 = 0f, a3_05 = 0f, a3_06 = 0f, a3_07 = 0f;
+                        float a3_10 = 0f, a3_11 = 0f, a3_12 = 0f, a3_13 = 0f, a3_14 = 0f, a3_15 = 0f, a3_16 = 0f, a3_17 = 0f;
+                        float a3_20 = 0f, a3_21 = 0f, a3_22 = 0f, a3_23 = 0f, a3_24 = 0f, a3_25 = 0f, a3_26 = 0f, a3_27 = 0f;
+                        float a3_30 = 0f, a3_31 = 0f, a3_32 = 0f, a3_33 = 0f, a3_34 = 0f, a3_35 = 0f, a3_36 = 0f, a3_37 = 0f;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
+                        {
+                            float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                            float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
+                            float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
+                            float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                            a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                            a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                            a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                            a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                            a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                            a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                            a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                            a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                            a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
+                            a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
+                            a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
+                            a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
+                            a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
+                            a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
+                            a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
+                            a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
+                            a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
+                            a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
+                            a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
+                            a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
+                            a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
+                            a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
+                            a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
+                            a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
+                            a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
+                            a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
+                            a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
+                            a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
+                            a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
+                            a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
+                            a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
+                            a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                            a1_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x1, i + 0), a1_00);
+                            a1_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x1, i + 1), a1_01);
+                            a1_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x1, i + 2), a1_02);
+                            a1_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x1, i + 3), a1_03);
+                            a1_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x1, i + 4), a1_04);
+                            a1_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x1, i + 5), a1_05);
+                            a1_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x1, i + 6), a1_06);
+                            a1_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x1, i + 7), a1_07);
+                            a1_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x1, i + 0), a1_10);
+                            a1_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x1, i + 1), a1_11);
+                            a1_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x1, i + 2), a1_12);
+                            a1_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x1, i + 3), a1_13);
+                            a1_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x1, i + 4), a1_14);
+                            a1_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x1, i + 5), a1_15);
+                            a1_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x1, i + 6), a1_16);
+                            a1_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x1, i + 7), a1_17);
+                            a1_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x1, i + 0), a1_20);
+                            a1_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x1, i + 1), a1_21);
+                            a1_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x1, i + 2), a1_22);
+                            a1_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x1, i + 3), a1_23);
+                            a1_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x1, i + 4), a1_24);
+                            a1_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x1, i + 5), a1_25);
+                            a1_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x1, i + 6), a1_26);
+                            a1_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x1, i + 7), a1_27);
+                            a1_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x1, i + 0), a1_30);
+                            a1_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x1, i + 1), a1_31);
+                            a1_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x1, i + 2), a1_32);
+                            a1_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x1, i + 3), a1_33);
+                            a1_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x1, i + 4), a1_34);
+                            a1_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x1, i + 5), a1_35);
+                            a1_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x1, i + 6), a1_36);
+                            a1_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x1, i + 7), a1_37);
+                            a2_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x2, i + 0), a2_00);
+                            a2_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x2, i + 1), a2_01);
+                            a2_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x2, i + 2), a2_02);
+                            a2_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x2, i + 3), a2_03);
+                            a2_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x2, i + 4), a2_04);
+                            a2_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x2, i + 5), a2_05);
+                            a2_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x2, i + 6), a2_06);
+                            a2_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x2, i + 7), a2_07);
+                            a2_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x2, i + 0), a2_10);
+                            a2_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x2, i + 1), a2_11);
+                            a2_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x2, i + 2), a2_12);
+                            a2_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x2, i + 3), a2_13);
+                            a2_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x2, i + 4), a2_14);
+                            a2_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x2, i + 5), a2_15);
+                            a2_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x2, i + 6), a2_16);
+                            a2_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x2, i + 7), a2_17);
+                            a2_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x2, i + 0), a2_20);
+                            a2_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x2, i + 1), a2_21);
+                            a2_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x2, i + 2), a2_22);
+                            a2_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x2, i + 3), a2_23);
+                            a2_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x2, i + 4), a2_24);
+                            a2_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x2, i + 5), a2_25);
+                            a2_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x2, i + 6), a2_26);
+                            a2_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x2, i + 7), a2_27);
+                            a2_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x2, i + 0), a2_30);
+                            a2_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x2, i + 1), a2_31);
+                            a2_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x2, i + 2), a2_32);
+                            a2_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x2, i + 3), a2_33);
+                            a2_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x2, i + 4), a2_34);
+                            a2_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x2, i + 5), a2_35);
+                            a2_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x2, i + 6), a2_36);
+                            a2_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x2, i + 7), a2_37);
+                            a3_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x3, i + 0), a3_00);
+                            a3_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x3, i + 1), a3_01);
+                            a3_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x3, i + 2), a3_02);
+                            a3_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x3, i + 3), a3_03);
+                            a3_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x3, i + 4), a3_04);
+                            a3_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x3, i + 5), a3_05);
+                            a3_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x3, i + 6), a3_06);
+                            a3_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x3, i + 7), a3_07);
+                            a3_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x3, i + 0), a3_10);
+                            a3_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x3, i + 1), a3_11);
+                            a3_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x3, i + 2), a3_12);
+                            a3_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x3, i + 3), a3_13);
+                            a3_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x3, i + 4), a3_14);
+                            a3_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x3, i + 5), a3_15);
+                            a3_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x3, i + 6), a3_16);
+                            a3_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x3, i + 7), a3_17);
+                            a3_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x3, i + 0), a3_20);
+                            a3_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x3, i + 1), a3_21);
+                            a3_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x3, i + 2), a3_22);
+                            a3_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x3, i + 3), a3_23);
+                            a3_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x3, i + 4), a3_24);
+                            a3_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x3, i + 5), a3_25);
+                            a3_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x3, i + 6), a3_26);
+                            a3_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x3, i + 7), a3_27);
+                            a3_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x3, i + 0), a3_30);
+                            a3_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x3, i + 1), a3_31);
+                            a3_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x3, i + 2), a3_32);
+                            a3_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x3, i + 3), a3_33);
+                            a3_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x3, i + 4), a3_34);
+                            a3_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x3, i + 5), a3_35);
+                            a3_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x3, i + 6), a3_36);
+                            a3_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x3, i + 7), a3_37);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_00, a1_01, a1_02, a1_03, a1_04, a1_05, a1_06, a1_07);
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_10, a1_11, a1_12, a1_13, a1_14, a1_15, a1_16, a1_17);
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_20, a1_21, a1_22, a1_23, a1_24, a1_25, a1_26, a1_27);
+                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_30, a1_31, a1_32, a1_33, a1_34, a1_35, a1_36, a1_37);
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_00, a2_01, a2_02, a2_03, a2_04, a2_05, a2_06, a2_07);
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_10, a2_11, a2_12, a2_13, a2_14, a2_15, a2_16, a2_17);
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_20, a2_21, a2_22, a2_23, a2_24, a2_25, a2_26, a2_27);
+                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_30, a2_31, a2_32, a2_33, a2_34, a2_35, a2_36, a2_37);
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_00, a3_01, a3_02, a3_03, a3_04, a3_05, a3_06, a3_07);
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_10, a3_11, a3_12, a3_13, a3_14, a3_15, a3_16, a3_17);
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_20, a3_21, a3_22, a3_23, a3_24, a3_25, a3_26, a3_27);
+                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_30, a3_31, a3_32, a3_33, a3_34, a3_35, a3_36, a3_37);
+                        for (; i < 120; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                            s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
+                            s2_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v2, s2_3);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
+                            s3_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v3, s3_3);
+                        }
+                    }
+                    Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
+                    Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
+                    Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
+                    Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
+                    Unsafe.Add(ref y1, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s1_0);
+                    Unsafe.Add(ref y1, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s1_1);
+                    Unsafe.Add(ref y1, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s1_2);
+                    Unsafe.Add(ref y1, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s1_3);
+                    Unsafe.Add(ref y2, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s2_0);
+                    Unsafe.Add(ref y2, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s2_1);
+                    Unsafe.Add(ref y2, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s2_2);
+                    Unsafe.Add(ref y2, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s2_3);
+                    Unsafe.Add(ref y3, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s3_0);
+                    Unsafe.Add(ref y3, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s3_1);
+                    Unsafe.Add(ref y3, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s3_2);
+                    Unsafe.Add(ref y3, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s3_3);
                 }
-                else
+            }
+            for (; n < end; n++)
+            {
+                ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 120);
+                ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 84);
+                for (int o = 0; o < 84; o += 4)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 120);
-                    ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 84);
-                    for (int o = 0; o < 84; o += 4)
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 120);
+                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 120);
+                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 120);
+                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 120);
+                    float s0_0;
+                    float s0_1;
+                    float s0_2;
+                    float s0_3;
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 120);
-                        ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 120);
-                        ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 120);
-                        ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 120);
-                        float s0_0;
-                        float s0_1;
-                        float s0_2;
-                        float s0_3;
-                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            int i = 0;
-                            for (; i <= 112; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
-                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
-                                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
-                                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
-                                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
-                            for (; i < 120; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                            }
+                            global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                            a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                            a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                            a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
                         }
-                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                        for (; i < 120; i++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            int i = 0;
-                            for (; i <= 112; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
-                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                                a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
-                                a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
-                                a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
-                                a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
-                                a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
-                                a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
-                            for (; i < 120; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                            }
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
                         }
-                        else
-                        {
-                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
-                            float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
-                            float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
-                            float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
-                            int i = 0;
-                            for (; i <= 112; i += 8)
-                            {
-                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
-                                float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
-                                float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
-                                float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
-                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
-                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
-                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
-                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
-                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
-                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
-                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
-                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
-                                a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
-                                a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
-                                a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
-                                a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
-                                a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
-                                a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
-                                a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
-                                a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
-                                a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
-                                a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
-                                a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
-                                a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
-                                a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
-                                a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
-                                a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
-                                a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
-                                a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
-                                a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
-                                a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
-                                a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
-                                a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
-                                a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
-                                a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
-                                a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
-                            for (; i < 120; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                            }
-                        }
-                        Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
-                        Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
-                        Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
-                        Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
                     }
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                            a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                            a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                            a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                            a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                            a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                            a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                            a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                            a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                        for (; i < 120; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                        }
+                    }
+                    else
+                    {
+                        float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                        float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
+                        float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
+                        float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
+                        {
+                            float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                            float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
+                            float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
+                            float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                            a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                            a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                            a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                            a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                            a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                            a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                            a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                            a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                            a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
+                            a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
+                            a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
+                            a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
+                            a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
+                            a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
+                            a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
+                            a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
+                            a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
+                            a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
+                            a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
+                            a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
+                            a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
+                            a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
+                            a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
+                            a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
+                            a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
+                            a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
+                            a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
+                            a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
+                            a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
+                            a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
+                            a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
+                            a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                        for (; i < 120; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                        }
+                    }
+                    Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
+                    Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
+                    Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
+                    Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
                 }
             }
         }
@@ -5027,14 +5560,16 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer8BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dw, ref float db)
         {
-            for (int o = start; o < end; o += 2)
+            for (int o = start; o < end; o += 4)
             {
-                int rows = Math.Min(2, end - o);
-                if (rows == 2)
+                int rows = Math.Min(4, end - o);
+                if (rows == 4)
                 {
                     {
                         ref float t0 = ref Unsafe.Add(ref dw, (o + 0) * 120);
                         ref float t1 = ref Unsafe.Add(ref dw, (o + 1) * 120);
+                        ref float t2 = ref Unsafe.Add(ref dw, (o + 2) * 120);
+                        ref float t3 = ref Unsafe.Add(ref dw, (o + 3) * 120);
                         int i = 0;
                         if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
@@ -5048,6 +5583,14 @@ namespace Golden
                                 global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 120 + i);
@@ -5065,6 +5608,16 @@ namespace Golden
                                     a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
                                     a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
                                     a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + o + 2));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v1, a2_1);
+                                    a2_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v2, a2_2);
+                                    a2_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v3, a2_3);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + o + 3));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v1, a3_1);
+                                    a3_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v2, a3_2);
+                                    a3_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v3, a3_3);
                                 }
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
@@ -5074,11 +5627,21 @@ namespace Golden
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * 16));
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * 16));
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_3, ref t2, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_3, ref t3, (nuint)(i + 3 * 16));
                             }
                             for (; i <= 120 - 1 * 16; i += 1 * 16)
                             {
                                 global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 120 + i);
@@ -5087,9 +5650,39 @@ namespace Golden
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
                                     global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + o + 1));
                                     a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + o + 2));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v0, a2_0);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + o + 3));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v0, a3_0);
                                 }
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * 16));
+                            }
+                            for (; i <= 120 - 1 * 8; i += 1 * 8)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector256<float> a3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                for (int k = 0; k < batch; k++)
+                                {
+                                    ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                    global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(0 * 8));
+                                    global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref dy, k * 84 + o + 0));
+                                    a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(s0, v0, a0_0);
+                                    global::System.Runtime.Intrinsics.Vector256<float> s1 = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref dy, k * 84 + o + 1));
+                                    a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(s1, v0, a1_0);
+                                    global::System.Runtime.Intrinsics.Vector256<float> s2 = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref dy, k * 84 + o + 2));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(s2, v0, a2_0);
+                                    global::System.Runtime.Intrinsics.Vector256<float> s3 = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref dy, k * 84 + o + 3));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(s3, v0, a3_0);
+                                }
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 8));
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 8));
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * 8));
+                                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * 8));
                             }
                         }
                         else if (Vector.IsHardwareAccelerated)
@@ -5104,6 +5697,14 @@ namespace Golden
                                 VectorF a1_1 = VectorF.Zero;
                                 VectorF a1_2 = VectorF.Zero;
                                 VectorF a1_3 = VectorF.Zero;
+                                VectorF a2_0 = VectorF.Zero;
+                                VectorF a2_1 = VectorF.Zero;
+                                VectorF a2_2 = VectorF.Zero;
+                                VectorF a2_3 = VectorF.Zero;
+                                VectorF a3_0 = VectorF.Zero;
+                                VectorF a3_1 = VectorF.Zero;
+                                VectorF a3_2 = VectorF.Zero;
+                                VectorF a3_3 = VectorF.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 120 + i);
@@ -5121,6 +5722,16 @@ namespace Golden
                                     a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
                                     a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
                                     a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
+                                    VectorF s2 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 2));
+                                    a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
+                                    a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
+                                    a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
+                                    a2_3 = Vector.FusedMultiplyAdd(s2, v3, a2_3);
+                                    VectorF s3 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 3));
+                                    a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
+                                    a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
+                                    a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
+                                    a3_3 = Vector.FusedMultiplyAdd(s3, v3, a3_3);
                                 }
                                 Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
@@ -5130,11 +5741,21 @@ namespace Golden
                                 Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_3, ref t2, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_3, ref t3, (nuint)(i + 3 * VectorF.Count));
                             }
                             for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                             {
                                 VectorF a0_0 = VectorF.Zero;
                                 VectorF a1_0 = VectorF.Zero;
+                                VectorF a2_0 = VectorF.Zero;
+                                VectorF a3_0 = VectorF.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 120 + i);
@@ -5143,9 +5764,15 @@ namespace Golden
                                     a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                     VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 1));
                                     a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                    VectorF s2 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 2));
+                                    a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
+                                    VectorF s3 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 3));
+                                    a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                 }
                                 Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
                             }
                         }
                         for (; i < 120; i++)
@@ -5162,100 +5789,127 @@ namespace Golden
                                 a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 84 + o + 1), Unsafe.Add(ref x, k * 120 + i), a1);
                             }
                             Unsafe.Add(ref t1, i) = a1;
+                            float a2 = 0f;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                a2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 84 + o + 2), Unsafe.Add(ref x, k * 120 + i), a2);
+                            }
+                            Unsafe.Add(ref t2, i) = a2;
+                            float a3 = 0f;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                a3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 84 + o + 3), Unsafe.Add(ref x, k * 120 + i), a3);
+                            }
+                            Unsafe.Add(ref t3, i) = a3;
                         }
                     }
                 }
                 else
                 {
+                    for (int row = o; row < o + rows; row++)
                     {
-                        ref float t0 = ref Unsafe.Add(ref dw, o * 120);
-                        int i = 0;
-                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
-                            for (; i <= 120 - 4 * 16; i += 4 * 16)
+                            ref float t0 = ref Unsafe.Add(ref dw, row * 120);
+                            int i = 0;
+                            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                             {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (; i <= 120 - 4 * 16; i += 4 * 16)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    for (int k = 0; k < batch; k++)
+                                    {
+                                        ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                        global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + row));
+                                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                    }
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                                }
+                                for (; i <= 120 - 1 * 16; i += 1 * 16)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    for (int k = 0; k < batch; k++)
+                                    {
+                                        ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                        global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + row));
+                                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    }
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                }
+                                for (; i <= 120 - 1 * 8; i += 1 * 8)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                                    for (int k = 0; k < batch; k++)
+                                    {
+                                        ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                        global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(0 * 8));
+                                        global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref dy, k * 84 + row));
+                                        a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(s0, v0, a0_0);
+                                    }
+                                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 8));
+                                }
+                            }
+                            else if (Vector.IsHardwareAccelerated)
+                            {
+                                for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                                {
+                                    VectorF a0_0 = VectorF.Zero;
+                                    VectorF a0_1 = VectorF.Zero;
+                                    VectorF a0_2 = VectorF.Zero;
+                                    VectorF a0_3 = VectorF.Zero;
+                                    for (int k = 0; k < batch; k++)
+                                    {
+                                        ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                        VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                        VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                        VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                        VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                        VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 84 + row));
+                                        a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                        a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                        a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                        a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                    }
+                                    Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                    Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                    Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                                }
+                                for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                                {
+                                    VectorF a0_0 = VectorF.Zero;
+                                    for (int k = 0; k < batch; k++)
+                                    {
+                                        ref float r = ref Unsafe.Add(ref x, k * 120 + i);
+                                        VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                        VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 84 + row));
+                                        a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    }
+                                    Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                }
+                            }
+                            for (; i < 120; i++)
+                            {
+                                float a0 = 0f;
                                 for (int k = 0; k < batch; k++)
                                 {
-                                    ref float r = ref Unsafe.Add(ref x, k * 120 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + o));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                    a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 84 + row), Unsafe.Add(ref x, k * 120 + i), a0);
                                 }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                                Unsafe.Add(ref t0, i) = a0;
                             }
-                            for (; i <= 120 - 1 * 16; i += 1 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < batch; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref x, k * 120 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 84 + o));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                            }
-                        }
-                        else if (Vector.IsHardwareAccelerated)
-                        {
-                            for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                VectorF a0_1 = VectorF.Zero;
-                                VectorF a0_2 = VectorF.Zero;
-                                VectorF a0_3 = VectorF.Zero;
-                                for (int k = 0; k < batch; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref x, k * 120 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 84 + o));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
-                                }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
-                            }
-                            for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                for (int k = 0; k < batch; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref x, k * 120 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 84 + o));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                            }
-                        }
-                        for (; i < 120; i++)
-                        {
-                            float a0 = 0f;
-                            for (int k = 0; k < batch; k++)
-                            {
-                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 84 + o), Unsafe.Add(ref x, k * 120 + i), a0);
-                            }
-                            Unsafe.Add(ref t0, i) = a0;
                         }
                     }
                 }
@@ -5275,238 +5929,356 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer8BackwardData(int batch, int start, int end, ref float dy, ref float w, ref float dx, ref float x)
         {
-            for (int n = start; n < end; n += 2)
+            int n = start;
+            for (; n + 4 <= end; n += 4)
             {
-                if (n + 1 < end)
                 {
+                    ref float t0 = ref Unsafe.Add(ref dx, (n + 0) * 120);
+                    ref float t1 = ref Unsafe.Add(ref dx, (n + 1) * 120);
+                    ref float t2 = ref Unsafe.Add(ref dx, (n + 2) * 120);
+                    ref float t3 = ref Unsafe.Add(ref dx, (n + 3) * 120);
+                    ref float m0 = ref Unsafe.Add(ref x, (n + 0) * 120);
+                    ref float m1 = ref Unsafe.Add(ref x, (n + 1) * 120);
+                    ref float m2 = ref Unsafe.Add(ref x, (n + 2) * 120);
+                    ref float m3 = ref Unsafe.Add(ref x, (n + 3) * 120);
+                    int i = 0;
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                     {
-                        ref float t0 = ref Unsafe.Add(ref dx, (n + 0) * 120);
-                        ref float t1 = ref Unsafe.Add(ref dx, (n + 1) * 120);
-                        ref float m0 = ref Unsafe.Add(ref x, (n + 0) * 120);
-                        ref float m1 = ref Unsafe.Add(ref x, (n + 1) * 120);
-                        int i = 0;
-                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                        for (; i <= 120 - 4 * 16; i += 4 * 16)
                         {
-                            for (; i <= 120 - 4 * 16; i += 4 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < 84; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 84 + k));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
-                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 84 + k));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
-                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
-                                    a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
-                                    a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 1 * 16)), a0_1), ref t0, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 2 * 16)), a0_2), ref t0, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 3 * 16)), a0_3), ref t0, (nuint)(i + 3 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 0 * 16)), a1_0), ref t1, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 1 * 16)), a1_1), ref t1, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 2 * 16)), a1_2), ref t1, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 3 * 16)), a1_3), ref t1, (nuint)(i + 3 * 16));
-                            }
-                            for (; i <= 120 - 1 * 16; i += 1 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < 84; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 84 + k));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 84 + k));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 0 * 16)), a1_0), ref t1, (nuint)(i + 0 * 16));
-                            }
-                        }
-                        else if (Vector.IsHardwareAccelerated)
-                        {
-                            for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                VectorF a0_1 = VectorF.Zero;
-                                VectorF a0_2 = VectorF.Zero;
-                                VectorF a0_3 = VectorF.Zero;
-                                VectorF a1_0 = VectorF.Zero;
-                                VectorF a1_1 = VectorF.Zero;
-                                VectorF a1_2 = VectorF.Zero;
-                                VectorF a1_3 = VectorF.Zero;
-                                for (int k = 0; k < 84; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 84 + k));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
-                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 84 + k));
-                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
-                                    a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
-                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
-                                    a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
-                                }
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 3 * VectorF.Count)), a0_3), ref t0, (nuint)(i + 3 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 1 * VectorF.Count)), a1_1), ref t1, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 2 * VectorF.Count)), a1_2), ref t1, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 3 * VectorF.Count)), a1_3), ref t1, (nuint)(i + 3 * VectorF.Count));
-                            }
-                            for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                VectorF a1_0 = VectorF.Zero;
-                                for (int k = 0; k < 84; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 84 + k));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 84 + k));
-                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
-                                }
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
-                            }
-                        }
-                        for (; i < 120; i++)
-                        {
-                            float a0 = 0f;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                             for (int k = 0; k < 84; k++)
                             {
-                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 0) * 84 + k), Unsafe.Add(ref w, k * 120 + i), a0);
+                                ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 84 + k));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 84 + k));
+                                a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
+                                a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
+                                a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
+                                global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 2) * 84 + k));
+                                a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v0, a2_0);
+                                a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v1, a2_1);
+                                a2_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v2, a2_2);
+                                a2_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v3, a2_3);
+                                global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 3) * 84 + k));
+                                a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v0, a3_0);
+                                a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v1, a3_1);
+                                a3_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v2, a3_2);
+                                a3_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v3, a3_3);
                             }
-                            Unsafe.Add(ref t0, i) = Activations.ReluBackward(Unsafe.Add(ref m0, i), a0);
-                            float a1 = 0f;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 1 * 16)), a0_1), ref t0, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 2 * 16)), a0_2), ref t0, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 3 * 16)), a0_3), ref t0, (nuint)(i + 3 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 0 * 16)), a1_0), ref t1, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 1 * 16)), a1_1), ref t1, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 2 * 16)), a1_2), ref t1, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 3 * 16)), a1_3), ref t1, (nuint)(i + 3 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)(i + 0 * 16)), a2_0), ref t2, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)(i + 1 * 16)), a2_1), ref t2, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)(i + 2 * 16)), a2_2), ref t2, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)(i + 3 * 16)), a2_3), ref t2, (nuint)(i + 3 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)(i + 0 * 16)), a3_0), ref t3, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)(i + 1 * 16)), a3_1), ref t3, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)(i + 2 * 16)), a3_2), ref t3, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)(i + 3 * 16)), a3_3), ref t3, (nuint)(i + 3 * 16));
+                        }
+                        for (; i <= 120 - 1 * 16; i += 1 * 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                             for (int k = 0; k < 84; k++)
                             {
-                                a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 1) * 84 + k), Unsafe.Add(ref w, k * 120 + i), a1);
+                                ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 84 + k));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 84 + k));
+                                a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 2) * 84 + k));
+                                a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v0, a2_0);
+                                global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 3) * 84 + k));
+                                a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v0, a3_0);
                             }
-                            Unsafe.Add(ref t1, i) = Activations.ReluBackward(Unsafe.Add(ref m1, i), a1);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 0 * 16)), a1_0), ref t1, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)(i + 0 * 16)), a2_0), ref t2, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)(i + 0 * 16)), a3_0), ref t3, (nuint)(i + 0 * 16));
+                        }
+                        for (; i <= 120 - 1 * 8; i += 1 * 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> a3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            for (int k = 0; k < 84; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(0 * 8));
+                                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref dy, (n + 0) * 84 + k));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(s0, v0, a0_0);
+                                global::System.Runtime.Intrinsics.Vector256<float> s1 = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref dy, (n + 1) * 84 + k));
+                                a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(s1, v0, a1_0);
+                                global::System.Runtime.Intrinsics.Vector256<float> s2 = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref dy, (n + 2) * 84 + k));
+                                a2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(s2, v0, a2_0);
+                                global::System.Runtime.Intrinsics.Vector256<float> s3 = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref dy, (n + 3) * 84 + k));
+                                a3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(s3, v0, a3_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)(i + 0 * 8)), a0_0), ref t0, (nuint)(i + 0 * 8));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m1, (nuint)(i + 0 * 8)), a1_0), ref t1, (nuint)(i + 0 * 8));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m2, (nuint)(i + 0 * 8)), a2_0), ref t2, (nuint)(i + 0 * 8));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m3, (nuint)(i + 0 * 8)), a3_0), ref t3, (nuint)(i + 0 * 8));
                         }
                     }
-                }
-                else
-                {
+                    else if (Vector.IsHardwareAccelerated)
                     {
-                        ref float t0 = ref Unsafe.Add(ref dx, n * 120);
-                        ref float m0 = ref Unsafe.Add(ref x, (n + 0) * 120);
-                        int i = 0;
-                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                        for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
                         {
-                            for (; i <= 120 - 4 * 16; i += 4 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < 84; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 84 + k));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 1 * 16)), a0_1), ref t0, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 2 * 16)), a0_2), ref t0, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 3 * 16)), a0_3), ref t0, (nuint)(i + 3 * 16));
-                            }
-                            for (; i <= 120 - 1 * 16; i += 1 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < 84; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 84 + k));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
-                            }
-                        }
-                        else if (Vector.IsHardwareAccelerated)
-                        {
-                            for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                VectorF a0_1 = VectorF.Zero;
-                                VectorF a0_2 = VectorF.Zero;
-                                VectorF a0_3 = VectorF.Zero;
-                                for (int k = 0; k < 84; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 84 + k));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
-                                }
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 3 * VectorF.Count)), a0_3), ref t0, (nuint)(i + 3 * VectorF.Count));
-                            }
-                            for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                for (int k = 0; k < 84; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 120 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 84 + k));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                }
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
-                            }
-                        }
-                        for (; i < 120; i++)
-                        {
-                            float a0 = 0f;
+                            VectorF a0_0 = VectorF.Zero;
+                            VectorF a0_1 = VectorF.Zero;
+                            VectorF a0_2 = VectorF.Zero;
+                            VectorF a0_3 = VectorF.Zero;
+                            VectorF a1_0 = VectorF.Zero;
+                            VectorF a1_1 = VectorF.Zero;
+                            VectorF a1_2 = VectorF.Zero;
+                            VectorF a1_3 = VectorF.Zero;
+                            VectorF a2_0 = VectorF.Zero;
+                            VectorF a2_1 = VectorF.Zero;
+                            VectorF a2_2 = VectorF.Zero;
+                            VectorF a2_3 = VectorF.Zero;
+                            VectorF a3_0 = VectorF.Zero;
+                            VectorF a3_1 = VectorF.Zero;
+                            VectorF a3_2 = VectorF.Zero;
+                            VectorF a3_3 = VectorF.Zero;
                             for (int k = 0; k < 84; k++)
                             {
-                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 84 + k), Unsafe.Add(ref w, k * 120 + i), a0);
+                                ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 84 + k));
+                                a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 84 + k));
+                                a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
+                                a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
+                                VectorF s2 = new VectorF(Unsafe.Add(ref dy, (n + 2) * 84 + k));
+                                a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
+                                a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
+                                a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
+                                a2_3 = Vector.FusedMultiplyAdd(s2, v3, a2_3);
+                                VectorF s3 = new VectorF(Unsafe.Add(ref dy, (n + 3) * 84 + k));
+                                a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
+                                a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
+                                a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
+                                a3_3 = Vector.FusedMultiplyAdd(s3, v3, a3_3);
                             }
-                            Unsafe.Add(ref t0, i) = Activations.ReluBackward(Unsafe.Add(ref m0, i), a0);
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 3 * VectorF.Count)), a0_3), ref t0, (nuint)(i + 3 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 1 * VectorF.Count)), a1_1), ref t1, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 2 * VectorF.Count)), a1_2), ref t1, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 3 * VectorF.Count)), a1_3), ref t1, (nuint)(i + 3 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 0 * VectorF.Count)), a2_0), ref t2, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 1 * VectorF.Count)), a2_1), ref t2, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 2 * VectorF.Count)), a2_2), ref t2, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 3 * VectorF.Count)), a2_3), ref t2, (nuint)(i + 3 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 0 * VectorF.Count)), a3_0), ref t3, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 1 * VectorF.Count)), a3_1), ref t3, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 2 * VectorF.Count)), a3_2), ref t3, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 3 * VectorF.Count)), a3_3), ref t3, (nuint)(i + 3 * VectorF.Count));
                         }
+                        for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                        {
+                            VectorF a0_0 = VectorF.Zero;
+                            VectorF a1_0 = VectorF.Zero;
+                            VectorF a2_0 = VectorF.Zero;
+                            VectorF a3_0 = VectorF.Zero;
+                            for (int k = 0; k < 84; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 84 + k));
+                                a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 84 + k));
+                                a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                VectorF s2 = new VectorF(Unsafe.Add(ref dy, (n + 2) * 84 + k));
+                                a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
+                                VectorF s3 = new VectorF(Unsafe.Add(ref dy, (n + 3) * 84 + k));
+                                a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
+                            }
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 0 * VectorF.Count)), a2_0), ref t2, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 0 * VectorF.Count)), a3_0), ref t3, (nuint)(i + 0 * VectorF.Count));
+                        }
+                    }
+                    for (; i < 120; i++)
+                    {
+                        float a0 = 0f;
+                        for (int k = 0; k < 84; k++)
+                        {
+                            a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 0) * 84 + k), Unsafe.Add(ref w, k * 120 + i), a0);
+                        }
+                        Unsafe.Add(ref t0, i) = Activations.ReluBackward(Unsafe.Add(ref m0, i), a0);
+                        float a1 = 0f;
+                        for (int k = 0; k < 84; k++)
+                        {
+                            a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 1) * 84 + k), Unsafe.Add(ref w, k * 120 + i), a1);
+                        }
+                        Unsafe.Add(ref t1, i) = Activations.ReluBackward(Unsafe.Add(ref m1, i), a1);
+                        float a2 = 0f;
+                        for (int k = 0; k < 84; k++)
+                        {
+                            a2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 2) * 84 + k), Unsafe.Add(ref w, k * 120 + i), a2);
+                        }
+                        Unsafe.Add(ref t2, i) = Activations.ReluBackward(Unsafe.Add(ref m2, i), a2);
+                        float a3 = 0f;
+                        for (int k = 0; k < 84; k++)
+                        {
+                            a3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 3) * 84 + k), Unsafe.Add(ref w, k * 120 + i), a3);
+                        }
+                        Unsafe.Add(ref t3, i) = Activations.ReluBackward(Unsafe.Add(ref m3, i), a3);
+                    }
+                }
+            }
+            for (; n < end; n++)
+            {
+                {
+                    ref float t0 = ref Unsafe.Add(ref dx, n * 120);
+                    ref float m0 = ref Unsafe.Add(ref x, (n + 0) * 120);
+                    int i = 0;
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                    {
+                        for (; i <= 120 - 4 * 16; i += 4 * 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            for (int k = 0; k < 84; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 84 + k));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 1 * 16)), a0_1), ref t0, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 2 * 16)), a0_2), ref t0, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 3 * 16)), a0_3), ref t0, (nuint)(i + 3 * 16));
+                        }
+                        for (; i <= 120 - 1 * 16; i += 1 * 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            for (int k = 0; k < 84; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 84 + k));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
+                        }
+                        for (; i <= 120 - 1 * 8; i += 1 * 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            for (int k = 0; k < 84; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                global::System.Runtime.Intrinsics.Vector256<float> v0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r, (nuint)(0 * 8));
+                                global::System.Runtime.Intrinsics.Vector256<float> s0 = global::System.Runtime.Intrinsics.Vector256.Create(Unsafe.Add(ref dy, n * 84 + k));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(s0, v0, a0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref m0, (nuint)(i + 0 * 8)), a0_0), ref t0, (nuint)(i + 0 * 8));
+                        }
+                    }
+                    else if (Vector.IsHardwareAccelerated)
+                    {
+                        for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        {
+                            VectorF a0_0 = VectorF.Zero;
+                            VectorF a0_1 = VectorF.Zero;
+                            VectorF a0_2 = VectorF.Zero;
+                            VectorF a0_3 = VectorF.Zero;
+                            for (int k = 0; k < 84; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 84 + k));
+                                a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                            }
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 3 * VectorF.Count)), a0_3), ref t0, (nuint)(i + 3 * VectorF.Count));
+                        }
+                        for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                        {
+                            VectorF a0_0 = VectorF.Zero;
+                            for (int k = 0; k < 84; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 120 + i);
+                                VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 84 + k));
+                                a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                            }
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
+                        }
+                    }
+                    for (; i < 120; i++)
+                    {
+                        float a0 = 0f;
+                        for (int k = 0; k < 84; k++)
+                        {
+                            a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 84 + k), Unsafe.Add(ref w, k * 120 + i), a0);
+                        }
+                        Unsafe.Add(ref t0, i) = Activations.ReluBackward(Unsafe.Add(ref m0, i), a0);
                     }
                 }
             }
@@ -5516,539 +6288,773 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer10Forward(int batch, int start, int end, ref float x, ref float w, ref float b, ref float y)
         {
-            for (int n = start; n < end; n += 2)
+            int n = start;
+            for (; n + 4 <= end; n += 4)
             {
-                if (n + 1 < end)
+                ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 84);
+                ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 10);
+                ref float x1 = ref Unsafe.Add(ref x, (n + 1) * 84);
+                ref float y1 = ref Unsafe.Add(ref y, (n + 1) * 10);
+                ref float x2 = ref Unsafe.Add(ref x, (n + 2) * 84);
+                ref float y2 = ref Unsafe.Add(ref y, (n + 2) * 10);
+                ref float x3 = ref Unsafe.Add(ref x, (n + 3) * 84);
+                ref float y3 = ref Unsafe.Add(ref y, (n + 3) * 10);
+                for (int o = 0; o < 8; o += 4)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 84);
-                    ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 10);
-                    ref float x1 = ref Unsafe.Add(ref x, (n + 1) * 84);
-                    ref float y1 = ref Unsafe.Add(ref y, (n + 1) * 10);
-                    for (int o = 0; o < 8; o += 4)
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
+                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 84);
+                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 84);
+                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 84);
+                    float s0_0;
+                    float s0_1;
+                    float s0_2;
+                    float s0_3;
+                    float s1_0;
+                    float s1_1;
+                    float s1_2;
+                    float s1_3;
+                    float s2_0;
+                    float s2_1;
+                    float s2_2;
+                    float s2_3;
+                    float s3_0;
+                    float s3_1;
+                    float s3_2;
+                    float s3_3;
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
-                        ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 84);
-                        ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 84);
-                        ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 84);
-                        float s0_0;
-                        float s0_1;
-                        float s0_2;
-                        float s0_3;
-                        float s1_0;
-                        float s1_1;
-                        float s1_2;
-                        float s1_3;
-                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            int i = 0;
-                            for (; i <= 76; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
-                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
-                                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
-                                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
-                                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
-                                a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
-                                a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
-                                a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
-                                a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
-                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
-                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
-                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
-                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
-                            for (; i < 84; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                                float v1 = Unsafe.Add(ref x1, i);
-                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
-                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
-                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
-                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
-                            }
+                            global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                            a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                            a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                            a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                            a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
+                            a1_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
+                            a1_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
+                            a1_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
+                            a2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_0);
+                            a2_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_1);
+                            a2_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_2);
+                            a2_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_3);
+                            a3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_0);
+                            a3_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_1);
+                            a3_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_2);
+                            a3_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_3);
                         }
-                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
+                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0);
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1);
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2);
+                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3);
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0);
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1);
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2);
+                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3);
+                        for (; i < 84; i++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a1_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a1_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a1_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a1_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            int i = 0;
-                            for (; i <= 76; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
-                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                                a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
-                                a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
-                                a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
-                                a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
-                                a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
-                                a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
-                                a1_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
-                                a1_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
-                                a1_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
-                                a1_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
-                                a1_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
-                                a1_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
-                                a1_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
-                                a1_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
-                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
-                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
-                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
-                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
-                            for (; i < 84; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                                float v1 = Unsafe.Add(ref x1, i);
-                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
-                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
-                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
-                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
-                            }
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                            s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
+                            s2_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v2, s2_3);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
+                            s3_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v3, s3_3);
                         }
-                        else
-                        {
-                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
-                            float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
-                            float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
-                            float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
-                            float a1_00 = 0f, a1_01 = 0f, a1_02 = 0f, a1_03 = 0f, a1_04 = 0f, a1_05 = 0f, a1_06 = 0f, a1_07 = 0f;
-                            float a1_10 = 0f, a1_11 = 0f, a1_12 = 0f, a1_13 = 0f, a1_14 = 0f, a1_15 = 0f, a1_16 = 0f, a1_17 = 0f;
-                            float a1_20 = 0f, a1_21 = 0f, a1_22 = 0f, a1_23 = 0f, a1_24 = 0f, a1_25 = 0f, a1_26 = 0f, a1_27 = 0f;
-                            float a1_30 = 0f, a1_31 = 0f, a1_32 = 0f, a1_33 = 0f, a1_34 = 0f, a1_35 = 0f, a1_36 = 0f, a1_37 = 0f;
-                            int i = 0;
-                            for (; i <= 76; i += 8)
-                            {
-                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
-                                float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
-                                float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
-                                float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
-                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
-                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
-                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
-                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
-                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
-                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
-                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
-                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
-                                a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
-                                a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
-                                a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
-                                a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
-                                a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
-                                a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
-                                a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
-                                a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
-                                a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
-                                a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
-                                a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
-                                a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
-                                a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
-                                a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
-                                a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
-                                a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
-                                a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
-                                a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
-                                a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
-                                a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
-                                a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
-                                a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
-                                a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
-                                a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
-                                a1_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x1, i + 0), a1_00);
-                                a1_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x1, i + 1), a1_01);
-                                a1_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x1, i + 2), a1_02);
-                                a1_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x1, i + 3), a1_03);
-                                a1_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x1, i + 4), a1_04);
-                                a1_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x1, i + 5), a1_05);
-                                a1_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x1, i + 6), a1_06);
-                                a1_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x1, i + 7), a1_07);
-                                a1_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x1, i + 0), a1_10);
-                                a1_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x1, i + 1), a1_11);
-                                a1_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x1, i + 2), a1_12);
-                                a1_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x1, i + 3), a1_13);
-                                a1_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x1, i + 4), a1_14);
-                                a1_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x1, i + 5), a1_15);
-                                a1_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x1, i + 6), a1_16);
-                                a1_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x1, i + 7), a1_17);
-                                a1_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x1, i + 0), a1_20);
-                                a1_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x1, i + 1), a1_21);
-                                a1_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x1, i + 2), a1_22);
-                                a1_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x1, i + 3), a1_23);
-                                a1_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x1, i + 4), a1_24);
-                                a1_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x1, i + 5), a1_25);
-                                a1_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x1, i + 6), a1_26);
-                                a1_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x1, i + 7), a1_27);
-                                a1_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x1, i + 0), a1_30);
-                                a1_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x1, i + 1), a1_31);
-                                a1_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x1, i + 2), a1_32);
-                                a1_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x1, i + 3), a1_33);
-                                a1_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x1, i + 4), a1_34);
-                                a1_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x1, i + 5), a1_35);
-                                a1_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x1, i + 6), a1_36);
-                                a1_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x1, i + 7), a1_37);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
-                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_00, a1_01, a1_02, a1_03, a1_04, a1_05, a1_06, a1_07);
-                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_10, a1_11, a1_12, a1_13, a1_14, a1_15, a1_16, a1_17);
-                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_20, a1_21, a1_22, a1_23, a1_24, a1_25, a1_26, a1_27);
-                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_30, a1_31, a1_32, a1_33, a1_34, a1_35, a1_36, a1_37);
-                            for (; i < 84; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                                float v1 = Unsafe.Add(ref x1, i);
-                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
-                                s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
-                                s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
-                                s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
-                            }
-                        }
-                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
-                        Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
-                        Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
-                        Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
-                        Unsafe.Add(ref y1, o + 0) = Unsafe.Add(ref b, o + 0) + s1_0;
-                        Unsafe.Add(ref y1, o + 1) = Unsafe.Add(ref b, o + 1) + s1_1;
-                        Unsafe.Add(ref y1, o + 2) = Unsafe.Add(ref b, o + 2) + s1_2;
-                        Unsafe.Add(ref y1, o + 3) = Unsafe.Add(ref b, o + 3) + s1_3;
                     }
-                    for (int o = 8; o < 10; o++)
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
-                        float s0_0;
-                        float s1_0;
-                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            int i = 0;
-                            for (; i <= 76; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
-                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
-                                a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
-                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
-                            for (; i < 84; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                float v1 = Unsafe.Add(ref x1, i);
-                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
-                            }
+                            global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                            a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                            a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                            a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                            a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                            a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                            a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                            a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                            a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                            a1_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
+                            a1_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
+                            a1_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
+                            a1_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
+                            a1_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
+                            a1_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
+                            a1_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
+                            a1_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
+                            a2_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_0Low);
+                            a2_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_0High);
+                            a2_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_1Low);
+                            a2_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_1High);
+                            a2_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_2Low);
+                            a2_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_2High);
+                            a2_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_3Low);
+                            a2_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_3High);
+                            a3_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_0Low);
+                            a3_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_0High);
+                            a3_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_1Low);
+                            a3_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_1High);
+                            a3_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_2Low);
+                            a3_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_2High);
+                            a3_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_3Low);
+                            a3_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_3High);
                         }
-                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
+                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0Low, a2_0High);
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1Low, a2_1High);
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2Low, a2_2High);
+                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3Low, a2_3High);
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0Low, a3_0High);
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1Low, a3_1High);
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2Low, a3_2High);
+                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3Low, a3_3High);
+                        for (; i < 84; i++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a1_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            int i = 0;
-                            for (; i <= 76; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                                a1_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
-                                a1_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
-                            for (; i < 84; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                float v1 = Unsafe.Add(ref x1, i);
-                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
-                            }
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                            s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
+                            s2_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v2, s2_3);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
+                            s3_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v3, s3_3);
                         }
-                        else
-                        {
-                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
-                            float a1_00 = 0f, a1_01 = 0f, a1_02 = 0f, a1_03 = 0f, a1_04 = 0f, a1_05 = 0f, a1_06 = 0f, a1_07 = 0f;
-                            int i = 0;
-                            for (; i <= 76; i += 8)
-                            {
-                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
-                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
-                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
-                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
-                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
-                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
-                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
-                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
-                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
-                                a1_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x1, i + 0), a1_00);
-                                a1_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x1, i + 1), a1_01);
-                                a1_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x1, i + 2), a1_02);
-                                a1_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x1, i + 3), a1_03);
-                                a1_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x1, i + 4), a1_04);
-                                a1_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x1, i + 5), a1_05);
-                                a1_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x1, i + 6), a1_06);
-                                a1_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x1, i + 7), a1_07);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
-                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_00, a1_01, a1_02, a1_03, a1_04, a1_05, a1_06, a1_07);
-                            for (; i < 84; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                float v1 = Unsafe.Add(ref x1, i);
-                                s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
-                            }
-                        }
-                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
-                        Unsafe.Add(ref y1, o + 0) = Unsafe.Add(ref b, o + 0) + s1_0;
                     }
+                    else
+                    {
+                        float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                        float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
+                        float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
+                        float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                        float a1_00 = 0f, a1_01 = 0f, a1_02 = 0f, a1_03 = 0f, a1_04 = 0f, a1_05 = 0f, a1_06 = 0f, a1_07 = 0f;
+                        float a1_10 = 0f, a1_11 = 0f, a1_12 = 0f, a1_13 = 0f, a1_14 = 0f, a1_15 = 0f, a1_16 = 0f, a1_17 = 0f;
+                        float a1_20 = 0f, a1_21 = 0f, a1_22 = 0f, a1_23 = 0f, a1_24 = 0f, a1_25 = 0f, a1_26 = 0f, a1_27 = 0f;
+                        float a1_30 = 0f, a1_31 = 0f, a1_32 = 0f, a1_33 = 0f, a1_34 = 0f, a1_35 = 0f, a1_36 = 0f, a1_37 = 0f;
+                        float a2_00 = 0f, a2_01 = 0f, a2_02 = 0f, a2_03 = 0f, a2_04 = 0f, a2_05 = 0f, a2_06 = 0f, a2_07 = 0f;
+                        float a2_10 = 0f, a2_11 = 0f, a2_12 = 0f, a2_13 = 0f, a2_14 = 0f, a2_15 = 0f, a2_16 = 0f, a2_17 = 0f;
+                        float a2_20 = 0f, a2_21 = 0f, a2_22 = 0f, a2_23 = 0f, a2_24 = 0f, a2_25 = 0f, a2_26 = 0f, a2_27 = 0f;
+                        float a2_30 = 0f, a2_31 = 0f, a2_32 = 0f, a2_33 = 0f, a2_34 = 0f, a2_35 = 0f, a2_36 = 0f, a2_37 = 0f;
+                        float a3_00 = 0f, a3_01 = 0f, a3_02 = 0f, a3_03 = 0f, a3_04 = 0f, a3_05 = 0f, a3_06 = 0f, a3_07 = 0f;
+                        float a3_10 = 0f, a3_11 = 0f, a3_12 = 0f, a3_13 = 0f, a3_14 = 0f, a3_15 = 0f, a3_16 = 0f, a3_17 = 0f;
+                        float a3_20 = 0f, a3_21 = 0f, a3_22 = 0f, a3_23 = 0f, a3_24 = 0f, a3_25 = 0f, a3_26 = 0f, a3_27 = 0f;
+                        float a3_30 = 0f, a3_31 = 0f, a3_32 = 0f, a3_33 = 0f, a3_34 = 0f, a3_35 = 0f, a3_36 = 0f, a3_37 = 0f;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                            float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
+                            float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
+                            float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                            a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                            a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                            a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                            a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                            a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                            a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                            a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                            a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                            a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
+                            a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
+                            a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
+                            a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
+                            a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
+                            a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
+                            a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
+                            a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
+                            a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
+                            a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
+                            a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
+                            a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
+                            a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
+                            a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
+                            a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
+                            a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
+                            a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
+                            a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
+                            a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
+                            a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
+                            a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
+                            a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
+                            a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
+                            a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                            a1_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x1, i + 0), a1_00);
+                            a1_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x1, i + 1), a1_01);
+                            a1_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x1, i + 2), a1_02);
+                            a1_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x1, i + 3), a1_03);
+                            a1_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x1, i + 4), a1_04);
+                            a1_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x1, i + 5), a1_05);
+                            a1_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x1, i + 6), a1_06);
+                            a1_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x1, i + 7), a1_07);
+                            a1_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x1, i + 0), a1_10);
+                            a1_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x1, i + 1), a1_11);
+                            a1_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x1, i + 2), a1_12);
+                            a1_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x1, i + 3), a1_13);
+                            a1_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x1, i + 4), a1_14);
+                            a1_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x1, i + 5), a1_15);
+                            a1_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x1, i + 6), a1_16);
+                            a1_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x1, i + 7), a1_17);
+                            a1_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x1, i + 0), a1_20);
+                            a1_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x1, i + 1), a1_21);
+                            a1_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x1, i + 2), a1_22);
+                            a1_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x1, i + 3), a1_23);
+                            a1_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x1, i + 4), a1_24);
+                            a1_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x1, i + 5), a1_25);
+                            a1_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x1, i + 6), a1_26);
+                            a1_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x1, i + 7), a1_27);
+                            a1_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x1, i + 0), a1_30);
+                            a1_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x1, i + 1), a1_31);
+                            a1_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x1, i + 2), a1_32);
+                            a1_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x1, i + 3), a1_33);
+                            a1_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x1, i + 4), a1_34);
+                            a1_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x1, i + 5), a1_35);
+                            a1_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x1, i + 6), a1_36);
+                            a1_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x1, i + 7), a1_37);
+                            a2_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x2, i + 0), a2_00);
+                            a2_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x2, i + 1), a2_01);
+                            a2_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x2, i + 2), a2_02);
+                            a2_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x2, i + 3), a2_03);
+                            a2_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x2, i + 4), a2_04);
+                            a2_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x2, i + 5), a2_05);
+                            a2_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x2, i + 6), a2_06);
+                            a2_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x2, i + 7), a2_07);
+                            a2_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x2, i + 0), a2_10);
+                            a2_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x2, i + 1), a2_11);
+                            a2_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x2, i + 2), a2_12);
+                            a2_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x2, i + 3), a2_13);
+                            a2_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x2, i + 4), a2_14);
+                            a2_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x2, i + 5), a2_15);
+                            a2_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x2, i + 6), a2_16);
+                            a2_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x2, i + 7), a2_17);
+                            a2_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x2, i + 0), a2_20);
+                            a2_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x2, i + 1), a2_21);
+                            a2_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x2, i + 2), a2_22);
+                            a2_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x2, i + 3), a2_23);
+                            a2_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x2, i + 4), a2_24);
+                            a2_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x2, i + 5), a2_25);
+                            a2_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x2, i + 6), a2_26);
+                            a2_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x2, i + 7), a2_27);
+                            a2_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x2, i + 0), a2_30);
+                            a2_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x2, i + 1), a2_31);
+                            a2_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x2, i + 2), a2_32);
+                            a2_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x2, i + 3), a2_33);
+                            a2_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x2, i + 4), a2_34);
+                            a2_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x2, i + 5), a2_35);
+                            a2_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x2, i + 6), a2_36);
+                            a2_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x2, i + 7), a2_37);
+                            a3_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x3, i + 0), a3_00);
+                            a3_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x3, i + 1), a3_01);
+                            a3_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x3, i + 2), a3_02);
+                            a3_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x3, i + 3), a3_03);
+                            a3_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x3, i + 4), a3_04);
+                            a3_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x3, i + 5), a3_05);
+                            a3_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x3, i + 6), a3_06);
+                            a3_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x3, i + 7), a3_07);
+                            a3_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x3, i + 0), a3_10);
+                            a3_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x3, i + 1), a3_11);
+                            a3_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x3, i + 2), a3_12);
+                            a3_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x3, i + 3), a3_13);
+                            a3_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x3, i + 4), a3_14);
+                            a3_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x3, i + 5), a3_15);
+                            a3_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x3, i + 6), a3_16);
+                            a3_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x3, i + 7), a3_17);
+                            a3_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x3, i + 0), a3_20);
+                            a3_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x3, i + 1), a3_21);
+                            a3_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x3, i + 2), a3_22);
+                            a3_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x3, i + 3), a3_23);
+                            a3_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x3, i + 4), a3_24);
+                            a3_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x3, i + 5), a3_25);
+                            a3_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x3, i + 6), a3_26);
+                            a3_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x3, i + 7), a3_27);
+                            a3_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x3, i + 0), a3_30);
+                            a3_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x3, i + 1), a3_31);
+                            a3_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x3, i + 2), a3_32);
+                            a3_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x3, i + 3), a3_33);
+                            a3_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x3, i + 4), a3_34);
+                            a3_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x3, i + 5), a3_35);
+                            a3_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x3, i + 6), a3_36);
+                            a3_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x3, i + 7), a3_37);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_00, a1_01, a1_02, a1_03, a1_04, a1_05, a1_06, a1_07);
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_10, a1_11, a1_12, a1_13, a1_14, a1_15, a1_16, a1_17);
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_20, a1_21, a1_22, a1_23, a1_24, a1_25, a1_26, a1_27);
+                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_30, a1_31, a1_32, a1_33, a1_34, a1_35, a1_36, a1_37);
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_00, a2_01, a2_02, a2_03, a2_04, a2_05, a2_06, a2_07);
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_10, a2_11, a2_12, a2_13, a2_14, a2_15, a2_16, a2_17);
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_20, a2_21, a2_22, a2_23, a2_24, a2_25, a2_26, a2_27);
+                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_30, a2_31, a2_32, a2_33, a2_34, a2_35, a2_36, a2_37);
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_00, a3_01, a3_02, a3_03, a3_04, a3_05, a3_06, a3_07);
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_10, a3_11, a3_12, a3_13, a3_14, a3_15, a3_16, a3_17);
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_20, a3_21, a3_22, a3_23, a3_24, a3_25, a3_26, a3_27);
+                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_30, a3_31, a3_32, a3_33, a3_34, a3_35, a3_36, a3_37);
+                        for (; i < 84; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                            s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
+                            s2_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v2, s2_3);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
+                            s3_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v3, s3_3);
+                        }
+                    }
+                    Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
+                    Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
+                    Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
+                    Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
+                    Unsafe.Add(ref y1, o + 0) = Unsafe.Add(ref b, o + 0) + s1_0;
+                    Unsafe.Add(ref y1, o + 1) = Unsafe.Add(ref b, o + 1) + s1_1;
+                    Unsafe.Add(ref y1, o + 2) = Unsafe.Add(ref b, o + 2) + s1_2;
+                    Unsafe.Add(ref y1, o + 3) = Unsafe.Add(ref b, o + 3) + s1_3;
+                    Unsafe.Add(ref y2, o + 0) = Unsafe.Add(ref b, o + 0) + s2_0;
+                    Unsafe.Add(ref y2, o + 1) = Unsafe.Add(ref b, o + 1) + s2_1;
+                    Unsafe.Add(ref y2, o + 2) = Unsafe.Add(ref b, o + 2) + s2_2;
+                    Unsafe.Add(ref y2, o + 3) = Unsafe.Add(ref b, o + 3) + s2_3;
+                    Unsafe.Add(ref y3, o + 0) = Unsafe.Add(ref b, o + 0) + s3_0;
+                    Unsafe.Add(ref y3, o + 1) = Unsafe.Add(ref b, o + 1) + s3_1;
+                    Unsafe.Add(ref y3, o + 2) = Unsafe.Add(ref b, o + 2) + s3_2;
+                    Unsafe.Add(ref y3, o + 3) = Unsafe.Add(ref b, o + 3) + s3_3;
                 }
-                else
+                for (int o = 8; o < 10; o++)
                 {
-                    ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 84);
-                    ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 10);
-                    for (int o = 0; o < 8; o += 4)
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
+                    float s0_0;
+                    float s1_0;
+                    float s2_0;
+                    float s3_0;
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
-                        ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 84);
-                        ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 84);
-                        ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 84);
-                        float s0_0;
-                        float s0_1;
-                        float s0_2;
-                        float s0_3;
-                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            int i = 0;
-                            for (; i <= 76; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
-                                global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
-                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
-                                a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
-                                a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
-                                a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
-                            for (; i < 84; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                            }
+                            global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                            a1_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
+                            a2_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_0);
+                            a3_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_0);
                         }
-                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0);
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0);
+                        for (; i < 84; i++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            int i = 0;
-                            for (; i <= 76; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
-                                global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
-                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                                a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
-                                a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
-                                a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
-                                a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
-                                a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
-                                a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
-                            for (; i < 84; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                            }
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
                         }
-                        else
-                        {
-                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
-                            float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
-                            float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
-                            float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
-                            int i = 0;
-                            for (; i <= 76; i += 8)
-                            {
-                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
-                                float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
-                                float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
-                                float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
-                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
-                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
-                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
-                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
-                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
-                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
-                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
-                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
-                                a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
-                                a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
-                                a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
-                                a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
-                                a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
-                                a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
-                                a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
-                                a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
-                                a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
-                                a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
-                                a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
-                                a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
-                                a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
-                                a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
-                                a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
-                                a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
-                                a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
-                                a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
-                                a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
-                                a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
-                                a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
-                                a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
-                                a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
-                                a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
-                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
-                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
-                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
-                            for (; i < 84; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                                s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
-                                s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
-                                s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
-                            }
-                        }
-                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
-                        Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
-                        Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
-                        Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
                     }
-                    for (int o = 8; o < 10; o++)
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                     {
-                        ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
-                        float s0_0;
-                        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a1_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a2_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a3_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                            int i = 0;
-                            for (; i <= 76; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
-                                a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
-                            for (; i < 84; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                            }
+                            global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                            a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                            a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                            a1_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
+                            a1_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
+                            a2_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_0Low);
+                            a2_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_0High);
+                            a3_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_0Low);
+                            a3_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_0High);
                         }
-                        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0Low, a2_0High);
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0Low, a3_0High);
+                        for (; i < 84; i++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                            int i = 0;
-                            for (; i <= 76; i += 8)
-                            {
-                                global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                                a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                                a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                            for (; i < 84; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                            }
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
                         }
-                        else
-                        {
-                            float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
-                            int i = 0;
-                            for (; i <= 76; i += 8)
-                            {
-                                float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
-                                a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
-                                a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
-                                a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
-                                a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
-                                a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
-                                a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
-                                a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
-                                a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
-                            }
-                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
-                            for (; i < 84; i++)
-                            {
-                                float v0 = Unsafe.Add(ref x0, i);
-                                s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                            }
-                        }
-                        Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
                     }
+                    else
+                    {
+                        float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                        float a1_00 = 0f, a1_01 = 0f, a1_02 = 0f, a1_03 = 0f, a1_04 = 0f, a1_05 = 0f, a1_06 = 0f, a1_07 = 0f;
+                        float a2_00 = 0f, a2_01 = 0f, a2_02 = 0f, a2_03 = 0f, a2_04 = 0f, a2_05 = 0f, a2_06 = 0f, a2_07 = 0f;
+                        float a3_00 = 0f, a3_01 = 0f, a3_02 = 0f, a3_03 = 0f, a3_04 = 0f, a3_05 = 0f, a3_06 = 0f, a3_07 = 0f;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                            a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                            a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                            a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                            a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                            a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                            a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                            a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                            a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                            a1_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x1, i + 0), a1_00);
+                            a1_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x1, i + 1), a1_01);
+                            a1_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x1, i + 2), a1_02);
+                            a1_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x1, i + 3), a1_03);
+                            a1_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x1, i + 4), a1_04);
+                            a1_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x1, i + 5), a1_05);
+                            a1_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x1, i + 6), a1_06);
+                            a1_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x1, i + 7), a1_07);
+                            a2_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x2, i + 0), a2_00);
+                            a2_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x2, i + 1), a2_01);
+                            a2_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x2, i + 2), a2_02);
+                            a2_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x2, i + 3), a2_03);
+                            a2_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x2, i + 4), a2_04);
+                            a2_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x2, i + 5), a2_05);
+                            a2_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x2, i + 6), a2_06);
+                            a2_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x2, i + 7), a2_07);
+                            a3_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x3, i + 0), a3_00);
+                            a3_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x3, i + 1), a3_01);
+                            a3_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x3, i + 2), a3_02);
+                            a3_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x3, i + 3), a3_03);
+                            a3_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x3, i + 4), a3_04);
+                            a3_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x3, i + 5), a3_05);
+                            a3_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x3, i + 6), a3_06);
+                            a3_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x3, i + 7), a3_07);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_00, a1_01, a1_02, a1_03, a1_04, a1_05, a1_06, a1_07);
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_00, a2_01, a2_02, a2_03, a2_04, a2_05, a2_06, a2_07);
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_00, a3_01, a3_02, a3_03, a3_04, a3_05, a3_06, a3_07);
+                        for (; i < 84; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                        }
+                    }
+                    Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
+                    Unsafe.Add(ref y1, o + 0) = Unsafe.Add(ref b, o + 0) + s1_0;
+                    Unsafe.Add(ref y2, o + 0) = Unsafe.Add(ref b, o + 0) + s2_0;
+                    Unsafe.Add(ref y3, o + 0) = Unsafe.Add(ref b, o + 0) + s3_0;
+                }
+            }
+            for (; n < end; n++)
+            {
+                ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 84);
+                ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 10);
+                for (int o = 0; o < 8; o += 4)
+                {
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
+                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 84);
+                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 84);
+                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 84);
+                    float s0_0;
+                    float s0_1;
+                    float s0_2;
+                    float s0_3;
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                            a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                            a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                            a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                        for (; i < 84; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                        }
+                    }
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                            a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                            a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                            a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                            a0_1High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                            a0_2Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                            a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                            a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                            a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                        for (; i < 84; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                        }
+                    }
+                    else
+                    {
+                        float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                        float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
+                        float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
+                        float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                            float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
+                            float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
+                            float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                            a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                            a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                            a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                            a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                            a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                            a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                            a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                            a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                            a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
+                            a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
+                            a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
+                            a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
+                            a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
+                            a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
+                            a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
+                            a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
+                            a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
+                            a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
+                            a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
+                            a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
+                            a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
+                            a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
+                            a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
+                            a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
+                            a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
+                            a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
+                            a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
+                            a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
+                            a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
+                            a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
+                            a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
+                            a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                        for (; i < 84; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                        }
+                    }
+                    Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
+                    Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
+                    Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
+                    Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
+                }
+                for (int o = 8; o < 10; o++)
+                {
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
+                    float s0_0;
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                        for (; i < 84; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                        }
+                    }
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                            a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                            a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                        for (; i < 84; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                        }
+                    }
+                    else
+                    {
+                        float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                            a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                            a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                            a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                            a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                            a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                            a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                            a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                            a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                        for (; i < 84; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                        }
+                    }
+                    Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
                 }
             }
         }
@@ -6057,14 +7063,16 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer10BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dw, ref float db)
         {
-            for (int o = start; o < end; o += 2)
+            for (int o = start; o < end; o += 4)
             {
-                int rows = Math.Min(2, end - o);
-                if (rows == 2)
+                int rows = Math.Min(4, end - o);
+                if (rows == 4)
                 {
                     {
                         ref float t0 = ref Unsafe.Add(ref dw, (o + 0) * 84);
                         ref float t1 = ref Unsafe.Add(ref dw, (o + 1) * 84);
+                        ref float t2 = ref Unsafe.Add(ref dw, (o + 2) * 84);
+                        ref float t3 = ref Unsafe.Add(ref dw, (o + 3) * 84);
                         int i = 0;
                         if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
@@ -6078,6 +7086,14 @@ namespace Golden
                                 global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 84 + i);
@@ -6095,6 +7111,16 @@ namespace Golden
                                     a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
                                     a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
                                     a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + o + 2));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v0, a2_0);
+                                    a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v1, a2_1);
+                                    a2_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v2, a2_2);
+                                    a2_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v3, a2_3);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + o + 3));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v0, a3_0);
+                                    a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v1, a3_1);
+                                    a3_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v2, a3_2);
+                                    a3_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v3, a3_3);
                                 }
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
@@ -6104,11 +7130,21 @@ namespace Golden
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * 16));
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * 16));
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_3, ref t2, (nuint)(i + 3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_3, ref t3, (nuint)(i + 3 * 16));
                             }
                             for (; i <= 84 - 1 * 16; i += 1 * 16)
                             {
                                 global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 84 + i);
@@ -6117,9 +7153,15 @@ namespace Golden
                                     a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
                                     global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + o + 1));
                                     a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + o + 2));
+                                    a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v0, a2_0);
+                                    global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + o + 3));
+                                    a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v0, a3_0);
                                 }
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
                                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * 16));
                             }
                         }
                         else if (Vector.IsHardwareAccelerated)
@@ -6134,6 +7176,14 @@ namespace Golden
                                 VectorF a1_1 = VectorF.Zero;
                                 VectorF a1_2 = VectorF.Zero;
                                 VectorF a1_3 = VectorF.Zero;
+                                VectorF a2_0 = VectorF.Zero;
+                                VectorF a2_1 = VectorF.Zero;
+                                VectorF a2_2 = VectorF.Zero;
+                                VectorF a2_3 = VectorF.Zero;
+                                VectorF a3_0 = VectorF.Zero;
+                                VectorF a3_1 = VectorF.Zero;
+                                VectorF a3_2 = VectorF.Zero;
+                                VectorF a3_3 = VectorF.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 84 + i);
@@ -6151,6 +7201,16 @@ namespace Golden
                                     a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
                                     a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
                                     a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
+                                    VectorF s2 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 2));
+                                    a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
+                                    a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
+                                    a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
+                                    a2_3 = Vector.FusedMultiplyAdd(s2, v3, a2_3);
+                                    VectorF s3 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 3));
+                                    a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
+                                    a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
+                                    a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
+                                    a3_3 = Vector.FusedMultiplyAdd(s3, v3, a3_3);
                                 }
                                 Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
@@ -6160,11 +7220,21 @@ namespace Golden
                                 Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_3, ref t2, (nuint)(i + 3 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_3, ref t3, (nuint)(i + 3 * VectorF.Count));
                             }
                             for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                             {
                                 VectorF a0_0 = VectorF.Zero;
                                 VectorF a1_0 = VectorF.Zero;
+                                VectorF a2_0 = VectorF.Zero;
+                                VectorF a3_0 = VectorF.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 84 + i);
@@ -6173,9 +7243,15 @@ namespace Golden
                                     a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                     VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 1));
                                     a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                    VectorF s2 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 2));
+                                    a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
+                                    VectorF s3 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 3));
+                                    a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                 }
                                 Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
                             }
                         }
                         for (; i < 84; i++)
@@ -6192,100 +7268,115 @@ namespace Golden
                                 a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 10 + o + 1), Unsafe.Add(ref x, k * 84 + i), a1);
                             }
                             Unsafe.Add(ref t1, i) = a1;
+                            float a2 = 0f;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                a2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 10 + o + 2), Unsafe.Add(ref x, k * 84 + i), a2);
+                            }
+                            Unsafe.Add(ref t2, i) = a2;
+                            float a3 = 0f;
+                            for (int k = 0; k < batch; k++)
+                            {
+                                a3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 10 + o + 3), Unsafe.Add(ref x, k * 84 + i), a3);
+                            }
+                            Unsafe.Add(ref t3, i) = a3;
                         }
                     }
                 }
                 else
                 {
+                    for (int row = o; row < o + rows; row++)
                     {
-                        ref float t0 = ref Unsafe.Add(ref dw, o * 84);
-                        int i = 0;
-                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                         {
-                            for (; i <= 84 - 4 * 16; i += 4 * 16)
+                            ref float t0 = ref Unsafe.Add(ref dw, row * 84);
+                            int i = 0;
+                            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                             {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                for (; i <= 84 - 4 * 16; i += 4 * 16)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    for (int k = 0; k < batch; k++)
+                                    {
+                                        ref float r = ref Unsafe.Add(ref x, k * 84 + i);
+                                        global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + row));
+                                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                        a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                        a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                        a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                    }
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                                }
+                                for (; i <= 84 - 1 * 16; i += 1 * 16)
+                                {
+                                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                                    for (int k = 0; k < batch; k++)
+                                    {
+                                        ref float r = ref Unsafe.Add(ref x, k * 84 + i);
+                                        global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                        global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + row));
+                                        a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                    }
+                                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
+                                }
+                            }
+                            else if (Vector.IsHardwareAccelerated)
+                            {
+                                for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                                {
+                                    VectorF a0_0 = VectorF.Zero;
+                                    VectorF a0_1 = VectorF.Zero;
+                                    VectorF a0_2 = VectorF.Zero;
+                                    VectorF a0_3 = VectorF.Zero;
+                                    for (int k = 0; k < batch; k++)
+                                    {
+                                        ref float r = ref Unsafe.Add(ref x, k * 84 + i);
+                                        VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                        VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                        VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                        VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                        VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 10 + row));
+                                        a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                        a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                        a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                        a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                    }
+                                    Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                    Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                    Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
+                                    Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
+                                }
+                                for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                                {
+                                    VectorF a0_0 = VectorF.Zero;
+                                    for (int k = 0; k < batch; k++)
+                                    {
+                                        ref float r = ref Unsafe.Add(ref x, k * 84 + i);
+                                        VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                        VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 10 + row));
+                                        a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                    }
+                                    Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
+                                }
+                            }
+                            for (; i < 84; i++)
+                            {
+                                float a0 = 0f;
                                 for (int k = 0; k < batch; k++)
                                 {
-                                    ref float r = ref Unsafe.Add(ref x, k * 84 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + o));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                    a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 10 + row), Unsafe.Add(ref x, k * 84 + i), a0);
                                 }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * 16));
+                                Unsafe.Add(ref t0, i) = a0;
                             }
-                            for (; i <= 84 - 1 * 16; i += 1 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < batch; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref x, k * 84 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, k * 10 + o));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * 16));
-                            }
-                        }
-                        else if (Vector.IsHardwareAccelerated)
-                        {
-                            for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                VectorF a0_1 = VectorF.Zero;
-                                VectorF a0_2 = VectorF.Zero;
-                                VectorF a0_3 = VectorF.Zero;
-                                for (int k = 0; k < batch; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref x, k * 84 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 10 + o));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
-                                }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
-                            }
-                            for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                for (int k = 0; k < batch; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref x, k * 84 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 10 + o));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                }
-                                Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
-                            }
-                        }
-                        for (; i < 84; i++)
-                        {
-                            float a0 = 0f;
-                            for (int k = 0; k < batch; k++)
-                            {
-                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, k * 10 + o), Unsafe.Add(ref x, k * 84 + i), a0);
-                            }
-                            Unsafe.Add(ref t0, i) = a0;
                         }
                     }
                 }
@@ -6305,238 +7396,320 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer10BackwardData(int batch, int start, int end, ref float dy, ref float w, ref float dx, ref float x)
         {
-            for (int n = start; n < end; n += 2)
+            int n = start;
+            for (; n + 4 <= end; n += 4)
             {
-                if (n + 1 < end)
                 {
+                    ref float t0 = ref Unsafe.Add(ref dx, (n + 0) * 84);
+                    ref float t1 = ref Unsafe.Add(ref dx, (n + 1) * 84);
+                    ref float t2 = ref Unsafe.Add(ref dx, (n + 2) * 84);
+                    ref float t3 = ref Unsafe.Add(ref dx, (n + 3) * 84);
+                    ref float m0 = ref Unsafe.Add(ref x, (n + 0) * 84);
+                    ref float m1 = ref Unsafe.Add(ref x, (n + 1) * 84);
+                    ref float m2 = ref Unsafe.Add(ref x, (n + 2) * 84);
+                    ref float m3 = ref Unsafe.Add(ref x, (n + 3) * 84);
+                    int i = 0;
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                     {
-                        ref float t0 = ref Unsafe.Add(ref dx, (n + 0) * 84);
-                        ref float t1 = ref Unsafe.Add(ref dx, (n + 1) * 84);
-                        ref float m0 = ref Unsafe.Add(ref x, (n + 0) * 84);
-                        ref float m1 = ref Unsafe.Add(ref x, (n + 1) * 84);
-                        int i = 0;
-                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                        for (; i <= 84 - 4 * 16; i += 4 * 16)
                         {
-                            for (; i <= 84 - 4 * 16; i += 4 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < 10; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 10 + k));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
-                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 10 + k));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
-                                    a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
-                                    a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
-                                    a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 1 * 16)), a0_1), ref t0, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 2 * 16)), a0_2), ref t0, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 3 * 16)), a0_3), ref t0, (nuint)(i + 3 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 0 * 16)), a1_0), ref t1, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 1 * 16)), a1_1), ref t1, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 2 * 16)), a1_2), ref t1, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 3 * 16)), a1_3), ref t1, (nuint)(i + 3 * 16));
-                            }
-                            for (; i <= 84 - 1 * 16; i += 1 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < 10; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 10 + k));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 10 + k));
-                                    a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 0 * 16)), a1_0), ref t1, (nuint)(i + 0 * 16));
-                            }
-                        }
-                        else if (Vector.IsHardwareAccelerated)
-                        {
-                            for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                VectorF a0_1 = VectorF.Zero;
-                                VectorF a0_2 = VectorF.Zero;
-                                VectorF a0_3 = VectorF.Zero;
-                                VectorF a1_0 = VectorF.Zero;
-                                VectorF a1_1 = VectorF.Zero;
-                                VectorF a1_2 = VectorF.Zero;
-                                VectorF a1_3 = VectorF.Zero;
-                                for (int k = 0; k < 10; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 10 + k));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
-                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 10 + k));
-                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
-                                    a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
-                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
-                                    a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
-                                }
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 3 * VectorF.Count)), a0_3), ref t0, (nuint)(i + 3 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 1 * VectorF.Count)), a1_1), ref t1, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 2 * VectorF.Count)), a1_2), ref t1, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 3 * VectorF.Count)), a1_3), ref t1, (nuint)(i + 3 * VectorF.Count));
-                            }
-                            for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                VectorF a1_0 = VectorF.Zero;
-                                for (int k = 0; k < 10; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 10 + k));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                    VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 10 + k));
-                                    a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
-                                }
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
-                            }
-                        }
-                        for (; i < 84; i++)
-                        {
-                            float a0 = 0f;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                             for (int k = 0; k < 10; k++)
                             {
-                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 0) * 10 + k), Unsafe.Add(ref w, k * 84 + i), a0);
+                                ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 10 + k));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                                global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 10 + k));
+                                a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                a1_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v1, a1_1);
+                                a1_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v2, a1_2);
+                                a1_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v3, a1_3);
+                                global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 2) * 10 + k));
+                                a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v0, a2_0);
+                                a2_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v1, a2_1);
+                                a2_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v2, a2_2);
+                                a2_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v3, a2_3);
+                                global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 3) * 10 + k));
+                                a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v0, a3_0);
+                                a3_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v1, a3_1);
+                                a3_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v2, a3_2);
+                                a3_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v3, a3_3);
                             }
-                            Unsafe.Add(ref t0, i) = Activations.ReluBackward(Unsafe.Add(ref m0, i), a0);
-                            float a1 = 0f;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 1 * 16)), a0_1), ref t0, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 2 * 16)), a0_2), ref t0, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 3 * 16)), a0_3), ref t0, (nuint)(i + 3 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 0 * 16)), a1_0), ref t1, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 1 * 16)), a1_1), ref t1, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 2 * 16)), a1_2), ref t1, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 3 * 16)), a1_3), ref t1, (nuint)(i + 3 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)(i + 0 * 16)), a2_0), ref t2, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)(i + 1 * 16)), a2_1), ref t2, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)(i + 2 * 16)), a2_2), ref t2, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)(i + 3 * 16)), a2_3), ref t2, (nuint)(i + 3 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)(i + 0 * 16)), a3_0), ref t3, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)(i + 1 * 16)), a3_1), ref t3, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)(i + 2 * 16)), a3_2), ref t3, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)(i + 3 * 16)), a3_3), ref t3, (nuint)(i + 3 * 16));
+                        }
+                        for (; i <= 84 - 1 * 16; i += 1 * 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                             for (int k = 0; k < 10; k++)
                             {
-                                a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 1) * 10 + k), Unsafe.Add(ref w, k * 84 + i), a1);
+                                ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 0) * 10 + k));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 1) * 10 + k));
+                                a1_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s1, v0, a1_0);
+                                global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 2) * 10 + k));
+                                a2_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s2, v0, a2_0);
+                                global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, (n + 3) * 10 + k));
+                                a3_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s3, v0, a3_0);
                             }
-                            Unsafe.Add(ref t1, i) = Activations.ReluBackward(Unsafe.Add(ref m1, i), a1);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m1, (nuint)(i + 0 * 16)), a1_0), ref t1, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m2, (nuint)(i + 0 * 16)), a2_0), ref t2, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m3, (nuint)(i + 0 * 16)), a3_0), ref t3, (nuint)(i + 0 * 16));
                         }
                     }
-                }
-                else
-                {
+                    else if (Vector.IsHardwareAccelerated)
                     {
-                        ref float t0 = ref Unsafe.Add(ref dx, n * 84);
-                        ref float m0 = ref Unsafe.Add(ref x, (n + 0) * 84);
-                        int i = 0;
-                        if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                        for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
                         {
-                            for (; i <= 84 - 4 * 16; i += 4 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < 10; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 10 + k));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 1 * 16)), a0_1), ref t0, (nuint)(i + 1 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 2 * 16)), a0_2), ref t0, (nuint)(i + 2 * 16));
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 3 * 16)), a0_3), ref t0, (nuint)(i + 3 * 16));
-                            }
-                            for (; i <= 84 - 1 * 16; i += 1 * 16)
-                            {
-                                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                                for (int k = 0; k < 10; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
-                                    global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
-                                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 10 + k));
-                                    a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
-                                }
-                                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
-                            }
-                        }
-                        else if (Vector.IsHardwareAccelerated)
-                        {
-                            for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                VectorF a0_1 = VectorF.Zero;
-                                VectorF a0_2 = VectorF.Zero;
-                                VectorF a0_3 = VectorF.Zero;
-                                for (int k = 0; k < 10; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 10 + k));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                    a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
-                                }
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 3 * VectorF.Count)), a0_3), ref t0, (nuint)(i + 3 * VectorF.Count));
-                            }
-                            for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
-                            {
-                                VectorF a0_0 = VectorF.Zero;
-                                for (int k = 0; k < 10; k++)
-                                {
-                                    ref float r = ref Unsafe.Add(ref w, k * 84 + i);
-                                    VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
-                                    VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 10 + k));
-                                    a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
-                                }
-                                Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
-                            }
-                        }
-                        for (; i < 84; i++)
-                        {
-                            float a0 = 0f;
+                            VectorF a0_0 = VectorF.Zero;
+                            VectorF a0_1 = VectorF.Zero;
+                            VectorF a0_2 = VectorF.Zero;
+                            VectorF a0_3 = VectorF.Zero;
+                            VectorF a1_0 = VectorF.Zero;
+                            VectorF a1_1 = VectorF.Zero;
+                            VectorF a1_2 = VectorF.Zero;
+                            VectorF a1_3 = VectorF.Zero;
+                            VectorF a2_0 = VectorF.Zero;
+                            VectorF a2_1 = VectorF.Zero;
+                            VectorF a2_2 = VectorF.Zero;
+                            VectorF a2_3 = VectorF.Zero;
+                            VectorF a3_0 = VectorF.Zero;
+                            VectorF a3_1 = VectorF.Zero;
+                            VectorF a3_2 = VectorF.Zero;
+                            VectorF a3_3 = VectorF.Zero;
                             for (int k = 0; k < 10; k++)
                             {
-                                a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 10 + k), Unsafe.Add(ref w, k * 84 + i), a0);
+                                ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 10 + k));
+                                a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                                VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 10 + k));
+                                a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
+                                a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
+                                VectorF s2 = new VectorF(Unsafe.Add(ref dy, (n + 2) * 10 + k));
+                                a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
+                                a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
+                                a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
+                                a2_3 = Vector.FusedMultiplyAdd(s2, v3, a2_3);
+                                VectorF s3 = new VectorF(Unsafe.Add(ref dy, (n + 3) * 10 + k));
+                                a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
+                                a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
+                                a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
+                                a3_3 = Vector.FusedMultiplyAdd(s3, v3, a3_3);
                             }
-                            Unsafe.Add(ref t0, i) = Activations.ReluBackward(Unsafe.Add(ref m0, i), a0);
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 3 * VectorF.Count)), a0_3), ref t0, (nuint)(i + 3 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 1 * VectorF.Count)), a1_1), ref t1, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 2 * VectorF.Count)), a1_2), ref t1, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 3 * VectorF.Count)), a1_3), ref t1, (nuint)(i + 3 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 0 * VectorF.Count)), a2_0), ref t2, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 1 * VectorF.Count)), a2_1), ref t2, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 2 * VectorF.Count)), a2_2), ref t2, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 3 * VectorF.Count)), a2_3), ref t2, (nuint)(i + 3 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 0 * VectorF.Count)), a3_0), ref t3, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 1 * VectorF.Count)), a3_1), ref t3, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 2 * VectorF.Count)), a3_2), ref t3, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 3 * VectorF.Count)), a3_3), ref t3, (nuint)(i + 3 * VectorF.Count));
                         }
+                        for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                        {
+                            VectorF a0_0 = VectorF.Zero;
+                            VectorF a1_0 = VectorF.Zero;
+                            VectorF a2_0 = VectorF.Zero;
+                            VectorF a3_0 = VectorF.Zero;
+                            for (int k = 0; k < 10; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 10 + k));
+                                a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 10 + k));
+                                a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
+                                VectorF s2 = new VectorF(Unsafe.Add(ref dy, (n + 2) * 10 + k));
+                                a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
+                                VectorF s3 = new VectorF(Unsafe.Add(ref dy, (n + 3) * 10 + k));
+                                a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
+                            }
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 0 * VectorF.Count)), a2_0), ref t2, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 0 * VectorF.Count)), a3_0), ref t3, (nuint)(i + 0 * VectorF.Count));
+                        }
+                    }
+                    for (; i < 84; i++)
+                    {
+                        float a0 = 0f;
+                        for (int k = 0; k < 10; k++)
+                        {
+                            a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 0) * 10 + k), Unsafe.Add(ref w, k * 84 + i), a0);
+                        }
+                        Unsafe.Add(ref t0, i) = Activations.ReluBackward(Unsafe.Add(ref m0, i), a0);
+                        float a1 = 0f;
+                        for (int k = 0; k < 10; k++)
+                        {
+                            a1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 1) * 10 + k), Unsafe.Add(ref w, k * 84 + i), a1);
+                        }
+                        Unsafe.Add(ref t1, i) = Activations.ReluBackward(Unsafe.Add(ref m1, i), a1);
+                        float a2 = 0f;
+                        for (int k = 0; k < 10; k++)
+                        {
+                            a2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 2) * 10 + k), Unsafe.Add(ref w, k * 84 + i), a2);
+                        }
+                        Unsafe.Add(ref t2, i) = Activations.ReluBackward(Unsafe.Add(ref m2, i), a2);
+                        float a3 = 0f;
+                        for (int k = 0; k < 10; k++)
+                        {
+                            a3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, (n + 3) * 10 + k), Unsafe.Add(ref w, k * 84 + i), a3);
+                        }
+                        Unsafe.Add(ref t3, i) = Activations.ReluBackward(Unsafe.Add(ref m3, i), a3);
+                    }
+                }
+            }
+            for (; n < end; n++)
+            {
+                {
+                    ref float t0 = ref Unsafe.Add(ref dx, n * 84);
+                    ref float m0 = ref Unsafe.Add(ref x, (n + 0) * 84);
+                    int i = 0;
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                    {
+                        for (; i <= 84 - 4 * 16; i += 4 * 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            for (int k = 0; k < 10; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(1 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(2 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(3 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 10 + k));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                                a0_1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v2, a0_2);
+                                a0_3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v3, a0_3);
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 1 * 16)), a0_1), ref t0, (nuint)(i + 1 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 2 * 16)), a0_2), ref t0, (nuint)(i + 2 * 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 3 * 16)), a0_3), ref t0, (nuint)(i + 3 * 16));
+                        }
+                        for (; i <= 84 - 1 * 16; i += 1 * 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            for (int k = 0; k < 10; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                global::System.Runtime.Intrinsics.Vector512<float> v0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
+                                global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512.Create(Unsafe.Add(ref dy, n * 10 + k));
+                                a0_0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(s0, v0, a0_0);
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(Activations.ReluBackward(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref m0, (nuint)(i + 0 * 16)), a0_0), ref t0, (nuint)(i + 0 * 16));
+                        }
+                    }
+                    else if (Vector.IsHardwareAccelerated)
+                    {
+                        for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        {
+                            VectorF a0_0 = VectorF.Zero;
+                            VectorF a0_1 = VectorF.Zero;
+                            VectorF a0_2 = VectorF.Zero;
+                            VectorF a0_3 = VectorF.Zero;
+                            for (int k = 0; k < 10; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
+                                VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
+                                VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 10 + k));
+                                a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                                a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
+                                a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
+                            }
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 3 * VectorF.Count)), a0_3), ref t0, (nuint)(i + 3 * VectorF.Count));
+                        }
+                        for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
+                        {
+                            VectorF a0_0 = VectorF.Zero;
+                            for (int k = 0; k < 10; k++)
+                            {
+                                ref float r = ref Unsafe.Add(ref w, k * 84 + i);
+                                VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
+                                VectorF s0 = new VectorF(Unsafe.Add(ref dy, n * 10 + k));
+                                a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
+                            }
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
+                        }
+                    }
+                    for (; i < 84; i++)
+                    {
+                        float a0 = 0f;
+                        for (int k = 0; k < 10; k++)
+                        {
+                            a0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref dy, n * 10 + k), Unsafe.Add(ref w, k * 84 + i), a0);
+                        }
+                        Unsafe.Add(ref t0, i) = Activations.ReluBackward(Unsafe.Add(ref m0, i), a0);
                     }
                 }
             }
