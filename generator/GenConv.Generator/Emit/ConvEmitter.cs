@@ -567,24 +567,44 @@ namespace GenConv.Generator.Emit
             {
                 w.Line($"ref float xr = ref {Unsafe}.Add(ref {input}, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
                 w.Line($"ref float gr = ref {Unsafe}.Add(ref gv, oh * {I((long)ow * stride)});");
-                using (w.Open($"for (int ow = 0; ow < {I(ow)}; ow++)"))
-                {
-                    w.Line($"ref float gp = ref {Unsafe}.Add(ref gr, ow * {I(stride)});");
-                    w.Line($"ref float xo = ref {Unsafe}.Add(ref xr, ow);");
-                    for (int j = 0; j < count; j++)
-                        w.Line($"{f.Type} g{j} = {f.Api}.LoadUnsafe(ref gp, {I((long)j * f.Lanes)});");
-                    w.Line($"{f.Type} k;");
-                    for (int t = 0; t < taps.Count; t++)
-                    {
-                        w.Line($"k = {f.Broadcast($"{Unsafe}.Add(ref xo, {I(taps[t].Input)})")};");
-                        for (int j = 0; j < count; j++)
-                            w.Line($"{Acc(t, j)} = {f.Api}.FusedMultiplyAdd(g{j}, k, {Acc(t, j)});");
-                    }
-                }
+                // With one vector of channels, each broadcast feeds one FMA per tap; four pixels at a time share the
+                // broadcasts of inputs their taps have in common (pixel p, tap offset d and pixel p + 1, offset d − 1 read
+                // the same float). Each accumulator still takes the pixels in order, so the chains are unchanged.
+                int pixels = count == 1 && ow >= 4 ? 4 : 1;
+                w.Line("int ow = 0;");
+                if (pixels > 1)
+                    using (w.Open($"for (; ow <= {I(ow - pixels)}; ow += {I(pixels)})"))
+                        EmitWeightPixels(w, l, f, taps, count, pixels, Acc);
+                using (w.Open($"for (; ow < {I(ow)}; ow++)"))
+                    EmitWeightPixels(w, l, f, taps, count, 1, Acc);
             }
             for (int t = 0; t < taps.Count; t++)
                 for (int j = 0; j < count; j++)
                     w.Line($"{f.Api}.StoreUnsafe({Acc(t, j)}, ref av, {AccOffset(t, j)});");
+        }
+
+        /// <summary>One step of <see cref="EmitWeightTile"/>'s pixel loop: <paramref name="pixels"/> output pixels from <c>ow</c>.</summary>
+        private static void EmitWeightPixels(SourceWriter w, LayerPlan l, VectorFlavor f, List<(long Input, int Tap)> taps, int count, int pixels, Func<int, int, string> acc)
+        {
+            int stride = l.GradientChannelStride;
+            w.Line($"ref float gp = ref {Unsafe}.Add(ref gr, ow * {I(stride)});");
+            w.Line($"ref float xo = ref {Unsafe}.Add(ref xr, ow);");
+            for (int p = 0; p < pixels; p++)
+                for (int j = 0; j < count; j++)
+                    w.Line($"{f.Type} g{p}_{j} = {f.Api}.LoadUnsafe(ref gp, {I((long)p * stride + j * f.Lanes)});");
+            w.Line($"{f.Type} k;");
+            // Input offsets in increasing order: a tap meets its pixels in increasing order too.
+            foreach (long input in taps.SelectMany(t => Enumerable.Range(0, pixels).Select(p => t.Input + p)).Distinct().OrderBy(d => d))
+            {
+                w.Line($"k = {f.Broadcast($"{Unsafe}.Add(ref xo, {I(input)})")};");
+                for (int t = 0; t < taps.Count; t++)
+                {
+                    long p = input - taps[t].Input;
+                    if (p < 0 || p >= pixels) continue;
+                    for (int j = 0; j < count; j++)
+                        w.Line($"{acc(t, j)} = {f.Api}.FusedMultiplyAdd(g{p}_{j}, k, {acc(t, j)});");
+                }
+            }
         }
 
         /// <summary>dB[oc] = Σ over samples and pixels of dY, one chain per channel in (sample, pixel) order on every path.</summary>
