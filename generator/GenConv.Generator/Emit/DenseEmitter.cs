@@ -148,18 +148,22 @@ namespace GenConv.Generator.Emit
             }
         }
 
-        /// <summary>All outputs of samples n .. n + samples − 1, in tiles of <see cref="RowTile"/> weight rows.</summary>
+        /// <summary>
+        /// All outputs of samples n .. n + samples − 1, in tiles of weight rows: <see cref="RowTile"/> per pass for several
+        /// samples, twice that for one (a lone sample has fewer sums in flight to cover the FMA latency).
+        /// </summary>
         private static void EmitDotRowTiles(SourceWriter w, LayerPlan l, int samples)
         {
-            int inF = l.InputLength, outF = l.OutputLength, main = outF - outF % RowTile;
+            int rowTile = samples == 1 ? 2 * RowTile : RowTile;
+            int inF = l.InputLength, outF = l.OutputLength, main = outF - outF % rowTile;
             for (int s = 0; s < samples; s++)
             {
                 w.Line($"ref float x{s} = ref {Unsafe}.Add(ref x, (n + {s}) * {I(inF)});");
                 w.Line($"ref float y{s} = ref {Unsafe}.Add(ref y, (n + {s}) * {I(outF)});");
             }
             if (main > 0)
-                using (w.Open($"for (int o = 0; o < {I(main)}; o += {RowTile})"))
-                    EmitDotRows(w, l, RowTile, samples);
+                using (w.Open($"for (int o = 0; o < {I(main)}; o += {rowTile})"))
+                    EmitDotRows(w, l, rowTile, samples);
             if (main < outF)
                 using (w.Open($"for (int o = {I(main)}; o < {I(outF)}; o++)"))
                     EmitDotRows(w, l, 1, samples);

@@ -5008,22 +5008,34 @@ namespace Golden
             {
                 ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 400);
                 ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 120);
-                for (int o = 0; o < 120; o += 4)
+                for (int o = 0; o < 120; o += 8)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 400);
                     ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 400);
                     ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 400);
                     ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 400);
+                    ref float w4 = ref Unsafe.Add(ref w, (o + 4) * 400);
+                    ref float w5 = ref Unsafe.Add(ref w, (o + 5) * 400);
+                    ref float w6 = ref Unsafe.Add(ref w, (o + 6) * 400);
+                    ref float w7 = ref Unsafe.Add(ref w, (o + 7) * 400);
                     float s0_0;
                     float s0_1;
                     float s0_2;
                     float s0_3;
+                    float s0_4;
+                    float s0_5;
+                    float s0_6;
+                    float s0_7;
                     if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         int i = 0;
                         for (; i <= 392; i += 8)
                         {
@@ -5031,15 +5043,27 @@ namespace Golden
                             global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
                             global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
                             global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, (nuint)(i));
                             a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
                             a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
                             a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
                             a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                            a0_4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_4);
+                            a0_5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k5, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_5);
+                            a0_6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k6, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_6);
+                            a0_7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k7, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_7);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
                         s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
                         s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
                         s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4);
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5);
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6);
+                        s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_7);
                         for (; i < 400; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -5047,6 +5071,10 @@ namespace Golden
                             s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
                             s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
+                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
                         }
                     }
                     else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
@@ -5055,6 +5083,10 @@ namespace Golden
                         global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_4Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_4High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_5Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_5High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_6Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_6High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_7Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_7High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         int i = 0;
                         for (; i <= 392; i += 8)
                         {
@@ -5062,6 +5094,10 @@ namespace Golden
                             global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
                             global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
                             global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k4Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w4, (nuint)(i)), k4High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w4, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k5Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w5, (nuint)(i)), k5High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w5, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k6Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w6, (nuint)(i)), k6High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w6, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k7Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w7, (nuint)(i)), k7High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w7, (nuint)(i + 4));
                             a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
                             a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
                             a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
@@ -5070,11 +5106,23 @@ namespace Golden
                             a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
                             a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
                             a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                            a0_4Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k4Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_4Low);
+                            a0_4High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k4High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_4High);
+                            a0_5Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k5Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_5Low);
+                            a0_5High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k5High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_5High);
+                            a0_6Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k6Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_6Low);
+                            a0_6High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k6High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_6High);
+                            a0_7Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k7Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_7Low);
+                            a0_7High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k7High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_7High);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
                         s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
                         s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
                         s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4Low, a0_4High);
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5Low, a0_5High);
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6Low, a0_6High);
+                        s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_7Low, a0_7High);
                         for (; i < 400; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -5082,6 +5130,10 @@ namespace Golden
                             s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
                             s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
+                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
                         }
                     }
                     else
@@ -5090,6 +5142,10 @@ namespace Golden
                         float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
                         float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
                         float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                        float a0_40 = 0f, a0_41 = 0f, a0_42 = 0f, a0_43 = 0f, a0_44 = 0f, a0_45 = 0f, a0_46 = 0f, a0_47 = 0f;
+                        float a0_50 = 0f, a0_51 = 0f, a0_52 = 0f, a0_53 = 0f, a0_54 = 0f, a0_55 = 0f, a0_56 = 0f, a0_57 = 0f;
+                        float a0_60 = 0f, a0_61 = 0f, a0_62 = 0f, a0_63 = 0f, a0_64 = 0f, a0_65 = 0f, a0_66 = 0f, a0_67 = 0f;
+                        float a0_70 = 0f, a0_71 = 0f, a0_72 = 0f, a0_73 = 0f, a0_74 = 0f, a0_75 = 0f, a0_76 = 0f, a0_77 = 0f;
                         int i = 0;
                         for (; i <= 392; i += 8)
                         {
@@ -5097,6 +5153,10 @@ namespace Golden
                             float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
                             float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
                             float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                            float k40 = Unsafe.Add(ref w4, i + 0), k41 = Unsafe.Add(ref w4, i + 1), k42 = Unsafe.Add(ref w4, i + 2), k43 = Unsafe.Add(ref w4, i + 3), k44 = Unsafe.Add(ref w4, i + 4), k45 = Unsafe.Add(ref w4, i + 5), k46 = Unsafe.Add(ref w4, i + 6), k47 = Unsafe.Add(ref w4, i + 7);
+                            float k50 = Unsafe.Add(ref w5, i + 0), k51 = Unsafe.Add(ref w5, i + 1), k52 = Unsafe.Add(ref w5, i + 2), k53 = Unsafe.Add(ref w5, i + 3), k54 = Unsafe.Add(ref w5, i + 4), k55 = Unsafe.Add(ref w5, i + 5), k56 = Unsafe.Add(ref w5, i + 6), k57 = Unsafe.Add(ref w5, i + 7);
+                            float k60 = Unsafe.Add(ref w6, i + 0), k61 = Unsafe.Add(ref w6, i + 1), k62 = Unsafe.Add(ref w6, i + 2), k63 = Unsafe.Add(ref w6, i + 3), k64 = Unsafe.Add(ref w6, i + 4), k65 = Unsafe.Add(ref w6, i + 5), k66 = Unsafe.Add(ref w6, i + 6), k67 = Unsafe.Add(ref w6, i + 7);
+                            float k70 = Unsafe.Add(ref w7, i + 0), k71 = Unsafe.Add(ref w7, i + 1), k72 = Unsafe.Add(ref w7, i + 2), k73 = Unsafe.Add(ref w7, i + 3), k74 = Unsafe.Add(ref w7, i + 4), k75 = Unsafe.Add(ref w7, i + 5), k76 = Unsafe.Add(ref w7, i + 6), k77 = Unsafe.Add(ref w7, i + 7);
                             a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
                             a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
                             a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
@@ -5129,11 +5189,47 @@ namespace Golden
                             a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
                             a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
                             a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                            a0_40 = MathF.FusedMultiplyAdd(k40, Unsafe.Add(ref x0, i + 0), a0_40);
+                            a0_41 = MathF.FusedMultiplyAdd(k41, Unsafe.Add(ref x0, i + 1), a0_41);
+                            a0_42 = MathF.FusedMultiplyAdd(k42, Unsafe.Add(ref x0, i + 2), a0_42);
+                            a0_43 = MathF.FusedMultiplyAdd(k43, Unsafe.Add(ref x0, i + 3), a0_43);
+                            a0_44 = MathF.FusedMultiplyAdd(k44, Unsafe.Add(ref x0, i + 4), a0_44);
+                            a0_45 = MathF.FusedMultiplyAdd(k45, Unsafe.Add(ref x0, i + 5), a0_45);
+                            a0_46 = MathF.FusedMultiplyAdd(k46, Unsafe.Add(ref x0, i + 6), a0_46);
+                            a0_47 = MathF.FusedMultiplyAdd(k47, Unsafe.Add(ref x0, i + 7), a0_47);
+                            a0_50 = MathF.FusedMultiplyAdd(k50, Unsafe.Add(ref x0, i + 0), a0_50);
+                            a0_51 = MathF.FusedMultiplyAdd(k51, Unsafe.Add(ref x0, i + 1), a0_51);
+                            a0_52 = MathF.FusedMultiplyAdd(k52, Unsafe.Add(ref x0, i + 2), a0_52);
+                            a0_53 = MathF.FusedMultiplyAdd(k53, Unsafe.Add(ref x0, i + 3), a0_53);
+                            a0_54 = MathF.FusedMultiplyAdd(k54, Unsafe.Add(ref x0, i + 4), a0_54);
+                            a0_55 = MathF.FusedMultiplyAdd(k55, Unsafe.Add(ref x0, i + 5), a0_55);
+                            a0_56 = MathF.FusedMultiplyAdd(k56, Unsafe.Add(ref x0, i + 6), a0_56);
+                            a0_57 = MathF.FusedMultiplyAdd(k57, Unsafe.Add(ref x0, i + 7), a0_57);
+                            a0_60 = MathF.FusedMultiplyAdd(k60, Unsafe.Add(ref x0, i + 0), a0_60);
+                            a0_61 = MathF.FusedMultiplyAdd(k61, Unsafe.Add(ref x0, i + 1), a0_61);
+                            a0_62 = MathF.FusedMultiplyAdd(k62, Unsafe.Add(ref x0, i + 2), a0_62);
+                            a0_63 = MathF.FusedMultiplyAdd(k63, Unsafe.Add(ref x0, i + 3), a0_63);
+                            a0_64 = MathF.FusedMultiplyAdd(k64, Unsafe.Add(ref x0, i + 4), a0_64);
+                            a0_65 = MathF.FusedMultiplyAdd(k65, Unsafe.Add(ref x0, i + 5), a0_65);
+                            a0_66 = MathF.FusedMultiplyAdd(k66, Unsafe.Add(ref x0, i + 6), a0_66);
+                            a0_67 = MathF.FusedMultiplyAdd(k67, Unsafe.Add(ref x0, i + 7), a0_67);
+                            a0_70 = MathF.FusedMultiplyAdd(k70, Unsafe.Add(ref x0, i + 0), a0_70);
+                            a0_71 = MathF.FusedMultiplyAdd(k71, Unsafe.Add(ref x0, i + 1), a0_71);
+                            a0_72 = MathF.FusedMultiplyAdd(k72, Unsafe.Add(ref x0, i + 2), a0_72);
+                            a0_73 = MathF.FusedMultiplyAdd(k73, Unsafe.Add(ref x0, i + 3), a0_73);
+                            a0_74 = MathF.FusedMultiplyAdd(k74, Unsafe.Add(ref x0, i + 4), a0_74);
+                            a0_75 = MathF.FusedMultiplyAdd(k75, Unsafe.Add(ref x0, i + 5), a0_75);
+                            a0_76 = MathF.FusedMultiplyAdd(k76, Unsafe.Add(ref x0, i + 6), a0_76);
+                            a0_77 = MathF.FusedMultiplyAdd(k77, Unsafe.Add(ref x0, i + 7), a0_77);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
                         s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
                         s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
                         s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_40, a0_41, a0_42, a0_43, a0_44, a0_45, a0_46, a0_47);
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_50, a0_51, a0_52, a0_53, a0_54, a0_55, a0_56, a0_57);
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_60, a0_61, a0_62, a0_63, a0_64, a0_65, a0_66, a0_67);
+                        s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_70, a0_71, a0_72, a0_73, a0_74, a0_75, a0_76, a0_77);
                         for (; i < 400; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -5141,12 +5237,20 @@ namespace Golden
                             s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
                             s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
+                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
                         }
                     }
                     Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
                     Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
                     Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
                     Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
+                    Unsafe.Add(ref y0, o + 4) = Activations.Relu(Unsafe.Add(ref b, o + 4) + s0_4);
+                    Unsafe.Add(ref y0, o + 5) = Activations.Relu(Unsafe.Add(ref b, o + 5) + s0_5);
+                    Unsafe.Add(ref y0, o + 6) = Activations.Relu(Unsafe.Add(ref b, o + 6) + s0_6);
+                    Unsafe.Add(ref y0, o + 7) = Activations.Relu(Unsafe.Add(ref b, o + 7) + s0_7);
                 }
             }
         }
@@ -6235,22 +6339,34 @@ namespace Golden
             {
                 ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 120);
                 ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 84);
-                for (int o = 0; o < 84; o += 4)
+                for (int o = 0; o < 80; o += 8)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 120);
                     ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 120);
                     ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 120);
                     ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 120);
+                    ref float w4 = ref Unsafe.Add(ref w, (o + 4) * 120);
+                    ref float w5 = ref Unsafe.Add(ref w, (o + 5) * 120);
+                    ref float w6 = ref Unsafe.Add(ref w, (o + 6) * 120);
+                    ref float w7 = ref Unsafe.Add(ref w, (o + 7) * 120);
                     float s0_0;
                     float s0_1;
                     float s0_2;
                     float s0_3;
+                    float s0_4;
+                    float s0_5;
+                    float s0_6;
+                    float s0_7;
                     if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         int i = 0;
                         for (; i <= 112; i += 8)
                         {
@@ -6258,15 +6374,27 @@ namespace Golden
                             global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
                             global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
                             global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, (nuint)(i));
                             a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
                             a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
                             a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
                             a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                            a0_4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_4);
+                            a0_5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k5, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_5);
+                            a0_6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k6, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_6);
+                            a0_7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k7, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_7);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
                         s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
                         s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
                         s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4);
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5);
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6);
+                        s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_7);
                         for (; i < 120; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -6274,6 +6402,10 @@ namespace Golden
                             s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
                             s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
+                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
                         }
                     }
                     else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
@@ -6282,6 +6414,10 @@ namespace Golden
                         global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_4Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_4High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_5Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_5High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_6Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_6High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_7Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_7High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         int i = 0;
                         for (; i <= 112; i += 8)
                         {
@@ -6289,6 +6425,10 @@ namespace Golden
                             global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
                             global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
                             global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k4Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w4, (nuint)(i)), k4High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w4, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k5Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w5, (nuint)(i)), k5High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w5, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k6Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w6, (nuint)(i)), k6High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w6, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k7Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w7, (nuint)(i)), k7High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w7, (nuint)(i + 4));
                             a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
                             a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
                             a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
@@ -6297,11 +6437,23 @@ namespace Golden
                             a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
                             a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
                             a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                            a0_4Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k4Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_4Low);
+                            a0_4High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k4High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_4High);
+                            a0_5Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k5Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_5Low);
+                            a0_5High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k5High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_5High);
+                            a0_6Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k6Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_6Low);
+                            a0_6High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k6High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_6High);
+                            a0_7Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k7Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_7Low);
+                            a0_7High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k7High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_7High);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
                         s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
                         s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
                         s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4Low, a0_4High);
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5Low, a0_5High);
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6Low, a0_6High);
+                        s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_7Low, a0_7High);
                         for (; i < 120; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -6309,6 +6461,10 @@ namespace Golden
                             s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
                             s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
+                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
                         }
                     }
                     else
@@ -6317,6 +6473,10 @@ namespace Golden
                         float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
                         float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
                         float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                        float a0_40 = 0f, a0_41 = 0f, a0_42 = 0f, a0_43 = 0f, a0_44 = 0f, a0_45 = 0f, a0_46 = 0f, a0_47 = 0f;
+                        float a0_50 = 0f, a0_51 = 0f, a0_52 = 0f, a0_53 = 0f, a0_54 = 0f, a0_55 = 0f, a0_56 = 0f, a0_57 = 0f;
+                        float a0_60 = 0f, a0_61 = 0f, a0_62 = 0f, a0_63 = 0f, a0_64 = 0f, a0_65 = 0f, a0_66 = 0f, a0_67 = 0f;
+                        float a0_70 = 0f, a0_71 = 0f, a0_72 = 0f, a0_73 = 0f, a0_74 = 0f, a0_75 = 0f, a0_76 = 0f, a0_77 = 0f;
                         int i = 0;
                         for (; i <= 112; i += 8)
                         {
@@ -6324,6 +6484,10 @@ namespace Golden
                             float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
                             float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
                             float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                            float k40 = Unsafe.Add(ref w4, i + 0), k41 = Unsafe.Add(ref w4, i + 1), k42 = Unsafe.Add(ref w4, i + 2), k43 = Unsafe.Add(ref w4, i + 3), k44 = Unsafe.Add(ref w4, i + 4), k45 = Unsafe.Add(ref w4, i + 5), k46 = Unsafe.Add(ref w4, i + 6), k47 = Unsafe.Add(ref w4, i + 7);
+                            float k50 = Unsafe.Add(ref w5, i + 0), k51 = Unsafe.Add(ref w5, i + 1), k52 = Unsafe.Add(ref w5, i + 2), k53 = Unsafe.Add(ref w5, i + 3), k54 = Unsafe.Add(ref w5, i + 4), k55 = Unsafe.Add(ref w5, i + 5), k56 = Unsafe.Add(ref w5, i + 6), k57 = Unsafe.Add(ref w5, i + 7);
+                            float k60 = Unsafe.Add(ref w6, i + 0), k61 = Unsafe.Add(ref w6, i + 1), k62 = Unsafe.Add(ref w6, i + 2), k63 = Unsafe.Add(ref w6, i + 3), k64 = Unsafe.Add(ref w6, i + 4), k65 = Unsafe.Add(ref w6, i + 5), k66 = Unsafe.Add(ref w6, i + 6), k67 = Unsafe.Add(ref w6, i + 7);
+                            float k70 = Unsafe.Add(ref w7, i + 0), k71 = Unsafe.Add(ref w7, i + 1), k72 = Unsafe.Add(ref w7, i + 2), k73 = Unsafe.Add(ref w7, i + 3), k74 = Unsafe.Add(ref w7, i + 4), k75 = Unsafe.Add(ref w7, i + 5), k76 = Unsafe.Add(ref w7, i + 6), k77 = Unsafe.Add(ref w7, i + 7);
                             a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
                             a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
                             a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
@@ -6356,11 +6520,47 @@ namespace Golden
                             a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
                             a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
                             a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                            a0_40 = MathF.FusedMultiplyAdd(k40, Unsafe.Add(ref x0, i + 0), a0_40);
+                            a0_41 = MathF.FusedMultiplyAdd(k41, Unsafe.Add(ref x0, i + 1), a0_41);
+                            a0_42 = MathF.FusedMultiplyAdd(k42, Unsafe.Add(ref x0, i + 2), a0_42);
+                            a0_43 = MathF.FusedMultiplyAdd(k43, Unsafe.Add(ref x0, i + 3), a0_43);
+                            a0_44 = MathF.FusedMultiplyAdd(k44, Unsafe.Add(ref x0, i + 4), a0_44);
+                            a0_45 = MathF.FusedMultiplyAdd(k45, Unsafe.Add(ref x0, i + 5), a0_45);
+                            a0_46 = MathF.FusedMultiplyAdd(k46, Unsafe.Add(ref x0, i + 6), a0_46);
+                            a0_47 = MathF.FusedMultiplyAdd(k47, Unsafe.Add(ref x0, i + 7), a0_47);
+                            a0_50 = MathF.FusedMultiplyAdd(k50, Unsafe.Add(ref x0, i + 0), a0_50);
+                            a0_51 = MathF.FusedMultiplyAdd(k51, Unsafe.Add(ref x0, i + 1), a0_51);
+                            a0_52 = MathF.FusedMultiplyAdd(k52, Unsafe.Add(ref x0, i + 2), a0_52);
+                            a0_53 = MathF.FusedMultiplyAdd(k53, Unsafe.Add(ref x0, i + 3), a0_53);
+                            a0_54 = MathF.FusedMultiplyAdd(k54, Unsafe.Add(ref x0, i + 4), a0_54);
+                            a0_55 = MathF.FusedMultiplyAdd(k55, Unsafe.Add(ref x0, i + 5), a0_55);
+                            a0_56 = MathF.FusedMultiplyAdd(k56, Unsafe.Add(ref x0, i + 6), a0_56);
+                            a0_57 = MathF.FusedMultiplyAdd(k57, Unsafe.Add(ref x0, i + 7), a0_57);
+                            a0_60 = MathF.FusedMultiplyAdd(k60, Unsafe.Add(ref x0, i + 0), a0_60);
+                            a0_61 = MathF.FusedMultiplyAdd(k61, Unsafe.Add(ref x0, i + 1), a0_61);
+                            a0_62 = MathF.FusedMultiplyAdd(k62, Unsafe.Add(ref x0, i + 2), a0_62);
+                            a0_63 = MathF.FusedMultiplyAdd(k63, Unsafe.Add(ref x0, i + 3), a0_63);
+                            a0_64 = MathF.FusedMultiplyAdd(k64, Unsafe.Add(ref x0, i + 4), a0_64);
+                            a0_65 = MathF.FusedMultiplyAdd(k65, Unsafe.Add(ref x0, i + 5), a0_65);
+                            a0_66 = MathF.FusedMultiplyAdd(k66, Unsafe.Add(ref x0, i + 6), a0_66);
+                            a0_67 = MathF.FusedMultiplyAdd(k67, Unsafe.Add(ref x0, i + 7), a0_67);
+                            a0_70 = MathF.FusedMultiplyAdd(k70, Unsafe.Add(ref x0, i + 0), a0_70);
+                            a0_71 = MathF.FusedMultiplyAdd(k71, Unsafe.Add(ref x0, i + 1), a0_71);
+                            a0_72 = MathF.FusedMultiplyAdd(k72, Unsafe.Add(ref x0, i + 2), a0_72);
+                            a0_73 = MathF.FusedMultiplyAdd(k73, Unsafe.Add(ref x0, i + 3), a0_73);
+                            a0_74 = MathF.FusedMultiplyAdd(k74, Unsafe.Add(ref x0, i + 4), a0_74);
+                            a0_75 = MathF.FusedMultiplyAdd(k75, Unsafe.Add(ref x0, i + 5), a0_75);
+                            a0_76 = MathF.FusedMultiplyAdd(k76, Unsafe.Add(ref x0, i + 6), a0_76);
+                            a0_77 = MathF.FusedMultiplyAdd(k77, Unsafe.Add(ref x0, i + 7), a0_77);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
                         s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
                         s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
                         s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_40, a0_41, a0_42, a0_43, a0_44, a0_45, a0_46, a0_47);
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_50, a0_51, a0_52, a0_53, a0_54, a0_55, a0_56, a0_57);
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_60, a0_61, a0_62, a0_63, a0_64, a0_65, a0_66, a0_67);
+                        s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_70, a0_71, a0_72, a0_73, a0_74, a0_75, a0_76, a0_77);
                         for (; i < 120; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -6368,12 +6568,82 @@ namespace Golden
                             s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
                             s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
+                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
                         }
                     }
                     Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
                     Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
                     Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
                     Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
+                    Unsafe.Add(ref y0, o + 4) = Activations.Relu(Unsafe.Add(ref b, o + 4) + s0_4);
+                    Unsafe.Add(ref y0, o + 5) = Activations.Relu(Unsafe.Add(ref b, o + 5) + s0_5);
+                    Unsafe.Add(ref y0, o + 6) = Activations.Relu(Unsafe.Add(ref b, o + 6) + s0_6);
+                    Unsafe.Add(ref y0, o + 7) = Activations.Relu(Unsafe.Add(ref b, o + 7) + s0_7);
+                }
+                for (int o = 80; o < 84; o++)
+                {
+                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 120);
+                    float s0_0;
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> k0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                            a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                        for (; i < 120; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                        }
+                    }
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_0Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_0High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> k0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                            a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                            a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                        for (; i < 120; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                        }
+                    }
+                    else
+                    {
+                        float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
+                        {
+                            float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                            a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
+                            a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
+                            a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
+                            a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
+                            a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
+                            a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
+                            a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
+                            a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                        for (; i < 120; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                        }
+                    }
+                    Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
                 }
             }
         }
@@ -7676,22 +7946,34 @@ namespace Golden
             {
                 ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 84);
                 ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 10);
-                for (int o = 0; o < 8; o += 4)
+                for (int o = 0; o < 8; o += 8)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
                     ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 84);
                     ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 84);
                     ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 84);
+                    ref float w4 = ref Unsafe.Add(ref w, (o + 4) * 84);
+                    ref float w5 = ref Unsafe.Add(ref w, (o + 5) * 84);
+                    ref float w6 = ref Unsafe.Add(ref w, (o + 6) * 84);
+                    ref float w7 = ref Unsafe.Add(ref w, (o + 7) * 84);
                     float s0_0;
                     float s0_1;
                     float s0_2;
                     float s0_3;
+                    float s0_4;
+                    float s0_5;
+                    float s0_6;
+                    float s0_7;
                     if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         int i = 0;
                         for (; i <= 76; i += 8)
                         {
@@ -7699,15 +7981,27 @@ namespace Golden
                             global::System.Runtime.Intrinsics.Vector256<float> k1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w1, (nuint)(i));
                             global::System.Runtime.Intrinsics.Vector256<float> k2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w2, (nuint)(i));
                             global::System.Runtime.Intrinsics.Vector256<float> k3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w4, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w5, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w6, (nuint)(i));
+                            global::System.Runtime.Intrinsics.Vector256<float> k7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w7, (nuint)(i));
                             a0_0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
                             a0_1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
                             a0_2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
                             a0_3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                            a0_4 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_4);
+                            a0_5 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k5, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_5);
+                            a0_6 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k6, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_6);
+                            a0_7 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(k7, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_7);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
                         s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
                         s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
                         s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4);
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5);
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6);
+                        s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_7);
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -7715,6 +8009,10 @@ namespace Golden
                             s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
                             s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
+                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
                         }
                     }
                     else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
@@ -7723,6 +8021,10 @@ namespace Golden
                         global::System.Runtime.Intrinsics.Vector128<float> a0_1Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_1High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<float> a0_2Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_2High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         global::System.Runtime.Intrinsics.Vector128<float> a0_3Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_3High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_4Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_4High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_5Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_5High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_6Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_6High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_7Low = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a0_7High = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         int i = 0;
                         for (; i <= 76; i += 8)
                         {
@@ -7730,6 +8032,10 @@ namespace Golden
                             global::System.Runtime.Intrinsics.Vector128<float> k1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
                             global::System.Runtime.Intrinsics.Vector128<float> k2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
                             global::System.Runtime.Intrinsics.Vector128<float> k3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k4Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w4, (nuint)(i)), k4High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w4, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k5Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w5, (nuint)(i)), k5High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w5, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k6Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w6, (nuint)(i)), k6High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w6, (nuint)(i + 4));
+                            global::System.Runtime.Intrinsics.Vector128<float> k7Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w7, (nuint)(i)), k7High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref w7, (nuint)(i + 4));
                             a0_0Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
                             a0_0High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k0High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
                             a0_1Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k1Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
@@ -7738,11 +8044,23 @@ namespace Golden
                             a0_2High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k2High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
                             a0_3Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
                             a0_3High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k3High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                            a0_4Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k4Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_4Low);
+                            a0_4High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k4High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_4High);
+                            a0_5Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k5Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_5Low);
+                            a0_5High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k5High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_5High);
+                            a0_6Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k6Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_6Low);
+                            a0_6High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k6High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_6High);
+                            a0_7Low = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k7Low, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_7Low);
+                            a0_7High = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(k7High, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_7High);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
                         s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
                         s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
                         s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4Low, a0_4High);
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5Low, a0_5High);
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6Low, a0_6High);
+                        s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_7Low, a0_7High);
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -7750,6 +8068,10 @@ namespace Golden
                             s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
                             s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
+                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
                         }
                     }
                     else
@@ -7758,6 +8080,10 @@ namespace Golden
                         float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
                         float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
                         float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                        float a0_40 = 0f, a0_41 = 0f, a0_42 = 0f, a0_43 = 0f, a0_44 = 0f, a0_45 = 0f, a0_46 = 0f, a0_47 = 0f;
+                        float a0_50 = 0f, a0_51 = 0f, a0_52 = 0f, a0_53 = 0f, a0_54 = 0f, a0_55 = 0f, a0_56 = 0f, a0_57 = 0f;
+                        float a0_60 = 0f, a0_61 = 0f, a0_62 = 0f, a0_63 = 0f, a0_64 = 0f, a0_65 = 0f, a0_66 = 0f, a0_67 = 0f;
+                        float a0_70 = 0f, a0_71 = 0f, a0_72 = 0f, a0_73 = 0f, a0_74 = 0f, a0_75 = 0f, a0_76 = 0f, a0_77 = 0f;
                         int i = 0;
                         for (; i <= 76; i += 8)
                         {
@@ -7765,6 +8091,10 @@ namespace Golden
                             float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
                             float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
                             float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                            float k40 = Unsafe.Add(ref w4, i + 0), k41 = Unsafe.Add(ref w4, i + 1), k42 = Unsafe.Add(ref w4, i + 2), k43 = Unsafe.Add(ref w4, i + 3), k44 = Unsafe.Add(ref w4, i + 4), k45 = Unsafe.Add(ref w4, i + 5), k46 = Unsafe.Add(ref w4, i + 6), k47 = Unsafe.Add(ref w4, i + 7);
+                            float k50 = Unsafe.Add(ref w5, i + 0), k51 = Unsafe.Add(ref w5, i + 1), k52 = Unsafe.Add(ref w5, i + 2), k53 = Unsafe.Add(ref w5, i + 3), k54 = Unsafe.Add(ref w5, i + 4), k55 = Unsafe.Add(ref w5, i + 5), k56 = Unsafe.Add(ref w5, i + 6), k57 = Unsafe.Add(ref w5, i + 7);
+                            float k60 = Unsafe.Add(ref w6, i + 0), k61 = Unsafe.Add(ref w6, i + 1), k62 = Unsafe.Add(ref w6, i + 2), k63 = Unsafe.Add(ref w6, i + 3), k64 = Unsafe.Add(ref w6, i + 4), k65 = Unsafe.Add(ref w6, i + 5), k66 = Unsafe.Add(ref w6, i + 6), k67 = Unsafe.Add(ref w6, i + 7);
+                            float k70 = Unsafe.Add(ref w7, i + 0), k71 = Unsafe.Add(ref w7, i + 1), k72 = Unsafe.Add(ref w7, i + 2), k73 = Unsafe.Add(ref w7, i + 3), k74 = Unsafe.Add(ref w7, i + 4), k75 = Unsafe.Add(ref w7, i + 5), k76 = Unsafe.Add(ref w7, i + 6), k77 = Unsafe.Add(ref w7, i + 7);
                             a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
                             a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
                             a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
@@ -7797,11 +8127,47 @@ namespace Golden
                             a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
                             a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
                             a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                            a0_40 = MathF.FusedMultiplyAdd(k40, Unsafe.Add(ref x0, i + 0), a0_40);
+                            a0_41 = MathF.FusedMultiplyAdd(k41, Unsafe.Add(ref x0, i + 1), a0_41);
+                            a0_42 = MathF.FusedMultiplyAdd(k42, Unsafe.Add(ref x0, i + 2), a0_42);
+                            a0_43 = MathF.FusedMultiplyAdd(k43, Unsafe.Add(ref x0, i + 3), a0_43);
+                            a0_44 = MathF.FusedMultiplyAdd(k44, Unsafe.Add(ref x0, i + 4), a0_44);
+                            a0_45 = MathF.FusedMultiplyAdd(k45, Unsafe.Add(ref x0, i + 5), a0_45);
+                            a0_46 = MathF.FusedMultiplyAdd(k46, Unsafe.Add(ref x0, i + 6), a0_46);
+                            a0_47 = MathF.FusedMultiplyAdd(k47, Unsafe.Add(ref x0, i + 7), a0_47);
+                            a0_50 = MathF.FusedMultiplyAdd(k50, Unsafe.Add(ref x0, i + 0), a0_50);
+                            a0_51 = MathF.FusedMultiplyAdd(k51, Unsafe.Add(ref x0, i + 1), a0_51);
+                            a0_52 = MathF.FusedMultiplyAdd(k52, Unsafe.Add(ref x0, i + 2), a0_52);
+                            a0_53 = MathF.FusedMultiplyAdd(k53, Unsafe.Add(ref x0, i + 3), a0_53);
+                            a0_54 = MathF.FusedMultiplyAdd(k54, Unsafe.Add(ref x0, i + 4), a0_54);
+                            a0_55 = MathF.FusedMultiplyAdd(k55, Unsafe.Add(ref x0, i + 5), a0_55);
+                            a0_56 = MathF.FusedMultiplyAdd(k56, Unsafe.Add(ref x0, i + 6), a0_56);
+                            a0_57 = MathF.FusedMultiplyAdd(k57, Unsafe.Add(ref x0, i + 7), a0_57);
+                            a0_60 = MathF.FusedMultiplyAdd(k60, Unsafe.Add(ref x0, i + 0), a0_60);
+                            a0_61 = MathF.FusedMultiplyAdd(k61, Unsafe.Add(ref x0, i + 1), a0_61);
+                            a0_62 = MathF.FusedMultiplyAdd(k62, Unsafe.Add(ref x0, i + 2), a0_62);
+                            a0_63 = MathF.FusedMultiplyAdd(k63, Unsafe.Add(ref x0, i + 3), a0_63);
+                            a0_64 = MathF.FusedMultiplyAdd(k64, Unsafe.Add(ref x0, i + 4), a0_64);
+                            a0_65 = MathF.FusedMultiplyAdd(k65, Unsafe.Add(ref x0, i + 5), a0_65);
+                            a0_66 = MathF.FusedMultiplyAdd(k66, Unsafe.Add(ref x0, i + 6), a0_66);
+                            a0_67 = MathF.FusedMultiplyAdd(k67, Unsafe.Add(ref x0, i + 7), a0_67);
+                            a0_70 = MathF.FusedMultiplyAdd(k70, Unsafe.Add(ref x0, i + 0), a0_70);
+                            a0_71 = MathF.FusedMultiplyAdd(k71, Unsafe.Add(ref x0, i + 1), a0_71);
+                            a0_72 = MathF.FusedMultiplyAdd(k72, Unsafe.Add(ref x0, i + 2), a0_72);
+                            a0_73 = MathF.FusedMultiplyAdd(k73, Unsafe.Add(ref x0, i + 3), a0_73);
+                            a0_74 = MathF.FusedMultiplyAdd(k74, Unsafe.Add(ref x0, i + 4), a0_74);
+                            a0_75 = MathF.FusedMultiplyAdd(k75, Unsafe.Add(ref x0, i + 5), a0_75);
+                            a0_76 = MathF.FusedMultiplyAdd(k76, Unsafe.Add(ref x0, i + 6), a0_76);
+                            a0_77 = MathF.FusedMultiplyAdd(k77, Unsafe.Add(ref x0, i + 7), a0_77);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
                         s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
                         s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
                         s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_40, a0_41, a0_42, a0_43, a0_44, a0_45, a0_46, a0_47);
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_50, a0_51, a0_52, a0_53, a0_54, a0_55, a0_56, a0_57);
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_60, a0_61, a0_62, a0_63, a0_64, a0_65, a0_66, a0_67);
+                        s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_70, a0_71, a0_72, a0_73, a0_74, a0_75, a0_76, a0_77);
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -7809,12 +8175,20 @@ namespace Golden
                             s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
                             s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
+                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
                         }
                     }
                     Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
                     Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
                     Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
                     Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
+                    Unsafe.Add(ref y0, o + 4) = Unsafe.Add(ref b, o + 4) + s0_4;
+                    Unsafe.Add(ref y0, o + 5) = Unsafe.Add(ref b, o + 5) + s0_5;
+                    Unsafe.Add(ref y0, o + 6) = Unsafe.Add(ref b, o + 6) + s0_6;
+                    Unsafe.Add(ref y0, o + 7) = Unsafe.Add(ref b, o + 7) + s0_7;
                 }
                 for (int o = 8; o < 10; o++)
                 {
