@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using GenConv.Generator.Helpers;
 using GenConv.Generator.Planning;
+using GenConv.Model;
 
 namespace GenConv.Generator.Emit
 {
@@ -20,7 +21,8 @@ namespace GenConv.Generator.Emit
         public static readonly ConvEmitter Instance = new ConvEmitter();
 
         /// <summary>The buffers one convolution pass reads and writes (parameter names of the kernel).</summary>
-        private sealed record ConvolutionBuffers(string Input, string Weight, string? Bias, string Output, string? Padded);
+        /// <summary>A convolution kernel's buffer names, and the stage its helper methods are named after.</summary>
+        private sealed record ConvolutionBuffers(string Input, string Weight, string? Bias, string Output, string? Padded, Stage Stage);
 
         public override Buffer[]? Buffers(LayerPlan l, Stage stage)
         {
@@ -79,7 +81,7 @@ namespace GenConv.Generator.Emit
             switch (stage)
             {
                 case Stage.Forward:
-                    EmitConvolution(w, l, new ConvolutionBuffers("x", "w", l.BiasCount > 0 ? "b" : null, "y", l.NeedsPaddedInput ? "xp" : null));
+                    EmitConvolution(w, l, new ConvolutionBuffers("x", "w", l.BiasCount > 0 ? "b" : null, "y", l.NeedsPaddedInput ? "xp" : null, Stage.Forward));
                     break;
                 case Stage.PrepareBackwardWeights:
                     EmitTransposeOutputGradient(w, l);
@@ -93,7 +95,7 @@ namespace GenConv.Generator.Emit
                 default:
                     LayerPlan? transposed = ModelPlanner.BackwardDataAsConvolution(l);
                     if (transposed is not null)
-                        EmitConvolution(w, transposed, new ConvolutionBuffers("dy", "wt", null, "dx", transposed.NeedsPaddedInput ? "dyp" : null));
+                        EmitConvolution(w, transposed, BackwardDataBuffers(transposed));
                     else if (PhaseGather.For(l) is { } gather)
                         EmitBackwardDataGather(w, gather);
                     else
@@ -151,9 +153,138 @@ namespace GenConv.Generator.Emit
                     using (w.Open("else"))
                         EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
                 }
+                else if (RowBandStarts(l) is { } bands)
+                {
+                    using (w.Open($"if ({VectorFlavor.Wide.Accelerated})"))
+                        EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count =>
+                        {
+                            string bias = b.Bias is null ? "" : $"ref {Unsafe}.Add(ref {b.Bias}, oc), ";
+                            for (int band = 0; band + 1 < bands.Length; band++)
+                                w.Line($"{RowBandName(l, b.Stage, bands[band], bands[band + 1], count)}(ref {source}, ref {Unsafe}.Add(ref {b.Weight}, oc * {I(WindowSize(l))}), {bias}" +
+                                       $"ref {Unsafe}.Add(ref {b.Output}s, oc * {I((long)l.Output.Height * l.Output.Width)}));");
+                        });
+                    using (w.Open("else"))
+                        EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
+                }
                 else
                     EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
             }
+        }
+
+        private static ConvolutionBuffers BackwardDataBuffers(LayerPlan transposed) =>
+            new("dy", "wt", null, "dx", transposed.NeedsPaddedInput ? "dyp" : null, Stage.BackwardData);
+
+        /// <summary>
+        /// Output rows of 8 to 16 pixels (one 512-bit vector each) whose windows partly lie on the padded input's zero rows:
+        /// backward data of a valid convolution pads dY by K − 1 rows on each side, so on LeNet's 10×10 maps 30 % of the
+        /// window rows read only zeros. Bands of up to 4 rows have constant positions, so each tap is spelled out only for
+        /// the rows whose input row is real. A skipped product is w · (+0), and adding it leaves a sum that is never −0
+        /// unchanged: for finite weights, the same bits as the paths that add it. Returns the bands' first rows and the
+        /// end, or null where under a fifth of the window rows are zero (or a band's helper would be too large).
+        /// </summary>
+        private static int[]? RowBandStarts(LayerPlan l)
+        {
+            LayerSpec s = l.Spec;
+            int oh = l.Output.Height, ow = l.Output.Width;
+            // A row's lanes past its pixels read on into the next input row, so a zero row must follow the last one read.
+            if (s.StrideH != 1 || s.StrideW != 1 || ow > VectorFlavor.Wide.Lanes || ow < 8 || s.PadBottom < 1 || ChannelsVectorized(l))
+                return null;
+            if (5 * RealRowTaps(l, 0, oh) > 4L * oh * s.KernelH) return null;
+            int bands = (oh + 3) / 4;
+            var starts = new int[bands + 1];
+            for (int band = 0; band <= bands; band++) starts[band] = band * oh / bands;
+            for (int band = 0; band < bands; band++)
+                if (RealRowTaps(l, starts[band], starts[band + 1]) * s.KernelW * l.ChannelTile > 1200) return null;
+            return starts;
+        }
+
+        /// <summary>(Output row, kernel row) pairs of rows [first, end) whose input row is not padding.</summary>
+        private static long RealRowTaps(LayerPlan l, int first, int end)
+        {
+            long count = 0;
+            for (int r = first; r < end; r++)
+                for (int kh = 0; kh < l.Spec.KernelH; kh++)
+                    if (IsRealRow(l, r + kh)) count++;
+            return count;
+        }
+
+        private static bool IsRealRow(LayerPlan l, int paddedRow) => paddedRow >= l.Spec.PadTop && paddedRow < l.Spec.PadTop + l.Input.Height;
+
+        private static string RowBandName(LayerPlan l, Stage stage, int first, int end, int channels) =>
+            $"Layer{l.Index}{stage}Rows{first}To{end - 1}Of{channels}Channels";
+
+        /// <summary>The row-band helpers of a conv's forward and (as a convolution) backward data, where they apply.</summary>
+        public static void EmitRowBandHelpers(SourceWriter w, LayerPlan l, bool inferenceOnly)
+        {
+            var kernels = new List<(LayerPlan Plan, ConvolutionBuffers Buffers)> { (l, new ConvolutionBuffers("x", "w", l.BiasCount > 0 ? "b" : null, "y", null, Stage.Forward)) };
+            if (!inferenceOnly && ModelPlanner.BackwardDataAsConvolution(l) is { } transposed)
+                kernels.Add((transposed, BackwardDataBuffers(transposed)));
+            foreach (var (plan, buffers) in kernels)
+            {
+                if (RowBandStarts(plan) is not { } bands) continue;
+                foreach (int channels in TileSizes(plan.Output.Channels, plan.ChannelTile))
+                    for (int band = 0; band + 1 < bands.Length; band++)
+                        EmitRowBand(w, plan, buffers, bands[band], bands[band + 1], channels);
+            }
+        }
+
+        /// <summary>
+        /// Output rows [first, end) of <paramref name="channels"/> channels: one 512-bit accumulator per row and channel,
+        /// every input channel's taps added in (kh, kw) order, each only to the rows whose input row is real.
+        /// </summary>
+        private static void EmitRowBand(SourceWriter w, LayerPlan l, ConvolutionBuffers b, int first, int end, int channels)
+        {
+            VectorFlavor f = VectorFlavor.Wide;
+            int ow = l.Output.Width, oh = l.Output.Height, kw = l.Spec.KernelW;
+            string bias = b.Bias is null ? "" : "ref float b, ";
+            w.Line($"/// <summary>Layer {l.Index} {b.Stage}: output rows {first}..{end - 1} of {channels} channels from oc (x: the sample's padded input, w and y at channel oc).</summary>");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            using (w.Open($"private static void {RowBandName(l, b.Stage, first, end, channels)}(ref float x, ref float w, {bias}ref float y)"))
+            {
+                for (int j = 0; j < channels; j++)
+                {
+                    w.Line($"ref float w{j} = ref {Unsafe}.Add(ref w, {I((long)j * WindowSize(l))});");
+                    for (int r = first; r < end; r++)
+                        w.Line($"{f.Type} a{j}_{r} = {f.Broadcast(b.Bias is null ? "0f" : $"{Unsafe}.Add(ref b, {I(j)})")};");
+                }
+                EmitChannelLoop(w, l, "x", PlaneLength(l), () =>
+                {
+                    for (int kh = 0; kh < l.Spec.KernelH; kh++)
+                    {
+                        int[] rows = Enumerable.Range(first, end - first).Where(r => IsRealRow(l, r + kh)).ToArray();
+                        if (rows.Length == 0) continue;
+                        for (int c = 0; c < kw; c++)
+                            using (w.Open(""))
+                            {
+                                for (int j = 0; j < channels; j++)
+                                    w.Line($"{f.Type} k{j} = {f.Broadcast($"{Unsafe}.Add(ref w{j}, wi + {I(kh * kw + c)})")};");
+                                foreach (int r in rows)
+                                {
+                                    w.Line($"{(r == rows[0] ? f.Type + " " : "")}v = {f.Api}.LoadUnsafe(ref xi, {I((long)(r + kh) * l.PaddedRowStride + c)});");
+                                    for (int j = 0; j < channels; j++)
+                                        w.Line($"a{j}_{r} = {f.Api}.FusedMultiplyAdd(k{j}, v, a{j}_{r});");
+                                }
+                            }
+                    }
+                });
+                // Rows in order: a row's lanes past its pixels land on the next row's first pixels, stored right after;
+                // the plane's last row goes through a buffer, so nothing past it is touched.
+                if (end == oh)
+                    w.Line($"global::System.Span<float> lastRow = stackalloc float[{f.Count}];");
+                for (int j = 0; j < channels; j++)
+                    for (int r = first; r < end; r++)
+                    {
+                        long at = (long)j * oh * ow + (long)r * ow;
+                        if (r < oh - 1)
+                            w.Line($"{f.Api}.StoreUnsafe({Activated(l, $"a{j}_{r}")}, ref y, {I(at)});");
+                        else
+                        {
+                            w.Line($"{f.Api}.StoreUnsafe({Activated(l, $"a{j}_{r}")}, ref MemoryMarshal.GetReference(lastRow));");
+                            w.Line($"lastRow.Slice(0, {I(ow)}).CopyTo(MemoryMarshal.CreateSpan(ref {Unsafe}.Add(ref y, {I(at)}), {I(ow)}));");
+                        }
+                    }
+            }
+            w.Line();
         }
 
         /// <summary>
@@ -802,6 +933,15 @@ namespace GenConv.Generator.Emit
             int boundary = (count - tiles * (large - 1)) * large; // where the tiles of large − 1 begin
             EmitTileLoop(w, name, 0, boundary, large, emitTile);
             EmitTileLoop(w, name, boundary, count, large - 1, emitTile);
+        }
+
+        /// <summary>The tile sizes <see cref="EmitTiles"/> uses for these arguments.</summary>
+        private static IEnumerable<int> TileSizes(int count, int tile)
+        {
+            int tiles = (count + tile - 1) / tile, large = (count + tiles - 1) / tiles;
+            int boundary = (count - tiles * (large - 1)) * large;
+            if (boundary > 0) yield return large;
+            if (boundary < count) yield return large - 1;
         }
 
         private static void EmitTileLoop(SourceWriter w, string name, int first, int end, int size, Action<int> emitTile)

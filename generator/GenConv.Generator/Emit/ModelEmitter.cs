@@ -501,6 +501,8 @@ namespace GenConv.Generator.Emit
                     emitter.EmitBody(w, l, stage);
                 w.Line();
             }
+            if (l.Spec.Kind == LayerKind.Conv2D)
+                ConvEmitter.EmitRowBandHelpers(w, l, inferenceOnly);
             if (l.Spec.Kind == LayerKind.Conv2D && !inferenceOnly)
             {
                 ConvEmitter.EmitWeightGradientHelpers(w, l);
