@@ -1073,7 +1073,6 @@ namespace GenConv.Generator.Emit
     /// </summary>
     internal sealed class VectorFlavor
     {
-        private const string Intrinsics = "global::System.Runtime.Intrinsics.";
 
         public static readonly VectorFlavor Native = new("VectorF", "Vector", "VectorF.Count", "Vector.IsHardwareAccelerated", "new VectorF({0})", 1);
         public static readonly VectorFlavor Wide = Fixed(512);
@@ -1082,8 +1081,8 @@ namespace GenConv.Generator.Emit
 
         private static VectorFlavor Fixed(int bits)
         {
-            string api = Intrinsics + "Vector" + bits;
-            return new(api + "<float>", api, (bits / 32).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            string api = "Vector" + bits; // aliases of System.Runtime.Intrinsics.Vector{bits} and Vector{bits}<float> in every generated file
+            return new(api + "F", api, (bits / 32).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 api + ".IsHardwareAccelerated", api + ".Create({0})", bits / 32);
         }
 

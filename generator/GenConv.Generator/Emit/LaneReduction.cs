@@ -16,9 +16,9 @@ namespace GenConv.Generator.Emit
 
         public static void Emit(SourceWriter w, Action<LaneOps> body)
         {
-            using (w.Open("if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)"))
+            using (w.Open("if (Vector256.IsHardwareAccelerated)"))
                 body(new LaneOps(w, LaneWidth.V256));
-            using (w.Open("else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)"))
+            using (w.Open("else if (Vector128.IsHardwareAccelerated)"))
                 body(new LaneOps(w, LaneWidth.V128));
             using (w.Open("else"))
                 body(new LaneOps(w, LaneWidth.Scalar));
@@ -30,8 +30,8 @@ namespace GenConv.Generator.Emit
     /// <summary>The operations on 8-lane values (accumulators and loaded runs of 8 floats) for one path.</summary>
     internal sealed class LaneOps
     {
-        private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
-        private const string V128 = "global::System.Runtime.Intrinsics.Vector128";
+        private const string V256 = "Vector256"; // the generated files' aliases
+        private const string V128 = "Vector128";
         private readonly SourceWriter w;
         private readonly LaneWidth width;
 
@@ -46,8 +46,8 @@ namespace GenConv.Generator.Emit
         {
             switch (width)
             {
-                case LaneWidth.V256: w.Line($"{V256}<float> {name} = {V256}<float>.Zero;"); break;
-                case LaneWidth.V128: w.Line($"{V128}<float> {name}Low = {V128}<float>.Zero, {name}High = {V128}<float>.Zero;"); break;
+                case LaneWidth.V256: w.Line($"{V256}F {name} = {V256}F.Zero;"); break;
+                case LaneWidth.V128: w.Line($"{V128}F {name}Low = {V128}F.Zero, {name}High = {V128}F.Zero;"); break;
                 default: w.Line($"float {string.Join(", ", Enumerable.Range(0, LaneReduction.Lanes).Select(j => $"{name}{j} = 0f"))};"); break;
             }
         }
@@ -57,8 +57,8 @@ namespace GenConv.Generator.Emit
         {
             switch (width)
             {
-                case LaneWidth.V256: w.Line($"{V256}<float> {name} = {Load(V256, source, offset)};"); break;
-                case LaneWidth.V128: w.Line($"{V128}<float> {name}Low = {Load(V128, source, offset)}, {name}High = {Load(V128, source, offset + " + 4")};"); break;
+                case LaneWidth.V256: w.Line($"{V256}F {name} = {Load(V256, source, offset)};"); break;
+                case LaneWidth.V128: w.Line($"{V128}F {name}Low = {Load(V128, source, offset)}, {name}High = {Load(V128, source, offset + " + 4")};"); break;
                 default: w.Line($"float {string.Join(", ", Enumerable.Range(0, LaneReduction.Lanes).Select(j => $"{name}{j} = Unsafe.Add(ref {source}, {offset} + {j})"))};"); break;
             }
         }

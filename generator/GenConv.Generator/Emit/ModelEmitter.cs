@@ -51,6 +51,11 @@ namespace GenConv.Generator.Emit
             w.Line("using Unsafe = global::System.Runtime.CompilerServices.Unsafe;");
             w.Line("using Vector = global::System.Numerics.Vector;");
             w.Line("using VectorF = global::System.Numerics.Vector<float>;");
+            foreach (int bits in new[] { 128, 256, 512 })
+            {
+                w.Line($"using Vector{bits} = global::System.Runtime.Intrinsics.Vector{bits};");
+                w.Line($"using Vector{bits}F = global::System.Runtime.Intrinsics.Vector{bits}<float>;");
+            }
             w.Line();
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"GenConv.Generator\", \"{Version}\")]");
             using (w.Open($"partial class {plan.TypeName} : global::GenConv.IGenConvModel"))
