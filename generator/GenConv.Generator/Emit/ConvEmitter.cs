@@ -20,8 +20,7 @@ namespace GenConv.Generator.Emit
     {
         public static readonly ConvEmitter Instance = new ConvEmitter();
 
-        /// <summary>The buffers one convolution pass reads and writes (parameter names of the kernel).</summary>
-        /// <summary>A convolution kernel's buffer names, and the stage its helper methods are named after.</summary>
+        /// <summary>The buffers one convolution pass reads and writes (parameter names of the kernel), and the stage its helper methods are named after.</summary>
         private sealed record ConvolutionBuffers(string Input, string Weight, string? Bias, string Output, string? Padded, Stage Stage);
 
         public override Buffer[]? Buffers(LayerPlan l, Stage stage)
@@ -81,7 +80,7 @@ namespace GenConv.Generator.Emit
             switch (stage)
             {
                 case Stage.Forward:
-                    EmitConvolution(w, l, new ConvolutionBuffers("x", "w", l.BiasCount > 0 ? "b" : null, "y", l.NeedsPaddedInput ? "xp" : null, Stage.Forward));
+                    EmitConvolution(w, l, ForwardBuffers(l));
                     break;
                 case Stage.PrepareBackwardWeights:
                     EmitTransposeOutputGradient(w, l);
@@ -146,23 +145,15 @@ namespace GenConv.Generator.Emit
                     EmitRowCopy(w, l, b.Input + "s", b.Padded + "s", toPadded: true);
                     source = b.Padded + "s";
                 }
-                if (byChannel)
+                // A 512-bit-only kernel where one serves this shape better, with the pixel tiles as every other path.
+                int[]? bands = byChannel ? null : RowBandStarts(l);
+                Action? wideOnly = byChannel ? () => EmitChannelVectors(w, l, b, source)
+                    : bands is not null ? () => EmitRowBandCalls(w, l, b, source, bands)
+                    : null;
+                if (wideOnly is not null)
                 {
                     using (w.Open($"if ({VectorFlavor.Wide.Accelerated})"))
-                        EmitChannelVectors(w, l, b, source);
-                    using (w.Open("else"))
-                        EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
-                }
-                else if (RowBandStarts(l) is { } bands)
-                {
-                    using (w.Open($"if ({VectorFlavor.Wide.Accelerated})"))
-                        EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count =>
-                        {
-                            string bias = b.Bias is null ? "" : $"ref {Unsafe}.Add(ref {b.Bias}, oc), ";
-                            for (int band = 0; band + 1 < bands.Length; band++)
-                                w.Line($"{RowBandName(l, b.Stage, bands[band], bands[band + 1], count)}(ref {source}, ref {Unsafe}.Add(ref {b.Weight}, oc * {I(WindowSize(l))}), {bias}" +
-                                       $"ref {Unsafe}.Add(ref {b.Output}s, oc * {I((long)l.Output.Height * l.Output.Width)}));");
-                        });
+                        wideOnly();
                     using (w.Open("else"))
                         EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
                 }
@@ -170,6 +161,9 @@ namespace GenConv.Generator.Emit
                     EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
             }
         }
+
+        private static ConvolutionBuffers ForwardBuffers(LayerPlan l) =>
+            new("x", "w", l.BiasCount > 0 ? "b" : null, "y", l.NeedsPaddedInput ? "xp" : null, Stage.Forward);
 
         private static ConvolutionBuffers BackwardDataBuffers(LayerPlan transposed) =>
             new("dy", "wt", null, "dx", transposed.NeedsPaddedInput ? "dyp" : null, Stage.BackwardData);
@@ -210,13 +204,23 @@ namespace GenConv.Generator.Emit
 
         private static bool IsRealRow(LayerPlan l, int paddedRow) => paddedRow >= l.Spec.PadTop && paddedRow < l.Spec.PadTop + l.Input.Height;
 
+        /// <summary>Each tile of output channels, one call per band of rows.</summary>
+        private static void EmitRowBandCalls(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source, int[] bands) =>
+            EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count =>
+            {
+                string bias = b.Bias is null ? "" : $"ref {Unsafe}.Add(ref {b.Bias}, oc), ";
+                for (int band = 0; band + 1 < bands.Length; band++)
+                    w.Line($"{RowBandName(l, b.Stage, bands[band], bands[band + 1], count)}(ref {source}, ref {Unsafe}.Add(ref {b.Weight}, oc * {I(WindowSize(l))}), {bias}" +
+                           $"ref {Unsafe}.Add(ref {b.Output}s, oc * {I((long)l.Output.Height * l.Output.Width)}));");
+            });
+
         private static string RowBandName(LayerPlan l, Stage stage, int first, int end, int channels) =>
             $"Layer{l.Index}{stage}Rows{first}To{end - 1}Of{channels}Channels";
 
         /// <summary>The row-band helpers of a conv's forward and (as a convolution) backward data, where they apply.</summary>
         public static void EmitRowBandHelpers(SourceWriter w, LayerPlan l, bool inferenceOnly)
         {
-            var kernels = new List<(LayerPlan Plan, ConvolutionBuffers Buffers)> { (l, new ConvolutionBuffers("x", "w", l.BiasCount > 0 ? "b" : null, "y", null, Stage.Forward)) };
+            var kernels = new List<(LayerPlan Plan, ConvolutionBuffers Buffers)> { (l, ForwardBuffers(l)) };
             if (!inferenceOnly && ModelPlanner.BackwardDataAsConvolution(l) is { } transposed)
                 kernels.Add((transposed, BackwardDataBuffers(transposed)));
             foreach (var (plan, buffers) in kernels)
@@ -929,17 +933,22 @@ namespace GenConv.Generator.Emit
         /// </summary>
         private static void EmitTiles(SourceWriter w, string name, int count, int tile, Action<int> emitTile)
         {
-            int tiles = (count + tile - 1) / tile, large = (count + tiles - 1) / tiles;
-            int boundary = (count - tiles * (large - 1)) * large; // where the tiles of large − 1 begin
+            var (large, boundary) = Tiling(count, tile);
             EmitTileLoop(w, name, 0, boundary, large, emitTile);
             EmitTileLoop(w, name, boundary, count, large - 1, emitTile);
+        }
+
+        /// <summary>The larger tile size of <see cref="EmitTiles"/>, and where the tiles one smaller begin.</summary>
+        private static (int Large, int Boundary) Tiling(int count, int tile)
+        {
+            int tiles = (count + tile - 1) / tile, large = (count + tiles - 1) / tiles;
+            return (large, (count - tiles * (large - 1)) * large);
         }
 
         /// <summary>The tile sizes <see cref="EmitTiles"/> uses for these arguments.</summary>
         private static IEnumerable<int> TileSizes(int count, int tile)
         {
-            int tiles = (count + tile - 1) / tile, large = (count + tiles - 1) / tiles;
-            int boundary = (count - tiles * (large - 1)) * large;
+            var (large, boundary) = Tiling(count, tile);
             if (boundary > 0) yield return large;
             if (boundary < count) yield return large - 1;
         }
@@ -1073,7 +1082,6 @@ namespace GenConv.Generator.Emit
     /// </summary>
     internal sealed class VectorFlavor
     {
-
         public static readonly VectorFlavor Native = new("VectorF", "Vector", "VectorF.Count", "Vector.IsHardwareAccelerated", "new VectorF({0})", 1);
         public static readonly VectorFlavor Wide = Fixed(512);
         public static readonly VectorFlavor V256 = Fixed(256);

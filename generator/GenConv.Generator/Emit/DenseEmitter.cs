@@ -116,26 +116,26 @@ namespace GenConv.Generator.Emit
                 });
                 void EmitVectorLoop(VectorFlavor f, int vectors)
                 {
-                        using (w.Open($"for (; i <= {I(length)} - {vectors} * {f.Count}; i += {vectors} * {f.Count})"))
+                    using (w.Open($"for (; i <= {I(length)} - {vectors} * {f.Count}; i += {vectors} * {f.Count})"))
+                    {
+                        for (int t = 0; t < targets; t++)
+                            for (int j = 0; j < vectors; j++) w.Line($"{f.Type} a{t}_{j} = {f.Type}.Zero;");
+                        using (w.Open($"for (int k = 0; k < {count}; k++)"))
                         {
+                            w.Line($"ref float r = ref {Unsafe}.Add(ref {source}, k * {I(length)} + i);");
+                            for (int j = 0; j < vectors; j++)
+                                w.Line($"{f.Type} v{j} = {f.Api}.LoadUnsafe(ref r, (nuint)({j} * {f.Count}));");
                             for (int t = 0; t < targets; t++)
-                                for (int j = 0; j < vectors; j++) w.Line($"{f.Type} a{t}_{j} = {f.Type}.Zero;");
-                            using (w.Open($"for (int k = 0; k < {count}; k++)"))
                             {
-                                w.Line($"ref float r = ref {Unsafe}.Add(ref {source}, k * {I(length)} + i);");
+                                w.Line($"{f.Type} s{t} = {f.Broadcast(scale(t, "k"))};");
                                 for (int j = 0; j < vectors; j++)
-                                    w.Line($"{f.Type} v{j} = {f.Api}.LoadUnsafe(ref r, (nuint)({j} * {f.Count}));");
-                                for (int t = 0; t < targets; t++)
-                                {
-                                    w.Line($"{f.Type} s{t} = {f.Broadcast(scale(t, "k"))};");
-                                    for (int j = 0; j < vectors; j++)
-                                        w.Line($"a{t}_{j} = {f.Api}.FusedMultiplyAdd(s{t}, v{j}, a{t}_{j});");
-                                }
+                                    w.Line($"a{t}_{j} = {f.Api}.FusedMultiplyAdd(s{t}, v{j}, a{t}_{j});");
                             }
-                            for (int t = 0; t < targets; t++)
-                                for (int j = 0; j < vectors; j++)
-                                    w.Line($"{f.Api}.StoreUnsafe({Stored(t, $"a{t}_{j}", $"i + {j} * {f.Count}", f)}, ref t{t}, (nuint)(i + {j} * {f.Count}));");
                         }
+                        for (int t = 0; t < targets; t++)
+                            for (int j = 0; j < vectors; j++)
+                                w.Line($"{f.Api}.StoreUnsafe({Stored(t, $"a{t}_{j}", $"i + {j} * {f.Count}", f)}, ref t{t}, (nuint)(i + {j} * {f.Count}));");
+                    }
                 }
                 using (w.Open($"for (; i < {I(length)}; i++)"))
                     for (int t = 0; t < targets; t++)
