@@ -1,3 +1,4 @@
+using System.Linq;
 using BenchmarkDotNet.Attributes;
 using GenConv.Training;
 using GenConv.Workloads;
@@ -10,8 +11,11 @@ namespace GenConv.Benchmarks
     /// </summary>
     public class ThreadScalingBenchmarks
     {
-        [Params("M1", "M2", "L4", "L5")]
+        [ParamsSource(nameof(Ids))]
         public string Workload { get; set; } = "M1";
+
+        /// <summary>The models and L4, L5 (those of them in GENCONV_BENCH_WORKLOADS when it is set).</summary>
+        public static string[] Ids => new[] { "M1", "M2", "L4", "L5" }.Where(WorkloadBenchmarks.Ids.Contains).ToArray();
 
         [Params(1, 2)]
         public int Threads { get; set; }

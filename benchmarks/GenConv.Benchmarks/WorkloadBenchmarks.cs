@@ -17,10 +17,25 @@ namespace GenConv.Benchmarks
         [ParamsSource(nameof(Ids))]
         public string Workload { get; set; } = "L1";
 
-        [Params(Variant.Generated, Variant.GenericIm2col, Variant.GenericNaive)]
+        [ParamsSource(nameof(Variants))]
         public Variant Variant { get; set; }
 
-        public static string[] Ids => WorkloadRegistry.All.Select(w => w.Id).ToArray();
+        /// <summary>Every workload id, or the comma-separated ones in GENCONV_BENCH_WORKLOADS (BenchmarkDotNet's --filter does not see parameters).</summary>
+        public static string[] Ids => Selected("GENCONV_BENCH_WORKLOADS", WorkloadRegistry.All.Select(w => w.Id).ToArray());
+
+        /// <summary>Every variant, or the comma-separated ones in GENCONV_BENCH_VARIANTS.</summary>
+        public static Variant[] Variants => Selected("GENCONV_BENCH_VARIANTS", new[] { "Generated", "GenericIm2col", "GenericNaive" })
+            .Select(name => Enum.Parse<Variant>(name, ignoreCase: true)).ToArray();
+
+        internal static string[] Selected(string variable, string[] all)
+        {
+            string? list = Environment.GetEnvironmentVariable(variable);
+            if (string.IsNullOrWhiteSpace(list)) return all;
+            string[] chosen = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            string? unknown = chosen.FirstOrDefault(name => !all.Contains(name, StringComparer.OrdinalIgnoreCase));
+            if (unknown is not null) throw new ArgumentException($"{variable}: '{unknown}' is not one of {string.Join(", ", all)}.");
+            return chosen;
+        }
 
         private IGenConvModel inference = null!, training = null!;
         private float[] input1 = null!, output1 = null!, input32 = null!, output32 = null!, outputGradient32 = null!, inputGradient32 = null!;

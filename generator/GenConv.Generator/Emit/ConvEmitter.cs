@@ -16,7 +16,7 @@ namespace GenConv.Generator.Emit
     /// dX per tap. Backward weights runs vectors over output channels of a pixel-major dY. Every output element sees
     /// the same fused operations in the same order on every path, so vector and scalar lanes agree bit for bit.
     /// </summary>
-    internal sealed class ConvEmitter : LayerEmitter
+    internal sealed partial class ConvEmitter : LayerEmitter
     {
         public static readonly ConvEmitter Instance = new ConvEmitter();
 
@@ -36,12 +36,13 @@ namespace GenConv.Generator.Emit
                     if (l.NeedsPaddedInput) list.Add(Buffer.PaddedInput);
                     break;
                 case Stage.PrepareBackwardWeights:
+                    if (l.WeightGradientOverPixels) return null; // reads dY as it is
                     list.Add(Buffer.OutputGradient);
                     list.Add(Buffer.TransposedOutputGradient);
                     break;
                 case Stage.BackwardWeights:
                     list.Add(l.NeedsPaddedInput ? Buffer.PaddedInput : Buffer.Input);
-                    list.Add(Buffer.TransposedOutputGradient);
+                    list.Add(l.WeightGradientOverPixels ? Buffer.OutputGradient : Buffer.TransposedOutputGradient);
                     list.Add(Buffer.WeightGradientScratch);
                     list.Add(Buffer.WeightGradient);
                     if (l.BiasCount > 0) list.Add(Buffer.BiasGradient);
@@ -72,8 +73,10 @@ namespace GenConv.Generator.Emit
             return list.ToArray();
         }
 
-        /// <summary>Backward weights splits into (input channel, group of kernel rows) units.</summary>
-        public override int WeightGradientUnits(LayerPlan l) => l.Input.Channels * (l.WeightRowGroupStarts.Length - 1);
+        /// <summary>Backward weights splits into (input channel, group of kernel rows) units; over pixels, (input channel, kernel row, channel tile).</summary>
+        public override int WeightGradientUnits(LayerPlan l) => l.WeightGradientOverPixels
+            ? l.Input.Channels * l.Spec.KernelH * PixelWeightTiles(l)
+            : l.Input.Channels * (l.WeightRowGroupStarts.Length - 1);
 
         public override void EmitBody(SourceWriter w, LayerPlan l, Stage stage)
         {
@@ -86,7 +89,8 @@ namespace GenConv.Generator.Emit
                     EmitTransposeOutputGradient(w, l);
                     break;
                 case Stage.BackwardWeights:
-                    EmitBackwardWeights(w, l);
+                    if (l.WeightGradientOverPixels) EmitPixelWeightGradient(w, l);
+                    else EmitBackwardWeights(w, l);
                     break;
                 case Stage.PrepareBackwardData:
                     EmitTransposeWeights(w, l);
@@ -596,6 +600,11 @@ namespace GenConv.Generator.Emit
         /// <summary>The register-tiled sums behind backward weights, one helper per group of kernel rows.</summary>
         public static void EmitWeightGradientHelpers(SourceWriter w, LayerPlan l)
         {
+            if (l.WeightGradientOverPixels)
+            {
+                EmitPixelWeightHelpers(w, l);
+                return;
+            }
             int[] groups = l.WeightRowGroupStarts;
             for (int g = 0; g + 1 < groups.Length; g++)
             {

@@ -190,6 +190,11 @@ namespace GenConv.Generator.Emit
             }
             foreach (LayerPlan l in plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D))
             {
+                if (l.WeightGradientOverPixels)
+                {
+                    buffers.Add(new(WeightScratch(l.Index), (long)l.WeightCount * LayerPlan.PixelLanes, false, $"layer {l.Index}'s weight-gradient lanes", TrainingOnly: true));
+                    continue;
+                }
                 buffers.Add(new(TransposedGradient(l.Index), (long)l.Output.Height * l.Output.Width * l.GradientChannelStride, true, $"layer {l.Index}'s pixel-major output gradient", TrainingOnly: true));
                 buffers.Add(new(WeightScratch(l.Index), (long)l.WeightCount / l.Output.Channels * l.GradientChannelStride, false, $"layer {l.Index}'s weight-gradient sums", TrainingOnly: true));
             }

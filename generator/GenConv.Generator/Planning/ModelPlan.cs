@@ -92,6 +92,21 @@ namespace GenConv.Generator.Planning
             }
         }
 
+        /// <summary>
+        /// Backward weights runs vectors over output pixels instead of output channels: where a 512-bit vector of
+        /// channels would be mostly empty (fewer than 16 channels) but output rows fill whole vectors better (LeNet's
+        /// first layer: 6 channels, rows of 28). Each weight then sums in 16 lane partials, reduced in a fixed tree.
+        /// </summary>
+        public bool WeightGradientOverPixels =>
+            Spec.Kind == LayerKind.Conv2D && Output.Channels < PixelLanes && Output.Width >= PixelLanes && Spec.KernelW <= 12 && WeightTapsUnrolled
+            && Output.Width > Output.Channels * ((Output.Width + PixelLanes - 1) / PixelLanes); // pixel lanes busier than channel lanes
+
+        /// <summary>Lanes of a pixel-vector weight-gradient partial: one 512-bit vector (two 256-bit, four 128-bit, or 16 floats).</summary>
+        public const int PixelLanes = 16;
+
+        /// <summary>Output channels per pixel-vector weight-gradient unit: one kernel row's taps × this many channels of accumulators fit AVX-512's budget.</summary>
+        public int PixelWeightChannelTile => System.Math.Max(1, System.Math.Min(Output.Channels, WeightAccumulatorBudget(PixelLanes) / Spec.KernelW));
+
         /// <summary>Whether backward weights spells out its taps (as constant offsets) or loops over them: windows of up to 128 taps are spelled out.</summary>
         public bool WeightTapsUnrolled => (long)Spec.KernelH * Spec.KernelW <= 128;
 

@@ -158,8 +158,7 @@ namespace Golden
         private readonly float[] _paddedOutputGradient0; // layer 0's padded output gradient
         private readonly float[] _transposedWeight3; // layer 3's flipped kernel
         private readonly float[] _paddedOutputGradient3; // layer 3's padded output gradient
-        private readonly float[] _pixelMajorGradient0; // layer 0's pixel-major output gradient
-        private readonly float[] _weightGradientSums0; // layer 0's weight-gradient sums
+        private readonly float[] _weightGradientSums0; // layer 0's weight-gradient lanes
         private readonly float[] _pixelMajorGradient3; // layer 3's pixel-major output gradient
         private readonly float[] _weightGradientSums3; // layer 3's weight-gradient sums
 
@@ -170,9 +169,9 @@ namespace Golden
         /// <summary>Bytes inference needs per sample: activations and padded inputs.</summary>
         public const long InferenceBytesPerSample = 36432;
         /// <summary>Bytes training needs whatever the batch, optimizer state aside: parameters, gradients, kernel scratch.</summary>
-        public const long TrainingFixedBytes = 515388;
+        public const long TrainingFixedBytes = 524128;
         /// <summary>Bytes training needs per sample: activations, their gradients and padded copies.</summary>
-        public const long TrainingBytesPerSample = 136752;
+        public const long TrainingBytesPerSample = 111664;
         /// <summary>Bytes of the buffers this class holds that do not grow with the batch.</summary>
         public const long FixedBytes = TrainingFixedBytes;
         /// <summary>Bytes of the buffers this class holds per sample of maxBatch.</summary>
@@ -183,7 +182,7 @@ namespace Golden
         /// <summary>Allocates every buffer once, for batches of up to <paramref name="maxBatch"/>, and draws PyTorch-default initial weights from <paramref name="seed"/>.</summary>
         public LeNet5(int maxBatch = 1, int seed = 0)
         {
-            global::GenConv.ModelGuard.MaxBatch(maxBatch, 6272);
+            global::GenConv.ModelGuard.MaxBatch(maxBatch, 6144);
             _maxBatch = maxBatch;
             _runRegion = RunRegion;
             _forwardPass = ForwardPass;
@@ -203,8 +202,7 @@ namespace Golden
             _paddedOutputGradient0 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 6144);
             _transposedWeight3 = global::GenConv.AlignedBuffer.Allocate(2400);
             _paddedOutputGradient3 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 5184);
-            _pixelMajorGradient0 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 6272);
-            _weightGradientSums0 = global::GenConv.AlignedBuffer.Allocate(200);
+            _weightGradientSums0 = global::GenConv.AlignedBuffer.Allocate(2400);
             _pixelMajorGradient3 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 1600);
             _weightGradientSums3 = global::GenConv.AlignedBuffer.Allocate(2400);
             global::GenConv.ParameterInitializer.PyTorchDefault(s_description, Parameters, seed);
@@ -260,7 +258,7 @@ namespace Golden
             Layer3PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 156), ref Data(_transposedWeight3));
             RunParallel(9, batch);
             RunParallel(10, batch);
-            RunParallel(11, 3);
+            RunParallel(11, 10);
             if (_io.HasTarget) // the caller asked for dL/dInput
             {
                 Layer0PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 0), ref Data(_transposedWeight0));
@@ -341,12 +339,11 @@ namespace Golden
                 case 10: // over Samples
                 {
                     Layer2BackwardData(batch, start, end, ref Data(_activation2), ref Data(_gradientA), ref Data(_gradientB));
-                    Layer0PrepareBackwardWeights(batch, start, end, ref Data(_gradientB), ref Data(_pixelMajorGradient0));
                     break;
                 }
                 case 11: // over WeightUnits
                 {
-                    Layer0BackwardWeights(batch, start, end, ref Data(_padded0), ref Data(_pixelMajorGradient0), ref Data(_weightGradientSums0), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
+                    Layer0BackwardWeights(batch, start, end, ref Data(_padded0), ref Data(_gradientB), ref Data(_weightGradientSums0), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
                     break;
                 }
                 case 12: // over Samples
@@ -860,116 +857,194 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 0 PrepareBackwardWeights over Samples [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer0PrepareBackwardWeights(int batch, int start, int end, ref float dy, ref float dyt)
-        {
-            for (int n = start; n < end; n++)
-            {
-                ref float dys = ref Unsafe.Add(ref dy, n * 4704);
-                ref float dyts = ref Unsafe.Add(ref dyt, n * 6272);
-                for (int c0 = 0; c0 < 784; c0 += 16)
-                {
-                    global::GenConv.Kernels.Transpose.BlockOfRows(ref Unsafe.Add(ref dys, 0 + c0 + 0), 784, 6, ref Unsafe.Add(ref dyts, (c0 + 0) * 8 + 0), 8);
-                    global::GenConv.Kernels.Transpose.BlockOfRows(ref Unsafe.Add(ref dys, 0 + c0 + 8), 784, 6, ref Unsafe.Add(ref dyts, (c0 + 8) * 8 + 0), 8);
-                }
-            }
-        }
-
         /// <summary>Layer 0 BackwardWeights over WeightUnits [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer0BackwardWeights(int batch, int start, int end, ref float xp, ref float dyt, ref float acc, ref float dw, ref float db)
+        private static void Layer0BackwardWeights(int batch, int start, int end, ref float xp, ref float dy, ref float acc, ref float dw, ref float db)
         {
             for (int n = 0; n < batch; n++)
             {
                 bool first = n == 0;
                 ref float xn = ref Unsafe.Add(ref xp, n * 1024);
-                ref float gn = ref Unsafe.Add(ref dyt, n * 6272);
+                ref float gn = ref Unsafe.Add(ref dy, n * 4704);
                 for (int u = start; u < end; u++)
                 {
-                    int ic = u / 3;
-                    ref float xi = ref Unsafe.Add(ref xn, ic * 1024);
-                    ref float ai = ref Unsafe.Add(ref acc, ic * 200);
-                    switch (u % 3)
-                    {
-                        case 0: Layer0WeightRows0To0(first, ref Unsafe.Add(ref xi, 0), ref gn, ref Unsafe.Add(ref ai, 0)); break;
-                        case 1: Layer0WeightRows1To2(first, ref Unsafe.Add(ref xi, 32), ref gn, ref Unsafe.Add(ref ai, 40)); break;
-                        case 2: Layer0WeightRows3To4(first, ref Unsafe.Add(ref xi, 96), ref gn, ref Unsafe.Add(ref ai, 120)); break;
-                    }
+                    int t = u % 2, row = u / 2 % 5, ic = u / 10;
+                    bool large = t < 2;
+                    int oc0 = large ? t * 3 : 6 + (t - 2) * 2, channels = large ? 3 : 2;
+                    ref float xi = ref Unsafe.Add(ref xn, ic * 1024 + row * 32);
+                    ref float gi = ref Unsafe.Add(ref gn, oc0 * 784);
+                    ref float ai = ref Unsafe.Add(ref acc, ((ic * 5 + row) * 30 + oc0) * 16);
+                    Layer0PixelWeightSums3Channels(first, ref xi, ref gi, ref ai);
                 }
             }
-            // Each unit writes out its own weights, OIHW.
+            // Each unit reduces its own weights' lanes and writes them out, OIHW.
             for (int u = start; u < end; u++)
             {
-                int ic = u / 3;
-                (int r0, int r1) = (u % 3) switch { 0 => (0, 1), 1 => (1, 3), 2 => (3, 5), _ => (0, 0) };
-                for (int r = r0; r < r1; r++)
+                int t = u % 2, row = u / 2 % 5, ic = u / 10;
+                bool large = t < 2;
+                int oc0 = large ? t * 3 : 6 + (t - 2) * 2, channels = large ? 3 : 2;
+                for (int c = 0; c < 5; c++)
                 {
-                    for (int c = 0; c < 5; c++)
+                    for (int j = oc0; j < oc0 + channels; j++)
                     {
-                        ref float sums = ref Unsafe.Add(ref acc, ((ic * 5 + r) * 5 + c) * 8);
-                        for (int oc = 0; oc < 6; oc++)
-                        {
-                            Unsafe.Add(ref dw, ((oc * 1 + ic) * 5 + r) * 5 + c) = Unsafe.Add(ref sums, oc);
-                        }
+                        Unsafe.Add(ref dw, ((j * 1 + ic) * 5 + row) * 5 + c) = global::GenConv.Kernels.LaneSum.Of16(ref Unsafe.Add(ref acc, (((ic * 5 + row) * 5 + c) * 6 + j) * 16));
                     }
                 }
             }
-            // The bias is the sum of dY alone: the thread holding unit 0 does it.
+            // The bias is the sum of dY alone, in the same lanes: the thread holding unit 0 does it.
             if (start == 0)
             {
-                if (Vector256.IsHardwareAccelerated)
+                global::System.Span<float> biasLanes = stackalloc float[96];
+                ref float bl = ref MemoryMarshal.GetReference(biasLanes);
+                if (Vector512.IsHardwareAccelerated)
                 {
+                    for (int p = 0; p < 16; p += 16)
                     {
-                        const int v = 0;
+                        Vector512F counted = Vector512.AsSingle(Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<int>.Indices + Vector512.Create(p), Vector512.Create(4)));
+                        Vector512F s0 = Vector512F.Zero;
+                        Vector512F s1 = Vector512F.Zero;
+                        Vector512F s2 = Vector512F.Zero;
+                        Vector512F s3 = Vector512F.Zero;
+                        Vector512F s4 = Vector512F.Zero;
+                        Vector512F s5 = Vector512F.Zero;
+                        for (int q = 0; q < batch * 4704; q += 4704)
+                        {
+                            for (int oh = 0; oh < 28; oh++)
+                            {
+                                ref float gr = ref Unsafe.Add(ref dy, q + oh * 28 + p);
+                                for (int col = 0; col < 16; col += 16)
+                                {
+                                    s0 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 0));
+                                    s1 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 784));
+                                    s2 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 1568));
+                                    s3 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 2352));
+                                    s4 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 3136));
+                                    s5 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 3920));
+                                }
+                                s0 += Vector512.LoadUnsafe(ref gr, (nuint)12) & counted;
+                                s1 += Vector512.LoadUnsafe(ref gr, (nuint)796) & counted;
+                                s2 += Vector512.LoadUnsafe(ref gr, (nuint)1580) & counted;
+                                s3 += Vector512.LoadUnsafe(ref gr, (nuint)2364) & counted;
+                                s4 += Vector512.LoadUnsafe(ref gr, (nuint)3148) & counted;
+                                s5 += Vector512.LoadUnsafe(ref gr, (nuint)3932) & counted;
+                            }
+                        }
+                        Vector512.StoreUnsafe(s0, ref bl, (nuint)(0 + p));
+                        Vector512.StoreUnsafe(s1, ref bl, (nuint)(16 + p));
+                        Vector512.StoreUnsafe(s2, ref bl, (nuint)(32 + p));
+                        Vector512.StoreUnsafe(s3, ref bl, (nuint)(48 + p));
+                        Vector512.StoreUnsafe(s4, ref bl, (nuint)(64 + p));
+                        Vector512.StoreUnsafe(s5, ref bl, (nuint)(80 + p));
+                    }
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    for (int p = 0; p < 16; p += 8)
+                    {
+                        Vector256F counted = Vector256.AsSingle(Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<int>.Indices + Vector256.Create(p), Vector256.Create(4)));
                         Vector256F s0 = Vector256F.Zero;
-                        for (int q = 0; q < batch * 784; q++)
+                        Vector256F s1 = Vector256F.Zero;
+                        Vector256F s2 = Vector256F.Zero;
+                        Vector256F s3 = Vector256F.Zero;
+                        Vector256F s4 = Vector256F.Zero;
+                        Vector256F s5 = Vector256F.Zero;
+                        for (int q = 0; q < batch * 4704; q += 4704)
                         {
-                            ref float gq = ref Unsafe.Add(ref dyt, q * 8 + v * 8);
-                            s0 += Vector256.LoadUnsafe(ref gq, 0);
+                            for (int oh = 0; oh < 28; oh++)
+                            {
+                                ref float gr = ref Unsafe.Add(ref dy, q + oh * 28 + p);
+                                for (int col = 0; col < 16; col += 16)
+                                {
+                                    s0 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 0));
+                                    s1 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 784));
+                                    s2 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 1568));
+                                    s3 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 2352));
+                                    s4 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 3136));
+                                    s5 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 3920));
+                                }
+                                s0 += Vector256.LoadUnsafe(ref gr, (nuint)12) & counted;
+                                s1 += Vector256.LoadUnsafe(ref gr, (nuint)796) & counted;
+                                s2 += Vector256.LoadUnsafe(ref gr, (nuint)1580) & counted;
+                                s3 += Vector256.LoadUnsafe(ref gr, (nuint)2364) & counted;
+                                s4 += Vector256.LoadUnsafe(ref gr, (nuint)3148) & counted;
+                                s5 += Vector256.LoadUnsafe(ref gr, (nuint)3932) & counted;
+                            }
                         }
-                        for (int lane = 0; lane < 8; lane++)
-                        {
-                            int c = (v + 0) * 8 + lane;
-                            if (c < 6) Unsafe.Add(ref db, c) = Vector256.GetElement(s0, lane); // the padded channels are zero and never stored
-                        }
+                        Vector256.StoreUnsafe(s0, ref bl, (nuint)(0 + p));
+                        Vector256.StoreUnsafe(s1, ref bl, (nuint)(16 + p));
+                        Vector256.StoreUnsafe(s2, ref bl, (nuint)(32 + p));
+                        Vector256.StoreUnsafe(s3, ref bl, (nuint)(48 + p));
+                        Vector256.StoreUnsafe(s4, ref bl, (nuint)(64 + p));
+                        Vector256.StoreUnsafe(s5, ref bl, (nuint)(80 + p));
                     }
                 }
                 else if (Vector128.IsHardwareAccelerated)
                 {
+                    for (int p = 0; p < 16; p += 4)
                     {
-                        const int v = 0;
+                        Vector128F counted = Vector128.AsSingle(Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<int>.Indices + Vector128.Create(p), Vector128.Create(4)));
                         Vector128F s0 = Vector128F.Zero;
                         Vector128F s1 = Vector128F.Zero;
-                        for (int q = 0; q < batch * 784; q++)
+                        Vector128F s2 = Vector128F.Zero;
+                        Vector128F s3 = Vector128F.Zero;
+                        Vector128F s4 = Vector128F.Zero;
+                        Vector128F s5 = Vector128F.Zero;
+                        for (int q = 0; q < batch * 4704; q += 4704)
                         {
-                            ref float gq = ref Unsafe.Add(ref dyt, q * 8 + v * 4);
-                            s0 += Vector128.LoadUnsafe(ref gq, 0);
-                            s1 += Vector128.LoadUnsafe(ref gq, 4);
+                            for (int oh = 0; oh < 28; oh++)
+                            {
+                                ref float gr = ref Unsafe.Add(ref dy, q + oh * 28 + p);
+                                for (int col = 0; col < 16; col += 16)
+                                {
+                                    s0 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 0));
+                                    s1 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 784));
+                                    s2 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 1568));
+                                    s3 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 2352));
+                                    s4 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 3136));
+                                    s5 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 3920));
+                                }
+                                s0 += Vector128.LoadUnsafe(ref gr, (nuint)12) & counted;
+                                s1 += Vector128.LoadUnsafe(ref gr, (nuint)796) & counted;
+                                s2 += Vector128.LoadUnsafe(ref gr, (nuint)1580) & counted;
+                                s3 += Vector128.LoadUnsafe(ref gr, (nuint)2364) & counted;
+                                s4 += Vector128.LoadUnsafe(ref gr, (nuint)3148) & counted;
+                                s5 += Vector128.LoadUnsafe(ref gr, (nuint)3932) & counted;
+                            }
                         }
-                        for (int lane = 0; lane < 4; lane++)
-                        {
-                            int c = (v + 0) * 4 + lane;
-                            if (c < 6) Unsafe.Add(ref db, c) = Vector128.GetElement(s0, lane); // the padded channels are zero and never stored
-                        }
-                        for (int lane = 0; lane < 4; lane++)
-                        {
-                            int c = (v + 1) * 4 + lane;
-                            if (c < 6) Unsafe.Add(ref db, c) = Vector128.GetElement(s1, lane); // the padded channels are zero and never stored
-                        }
+                        Vector128.StoreUnsafe(s0, ref bl, (nuint)(0 + p));
+                        Vector128.StoreUnsafe(s1, ref bl, (nuint)(16 + p));
+                        Vector128.StoreUnsafe(s2, ref bl, (nuint)(32 + p));
+                        Vector128.StoreUnsafe(s3, ref bl, (nuint)(48 + p));
+                        Vector128.StoreUnsafe(s4, ref bl, (nuint)(64 + p));
+                        Vector128.StoreUnsafe(s5, ref bl, (nuint)(80 + p));
                     }
                 }
                 else
                 {
-                    for (int oc = 0; oc < 6; oc++)
+                    for (int j = 0; j < 6; j++)
                     {
-                        float s = 0f;
-                        for (int q = 0; q < batch * 784; q++)
+                        for (int lane = 0; lane < 16; lane++)
                         {
-                            s += Unsafe.Add(ref dyt, q * 8 + oc);
+                            float s = 0f;
+                            for (int q = 0; q < batch * 4704; q += 4704)
+                            {
+                                for (int oh = 0; oh < 28; oh++)
+                                {
+                                    ref float gr = ref Unsafe.Add(ref dy, q + j * 784 + oh * 28 + lane);
+                                    for (int col = 0; col < 16; col += 16)
+                                    {
+                                        s += Unsafe.Add(ref gr, col);
+                                    }
+                                    s += lane < 4 ? 0f : Unsafe.Add(ref gr, 12);
+                                }
+                            }
+                            Unsafe.Add(ref bl, j * 16 + lane) = s;
                         }
-                        Unsafe.Add(ref db, oc) = s;
                     }
+                }
+                for (int j = 0; j < 6; j++)
+                {
+                    Unsafe.Add(ref db, j) = global::GenConv.Kernels.LaneSum.Of16(ref Unsafe.Add(ref bl, j * 16));
                 }
             }
         }
@@ -1476,731 +1551,394 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 0: weight-gradient sums of kernel rows 0..0 of one input channel over one sample (x at its first row, acc at its first tap).</summary>
+        /// <summary>Layer 0: weight-gradient lanes of 3 output channel(s) × one kernel row of one input channel over one sample.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer0WeightRows0To0(bool first, ref float x, ref float g, ref float acc)
+        private static void Layer0PixelWeightSums3Channels(bool first, ref float x, ref float g, ref float acc)
         {
-            if (Vector256.IsHardwareAccelerated)
+            if (Vector512.IsHardwareAccelerated)
             {
                 {
-                    const int v = 0;
-                    ref float gv = ref Unsafe.Add(ref g, v * 8);
-                    ref float av = ref Unsafe.Add(ref acc, v * 8);
-                    Vector256F a0_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 0);
-                    Vector256F a1_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 8);
-                    Vector256F a2_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 16);
-                    Vector256F a3_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 24);
-                    Vector256F a4_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 32);
-                    for (int oh = 0; oh < 28; oh++)
+                    Vector512F counted = Vector512.AsSingle(Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<int>.Indices + Vector512.Create(0), Vector512.Create(4)));
+                    ref float xq = ref Unsafe.Add(ref x, 0);
+                    ref float gq = ref Unsafe.Add(ref g, 0);
+                    ref float aq = ref Unsafe.Add(ref acc, 0);
                     {
-                        ref float xr = ref Unsafe.Add(ref x, oh * 32);
-                        ref float gr = ref Unsafe.Add(ref gv, oh * 224);
-                        int ow = 0;
-                        for (; ow <= 24; ow += 4)
+                        const int j0 = 0;
+                        Vector512F a0_0 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((0 + j0) * 16));
+                        Vector512F a0_1 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((1 + j0) * 16));
+                        Vector512F a0_2 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((2 + j0) * 16));
+                        Vector512F a1_0 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((6 + j0) * 16));
+                        Vector512F a1_1 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((7 + j0) * 16));
+                        Vector512F a1_2 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((8 + j0) * 16));
+                        Vector512F a2_0 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((12 + j0) * 16));
+                        Vector512F a2_1 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((13 + j0) * 16));
+                        Vector512F a2_2 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((14 + j0) * 16));
+                        Vector512F a3_0 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((18 + j0) * 16));
+                        Vector512F a3_1 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((19 + j0) * 16));
+                        Vector512F a3_2 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((20 + j0) * 16));
+                        Vector512F a4_0 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((24 + j0) * 16));
+                        Vector512F a4_1 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((25 + j0) * 16));
+                        Vector512F a4_2 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref aq, (nuint)((26 + j0) * 16));
+                        Vector512F g0;
+                        Vector512F g1;
+                        Vector512F g2;
+                        Vector512F v;
+                        for (int oh = 0; oh < 28; oh++)
                         {
-                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            Vector256F g0_0 = Vector256.LoadUnsafe(ref gp, 0);
-                            Vector256F g1_0 = Vector256.LoadUnsafe(ref gp, 8);
-                            Vector256F g2_0 = Vector256.LoadUnsafe(ref gp, 16);
-                            Vector256F g3_0 = Vector256.LoadUnsafe(ref gp, 24);
-                            Vector256F k;
-                            k = Vector256.Create(Unsafe.Add(ref xo, 0));
-                            a0_0 = Vector256.FusedMultiplyAdd(g0_0, k, a0_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 1));
-                            a0_0 = Vector256.FusedMultiplyAdd(g1_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g0_0, k, a1_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 2));
-                            a0_0 = Vector256.FusedMultiplyAdd(g2_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g1_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g0_0, k, a2_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 3));
-                            a0_0 = Vector256.FusedMultiplyAdd(g3_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g2_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g1_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g0_0, k, a3_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 4));
-                            a1_0 = Vector256.FusedMultiplyAdd(g3_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g2_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g1_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 5));
-                            a2_0 = Vector256.FusedMultiplyAdd(g3_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g2_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g1_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 6));
-                            a3_0 = Vector256.FusedMultiplyAdd(g3_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g2_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 7));
-                            a4_0 = Vector256.FusedMultiplyAdd(g3_0, k, a4_0);
+                            ref float xr = ref Unsafe.Add(ref xq, oh * 32);
+                            ref float gr = ref Unsafe.Add(ref gq, oh * 28 + j0 * 784);
+                            {
+                                const int col = 0;
+                                g0 = Vector512.LoadUnsafe(ref gr, (nuint)(col + 0));
+                                g1 = Vector512.LoadUnsafe(ref gr, (nuint)(col + 784));
+                                g2 = Vector512.LoadUnsafe(ref gr, (nuint)(col + 1568));
+                                v = Vector512.LoadUnsafe(ref xr, (nuint)(col + 0));
+                                a0_0 = Vector512.FusedMultiplyAdd(g0, v, a0_0);
+                                a0_1 = Vector512.FusedMultiplyAdd(g1, v, a0_1);
+                                a0_2 = Vector512.FusedMultiplyAdd(g2, v, a0_2);
+                                v = Vector512.LoadUnsafe(ref xr, (nuint)(col + 1));
+                                a1_0 = Vector512.FusedMultiplyAdd(g0, v, a1_0);
+                                a1_1 = Vector512.FusedMultiplyAdd(g1, v, a1_1);
+                                a1_2 = Vector512.FusedMultiplyAdd(g2, v, a1_2);
+                                v = Vector512.LoadUnsafe(ref xr, (nuint)(col + 2));
+                                a2_0 = Vector512.FusedMultiplyAdd(g0, v, a2_0);
+                                a2_1 = Vector512.FusedMultiplyAdd(g1, v, a2_1);
+                                a2_2 = Vector512.FusedMultiplyAdd(g2, v, a2_2);
+                                v = Vector512.LoadUnsafe(ref xr, (nuint)(col + 3));
+                                a3_0 = Vector512.FusedMultiplyAdd(g0, v, a3_0);
+                                a3_1 = Vector512.FusedMultiplyAdd(g1, v, a3_1);
+                                a3_2 = Vector512.FusedMultiplyAdd(g2, v, a3_2);
+                                v = Vector512.LoadUnsafe(ref xr, (nuint)(col + 4));
+                                a4_0 = Vector512.FusedMultiplyAdd(g0, v, a4_0);
+                                a4_1 = Vector512.FusedMultiplyAdd(g1, v, a4_1);
+                                a4_2 = Vector512.FusedMultiplyAdd(g2, v, a4_2);
+                            }
+                            {
+                                const int col = 12;
+                                g0 = Vector512.LoadUnsafe(ref gr, (nuint)(col + 0)) & counted;
+                                g1 = Vector512.LoadUnsafe(ref gr, (nuint)(col + 784)) & counted;
+                                g2 = Vector512.LoadUnsafe(ref gr, (nuint)(col + 1568)) & counted;
+                                v = Vector512.LoadUnsafe(ref xr, (nuint)(col + 0));
+                                a0_0 = Vector512.FusedMultiplyAdd(g0, v, a0_0);
+                                a0_1 = Vector512.FusedMultiplyAdd(g1, v, a0_1);
+                                a0_2 = Vector512.FusedMultiplyAdd(g2, v, a0_2);
+                                v = Vector512.LoadUnsafe(ref xr, (nuint)(col + 1));
+                                a1_0 = Vector512.FusedMultiplyAdd(g0, v, a1_0);
+                                a1_1 = Vector512.FusedMultiplyAdd(g1, v, a1_1);
+                                a1_2 = Vector512.FusedMultiplyAdd(g2, v, a1_2);
+                                v = Vector512.LoadUnsafe(ref xr, (nuint)(col + 2));
+                                a2_0 = Vector512.FusedMultiplyAdd(g0, v, a2_0);
+                                a2_1 = Vector512.FusedMultiplyAdd(g1, v, a2_1);
+                                a2_2 = Vector512.FusedMultiplyAdd(g2, v, a2_2);
+                                v = Vector512.LoadUnsafe(ref xr, (nuint)(col + 3));
+                                a3_0 = Vector512.FusedMultiplyAdd(g0, v, a3_0);
+                                a3_1 = Vector512.FusedMultiplyAdd(g1, v, a3_1);
+                                a3_2 = Vector512.FusedMultiplyAdd(g2, v, a3_2);
+                                v = Vector512.LoadUnsafe(ref xr, (nuint)(col + 4));
+                                a4_0 = Vector512.FusedMultiplyAdd(g0, v, a4_0);
+                                a4_1 = Vector512.FusedMultiplyAdd(g1, v, a4_1);
+                                a4_2 = Vector512.FusedMultiplyAdd(g2, v, a4_2);
+                            }
                         }
-                        for (; ow < 28; ow++)
-                        {
-                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            Vector256F g0_0 = Vector256.LoadUnsafe(ref gp, 0);
-                            Vector256F k;
-                            k = Vector256.Create(Unsafe.Add(ref xo, 0));
-                            a0_0 = Vector256.FusedMultiplyAdd(g0_0, k, a0_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 1));
-                            a1_0 = Vector256.FusedMultiplyAdd(g0_0, k, a1_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 2));
-                            a2_0 = Vector256.FusedMultiplyAdd(g0_0, k, a2_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 3));
-                            a3_0 = Vector256.FusedMultiplyAdd(g0_0, k, a3_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 4));
-                            a4_0 = Vector256.FusedMultiplyAdd(g0_0, k, a4_0);
-                        }
+                        Vector512.StoreUnsafe(a0_0, ref aq, (nuint)((0 + j0) * 16));
+                        Vector512.StoreUnsafe(a0_1, ref aq, (nuint)((1 + j0) * 16));
+                        Vector512.StoreUnsafe(a0_2, ref aq, (nuint)((2 + j0) * 16));
+                        Vector512.StoreUnsafe(a1_0, ref aq, (nuint)((6 + j0) * 16));
+                        Vector512.StoreUnsafe(a1_1, ref aq, (nuint)((7 + j0) * 16));
+                        Vector512.StoreUnsafe(a1_2, ref aq, (nuint)((8 + j0) * 16));
+                        Vector512.StoreUnsafe(a2_0, ref aq, (nuint)((12 + j0) * 16));
+                        Vector512.StoreUnsafe(a2_1, ref aq, (nuint)((13 + j0) * 16));
+                        Vector512.StoreUnsafe(a2_2, ref aq, (nuint)((14 + j0) * 16));
+                        Vector512.StoreUnsafe(a3_0, ref aq, (nuint)((18 + j0) * 16));
+                        Vector512.StoreUnsafe(a3_1, ref aq, (nuint)((19 + j0) * 16));
+                        Vector512.StoreUnsafe(a3_2, ref aq, (nuint)((20 + j0) * 16));
+                        Vector512.StoreUnsafe(a4_0, ref aq, (nuint)((24 + j0) * 16));
+                        Vector512.StoreUnsafe(a4_1, ref aq, (nuint)((25 + j0) * 16));
+                        Vector512.StoreUnsafe(a4_2, ref aq, (nuint)((26 + j0) * 16));
                     }
-                    Vector256.StoreUnsafe(a0_0, ref av, 0);
-                    Vector256.StoreUnsafe(a1_0, ref av, 8);
-                    Vector256.StoreUnsafe(a2_0, ref av, 16);
-                    Vector256.StoreUnsafe(a3_0, ref av, 24);
-                    Vector256.StoreUnsafe(a4_0, ref av, 32);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (int p = 0; p < 2; p++)
+                {
+                    Vector256F counted = Vector256.AsSingle(Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<int>.Indices + Vector256.Create(p * 8), Vector256.Create(4)));
+                    ref float xq = ref Unsafe.Add(ref x, p * 8);
+                    ref float gq = ref Unsafe.Add(ref g, p * 8);
+                    ref float aq = ref Unsafe.Add(ref acc, p * 8);
+                    {
+                        const int j0 = 0;
+                        Vector256F a0_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((0 + j0) * 16));
+                        Vector256F a0_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((1 + j0) * 16));
+                        Vector256F a1_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((6 + j0) * 16));
+                        Vector256F a1_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((7 + j0) * 16));
+                        Vector256F a2_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((12 + j0) * 16));
+                        Vector256F a2_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((13 + j0) * 16));
+                        Vector256F a3_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((18 + j0) * 16));
+                        Vector256F a3_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((19 + j0) * 16));
+                        Vector256F a4_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((24 + j0) * 16));
+                        Vector256F a4_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((25 + j0) * 16));
+                        Vector256F g0;
+                        Vector256F g1;
+                        Vector256F v;
+                        for (int oh = 0; oh < 28; oh++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref xq, oh * 32);
+                            ref float gr = ref Unsafe.Add(ref gq, oh * 28 + j0 * 784);
+                            {
+                                const int col = 0;
+                                g0 = Vector256.LoadUnsafe(ref gr, (nuint)(col + 0));
+                                g1 = Vector256.LoadUnsafe(ref gr, (nuint)(col + 784));
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 0));
+                                a0_0 = Vector256.FusedMultiplyAdd(g0, v, a0_0);
+                                a0_1 = Vector256.FusedMultiplyAdd(g1, v, a0_1);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 1));
+                                a1_0 = Vector256.FusedMultiplyAdd(g0, v, a1_0);
+                                a1_1 = Vector256.FusedMultiplyAdd(g1, v, a1_1);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 2));
+                                a2_0 = Vector256.FusedMultiplyAdd(g0, v, a2_0);
+                                a2_1 = Vector256.FusedMultiplyAdd(g1, v, a2_1);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 3));
+                                a3_0 = Vector256.FusedMultiplyAdd(g0, v, a3_0);
+                                a3_1 = Vector256.FusedMultiplyAdd(g1, v, a3_1);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 4));
+                                a4_0 = Vector256.FusedMultiplyAdd(g0, v, a4_0);
+                                a4_1 = Vector256.FusedMultiplyAdd(g1, v, a4_1);
+                            }
+                            {
+                                const int col = 12;
+                                g0 = Vector256.LoadUnsafe(ref gr, (nuint)(col + 0)) & counted;
+                                g1 = Vector256.LoadUnsafe(ref gr, (nuint)(col + 784)) & counted;
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 0));
+                                a0_0 = Vector256.FusedMultiplyAdd(g0, v, a0_0);
+                                a0_1 = Vector256.FusedMultiplyAdd(g1, v, a0_1);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 1));
+                                a1_0 = Vector256.FusedMultiplyAdd(g0, v, a1_0);
+                                a1_1 = Vector256.FusedMultiplyAdd(g1, v, a1_1);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 2));
+                                a2_0 = Vector256.FusedMultiplyAdd(g0, v, a2_0);
+                                a2_1 = Vector256.FusedMultiplyAdd(g1, v, a2_1);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 3));
+                                a3_0 = Vector256.FusedMultiplyAdd(g0, v, a3_0);
+                                a3_1 = Vector256.FusedMultiplyAdd(g1, v, a3_1);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 4));
+                                a4_0 = Vector256.FusedMultiplyAdd(g0, v, a4_0);
+                                a4_1 = Vector256.FusedMultiplyAdd(g1, v, a4_1);
+                            }
+                        }
+                        Vector256.StoreUnsafe(a0_0, ref aq, (nuint)((0 + j0) * 16));
+                        Vector256.StoreUnsafe(a0_1, ref aq, (nuint)((1 + j0) * 16));
+                        Vector256.StoreUnsafe(a1_0, ref aq, (nuint)((6 + j0) * 16));
+                        Vector256.StoreUnsafe(a1_1, ref aq, (nuint)((7 + j0) * 16));
+                        Vector256.StoreUnsafe(a2_0, ref aq, (nuint)((12 + j0) * 16));
+                        Vector256.StoreUnsafe(a2_1, ref aq, (nuint)((13 + j0) * 16));
+                        Vector256.StoreUnsafe(a3_0, ref aq, (nuint)((18 + j0) * 16));
+                        Vector256.StoreUnsafe(a3_1, ref aq, (nuint)((19 + j0) * 16));
+                        Vector256.StoreUnsafe(a4_0, ref aq, (nuint)((24 + j0) * 16));
+                        Vector256.StoreUnsafe(a4_1, ref aq, (nuint)((25 + j0) * 16));
+                    }
+                    {
+                        const int j0 = 2;
+                        Vector256F a0_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((0 + j0) * 16));
+                        Vector256F a1_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((6 + j0) * 16));
+                        Vector256F a2_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((12 + j0) * 16));
+                        Vector256F a3_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((18 + j0) * 16));
+                        Vector256F a4_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref aq, (nuint)((24 + j0) * 16));
+                        Vector256F g0;
+                        Vector256F v;
+                        for (int oh = 0; oh < 28; oh++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref xq, oh * 32);
+                            ref float gr = ref Unsafe.Add(ref gq, oh * 28 + j0 * 784);
+                            {
+                                const int col = 0;
+                                g0 = Vector256.LoadUnsafe(ref gr, (nuint)(col + 0));
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 0));
+                                a0_0 = Vector256.FusedMultiplyAdd(g0, v, a0_0);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 1));
+                                a1_0 = Vector256.FusedMultiplyAdd(g0, v, a1_0);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 2));
+                                a2_0 = Vector256.FusedMultiplyAdd(g0, v, a2_0);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 3));
+                                a3_0 = Vector256.FusedMultiplyAdd(g0, v, a3_0);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 4));
+                                a4_0 = Vector256.FusedMultiplyAdd(g0, v, a4_0);
+                            }
+                            {
+                                const int col = 12;
+                                g0 = Vector256.LoadUnsafe(ref gr, (nuint)(col + 0)) & counted;
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 0));
+                                a0_0 = Vector256.FusedMultiplyAdd(g0, v, a0_0);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 1));
+                                a1_0 = Vector256.FusedMultiplyAdd(g0, v, a1_0);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 2));
+                                a2_0 = Vector256.FusedMultiplyAdd(g0, v, a2_0);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 3));
+                                a3_0 = Vector256.FusedMultiplyAdd(g0, v, a3_0);
+                                v = Vector256.LoadUnsafe(ref xr, (nuint)(col + 4));
+                                a4_0 = Vector256.FusedMultiplyAdd(g0, v, a4_0);
+                            }
+                        }
+                        Vector256.StoreUnsafe(a0_0, ref aq, (nuint)((0 + j0) * 16));
+                        Vector256.StoreUnsafe(a1_0, ref aq, (nuint)((6 + j0) * 16));
+                        Vector256.StoreUnsafe(a2_0, ref aq, (nuint)((12 + j0) * 16));
+                        Vector256.StoreUnsafe(a3_0, ref aq, (nuint)((18 + j0) * 16));
+                        Vector256.StoreUnsafe(a4_0, ref aq, (nuint)((24 + j0) * 16));
+                    }
                 }
             }
             else if (Vector128.IsHardwareAccelerated)
             {
+                for (int p = 0; p < 4; p++)
                 {
-                    const int v = 0;
-                    ref float gv = ref Unsafe.Add(ref g, v * 4);
-                    ref float av = ref Unsafe.Add(ref acc, v * 4);
-                    Vector128F a0_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 0);
-                    Vector128F a0_1 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 4);
-                    Vector128F a1_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 8);
-                    Vector128F a1_1 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 12);
-                    Vector128F a2_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 16);
-                    Vector128F a2_1 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 20);
-                    Vector128F a3_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 24);
-                    Vector128F a3_1 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 28);
-                    Vector128F a4_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 32);
-                    Vector128F a4_1 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 36);
-                    for (int oh = 0; oh < 28; oh++)
+                    Vector128F counted = Vector128.AsSingle(Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<int>.Indices + Vector128.Create(p * 4), Vector128.Create(4)));
+                    ref float xq = ref Unsafe.Add(ref x, p * 4);
+                    ref float gq = ref Unsafe.Add(ref g, p * 4);
+                    ref float aq = ref Unsafe.Add(ref acc, p * 4);
                     {
-                        ref float xr = ref Unsafe.Add(ref x, oh * 32);
-                        ref float gr = ref Unsafe.Add(ref gv, oh * 224);
-                        int ow = 0;
-                        for (; ow < 28; ow++)
+                        const int j0 = 0;
+                        Vector128F a0_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((0 + j0) * 16));
+                        Vector128F a0_1 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((1 + j0) * 16));
+                        Vector128F a1_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((6 + j0) * 16));
+                        Vector128F a1_1 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((7 + j0) * 16));
+                        Vector128F a2_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((12 + j0) * 16));
+                        Vector128F a2_1 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((13 + j0) * 16));
+                        Vector128F a3_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((18 + j0) * 16));
+                        Vector128F a3_1 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((19 + j0) * 16));
+                        Vector128F a4_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((24 + j0) * 16));
+                        Vector128F a4_1 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((25 + j0) * 16));
+                        Vector128F g0;
+                        Vector128F g1;
+                        Vector128F v;
+                        for (int oh = 0; oh < 28; oh++)
                         {
-                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            Vector128F g0_0 = Vector128.LoadUnsafe(ref gp, 0);
-                            Vector128F g0_1 = Vector128.LoadUnsafe(ref gp, 4);
-                            Vector128F k;
-                            k = Vector128.Create(Unsafe.Add(ref xo, 0));
-                            a0_0 = Vector128.FusedMultiplyAdd(g0_0, k, a0_0);
-                            a0_1 = Vector128.FusedMultiplyAdd(g0_1, k, a0_1);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 1));
-                            a1_0 = Vector128.FusedMultiplyAdd(g0_0, k, a1_0);
-                            a1_1 = Vector128.FusedMultiplyAdd(g0_1, k, a1_1);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 2));
-                            a2_0 = Vector128.FusedMultiplyAdd(g0_0, k, a2_0);
-                            a2_1 = Vector128.FusedMultiplyAdd(g0_1, k, a2_1);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 3));
-                            a3_0 = Vector128.FusedMultiplyAdd(g0_0, k, a3_0);
-                            a3_1 = Vector128.FusedMultiplyAdd(g0_1, k, a3_1);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 4));
-                            a4_0 = Vector128.FusedMultiplyAdd(g0_0, k, a4_0);
-                            a4_1 = Vector128.FusedMultiplyAdd(g0_1, k, a4_1);
+                            ref float xr = ref Unsafe.Add(ref xq, oh * 32);
+                            ref float gr = ref Unsafe.Add(ref gq, oh * 28 + j0 * 784);
+                            {
+                                const int col = 0;
+                                g0 = Vector128.LoadUnsafe(ref gr, (nuint)(col + 0));
+                                g1 = Vector128.LoadUnsafe(ref gr, (nuint)(col + 784));
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 0));
+                                a0_0 = Vector128.FusedMultiplyAdd(g0, v, a0_0);
+                                a0_1 = Vector128.FusedMultiplyAdd(g1, v, a0_1);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 1));
+                                a1_0 = Vector128.FusedMultiplyAdd(g0, v, a1_0);
+                                a1_1 = Vector128.FusedMultiplyAdd(g1, v, a1_1);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 2));
+                                a2_0 = Vector128.FusedMultiplyAdd(g0, v, a2_0);
+                                a2_1 = Vector128.FusedMultiplyAdd(g1, v, a2_1);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 3));
+                                a3_0 = Vector128.FusedMultiplyAdd(g0, v, a3_0);
+                                a3_1 = Vector128.FusedMultiplyAdd(g1, v, a3_1);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 4));
+                                a4_0 = Vector128.FusedMultiplyAdd(g0, v, a4_0);
+                                a4_1 = Vector128.FusedMultiplyAdd(g1, v, a4_1);
+                            }
+                            {
+                                const int col = 12;
+                                g0 = Vector128.LoadUnsafe(ref gr, (nuint)(col + 0)) & counted;
+                                g1 = Vector128.LoadUnsafe(ref gr, (nuint)(col + 784)) & counted;
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 0));
+                                a0_0 = Vector128.FusedMultiplyAdd(g0, v, a0_0);
+                                a0_1 = Vector128.FusedMultiplyAdd(g1, v, a0_1);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 1));
+                                a1_0 = Vector128.FusedMultiplyAdd(g0, v, a1_0);
+                                a1_1 = Vector128.FusedMultiplyAdd(g1, v, a1_1);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 2));
+                                a2_0 = Vector128.FusedMultiplyAdd(g0, v, a2_0);
+                                a2_1 = Vector128.FusedMultiplyAdd(g1, v, a2_1);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 3));
+                                a3_0 = Vector128.FusedMultiplyAdd(g0, v, a3_0);
+                                a3_1 = Vector128.FusedMultiplyAdd(g1, v, a3_1);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 4));
+                                a4_0 = Vector128.FusedMultiplyAdd(g0, v, a4_0);
+                                a4_1 = Vector128.FusedMultiplyAdd(g1, v, a4_1);
+                            }
                         }
+                        Vector128.StoreUnsafe(a0_0, ref aq, (nuint)((0 + j0) * 16));
+                        Vector128.StoreUnsafe(a0_1, ref aq, (nuint)((1 + j0) * 16));
+                        Vector128.StoreUnsafe(a1_0, ref aq, (nuint)((6 + j0) * 16));
+                        Vector128.StoreUnsafe(a1_1, ref aq, (nuint)((7 + j0) * 16));
+                        Vector128.StoreUnsafe(a2_0, ref aq, (nuint)((12 + j0) * 16));
+                        Vector128.StoreUnsafe(a2_1, ref aq, (nuint)((13 + j0) * 16));
+                        Vector128.StoreUnsafe(a3_0, ref aq, (nuint)((18 + j0) * 16));
+                        Vector128.StoreUnsafe(a3_1, ref aq, (nuint)((19 + j0) * 16));
+                        Vector128.StoreUnsafe(a4_0, ref aq, (nuint)((24 + j0) * 16));
+                        Vector128.StoreUnsafe(a4_1, ref aq, (nuint)((25 + j0) * 16));
                     }
-                    Vector128.StoreUnsafe(a0_0, ref av, 0);
-                    Vector128.StoreUnsafe(a0_1, ref av, 4);
-                    Vector128.StoreUnsafe(a1_0, ref av, 8);
-                    Vector128.StoreUnsafe(a1_1, ref av, 12);
-                    Vector128.StoreUnsafe(a2_0, ref av, 16);
-                    Vector128.StoreUnsafe(a2_1, ref av, 20);
-                    Vector128.StoreUnsafe(a3_0, ref av, 24);
-                    Vector128.StoreUnsafe(a3_1, ref av, 28);
-                    Vector128.StoreUnsafe(a4_0, ref av, 32);
-                    Vector128.StoreUnsafe(a4_1, ref av, 36);
+                    {
+                        const int j0 = 2;
+                        Vector128F a0_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((0 + j0) * 16));
+                        Vector128F a1_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((6 + j0) * 16));
+                        Vector128F a2_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((12 + j0) * 16));
+                        Vector128F a3_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((18 + j0) * 16));
+                        Vector128F a4_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref aq, (nuint)((24 + j0) * 16));
+                        Vector128F g0;
+                        Vector128F v;
+                        for (int oh = 0; oh < 28; oh++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref xq, oh * 32);
+                            ref float gr = ref Unsafe.Add(ref gq, oh * 28 + j0 * 784);
+                            {
+                                const int col = 0;
+                                g0 = Vector128.LoadUnsafe(ref gr, (nuint)(col + 0));
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 0));
+                                a0_0 = Vector128.FusedMultiplyAdd(g0, v, a0_0);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 1));
+                                a1_0 = Vector128.FusedMultiplyAdd(g0, v, a1_0);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 2));
+                                a2_0 = Vector128.FusedMultiplyAdd(g0, v, a2_0);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 3));
+                                a3_0 = Vector128.FusedMultiplyAdd(g0, v, a3_0);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 4));
+                                a4_0 = Vector128.FusedMultiplyAdd(g0, v, a4_0);
+                            }
+                            {
+                                const int col = 12;
+                                g0 = Vector128.LoadUnsafe(ref gr, (nuint)(col + 0)) & counted;
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 0));
+                                a0_0 = Vector128.FusedMultiplyAdd(g0, v, a0_0);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 1));
+                                a1_0 = Vector128.FusedMultiplyAdd(g0, v, a1_0);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 2));
+                                a2_0 = Vector128.FusedMultiplyAdd(g0, v, a2_0);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 3));
+                                a3_0 = Vector128.FusedMultiplyAdd(g0, v, a3_0);
+                                v = Vector128.LoadUnsafe(ref xr, (nuint)(col + 4));
+                                a4_0 = Vector128.FusedMultiplyAdd(g0, v, a4_0);
+                            }
+                        }
+                        Vector128.StoreUnsafe(a0_0, ref aq, (nuint)((0 + j0) * 16));
+                        Vector128.StoreUnsafe(a1_0, ref aq, (nuint)((6 + j0) * 16));
+                        Vector128.StoreUnsafe(a2_0, ref aq, (nuint)((12 + j0) * 16));
+                        Vector128.StoreUnsafe(a3_0, ref aq, (nuint)((18 + j0) * 16));
+                        Vector128.StoreUnsafe(a4_0, ref aq, (nuint)((24 + j0) * 16));
+                    }
                 }
             }
             else
             {
-                for (int r = 0; r < 1; r++)
+                for (int j = 0; j < 3; j++)
                 {
                     for (int c = 0; c < 5; c++)
                     {
-                        ref float xt = ref Unsafe.Add(ref x, r * 32 + c);
-                        ref float at = ref Unsafe.Add(ref acc, (r * 5 + c) * 8);
-                        for (int oc = 0; oc < 6; oc++)
+                        for (int lane = 0; lane < 16; lane++)
                         {
-                            float s = first ? 0f : Unsafe.Add(ref at, oc);
+                            ref float at = ref Unsafe.Add(ref acc, (c * 6 + j) * 16 + lane);
+                            ref float xt = ref Unsafe.Add(ref x, c + lane);
+                            ref float gt = ref Unsafe.Add(ref g, j * 784 + lane);
+                            float s = first ? 0f : at;
                             for (int oh = 0; oh < 28; oh++)
                             {
-                                for (int ow = 0; ow < 28; ow++)
+                                ref float xr = ref Unsafe.Add(ref xt, oh * 32);
+                                ref float gr = ref Unsafe.Add(ref gt, oh * 28);
+                                for (int col = 0; col < 16; col += 16)
                                 {
-                                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref g, (oh * 28 + ow) * 8 + oc), Unsafe.Add(ref xt, oh * 32 + ow), s);
+                                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref gr, col), Unsafe.Add(ref xr, col), s);
                                 }
+                                s = MathF.FusedMultiplyAdd(lane < 4 ? 0f : Unsafe.Add(ref gr, 12), Unsafe.Add(ref xr, 12), s);
                             }
-                            Unsafe.Add(ref at, oc) = s;
-                        }
-                    }
-                }
-            }
-        }
-
-        /// <summary>Layer 0: weight-gradient sums of kernel rows 1..2 of one input channel over one sample (x at its first row, acc at its first tap).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer0WeightRows1To2(bool first, ref float x, ref float g, ref float acc)
-        {
-            if (Vector256.IsHardwareAccelerated)
-            {
-                {
-                    const int v = 0;
-                    ref float gv = ref Unsafe.Add(ref g, v * 8);
-                    ref float av = ref Unsafe.Add(ref acc, v * 8);
-                    Vector256F a0_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 0);
-                    Vector256F a1_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 8);
-                    Vector256F a2_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 16);
-                    Vector256F a3_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 24);
-                    Vector256F a4_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 32);
-                    Vector256F a5_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 40);
-                    Vector256F a6_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 48);
-                    Vector256F a7_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 56);
-                    Vector256F a8_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 64);
-                    Vector256F a9_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 72);
-                    for (int oh = 0; oh < 28; oh++)
-                    {
-                        ref float xr = ref Unsafe.Add(ref x, oh * 32);
-                        ref float gr = ref Unsafe.Add(ref gv, oh * 224);
-                        int ow = 0;
-                        for (; ow <= 24; ow += 4)
-                        {
-                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            Vector256F g0_0 = Vector256.LoadUnsafe(ref gp, 0);
-                            Vector256F g1_0 = Vector256.LoadUnsafe(ref gp, 8);
-                            Vector256F g2_0 = Vector256.LoadUnsafe(ref gp, 16);
-                            Vector256F g3_0 = Vector256.LoadUnsafe(ref gp, 24);
-                            Vector256F k;
-                            k = Vector256.Create(Unsafe.Add(ref xo, 0));
-                            a0_0 = Vector256.FusedMultiplyAdd(g0_0, k, a0_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 1));
-                            a0_0 = Vector256.FusedMultiplyAdd(g1_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g0_0, k, a1_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 2));
-                            a0_0 = Vector256.FusedMultiplyAdd(g2_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g1_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g0_0, k, a2_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 3));
-                            a0_0 = Vector256.FusedMultiplyAdd(g3_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g2_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g1_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g0_0, k, a3_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 4));
-                            a1_0 = Vector256.FusedMultiplyAdd(g3_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g2_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g1_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 5));
-                            a2_0 = Vector256.FusedMultiplyAdd(g3_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g2_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g1_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 6));
-                            a3_0 = Vector256.FusedMultiplyAdd(g3_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g2_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 7));
-                            a4_0 = Vector256.FusedMultiplyAdd(g3_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 32));
-                            a5_0 = Vector256.FusedMultiplyAdd(g0_0, k, a5_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 33));
-                            a5_0 = Vector256.FusedMultiplyAdd(g1_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g0_0, k, a6_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 34));
-                            a5_0 = Vector256.FusedMultiplyAdd(g2_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g1_0, k, a6_0);
-                            a7_0 = Vector256.FusedMultiplyAdd(g0_0, k, a7_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 35));
-                            a5_0 = Vector256.FusedMultiplyAdd(g3_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g2_0, k, a6_0);
-                            a7_0 = Vector256.FusedMultiplyAdd(g1_0, k, a7_0);
-                            a8_0 = Vector256.FusedMultiplyAdd(g0_0, k, a8_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 36));
-                            a6_0 = Vector256.FusedMultiplyAdd(g3_0, k, a6_0);
-                            a7_0 = Vector256.FusedMultiplyAdd(g2_0, k, a7_0);
-                            a8_0 = Vector256.FusedMultiplyAdd(g1_0, k, a8_0);
-                            a9_0 = Vector256.FusedMultiplyAdd(g0_0, k, a9_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 37));
-                            a7_0 = Vector256.FusedMultiplyAdd(g3_0, k, a7_0);
-                            a8_0 = Vector256.FusedMultiplyAdd(g2_0, k, a8_0);
-                            a9_0 = Vector256.FusedMultiplyAdd(g1_0, k, a9_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 38));
-                            a8_0 = Vector256.FusedMultiplyAdd(g3_0, k, a8_0);
-                            a9_0 = Vector256.FusedMultiplyAdd(g2_0, k, a9_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 39));
-                            a9_0 = Vector256.FusedMultiplyAdd(g3_0, k, a9_0);
-                        }
-                        for (; ow < 28; ow++)
-                        {
-                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            Vector256F g0_0 = Vector256.LoadUnsafe(ref gp, 0);
-                            Vector256F k;
-                            k = Vector256.Create(Unsafe.Add(ref xo, 0));
-                            a0_0 = Vector256.FusedMultiplyAdd(g0_0, k, a0_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 1));
-                            a1_0 = Vector256.FusedMultiplyAdd(g0_0, k, a1_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 2));
-                            a2_0 = Vector256.FusedMultiplyAdd(g0_0, k, a2_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 3));
-                            a3_0 = Vector256.FusedMultiplyAdd(g0_0, k, a3_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 4));
-                            a4_0 = Vector256.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 32));
-                            a5_0 = Vector256.FusedMultiplyAdd(g0_0, k, a5_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 33));
-                            a6_0 = Vector256.FusedMultiplyAdd(g0_0, k, a6_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 34));
-                            a7_0 = Vector256.FusedMultiplyAdd(g0_0, k, a7_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 35));
-                            a8_0 = Vector256.FusedMultiplyAdd(g0_0, k, a8_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 36));
-                            a9_0 = Vector256.FusedMultiplyAdd(g0_0, k, a9_0);
-                        }
-                    }
-                    Vector256.StoreUnsafe(a0_0, ref av, 0);
-                    Vector256.StoreUnsafe(a1_0, ref av, 8);
-                    Vector256.StoreUnsafe(a2_0, ref av, 16);
-                    Vector256.StoreUnsafe(a3_0, ref av, 24);
-                    Vector256.StoreUnsafe(a4_0, ref av, 32);
-                    Vector256.StoreUnsafe(a5_0, ref av, 40);
-                    Vector256.StoreUnsafe(a6_0, ref av, 48);
-                    Vector256.StoreUnsafe(a7_0, ref av, 56);
-                    Vector256.StoreUnsafe(a8_0, ref av, 64);
-                    Vector256.StoreUnsafe(a9_0, ref av, 72);
-                }
-            }
-            else if (Vector128.IsHardwareAccelerated)
-            {
-                for (int v = 0; v < 2; v += 1)
-                {
-                    ref float gv = ref Unsafe.Add(ref g, v * 4);
-                    ref float av = ref Unsafe.Add(ref acc, v * 4);
-                    Vector128F a0_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 0);
-                    Vector128F a1_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 8);
-                    Vector128F a2_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 16);
-                    Vector128F a3_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 24);
-                    Vector128F a4_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 32);
-                    Vector128F a5_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 40);
-                    Vector128F a6_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 48);
-                    Vector128F a7_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 56);
-                    Vector128F a8_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 64);
-                    Vector128F a9_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 72);
-                    for (int oh = 0; oh < 28; oh++)
-                    {
-                        ref float xr = ref Unsafe.Add(ref x, oh * 32);
-                        ref float gr = ref Unsafe.Add(ref gv, oh * 224);
-                        int ow = 0;
-                        for (; ow <= 24; ow += 4)
-                        {
-                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            Vector128F g0_0 = Vector128.LoadUnsafe(ref gp, 0);
-                            Vector128F g1_0 = Vector128.LoadUnsafe(ref gp, 8);
-                            Vector128F g2_0 = Vector128.LoadUnsafe(ref gp, 16);
-                            Vector128F g3_0 = Vector128.LoadUnsafe(ref gp, 24);
-                            Vector128F k;
-                            k = Vector128.Create(Unsafe.Add(ref xo, 0));
-                            a0_0 = Vector128.FusedMultiplyAdd(g0_0, k, a0_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 1));
-                            a0_0 = Vector128.FusedMultiplyAdd(g1_0, k, a0_0);
-                            a1_0 = Vector128.FusedMultiplyAdd(g0_0, k, a1_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 2));
-                            a0_0 = Vector128.FusedMultiplyAdd(g2_0, k, a0_0);
-                            a1_0 = Vector128.FusedMultiplyAdd(g1_0, k, a1_0);
-                            a2_0 = Vector128.FusedMultiplyAdd(g0_0, k, a2_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 3));
-                            a0_0 = Vector128.FusedMultiplyAdd(g3_0, k, a0_0);
-                            a1_0 = Vector128.FusedMultiplyAdd(g2_0, k, a1_0);
-                            a2_0 = Vector128.FusedMultiplyAdd(g1_0, k, a2_0);
-                            a3_0 = Vector128.FusedMultiplyAdd(g0_0, k, a3_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 4));
-                            a1_0 = Vector128.FusedMultiplyAdd(g3_0, k, a1_0);
-                            a2_0 = Vector128.FusedMultiplyAdd(g2_0, k, a2_0);
-                            a3_0 = Vector128.FusedMultiplyAdd(g1_0, k, a3_0);
-                            a4_0 = Vector128.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 5));
-                            a2_0 = Vector128.FusedMultiplyAdd(g3_0, k, a2_0);
-                            a3_0 = Vector128.FusedMultiplyAdd(g2_0, k, a3_0);
-                            a4_0 = Vector128.FusedMultiplyAdd(g1_0, k, a4_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 6));
-                            a3_0 = Vector128.FusedMultiplyAdd(g3_0, k, a3_0);
-                            a4_0 = Vector128.FusedMultiplyAdd(g2_0, k, a4_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 7));
-                            a4_0 = Vector128.FusedMultiplyAdd(g3_0, k, a4_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 32));
-                            a5_0 = Vector128.FusedMultiplyAdd(g0_0, k, a5_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 33));
-                            a5_0 = Vector128.FusedMultiplyAdd(g1_0, k, a5_0);
-                            a6_0 = Vector128.FusedMultiplyAdd(g0_0, k, a6_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 34));
-                            a5_0 = Vector128.FusedMultiplyAdd(g2_0, k, a5_0);
-                            a6_0 = Vector128.FusedMultiplyAdd(g1_0, k, a6_0);
-                            a7_0 = Vector128.FusedMultiplyAdd(g0_0, k, a7_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 35));
-                            a5_0 = Vector128.FusedMultiplyAdd(g3_0, k, a5_0);
-                            a6_0 = Vector128.FusedMultiplyAdd(g2_0, k, a6_0);
-                            a7_0 = Vector128.FusedMultiplyAdd(g1_0, k, a7_0);
-                            a8_0 = Vector128.FusedMultiplyAdd(g0_0, k, a8_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 36));
-                            a6_0 = Vector128.FusedMultiplyAdd(g3_0, k, a6_0);
-                            a7_0 = Vector128.FusedMultiplyAdd(g2_0, k, a7_0);
-                            a8_0 = Vector128.FusedMultiplyAdd(g1_0, k, a8_0);
-                            a9_0 = Vector128.FusedMultiplyAdd(g0_0, k, a9_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 37));
-                            a7_0 = Vector128.FusedMultiplyAdd(g3_0, k, a7_0);
-                            a8_0 = Vector128.FusedMultiplyAdd(g2_0, k, a8_0);
-                            a9_0 = Vector128.FusedMultiplyAdd(g1_0, k, a9_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 38));
-                            a8_0 = Vector128.FusedMultiplyAdd(g3_0, k, a8_0);
-                            a9_0 = Vector128.FusedMultiplyAdd(g2_0, k, a9_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 39));
-                            a9_0 = Vector128.FusedMultiplyAdd(g3_0, k, a9_0);
-                        }
-                        for (; ow < 28; ow++)
-                        {
-                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            Vector128F g0_0 = Vector128.LoadUnsafe(ref gp, 0);
-                            Vector128F k;
-                            k = Vector128.Create(Unsafe.Add(ref xo, 0));
-                            a0_0 = Vector128.FusedMultiplyAdd(g0_0, k, a0_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 1));
-                            a1_0 = Vector128.FusedMultiplyAdd(g0_0, k, a1_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 2));
-                            a2_0 = Vector128.FusedMultiplyAdd(g0_0, k, a2_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 3));
-                            a3_0 = Vector128.FusedMultiplyAdd(g0_0, k, a3_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 4));
-                            a4_0 = Vector128.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 32));
-                            a5_0 = Vector128.FusedMultiplyAdd(g0_0, k, a5_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 33));
-                            a6_0 = Vector128.FusedMultiplyAdd(g0_0, k, a6_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 34));
-                            a7_0 = Vector128.FusedMultiplyAdd(g0_0, k, a7_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 35));
-                            a8_0 = Vector128.FusedMultiplyAdd(g0_0, k, a8_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 36));
-                            a9_0 = Vector128.FusedMultiplyAdd(g0_0, k, a9_0);
-                        }
-                    }
-                    Vector128.StoreUnsafe(a0_0, ref av, 0);
-                    Vector128.StoreUnsafe(a1_0, ref av, 8);
-                    Vector128.StoreUnsafe(a2_0, ref av, 16);
-                    Vector128.StoreUnsafe(a3_0, ref av, 24);
-                    Vector128.StoreUnsafe(a4_0, ref av, 32);
-                    Vector128.StoreUnsafe(a5_0, ref av, 40);
-                    Vector128.StoreUnsafe(a6_0, ref av, 48);
-                    Vector128.StoreUnsafe(a7_0, ref av, 56);
-                    Vector128.StoreUnsafe(a8_0, ref av, 64);
-                    Vector128.StoreUnsafe(a9_0, ref av, 72);
-                }
-            }
-            else
-            {
-                for (int r = 0; r < 2; r++)
-                {
-                    for (int c = 0; c < 5; c++)
-                    {
-                        ref float xt = ref Unsafe.Add(ref x, r * 32 + c);
-                        ref float at = ref Unsafe.Add(ref acc, (r * 5 + c) * 8);
-                        for (int oc = 0; oc < 6; oc++)
-                        {
-                            float s = first ? 0f : Unsafe.Add(ref at, oc);
-                            for (int oh = 0; oh < 28; oh++)
-                            {
-                                for (int ow = 0; ow < 28; ow++)
-                                {
-                                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref g, (oh * 28 + ow) * 8 + oc), Unsafe.Add(ref xt, oh * 32 + ow), s);
-                                }
-                            }
-                            Unsafe.Add(ref at, oc) = s;
-                        }
-                    }
-                }
-            }
-        }
-
-        /// <summary>Layer 0: weight-gradient sums of kernel rows 3..4 of one input channel over one sample (x at its first row, acc at its first tap).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer0WeightRows3To4(bool first, ref float x, ref float g, ref float acc)
-        {
-            if (Vector256.IsHardwareAccelerated)
-            {
-                {
-                    const int v = 0;
-                    ref float gv = ref Unsafe.Add(ref g, v * 8);
-                    ref float av = ref Unsafe.Add(ref acc, v * 8);
-                    Vector256F a0_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 0);
-                    Vector256F a1_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 8);
-                    Vector256F a2_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 16);
-                    Vector256F a3_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 24);
-                    Vector256F a4_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 32);
-                    Vector256F a5_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 40);
-                    Vector256F a6_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 48);
-                    Vector256F a7_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 56);
-                    Vector256F a8_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 64);
-                    Vector256F a9_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 72);
-                    for (int oh = 0; oh < 28; oh++)
-                    {
-                        ref float xr = ref Unsafe.Add(ref x, oh * 32);
-                        ref float gr = ref Unsafe.Add(ref gv, oh * 224);
-                        int ow = 0;
-                        for (; ow <= 24; ow += 4)
-                        {
-                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            Vector256F g0_0 = Vector256.LoadUnsafe(ref gp, 0);
-                            Vector256F g1_0 = Vector256.LoadUnsafe(ref gp, 8);
-                            Vector256F g2_0 = Vector256.LoadUnsafe(ref gp, 16);
-                            Vector256F g3_0 = Vector256.LoadUnsafe(ref gp, 24);
-                            Vector256F k;
-                            k = Vector256.Create(Unsafe.Add(ref xo, 0));
-                            a0_0 = Vector256.FusedMultiplyAdd(g0_0, k, a0_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 1));
-                            a0_0 = Vector256.FusedMultiplyAdd(g1_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g0_0, k, a1_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 2));
-                            a0_0 = Vector256.FusedMultiplyAdd(g2_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g1_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g0_0, k, a2_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 3));
-                            a0_0 = Vector256.FusedMultiplyAdd(g3_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g2_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g1_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g0_0, k, a3_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 4));
-                            a1_0 = Vector256.FusedMultiplyAdd(g3_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g2_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g1_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 5));
-                            a2_0 = Vector256.FusedMultiplyAdd(g3_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g2_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g1_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 6));
-                            a3_0 = Vector256.FusedMultiplyAdd(g3_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g2_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 7));
-                            a4_0 = Vector256.FusedMultiplyAdd(g3_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 32));
-                            a5_0 = Vector256.FusedMultiplyAdd(g0_0, k, a5_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 33));
-                            a5_0 = Vector256.FusedMultiplyAdd(g1_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g0_0, k, a6_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 34));
-                            a5_0 = Vector256.FusedMultiplyAdd(g2_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g1_0, k, a6_0);
-                            a7_0 = Vector256.FusedMultiplyAdd(g0_0, k, a7_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 35));
-                            a5_0 = Vector256.FusedMultiplyAdd(g3_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g2_0, k, a6_0);
-                            a7_0 = Vector256.FusedMultiplyAdd(g1_0, k, a7_0);
-                            a8_0 = Vector256.FusedMultiplyAdd(g0_0, k, a8_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 36));
-                            a6_0 = Vector256.FusedMultiplyAdd(g3_0, k, a6_0);
-                            a7_0 = Vector256.FusedMultiplyAdd(g2_0, k, a7_0);
-                            a8_0 = Vector256.FusedMultiplyAdd(g1_0, k, a8_0);
-                            a9_0 = Vector256.FusedMultiplyAdd(g0_0, k, a9_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 37));
-                            a7_0 = Vector256.FusedMultiplyAdd(g3_0, k, a7_0);
-                            a8_0 = Vector256.FusedMultiplyAdd(g2_0, k, a8_0);
-                            a9_0 = Vector256.FusedMultiplyAdd(g1_0, k, a9_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 38));
-                            a8_0 = Vector256.FusedMultiplyAdd(g3_0, k, a8_0);
-                            a9_0 = Vector256.FusedMultiplyAdd(g2_0, k, a9_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 39));
-                            a9_0 = Vector256.FusedMultiplyAdd(g3_0, k, a9_0);
-                        }
-                        for (; ow < 28; ow++)
-                        {
-                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            Vector256F g0_0 = Vector256.LoadUnsafe(ref gp, 0);
-                            Vector256F k;
-                            k = Vector256.Create(Unsafe.Add(ref xo, 0));
-                            a0_0 = Vector256.FusedMultiplyAdd(g0_0, k, a0_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 1));
-                            a1_0 = Vector256.FusedMultiplyAdd(g0_0, k, a1_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 2));
-                            a2_0 = Vector256.FusedMultiplyAdd(g0_0, k, a2_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 3));
-                            a3_0 = Vector256.FusedMultiplyAdd(g0_0, k, a3_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 4));
-                            a4_0 = Vector256.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 32));
-                            a5_0 = Vector256.FusedMultiplyAdd(g0_0, k, a5_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 33));
-                            a6_0 = Vector256.FusedMultiplyAdd(g0_0, k, a6_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 34));
-                            a7_0 = Vector256.FusedMultiplyAdd(g0_0, k, a7_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 35));
-                            a8_0 = Vector256.FusedMultiplyAdd(g0_0, k, a8_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 36));
-                            a9_0 = Vector256.FusedMultiplyAdd(g0_0, k, a9_0);
-                        }
-                    }
-                    Vector256.StoreUnsafe(a0_0, ref av, 0);
-                    Vector256.StoreUnsafe(a1_0, ref av, 8);
-                    Vector256.StoreUnsafe(a2_0, ref av, 16);
-                    Vector256.StoreUnsafe(a3_0, ref av, 24);
-                    Vector256.StoreUnsafe(a4_0, ref av, 32);
-                    Vector256.StoreUnsafe(a5_0, ref av, 40);
-                    Vector256.StoreUnsafe(a6_0, ref av, 48);
-                    Vector256.StoreUnsafe(a7_0, ref av, 56);
-                    Vector256.StoreUnsafe(a8_0, ref av, 64);
-                    Vector256.StoreUnsafe(a9_0, ref av, 72);
-                }
-            }
-            else if (Vector128.IsHardwareAccelerated)
-            {
-                for (int v = 0; v < 2; v += 1)
-                {
-                    ref float gv = ref Unsafe.Add(ref g, v * 4);
-                    ref float av = ref Unsafe.Add(ref acc, v * 4);
-                    Vector128F a0_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 0);
-                    Vector128F a1_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 8);
-                    Vector128F a2_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 16);
-                    Vector128F a3_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 24);
-                    Vector128F a4_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 32);
-                    Vector128F a5_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 40);
-                    Vector128F a6_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 48);
-                    Vector128F a7_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 56);
-                    Vector128F a8_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 64);
-                    Vector128F a9_0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref av, 72);
-                    for (int oh = 0; oh < 28; oh++)
-                    {
-                        ref float xr = ref Unsafe.Add(ref x, oh * 32);
-                        ref float gr = ref Unsafe.Add(ref gv, oh * 224);
-                        int ow = 0;
-                        for (; ow <= 24; ow += 4)
-                        {
-                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            Vector128F g0_0 = Vector128.LoadUnsafe(ref gp, 0);
-                            Vector128F g1_0 = Vector128.LoadUnsafe(ref gp, 8);
-                            Vector128F g2_0 = Vector128.LoadUnsafe(ref gp, 16);
-                            Vector128F g3_0 = Vector128.LoadUnsafe(ref gp, 24);
-                            Vector128F k;
-                            k = Vector128.Create(Unsafe.Add(ref xo, 0));
-                            a0_0 = Vector128.FusedMultiplyAdd(g0_0, k, a0_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 1));
-                            a0_0 = Vector128.FusedMultiplyAdd(g1_0, k, a0_0);
-                            a1_0 = Vector128.FusedMultiplyAdd(g0_0, k, a1_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 2));
-                            a0_0 = Vector128.FusedMultiplyAdd(g2_0, k, a0_0);
-                            a1_0 = Vector128.FusedMultiplyAdd(g1_0, k, a1_0);
-                            a2_0 = Vector128.FusedMultiplyAdd(g0_0, k, a2_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 3));
-                            a0_0 = Vector128.FusedMultiplyAdd(g3_0, k, a0_0);
-                            a1_0 = Vector128.FusedMultiplyAdd(g2_0, k, a1_0);
-                            a2_0 = Vector128.FusedMultiplyAdd(g1_0, k, a2_0);
-                            a3_0 = Vector128.FusedMultiplyAdd(g0_0, k, a3_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 4));
-                            a1_0 = Vector128.FusedMultiplyAdd(g3_0, k, a1_0);
-                            a2_0 = Vector128.FusedMultiplyAdd(g2_0, k, a2_0);
-                            a3_0 = Vector128.FusedMultiplyAdd(g1_0, k, a3_0);
-                            a4_0 = Vector128.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 5));
-                            a2_0 = Vector128.FusedMultiplyAdd(g3_0, k, a2_0);
-                            a3_0 = Vector128.FusedMultiplyAdd(g2_0, k, a3_0);
-                            a4_0 = Vector128.FusedMultiplyAdd(g1_0, k, a4_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 6));
-                            a3_0 = Vector128.FusedMultiplyAdd(g3_0, k, a3_0);
-                            a4_0 = Vector128.FusedMultiplyAdd(g2_0, k, a4_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 7));
-                            a4_0 = Vector128.FusedMultiplyAdd(g3_0, k, a4_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 32));
-                            a5_0 = Vector128.FusedMultiplyAdd(g0_0, k, a5_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 33));
-                            a5_0 = Vector128.FusedMultiplyAdd(g1_0, k, a5_0);
-                            a6_0 = Vector128.FusedMultiplyAdd(g0_0, k, a6_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 34));
-                            a5_0 = Vector128.FusedMultiplyAdd(g2_0, k, a5_0);
-                            a6_0 = Vector128.FusedMultiplyAdd(g1_0, k, a6_0);
-                            a7_0 = Vector128.FusedMultiplyAdd(g0_0, k, a7_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 35));
-                            a5_0 = Vector128.FusedMultiplyAdd(g3_0, k, a5_0);
-                            a6_0 = Vector128.FusedMultiplyAdd(g2_0, k, a6_0);
-                            a7_0 = Vector128.FusedMultiplyAdd(g1_0, k, a7_0);
-                            a8_0 = Vector128.FusedMultiplyAdd(g0_0, k, a8_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 36));
-                            a6_0 = Vector128.FusedMultiplyAdd(g3_0, k, a6_0);
-                            a7_0 = Vector128.FusedMultiplyAdd(g2_0, k, a7_0);
-                            a8_0 = Vector128.FusedMultiplyAdd(g1_0, k, a8_0);
-                            a9_0 = Vector128.FusedMultiplyAdd(g0_0, k, a9_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 37));
-                            a7_0 = Vector128.FusedMultiplyAdd(g3_0, k, a7_0);
-                            a8_0 = Vector128.FusedMultiplyAdd(g2_0, k, a8_0);
-                            a9_0 = Vector128.FusedMultiplyAdd(g1_0, k, a9_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 38));
-                            a8_0 = Vector128.FusedMultiplyAdd(g3_0, k, a8_0);
-                            a9_0 = Vector128.FusedMultiplyAdd(g2_0, k, a9_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 39));
-                            a9_0 = Vector128.FusedMultiplyAdd(g3_0, k, a9_0);
-                        }
-                        for (; ow < 28; ow++)
-                        {
-                            ref float gp = ref Unsafe.Add(ref gr, ow * 8);
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            Vector128F g0_0 = Vector128.LoadUnsafe(ref gp, 0);
-                            Vector128F k;
-                            k = Vector128.Create(Unsafe.Add(ref xo, 0));
-                            a0_0 = Vector128.FusedMultiplyAdd(g0_0, k, a0_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 1));
-                            a1_0 = Vector128.FusedMultiplyAdd(g0_0, k, a1_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 2));
-                            a2_0 = Vector128.FusedMultiplyAdd(g0_0, k, a2_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 3));
-                            a3_0 = Vector128.FusedMultiplyAdd(g0_0, k, a3_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 4));
-                            a4_0 = Vector128.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 32));
-                            a5_0 = Vector128.FusedMultiplyAdd(g0_0, k, a5_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 33));
-                            a6_0 = Vector128.FusedMultiplyAdd(g0_0, k, a6_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 34));
-                            a7_0 = Vector128.FusedMultiplyAdd(g0_0, k, a7_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 35));
-                            a8_0 = Vector128.FusedMultiplyAdd(g0_0, k, a8_0);
-                            k = Vector128.Create(Unsafe.Add(ref xo, 36));
-                            a9_0 = Vector128.FusedMultiplyAdd(g0_0, k, a9_0);
-                        }
-                    }
-                    Vector128.StoreUnsafe(a0_0, ref av, 0);
-                    Vector128.StoreUnsafe(a1_0, ref av, 8);
-                    Vector128.StoreUnsafe(a2_0, ref av, 16);
-                    Vector128.StoreUnsafe(a3_0, ref av, 24);
-                    Vector128.StoreUnsafe(a4_0, ref av, 32);
-                    Vector128.StoreUnsafe(a5_0, ref av, 40);
-                    Vector128.StoreUnsafe(a6_0, ref av, 48);
-                    Vector128.StoreUnsafe(a7_0, ref av, 56);
-                    Vector128.StoreUnsafe(a8_0, ref av, 64);
-                    Vector128.StoreUnsafe(a9_0, ref av, 72);
-                }
-            }
-            else
-            {
-                for (int r = 0; r < 2; r++)
-                {
-                    for (int c = 0; c < 5; c++)
-                    {
-                        ref float xt = ref Unsafe.Add(ref x, r * 32 + c);
-                        ref float at = ref Unsafe.Add(ref acc, (r * 5 + c) * 8);
-                        for (int oc = 0; oc < 6; oc++)
-                        {
-                            float s = first ? 0f : Unsafe.Add(ref at, oc);
-                            for (int oh = 0; oh < 28; oh++)
-                            {
-                                for (int ow = 0; ow < 28; ow++)
-                                {
-                                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref g, (oh * 28 + ow) * 8 + oc), Unsafe.Add(ref xt, oh * 32 + ow), s);
-                                }
-                            }
-                            Unsafe.Add(ref at, oc) = s;
+                            at = s;
                         }
                     }
                 }
