@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace GenConv.Training
 {
@@ -55,14 +57,36 @@ namespace GenConv.Training
             float stepSize = (float)(LearningRate / correction1);
             float correction2Sqrt = (float)Math.Sqrt(correction2);
             float decay = DecoupledWeightDecay ? 1f - LearningRate * WeightDecay : 1f;
-            for (int i = 0; i < parameters.Length; i++)
+            // Element-wise, the same operations in the same order on each lane as in the scalar tail: bit-identical either way.
+            float weightDecay = DecoupledWeightDecay ? 0f : WeightDecay, keep1 = 1 - Beta1, beta2 = Beta2, keep2 = 1 - Beta2, epsilon = Epsilon;
+            bool decoupled = DecoupledWeightDecay;
+            ref float theta = ref MemoryMarshal.GetReference(parameters);
+            ref float gradient = ref MemoryMarshal.GetReference(gradients);
+            ref float first = ref MemoryMarshal.GetReference(m);
+            ref float second = ref MemoryMarshal.GetReference(v);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; i <= parameters.Length - Vector<float>.Count; i += Vector<float>.Count)
+                {
+                    Vector<float> p = Vector.LoadUnsafe(ref theta, (nuint)i), g = Vector.LoadUnsafe(ref gradient, (nuint)i);
+                    if (weightDecay != 0) g += weightDecay * p;
+                    if (decoupled) p *= decay;
+                    Vector<float> mi = Vector.LoadUnsafe(ref first, (nuint)i), vi = Vector.LoadUnsafe(ref second, (nuint)i);
+                    mi += (g - mi) * keep1;
+                    vi = vi * beta2 + keep2 * g * g;
+                    mi.StoreUnsafe(ref first, (nuint)i);
+                    vi.StoreUnsafe(ref second, (nuint)i);
+                    Vector<float> denominator = Vector.SquareRoot(vi) / correction2Sqrt + new Vector<float>(epsilon);
+                    (p - stepSize * (mi / denominator)).StoreUnsafe(ref theta, (nuint)i);
+                }
+            for (; i < parameters.Length; i++)
             {
                 float g = gradients[i];
-                if (WeightDecay != 0 && !DecoupledWeightDecay) g += WeightDecay * parameters[i];
-                if (DecoupledWeightDecay) parameters[i] *= decay;
-                m[i] += (g - m[i]) * (1 - Beta1);                // exp_avg.lerp_(grad, 1 − β1)
-                v[i] = v[i] * Beta2 + (1 - Beta2) * g * g;       // exp_avg_sq.mul_(β2).addcmul_(grad, grad, 1 − β2)
-                float denominator = MathF.Sqrt(v[i]) / correction2Sqrt + Epsilon;
+                if (weightDecay != 0) g += weightDecay * parameters[i];
+                if (decoupled) parameters[i] *= decay;
+                m[i] += (g - m[i]) * keep1;                // exp_avg.lerp_(grad, 1 − β1)
+                v[i] = v[i] * beta2 + keep2 * g * g;       // exp_avg_sq.mul_(β2).addcmul_(grad, grad, 1 − β2)
+                float denominator = MathF.Sqrt(v[i]) / correction2Sqrt + epsilon;
                 parameters[i] -= stepSize * (m[i] / denominator);
             }
         }

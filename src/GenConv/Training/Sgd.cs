@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace GenConv.Training
 {
@@ -40,17 +42,37 @@ namespace GenConv.Training
                 throw new ArgumentException($"gradients must hold {parameters.Length} floats, but has {gradients.Length}.", nameof(gradients));
             if (Momentum != 0 && momentumBuffer.Length != parameters.Length)
                 throw new ArgumentException($"this optimizer was built for {momentumBuffer.Length} parameters, not {parameters.Length}.", nameof(parameters));
-            for (int i = 0; i < parameters.Length; i++)
+            // Element-wise, the same operations in the same order on each lane as in the scalar tail: bit-identical either way.
+            float learningRate = LearningRate, weightDecay = WeightDecay, momentum = Momentum, keep = 1 - Dampening;
+            bool firstStep = StepCount <= 0, nesterov = Nesterov;
+            ref float theta = ref MemoryMarshal.GetReference(parameters);
+            ref float gradient = ref MemoryMarshal.GetReference(gradients);
+            ref float buffer = ref MemoryMarshal.GetArrayDataReference(momentumBuffer);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; i <= parameters.Length - Vector<float>.Count; i += Vector<float>.Count)
+                {
+                    Vector<float> p = Vector.LoadUnsafe(ref theta, (nuint)i), g = Vector.LoadUnsafe(ref gradient, (nuint)i);
+                    if (weightDecay != 0) g += weightDecay * p;
+                    if (momentum != 0)
+                    {
+                        Vector<float> b = firstStep ? g : momentum * Vector.LoadUnsafe(ref buffer, (nuint)i) + keep * g;
+                        b.StoreUnsafe(ref buffer, (nuint)i);
+                        g = nesterov ? g + momentum * b : b;
+                    }
+                    (p - learningRate * g).StoreUnsafe(ref theta, (nuint)i);
+                }
+            for (; i < parameters.Length; i++)
             {
                 float g = gradients[i];
-                if (WeightDecay != 0) g += WeightDecay * parameters[i];
-                if (Momentum != 0)
+                if (weightDecay != 0) g += weightDecay * parameters[i];
+                if (momentum != 0)
                 {
-                    float b = StepCount > 0 ? Momentum * momentumBuffer[i] + (1 - Dampening) * g : g;
+                    float b = firstStep ? g : momentum * momentumBuffer[i] + keep * g;
                     momentumBuffer[i] = b;
-                    g = Nesterov ? g + Momentum * b : b;
+                    g = nesterov ? g + momentum * b : b;
                 }
-                parameters[i] -= LearningRate * g;
+                parameters[i] -= learningRate * g;
             }
             StepCount++;
         }
