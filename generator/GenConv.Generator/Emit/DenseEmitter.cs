@@ -171,7 +171,7 @@ namespace GenConv.Generator.Emit
 
         /// <summary>
         /// y_s[o + j] = b[o + j] + W[o + j, :] · x_s for j &lt; rows and each sample s: 8-lane partial sums (the same on every
-        /// vector width), then a scalar tail.
+        /// vector width), then a scalar tail. With AVX-512, two 8-lane sums share one 512-bit register (<see cref="EmitPairedDots"/>).
         /// </summary>
         private static void EmitDotRows(SourceWriter w, LayerPlan l, int rows, int samples)
         {
@@ -180,6 +180,23 @@ namespace GenConv.Generator.Emit
                 w.Line($"ref float w{j} = ref {Unsafe}.Add(ref w, (o + {j}) * {I(inF)});");
             for (int s = 0; s < samples; s++)
                 for (int j = 0; j < rows; j++) w.Line($"float s{s}_{j};");
+            void Tail()
+            {
+                using (w.Open($"for (; i < {I(inF)}; i++)"))
+                    for (int s = 0; s < samples; s++)
+                    {
+                        w.Line($"float v{s} = {Unsafe}.Add(ref x{s}, i);");
+                        for (int j = 0; j < rows; j++)
+                            w.Line($"s{s}_{j} = MathF.FusedMultiplyAdd({Unsafe}.Add(ref w{j}, i), v{s}, s{s}_{j});");
+                    }
+            }
+            bool paired = samples % 2 == 0 || rows % 2 == 0;
+            if (paired)
+                using (w.Open("if (Vector512.IsHardwareAccelerated)"))
+                {
+                    EmitPairedDots(w, inF, rows, samples);
+                    Tail();
+                }
             LaneReduction.Emit(w, lanes =>
             {
                 for (int s = 0; s < samples; s++)
@@ -195,17 +212,59 @@ namespace GenConv.Generator.Emit
                 }
                 for (int s = 0; s < samples; s++)
                     for (int j = 0; j < rows; j++) w.Line($"s{s}_{j} = {lanes.Sum($"a{s}_{j}")};");
-                using (w.Open($"for (; i < {I(inF)}; i++)"))
-                    for (int s = 0; s < samples; s++)
-                    {
-                        w.Line($"float v{s} = {Unsafe}.Add(ref x{s}, i);");
-                        for (int j = 0; j < rows; j++)
-                            w.Line($"s{s}_{j} = MathF.FusedMultiplyAdd({Unsafe}.Add(ref w{j}, i), v{s}, s{s}_{j});");
-                    }
-            });
+                Tail();
+            }, continuesChain: paired);
             for (int s = 0; s < samples; s++)
                 for (int j = 0; j < rows; j++)
                     w.Line($"{Unsafe}.Add(ref y{s}, o + {j}) = {Activated(l, l.BiasCount > 0 ? $"{Unsafe}.Add(ref b, o + {j}) + s{s}_{j}" : $"s{s}_{j}")};");
+        }
+
+        /// <summary>
+        /// The 8-lane sums of <see cref="EmitDotRows"/> two to a 512-bit register, so AVX-512 does them at full width: the
+        /// lower half holds sample s's lanes and the upper half sample s + 1's, multiplied by one weight run in both halves
+        /// (or, for a lone sample, rows j and j + 1 against the input in both halves). Each half does exactly the 256-bit
+        /// path's fused multiply-adds on its lanes and is reduced by the same tree, so the bits are the same.
+        /// </summary>
+        private static void EmitPairedDots(SourceWriter w, int inF, int rows, int samples)
+        {
+            bool pairSamples = samples % 2 == 0;
+            string Run(string source) => $"Vector256.LoadUnsafe(ref {source}, (nuint)i)";
+            string Both(string source) => $"Vector512.Create({Run(source)}, {Run(source)})";
+            string Pair(string lower, string upper) => $"Vector512.Create({Run(lower)}, {Run(upper)})";
+            // Each register: its name, and the (sample, row) sums of its lower and upper halves.
+            var registers = new List<(string Name, int LowerSample, int LowerRow, int UpperSample, int UpperRow)>();
+            if (pairSamples)
+            {
+                for (int s = 0; s < samples; s += 2)
+                    for (int j = 0; j < rows; j++) registers.Add(($"p{s}_{j}", s, j, s + 1, j));
+            }
+            else
+                for (int s = 0; s < samples; s++)
+                    for (int j = 0; j < rows; j += 2) registers.Add(($"p{s}_{j}", s, j, s, j + 1));
+            foreach (var r in registers) w.Line($"Vector512F {r.Name} = Vector512F.Zero;");
+            w.Line("int i = 0;");
+            using (w.Open($"for (; i <= {I(inF - LaneReduction.Lanes)}; i += {LaneReduction.Lanes})"))
+            {
+                if (pairSamples)
+                {
+                    for (int s = 0; s < samples; s += 2) w.Line($"Vector512F x{s}_{s + 1} = {Pair($"x{s}", $"x{s + 1}")};");
+                    for (int j = 0; j < rows; j++) w.Line($"Vector512F k{j} = {Both($"w{j}")};");
+                    foreach (var r in registers)
+                        w.Line($"{r.Name} = Vector512.FusedMultiplyAdd(k{r.LowerRow}, x{r.LowerSample}_{r.UpperSample}, {r.Name});");
+                }
+                else
+                {
+                    for (int s = 0; s < samples; s++) w.Line($"Vector512F v{s} = {Both($"x{s}")};");
+                    for (int j = 0; j < rows; j += 2) w.Line($"Vector512F k{j}_{j + 1} = {Pair($"w{j}", $"w{j + 1}")};");
+                    foreach (var r in registers)
+                        w.Line($"{r.Name} = Vector512.FusedMultiplyAdd(k{r.LowerRow}_{r.UpperRow}, v{r.LowerSample}, {r.Name});");
+                }
+            }
+            foreach (var r in registers)
+            {
+                w.Line($"s{r.LowerSample}_{r.LowerRow} = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower({r.Name}));");
+                w.Line($"s{r.UpperSample}_{r.UpperRow} = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper({r.Name}));");
+            }
         }
     }
 }

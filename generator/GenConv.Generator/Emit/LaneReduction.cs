@@ -14,9 +14,9 @@ namespace GenConv.Generator.Emit
     {
         public const int Lanes = 8;
 
-        public static void Emit(SourceWriter w, Action<LaneOps> body)
+        public static void Emit(SourceWriter w, Action<LaneOps> body, bool continuesChain = false)
         {
-            using (w.Open("if (Vector256.IsHardwareAccelerated)"))
+            using (w.Open($"{(continuesChain ? "else if" : "if")} (Vector256.IsHardwareAccelerated)"))
                 body(new LaneOps(w, LaneWidth.V256));
             using (w.Open("else if (Vector128.IsHardwareAccelerated)"))
                 body(new LaneOps(w, LaneWidth.V128));

@@ -7042,7 +7042,75 @@ namespace Golden
                     float s3_1;
                     float s3_2;
                     float s3_3;
-                    if (Vector256.IsHardwareAccelerated)
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        Vector512F p0_0 = Vector512F.Zero;
+                        Vector512F p0_1 = Vector512F.Zero;
+                        Vector512F p0_2 = Vector512F.Zero;
+                        Vector512F p0_3 = Vector512F.Zero;
+                        Vector512F p2_0 = Vector512F.Zero;
+                        Vector512F p2_1 = Vector512F.Zero;
+                        Vector512F p2_2 = Vector512F.Zero;
+                        Vector512F p2_3 = Vector512F.Zero;
+                        int i = 0;
+                        for (; i <= 392; i += 8)
+                        {
+                            Vector512F x0_1 = Vector512.Create(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256.LoadUnsafe(ref x1, (nuint)i));
+                            Vector512F x2_3 = Vector512.Create(Vector256.LoadUnsafe(ref x2, (nuint)i), Vector256.LoadUnsafe(ref x3, (nuint)i));
+                            Vector512F k0 = Vector512.Create(Vector256.LoadUnsafe(ref w0, (nuint)i), Vector256.LoadUnsafe(ref w0, (nuint)i));
+                            Vector512F k1 = Vector512.Create(Vector256.LoadUnsafe(ref w1, (nuint)i), Vector256.LoadUnsafe(ref w1, (nuint)i));
+                            Vector512F k2 = Vector512.Create(Vector256.LoadUnsafe(ref w2, (nuint)i), Vector256.LoadUnsafe(ref w2, (nuint)i));
+                            Vector512F k3 = Vector512.Create(Vector256.LoadUnsafe(ref w3, (nuint)i), Vector256.LoadUnsafe(ref w3, (nuint)i));
+                            p0_0 = Vector512.FusedMultiplyAdd(k0, x0_1, p0_0);
+                            p0_1 = Vector512.FusedMultiplyAdd(k1, x0_1, p0_1);
+                            p0_2 = Vector512.FusedMultiplyAdd(k2, x0_1, p0_2);
+                            p0_3 = Vector512.FusedMultiplyAdd(k3, x0_1, p0_3);
+                            p2_0 = Vector512.FusedMultiplyAdd(k0, x2_3, p2_0);
+                            p2_1 = Vector512.FusedMultiplyAdd(k1, x2_3, p2_1);
+                            p2_2 = Vector512.FusedMultiplyAdd(k2, x2_3, p2_2);
+                            p2_3 = Vector512.FusedMultiplyAdd(k3, x2_3, p2_3);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_0));
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_0));
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_1));
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_1));
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_2));
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_2));
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_3));
+                        s1_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_3));
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_0));
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_0));
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_1));
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_1));
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_2));
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_2));
+                        s2_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_3));
+                        s3_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_3));
+                        for (; i < 400; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                            s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
+                            s2_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v2, s2_3);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
+                            s3_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v3, s3_3);
+                        }
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
                     {
                         Vector256F a0_0 = Vector256F.Zero;
                         Vector256F a0_1 = Vector256F.Zero;
@@ -7456,7 +7524,47 @@ namespace Golden
                     float s0_5;
                     float s0_6;
                     float s0_7;
-                    if (Vector256.IsHardwareAccelerated)
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        Vector512F p0_0 = Vector512F.Zero;
+                        Vector512F p0_2 = Vector512F.Zero;
+                        Vector512F p0_4 = Vector512F.Zero;
+                        Vector512F p0_6 = Vector512F.Zero;
+                        int i = 0;
+                        for (; i <= 392; i += 8)
+                        {
+                            Vector512F v0 = Vector512.Create(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256.LoadUnsafe(ref x0, (nuint)i));
+                            Vector512F k0_1 = Vector512.Create(Vector256.LoadUnsafe(ref w0, (nuint)i), Vector256.LoadUnsafe(ref w1, (nuint)i));
+                            Vector512F k2_3 = Vector512.Create(Vector256.LoadUnsafe(ref w2, (nuint)i), Vector256.LoadUnsafe(ref w3, (nuint)i));
+                            Vector512F k4_5 = Vector512.Create(Vector256.LoadUnsafe(ref w4, (nuint)i), Vector256.LoadUnsafe(ref w5, (nuint)i));
+                            Vector512F k6_7 = Vector512.Create(Vector256.LoadUnsafe(ref w6, (nuint)i), Vector256.LoadUnsafe(ref w7, (nuint)i));
+                            p0_0 = Vector512.FusedMultiplyAdd(k0_1, v0, p0_0);
+                            p0_2 = Vector512.FusedMultiplyAdd(k2_3, v0, p0_2);
+                            p0_4 = Vector512.FusedMultiplyAdd(k4_5, v0, p0_4);
+                            p0_6 = Vector512.FusedMultiplyAdd(k6_7, v0, p0_6);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_0));
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_0));
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_2));
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_2));
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_4));
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_4));
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_6));
+                        s0_7 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_6));
+                        for (; i < 400; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
+                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
+                        }
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
                     {
                         Vector256F a0_0 = Vector256F.Zero;
                         Vector256F a0_1 = Vector256F.Zero;
@@ -8373,7 +8481,75 @@ namespace Golden
                     float s3_1;
                     float s3_2;
                     float s3_3;
-                    if (Vector256.IsHardwareAccelerated)
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        Vector512F p0_0 = Vector512F.Zero;
+                        Vector512F p0_1 = Vector512F.Zero;
+                        Vector512F p0_2 = Vector512F.Zero;
+                        Vector512F p0_3 = Vector512F.Zero;
+                        Vector512F p2_0 = Vector512F.Zero;
+                        Vector512F p2_1 = Vector512F.Zero;
+                        Vector512F p2_2 = Vector512F.Zero;
+                        Vector512F p2_3 = Vector512F.Zero;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
+                        {
+                            Vector512F x0_1 = Vector512.Create(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256.LoadUnsafe(ref x1, (nuint)i));
+                            Vector512F x2_3 = Vector512.Create(Vector256.LoadUnsafe(ref x2, (nuint)i), Vector256.LoadUnsafe(ref x3, (nuint)i));
+                            Vector512F k0 = Vector512.Create(Vector256.LoadUnsafe(ref w0, (nuint)i), Vector256.LoadUnsafe(ref w0, (nuint)i));
+                            Vector512F k1 = Vector512.Create(Vector256.LoadUnsafe(ref w1, (nuint)i), Vector256.LoadUnsafe(ref w1, (nuint)i));
+                            Vector512F k2 = Vector512.Create(Vector256.LoadUnsafe(ref w2, (nuint)i), Vector256.LoadUnsafe(ref w2, (nuint)i));
+                            Vector512F k3 = Vector512.Create(Vector256.LoadUnsafe(ref w3, (nuint)i), Vector256.LoadUnsafe(ref w3, (nuint)i));
+                            p0_0 = Vector512.FusedMultiplyAdd(k0, x0_1, p0_0);
+                            p0_1 = Vector512.FusedMultiplyAdd(k1, x0_1, p0_1);
+                            p0_2 = Vector512.FusedMultiplyAdd(k2, x0_1, p0_2);
+                            p0_3 = Vector512.FusedMultiplyAdd(k3, x0_1, p0_3);
+                            p2_0 = Vector512.FusedMultiplyAdd(k0, x2_3, p2_0);
+                            p2_1 = Vector512.FusedMultiplyAdd(k1, x2_3, p2_1);
+                            p2_2 = Vector512.FusedMultiplyAdd(k2, x2_3, p2_2);
+                            p2_3 = Vector512.FusedMultiplyAdd(k3, x2_3, p2_3);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_0));
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_0));
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_1));
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_1));
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_2));
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_2));
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_3));
+                        s1_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_3));
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_0));
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_0));
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_1));
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_1));
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_2));
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_2));
+                        s2_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_3));
+                        s3_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_3));
+                        for (; i < 120; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                            s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
+                            s2_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v2, s2_3);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
+                            s3_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v3, s3_3);
+                        }
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
                     {
                         Vector256F a0_0 = Vector256F.Zero;
                         Vector256F a0_1 = Vector256F.Zero;
@@ -8787,7 +8963,47 @@ namespace Golden
                     float s0_5;
                     float s0_6;
                     float s0_7;
-                    if (Vector256.IsHardwareAccelerated)
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        Vector512F p0_0 = Vector512F.Zero;
+                        Vector512F p0_2 = Vector512F.Zero;
+                        Vector512F p0_4 = Vector512F.Zero;
+                        Vector512F p0_6 = Vector512F.Zero;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
+                        {
+                            Vector512F v0 = Vector512.Create(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256.LoadUnsafe(ref x0, (nuint)i));
+                            Vector512F k0_1 = Vector512.Create(Vector256.LoadUnsafe(ref w0, (nuint)i), Vector256.LoadUnsafe(ref w1, (nuint)i));
+                            Vector512F k2_3 = Vector512.Create(Vector256.LoadUnsafe(ref w2, (nuint)i), Vector256.LoadUnsafe(ref w3, (nuint)i));
+                            Vector512F k4_5 = Vector512.Create(Vector256.LoadUnsafe(ref w4, (nuint)i), Vector256.LoadUnsafe(ref w5, (nuint)i));
+                            Vector512F k6_7 = Vector512.Create(Vector256.LoadUnsafe(ref w6, (nuint)i), Vector256.LoadUnsafe(ref w7, (nuint)i));
+                            p0_0 = Vector512.FusedMultiplyAdd(k0_1, v0, p0_0);
+                            p0_2 = Vector512.FusedMultiplyAdd(k2_3, v0, p0_2);
+                            p0_4 = Vector512.FusedMultiplyAdd(k4_5, v0, p0_4);
+                            p0_6 = Vector512.FusedMultiplyAdd(k6_7, v0, p0_6);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_0));
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_0));
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_2));
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_2));
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_4));
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_4));
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_6));
+                        s0_7 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_6));
+                        for (; i < 120; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
+                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
+                        }
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
                     {
                         Vector256F a0_0 = Vector256F.Zero;
                         Vector256F a0_1 = Vector256F.Zero;
@@ -9843,7 +10059,75 @@ namespace Golden
                     float s3_1;
                     float s3_2;
                     float s3_3;
-                    if (Vector256.IsHardwareAccelerated)
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        Vector512F p0_0 = Vector512F.Zero;
+                        Vector512F p0_1 = Vector512F.Zero;
+                        Vector512F p0_2 = Vector512F.Zero;
+                        Vector512F p0_3 = Vector512F.Zero;
+                        Vector512F p2_0 = Vector512F.Zero;
+                        Vector512F p2_1 = Vector512F.Zero;
+                        Vector512F p2_2 = Vector512F.Zero;
+                        Vector512F p2_3 = Vector512F.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            Vector512F x0_1 = Vector512.Create(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256.LoadUnsafe(ref x1, (nuint)i));
+                            Vector512F x2_3 = Vector512.Create(Vector256.LoadUnsafe(ref x2, (nuint)i), Vector256.LoadUnsafe(ref x3, (nuint)i));
+                            Vector512F k0 = Vector512.Create(Vector256.LoadUnsafe(ref w0, (nuint)i), Vector256.LoadUnsafe(ref w0, (nuint)i));
+                            Vector512F k1 = Vector512.Create(Vector256.LoadUnsafe(ref w1, (nuint)i), Vector256.LoadUnsafe(ref w1, (nuint)i));
+                            Vector512F k2 = Vector512.Create(Vector256.LoadUnsafe(ref w2, (nuint)i), Vector256.LoadUnsafe(ref w2, (nuint)i));
+                            Vector512F k3 = Vector512.Create(Vector256.LoadUnsafe(ref w3, (nuint)i), Vector256.LoadUnsafe(ref w3, (nuint)i));
+                            p0_0 = Vector512.FusedMultiplyAdd(k0, x0_1, p0_0);
+                            p0_1 = Vector512.FusedMultiplyAdd(k1, x0_1, p0_1);
+                            p0_2 = Vector512.FusedMultiplyAdd(k2, x0_1, p0_2);
+                            p0_3 = Vector512.FusedMultiplyAdd(k3, x0_1, p0_3);
+                            p2_0 = Vector512.FusedMultiplyAdd(k0, x2_3, p2_0);
+                            p2_1 = Vector512.FusedMultiplyAdd(k1, x2_3, p2_1);
+                            p2_2 = Vector512.FusedMultiplyAdd(k2, x2_3, p2_2);
+                            p2_3 = Vector512.FusedMultiplyAdd(k3, x2_3, p2_3);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_0));
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_0));
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_1));
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_1));
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_2));
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_2));
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_3));
+                        s1_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_3));
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_0));
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_0));
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_1));
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_1));
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_2));
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_2));
+                        s2_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_3));
+                        s3_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_3));
+                        for (; i < 84; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
+                            s1_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v1, s1_3);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
+                            s2_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v2, s2_3);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
+                            s3_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v3, s3_3);
+                        }
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
                     {
                         Vector256F a0_0 = Vector256F.Zero;
                         Vector256F a0_1 = Vector256F.Zero;
@@ -10241,7 +10525,36 @@ namespace Golden
                     float s1_0;
                     float s2_0;
                     float s3_0;
-                    if (Vector256.IsHardwareAccelerated)
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        Vector512F p0_0 = Vector512F.Zero;
+                        Vector512F p2_0 = Vector512F.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            Vector512F x0_1 = Vector512.Create(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256.LoadUnsafe(ref x1, (nuint)i));
+                            Vector512F x2_3 = Vector512.Create(Vector256.LoadUnsafe(ref x2, (nuint)i), Vector256.LoadUnsafe(ref x3, (nuint)i));
+                            Vector512F k0 = Vector512.Create(Vector256.LoadUnsafe(ref w0, (nuint)i), Vector256.LoadUnsafe(ref w0, (nuint)i));
+                            p0_0 = Vector512.FusedMultiplyAdd(k0, x0_1, p0_0);
+                            p2_0 = Vector512.FusedMultiplyAdd(k0, x2_3, p2_0);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_0));
+                        s1_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_0));
+                        s2_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_0));
+                        s3_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_0));
+                        for (; i < 84; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            float v1 = Unsafe.Add(ref x1, i);
+                            s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            float v2 = Unsafe.Add(ref x2, i);
+                            s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            float v3 = Unsafe.Add(ref x3, i);
+                            s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                        }
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
                     {
                         Vector256F a0_0 = Vector256F.Zero;
                         Vector256F a1_0 = Vector256F.Zero;
@@ -10394,7 +10707,47 @@ namespace Golden
                     float s0_5;
                     float s0_6;
                     float s0_7;
-                    if (Vector256.IsHardwareAccelerated)
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        Vector512F p0_0 = Vector512F.Zero;
+                        Vector512F p0_2 = Vector512F.Zero;
+                        Vector512F p0_4 = Vector512F.Zero;
+                        Vector512F p0_6 = Vector512F.Zero;
+                        int i = 0;
+                        for (; i <= 76; i += 8)
+                        {
+                            Vector512F v0 = Vector512.Create(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256.LoadUnsafe(ref x0, (nuint)i));
+                            Vector512F k0_1 = Vector512.Create(Vector256.LoadUnsafe(ref w0, (nuint)i), Vector256.LoadUnsafe(ref w1, (nuint)i));
+                            Vector512F k2_3 = Vector512.Create(Vector256.LoadUnsafe(ref w2, (nuint)i), Vector256.LoadUnsafe(ref w3, (nuint)i));
+                            Vector512F k4_5 = Vector512.Create(Vector256.LoadUnsafe(ref w4, (nuint)i), Vector256.LoadUnsafe(ref w5, (nuint)i));
+                            Vector512F k6_7 = Vector512.Create(Vector256.LoadUnsafe(ref w6, (nuint)i), Vector256.LoadUnsafe(ref w7, (nuint)i));
+                            p0_0 = Vector512.FusedMultiplyAdd(k0_1, v0, p0_0);
+                            p0_2 = Vector512.FusedMultiplyAdd(k2_3, v0, p0_2);
+                            p0_4 = Vector512.FusedMultiplyAdd(k4_5, v0, p0_4);
+                            p0_6 = Vector512.FusedMultiplyAdd(k6_7, v0, p0_6);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_0));
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_0));
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_2));
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_2));
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_4));
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_4));
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_6));
+                        s0_7 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_6));
+                        for (; i < 84; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
+                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
+                        }
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
                     {
                         Vector256F a0_0 = Vector256F.Zero;
                         Vector256F a0_1 = Vector256F.Zero;
