@@ -45,5 +45,37 @@ namespace GenConv.Tests
                 File.Delete(summary);
             }
         }
+
+        /// <summary>
+        /// Vector helpers such as Vector512.Create(lower, upper) are ordinary methods that the JIT inlines; in a method as
+        /// large as a kernel its inliner can run out of budget and call them instead (a 15× slower dense layer until the
+        /// emitter switched to hardware intrinsics, which are always expanded). No kernel may call into the vector APIs.
+        /// </summary>
+        [Fact]
+        public void NoGeneratedKernelCallsAVectorHelper()
+        {
+            string listing = Path.Combine(Path.GetTempPath(), $"genconv-disasm-{Guid.NewGuid():N}.txt");
+            try
+            {
+                Probe.Run(1, ("DOTNET_JitStdOutFile", listing), ("DOTNET_JitDisasm", "Layer*"));
+                string method = "", text = File.ReadAllText(listing);
+                int methods = 0;
+                var calls = new System.Collections.Generic.List<string>();
+                foreach (string line in text.Split('\n'))
+                {
+                    Match header = Regex.Match(line, @"; Assembly listing for method (\S+)");
+                    if (header.Success) (method, methods) = (header.Groups[1].Value, methods + 1);
+                    else if (Regex.IsMatch(line, @"\bcall\b.*System\.(Runtime\.Intrinsics|Numerics)\."))
+                        calls.Add($"{method}: {line.Trim()}");
+                }
+                Assert.True(methods > 50, $"the listing holds {methods} kernels");
+                Assert.Empty(calls);
+                output.WriteLine($"{methods} kernel listings, no calls into the vector APIs");
+            }
+            finally
+            {
+                File.Delete(listing);
+            }
+        }
     }
 }
