@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Linq;
 using GenConv.Generator.Helpers;
 using GenConv.Generator.Planning;
 
@@ -149,24 +151,19 @@ namespace GenConv.Generator.Emit
         }
 
         /// <summary>
-        /// All outputs of samples n .. n + samples − 1, in tiles of weight rows: <see cref="RowTile"/> per pass for several
-        /// samples, twice that for one (a lone sample has fewer sums in flight to cover the FMA latency).
+        /// All outputs of samples n .. n + samples − 1, in near-equal tiles of weight rows: up to <see cref="RowTile"/> per
+        /// pass for several samples, twice that for one (a lone sample has fewer sums in flight to cover the FMA latency).
         /// </summary>
         private static void EmitDotRowTiles(SourceWriter w, LayerPlan l, int samples)
         {
             int rowTile = samples == 1 ? 2 * RowTile : RowTile;
-            int inF = l.InputLength, outF = l.OutputLength, main = outF - outF % rowTile;
+            int inF = l.InputLength, outF = l.OutputLength;
             for (int s = 0; s < samples; s++)
             {
                 w.Line($"ref float x{s} = ref {Unsafe}.Add(ref x, (n + {s}) * {I(inF)});");
                 w.Line($"ref float y{s} = ref {Unsafe}.Add(ref y, (n + {s}) * {I(outF)});");
             }
-            if (main > 0)
-                using (w.Open($"for (int o = 0; o < {I(main)}; o += {rowTile})"))
-                    EmitDotRows(w, l, rowTile, samples);
-            if (main < outF)
-                using (w.Open($"for (int o = {I(main)}; o < {I(outF)}; o++)"))
-                    EmitDotRows(w, l, 1, samples);
+            EmitTiles(w, "o", outF, rowTile, rows => EmitDotRows(w, l, rows, samples));
         }
 
         /// <summary>
@@ -190,7 +187,7 @@ namespace GenConv.Generator.Emit
                             w.Line($"s{s}_{j} = MathF.FusedMultiplyAdd({Unsafe}.Add(ref w{j}, i), v{s}, s{s}_{j});");
                     }
             }
-            bool paired = samples % 2 == 0 || rows % 2 == 0;
+            bool paired = samples % 2 == 0 || rows > 1;
             if (paired)
                 using (w.Open("if (Vector512.IsHardwareAccelerated && global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported)"))
                 {
@@ -241,9 +238,9 @@ namespace GenConv.Generator.Emit
                 for (int s = 0; s < samples; s += 2)
                     for (int j = 0; j < rows; j++) registers.Add(($"p{s}_{j}", s, j, s + 1, j));
             }
-            else
+            else // an odd last row pairs with itself; its upper half is not read
                 for (int s = 0; s < samples; s++)
-                    for (int j = 0; j < rows; j += 2) registers.Add(($"p{s}_{j}", s, j, s, j + 1));
+                    for (int j = 0; j < rows; j += 2) registers.Add(($"p{s}_{j}", s, j, s, Math.Min(j + 1, rows - 1)));
             foreach (var r in registers) w.Line($"Vector512F {r.Name} = Vector512F.Zero;");
             w.Line("int i = 0;");
             using (w.Open($"for (; i <= {I(inF - LaneReduction.Lanes)}; i += {LaneReduction.Lanes})"))
@@ -258,7 +255,8 @@ namespace GenConv.Generator.Emit
                 else
                 {
                     for (int s = 0; s < samples; s++) w.Line($"Vector512F v{s} = {Both($"x{s}")};");
-                    for (int j = 0; j < rows; j += 2) w.Line($"Vector512F k{j}_{j + 1} = {Pair($"w{j}", $"w{j + 1}")};");
+                    foreach (var (lower, upper) in registers.Select(r => (r.LowerRow, r.UpperRow)).Distinct())
+                        w.Line($"Vector512F k{lower}_{upper} = {Pair($"w{lower}", $"w{upper}")};");
                     foreach (var r in registers)
                         w.Line($"{r.Name} = Vector512.FusedMultiplyAdd(k{r.LowerRow}_{r.UpperRow}, v{r.LowerSample}, {r.Name});");
                 }
@@ -266,7 +264,8 @@ namespace GenConv.Generator.Emit
             foreach (var r in registers)
             {
                 w.Line($"s{r.LowerSample}_{r.LowerRow} = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower({r.Name}));");
-                w.Line($"s{r.UpperSample}_{r.UpperRow} = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper({r.Name}));");
+                if ((r.UpperSample, r.UpperRow) != (r.LowerSample, r.LowerRow))
+                    w.Line($"s{r.UpperSample}_{r.UpperRow} = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper({r.Name}));");
             }
         }
     }

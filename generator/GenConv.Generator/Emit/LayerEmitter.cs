@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using GenConv.Generator.Helpers;
 using GenConv.Generator.Planning;
 using GenConv.Model;
@@ -108,6 +109,47 @@ namespace GenConv.Generator.Emit
         };
 
         protected static string I(long value) => SourceWriter.Int(value);
+
+        /// <summary>
+        /// Loops <paramref name="name"/> over [0, count) in the fewest tiles of at most <paramref name="tile"/>, their sizes
+        /// differing by at most one (32 channels by 6 are 6, 6, 5, 5, 5, 5, not 6 × 5 and 2): a sliver of a tile has too
+        /// few accumulators to cover the FMA latency and reloads its inputs for little work. The larger tiles loop first.
+        /// </summary>
+        protected static void EmitTiles(SourceWriter w, string name, int count, int tile, Action<int> emitTile)
+        {
+            var (large, boundary) = Tiling(count, tile);
+            EmitTileLoop(w, name, 0, boundary, large, emitTile);
+            EmitTileLoop(w, name, boundary, count, large - 1, emitTile);
+        }
+
+        /// <summary>The larger tile size of <see cref="EmitTiles"/>, and where the tiles one smaller begin.</summary>
+        protected static (int Large, int Boundary) Tiling(int count, int tile)
+        {
+            int tiles = (count + tile - 1) / tile, large = (count + tiles - 1) / tiles;
+            return (large, (count - tiles * (large - 1)) * large);
+        }
+
+        /// <summary>The tile sizes <see cref="EmitTiles"/> uses for these arguments.</summary>
+        protected static IEnumerable<int> TileSizes(int count, int tile)
+        {
+            var (large, boundary) = Tiling(count, tile);
+            if (boundary > 0) yield return large;
+            if (boundary < count) yield return large - 1;
+        }
+
+        protected static void EmitTileLoop(SourceWriter w, string name, int first, int end, int size, Action<int> emitTile)
+        {
+            if (first >= end) return;
+            if (end - first == size)
+                using (w.Open(""))
+                {
+                    w.Line($"const int {name} = {I(first)};");
+                    emitTile(size);
+                }
+            else
+                using (w.Open($"for (int {name} = {I(first)}; {name} < {I(end)}; {name} += {I(size)})"))
+                    emitTile(size);
+        }
 
         /// <summary><paramref name="value"/> (a float or vector expression) through the layer's fused activation, if it has one.</summary>
         protected static string Activated(LayerPlan layer, string value) => layer.FusedActivation switch

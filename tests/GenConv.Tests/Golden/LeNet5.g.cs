@@ -7042,7 +7042,7 @@ namespace Golden
                     float s3_1;
                     float s3_2;
                     float s3_3;
-                    if (Vector512.IsHardwareAccelerated)
+                    if (Vector512.IsHardwareAccelerated && global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
                     {
                         Vector512F p0_0 = Vector512F.Zero;
                         Vector512F p0_1 = Vector512F.Zero;
@@ -7055,12 +7055,12 @@ namespace Golden
                         int i = 0;
                         for (; i <= 392; i += 8)
                         {
-                            Vector512F x0_1 = Vector512.Create(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256.LoadUnsafe(ref x1, (nuint)i));
-                            Vector512F x2_3 = Vector512.Create(Vector256.LoadUnsafe(ref x2, (nuint)i), Vector256.LoadUnsafe(ref x3, (nuint)i));
-                            Vector512F k0 = Vector512.Create(Vector256.LoadUnsafe(ref w0, (nuint)i), Vector256.LoadUnsafe(ref w0, (nuint)i));
-                            Vector512F k1 = Vector512.Create(Vector256.LoadUnsafe(ref w1, (nuint)i), Vector256.LoadUnsafe(ref w1, (nuint)i));
-                            Vector512F k2 = Vector512.Create(Vector256.LoadUnsafe(ref w2, (nuint)i), Vector256.LoadUnsafe(ref w2, (nuint)i));
-                            Vector512F k3 = Vector512.Create(Vector256.LoadUnsafe(ref w3, (nuint)i), Vector256.LoadUnsafe(ref w3, (nuint)i));
+                            Vector512F x0_1 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref x0, (nuint)i)), Vector256.LoadUnsafe(ref x1, (nuint)i), 1);
+                            Vector512F x2_3 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref x2, (nuint)i)), Vector256.LoadUnsafe(ref x3, (nuint)i), 1);
+                            Vector512F k0 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w0, (nuint)i)), Vector256.LoadUnsafe(ref w0, (nuint)i), 1);
+                            Vector512F k1 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w1, (nuint)i)), Vector256.LoadUnsafe(ref w1, (nuint)i), 1);
+                            Vector512F k2 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w2, (nuint)i)), Vector256.LoadUnsafe(ref w2, (nuint)i), 1);
+                            Vector512F k3 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w3, (nuint)i)), Vector256.LoadUnsafe(ref w3, (nuint)i), 1);
                             p0_0 = Vector512.FusedMultiplyAdd(k0, x0_1, p0_0);
                             p0_1 = Vector512.FusedMultiplyAdd(k1, x0_1, p0_1);
                             p0_2 = Vector512.FusedMultiplyAdd(k2, x0_1, p0_2);
@@ -7524,7 +7524,7 @@ namespace Golden
                     float s0_5;
                     float s0_6;
                     float s0_7;
-                    if (Vector512.IsHardwareAccelerated)
+                    if (Vector512.IsHardwareAccelerated && global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
                     {
                         Vector512F p0_0 = Vector512F.Zero;
                         Vector512F p0_2 = Vector512F.Zero;
@@ -7533,11 +7533,11 @@ namespace Golden
                         int i = 0;
                         for (; i <= 392; i += 8)
                         {
-                            Vector512F v0 = Vector512.Create(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256.LoadUnsafe(ref x0, (nuint)i));
-                            Vector512F k0_1 = Vector512.Create(Vector256.LoadUnsafe(ref w0, (nuint)i), Vector256.LoadUnsafe(ref w1, (nuint)i));
-                            Vector512F k2_3 = Vector512.Create(Vector256.LoadUnsafe(ref w2, (nuint)i), Vector256.LoadUnsafe(ref w3, (nuint)i));
-                            Vector512F k4_5 = Vector512.Create(Vector256.LoadUnsafe(ref w4, (nuint)i), Vector256.LoadUnsafe(ref w5, (nuint)i));
-                            Vector512F k6_7 = Vector512.Create(Vector256.LoadUnsafe(ref w6, (nuint)i), Vector256.LoadUnsafe(ref w7, (nuint)i));
+                            Vector512F v0 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref x0, (nuint)i)), Vector256.LoadUnsafe(ref x0, (nuint)i), 1);
+                            Vector512F k0_1 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w0, (nuint)i)), Vector256.LoadUnsafe(ref w1, (nuint)i), 1);
+                            Vector512F k2_3 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w2, (nuint)i)), Vector256.LoadUnsafe(ref w3, (nuint)i), 1);
+                            Vector512F k4_5 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w4, (nuint)i)), Vector256.LoadUnsafe(ref w5, (nuint)i), 1);
+                            Vector512F k6_7 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w6, (nuint)i)), Vector256.LoadUnsafe(ref w7, (nuint)i), 1);
                             p0_0 = Vector512.FusedMultiplyAdd(k0_1, v0, p0_0);
                             p0_2 = Vector512.FusedMultiplyAdd(k2_3, v0, p0_2);
                             p0_4 = Vector512.FusedMultiplyAdd(k4_5, v0, p0_4);
@@ -8481,7 +8481,7 @@ namespace Golden
                     float s3_1;
                     float s3_2;
                     float s3_3;
-                    if (Vector512.IsHardwareAccelerated)
+                    if (Vector512.IsHardwareAccelerated && global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
                     {
                         Vector512F p0_0 = Vector512F.Zero;
                         Vector512F p0_1 = Vector512F.Zero;
@@ -8494,12 +8494,12 @@ namespace Golden
                         int i = 0;
                         for (; i <= 112; i += 8)
                         {
-                            Vector512F x0_1 = Vector512.Create(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256.LoadUnsafe(ref x1, (nuint)i));
-                            Vector512F x2_3 = Vector512.Create(Vector256.LoadUnsafe(ref x2, (nuint)i), Vector256.LoadUnsafe(ref x3, (nuint)i));
-                            Vector512F k0 = Vector512.Create(Vector256.LoadUnsafe(ref w0, (nuint)i), Vector256.LoadUnsafe(ref w0, (nuint)i));
-                            Vector512F k1 = Vector512.Create(Vector256.LoadUnsafe(ref w1, (nuint)i), Vector256.LoadUnsafe(ref w1, (nuint)i));
-                            Vector512F k2 = Vector512.Create(Vector256.LoadUnsafe(ref w2, (nuint)i), Vector256.LoadUnsafe(ref w2, (nuint)i));
-                            Vector512F k3 = Vector512.Create(Vector256.LoadUnsafe(ref w3, (nuint)i), Vector256.LoadUnsafe(ref w3, (nuint)i));
+                            Vector512F x0_1 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref x0, (nuint)i)), Vector256.LoadUnsafe(ref x1, (nuint)i), 1);
+                            Vector512F x2_3 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref x2, (nuint)i)), Vector256.LoadUnsafe(ref x3, (nuint)i), 1);
+                            Vector512F k0 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w0, (nuint)i)), Vector256.LoadUnsafe(ref w0, (nuint)i), 1);
+                            Vector512F k1 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w1, (nuint)i)), Vector256.LoadUnsafe(ref w1, (nuint)i), 1);
+                            Vector512F k2 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w2, (nuint)i)), Vector256.LoadUnsafe(ref w2, (nuint)i), 1);
+                            Vector512F k3 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w3, (nuint)i)), Vector256.LoadUnsafe(ref w3, (nuint)i), 1);
                             p0_0 = Vector512.FusedMultiplyAdd(k0, x0_1, p0_0);
                             p0_1 = Vector512.FusedMultiplyAdd(k1, x0_1, p0_1);
                             p0_2 = Vector512.FusedMultiplyAdd(k2, x0_1, p0_2);
@@ -8945,7 +8945,7 @@ namespace Golden
             {
                 ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 120);
                 ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 84);
-                for (int o = 0; o < 80; o += 8)
+                for (int o = 0; o < 56; o += 8)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 120);
                     ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 120);
@@ -8963,7 +8963,7 @@ namespace Golden
                     float s0_5;
                     float s0_6;
                     float s0_7;
-                    if (Vector512.IsHardwareAccelerated)
+                    if (Vector512.IsHardwareAccelerated && global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
                     {
                         Vector512F p0_0 = Vector512F.Zero;
                         Vector512F p0_2 = Vector512F.Zero;
@@ -8972,11 +8972,11 @@ namespace Golden
                         int i = 0;
                         for (; i <= 112; i += 8)
                         {
-                            Vector512F v0 = Vector512.Create(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256.LoadUnsafe(ref x0, (nuint)i));
-                            Vector512F k0_1 = Vector512.Create(Vector256.LoadUnsafe(ref w0, (nuint)i), Vector256.LoadUnsafe(ref w1, (nuint)i));
-                            Vector512F k2_3 = Vector512.Create(Vector256.LoadUnsafe(ref w2, (nuint)i), Vector256.LoadUnsafe(ref w3, (nuint)i));
-                            Vector512F k4_5 = Vector512.Create(Vector256.LoadUnsafe(ref w4, (nuint)i), Vector256.LoadUnsafe(ref w5, (nuint)i));
-                            Vector512F k6_7 = Vector512.Create(Vector256.LoadUnsafe(ref w6, (nuint)i), Vector256.LoadUnsafe(ref w7, (nuint)i));
+                            Vector512F v0 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref x0, (nuint)i)), Vector256.LoadUnsafe(ref x0, (nuint)i), 1);
+                            Vector512F k0_1 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w0, (nuint)i)), Vector256.LoadUnsafe(ref w1, (nuint)i), 1);
+                            Vector512F k2_3 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w2, (nuint)i)), Vector256.LoadUnsafe(ref w3, (nuint)i), 1);
+                            Vector512F k4_5 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w4, (nuint)i)), Vector256.LoadUnsafe(ref w5, (nuint)i), 1);
+                            Vector512F k6_7 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w6, (nuint)i)), Vector256.LoadUnsafe(ref w7, (nuint)i), 1);
                             p0_0 = Vector512.FusedMultiplyAdd(k0_1, v0, p0_0);
                             p0_2 = Vector512.FusedMultiplyAdd(k2_3, v0, p0_2);
                             p0_4 = Vector512.FusedMultiplyAdd(k4_5, v0, p0_4);
@@ -9229,50 +9229,178 @@ namespace Golden
                     Unsafe.Add(ref y0, o + 6) = Activations.Relu(Unsafe.Add(ref b, o + 6) + s0_6);
                     Unsafe.Add(ref y0, o + 7) = Activations.Relu(Unsafe.Add(ref b, o + 7) + s0_7);
                 }
-                for (int o = 80; o < 84; o++)
+                for (int o = 56; o < 84; o += 7)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 120);
+                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 120);
+                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 120);
+                    ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 120);
+                    ref float w4 = ref Unsafe.Add(ref w, (o + 4) * 120);
+                    ref float w5 = ref Unsafe.Add(ref w, (o + 5) * 120);
+                    ref float w6 = ref Unsafe.Add(ref w, (o + 6) * 120);
                     float s0_0;
-                    if (Vector256.IsHardwareAccelerated)
+                    float s0_1;
+                    float s0_2;
+                    float s0_3;
+                    float s0_4;
+                    float s0_5;
+                    float s0_6;
+                    if (Vector512.IsHardwareAccelerated && global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
                     {
-                        Vector256F a0_0 = Vector256F.Zero;
+                        Vector512F p0_0 = Vector512F.Zero;
+                        Vector512F p0_2 = Vector512F.Zero;
+                        Vector512F p0_4 = Vector512F.Zero;
+                        Vector512F p0_6 = Vector512F.Zero;
                         int i = 0;
                         for (; i <= 112; i += 8)
                         {
-                            Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
-                            a0_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                            Vector512F v0 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref x0, (nuint)i)), Vector256.LoadUnsafe(ref x0, (nuint)i), 1);
+                            Vector512F k0_1 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w0, (nuint)i)), Vector256.LoadUnsafe(ref w1, (nuint)i), 1);
+                            Vector512F k2_3 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w2, (nuint)i)), Vector256.LoadUnsafe(ref w3, (nuint)i), 1);
+                            Vector512F k4_5 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w4, (nuint)i)), Vector256.LoadUnsafe(ref w5, (nuint)i), 1);
+                            Vector512F k6_6 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w6, (nuint)i)), Vector256.LoadUnsafe(ref w6, (nuint)i), 1);
+                            p0_0 = Vector512.FusedMultiplyAdd(k0_1, v0, p0_0);
+                            p0_2 = Vector512.FusedMultiplyAdd(k2_3, v0, p0_2);
+                            p0_4 = Vector512.FusedMultiplyAdd(k4_5, v0, p0_4);
+                            p0_6 = Vector512.FusedMultiplyAdd(k6_6, v0, p0_6);
                         }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_0));
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_0));
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_2));
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_2));
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_4));
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_4));
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_6));
                         for (; i < 120; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
                             s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
+                        }
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        Vector256F a0_0 = Vector256F.Zero;
+                        Vector256F a0_1 = Vector256F.Zero;
+                        Vector256F a0_2 = Vector256F.Zero;
+                        Vector256F a0_3 = Vector256F.Zero;
+                        Vector256F a0_4 = Vector256F.Zero;
+                        Vector256F a0_5 = Vector256F.Zero;
+                        Vector256F a0_6 = Vector256F.Zero;
+                        int i = 0;
+                        for (; i <= 112; i += 8)
+                        {
+                            Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                            Vector256F k1 = Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                            Vector256F k2 = Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                            Vector256F k3 = Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                            Vector256F k4 = Vector256.LoadUnsafe(ref w4, (nuint)(i));
+                            Vector256F k5 = Vector256.LoadUnsafe(ref w5, (nuint)(i));
+                            Vector256F k6 = Vector256.LoadUnsafe(ref w6, (nuint)(i));
+                            a0_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                            a0_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                            a0_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                            a0_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                            a0_4 = Vector256.FusedMultiplyAdd(k4, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_4);
+                            a0_5 = Vector256.FusedMultiplyAdd(k5, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_5);
+                            a0_6 = Vector256.FusedMultiplyAdd(k6, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_6);
+                        }
+                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4);
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5);
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6);
+                        for (; i < 120; i++)
+                        {
+                            float v0 = Unsafe.Add(ref x0, i);
+                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
                         }
                     }
                     else if (Vector128.IsHardwareAccelerated)
                     {
                         Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
+                        Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
+                        Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
+                        Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
+                        Vector128F a0_4Low = Vector128F.Zero, a0_4High = Vector128F.Zero;
+                        Vector128F a0_5Low = Vector128F.Zero, a0_5High = Vector128F.Zero;
+                        Vector128F a0_6Low = Vector128F.Zero, a0_6High = Vector128F.Zero;
                         int i = 0;
                         for (; i <= 112; i += 8)
                         {
                             Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                            Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                            Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                            Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                            Vector128F k4Low = Vector128.LoadUnsafe(ref w4, (nuint)(i)), k4High = Vector128.LoadUnsafe(ref w4, (nuint)(i + 4));
+                            Vector128F k5Low = Vector128.LoadUnsafe(ref w5, (nuint)(i)), k5High = Vector128.LoadUnsafe(ref w5, (nuint)(i + 4));
+                            Vector128F k6Low = Vector128.LoadUnsafe(ref w6, (nuint)(i)), k6High = Vector128.LoadUnsafe(ref w6, (nuint)(i + 4));
                             a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
                             a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                            a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                            a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                            a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                            a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                            a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                            a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                            a0_4Low = Vector128.FusedMultiplyAdd(k4Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_4Low);
+                            a0_4High = Vector128.FusedMultiplyAdd(k4High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_4High);
+                            a0_5Low = Vector128.FusedMultiplyAdd(k5Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_5Low);
+                            a0_5High = Vector128.FusedMultiplyAdd(k5High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_5High);
+                            a0_6Low = Vector128.FusedMultiplyAdd(k6Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_6Low);
+                            a0_6High = Vector128.FusedMultiplyAdd(k6High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_6High);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4Low, a0_4High);
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5Low, a0_5High);
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6Low, a0_6High);
                         for (; i < 120; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
                             s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
                         }
                     }
                     else
                     {
                         float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                        float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
+                        float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
+                        float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
+                        float a0_40 = 0f, a0_41 = 0f, a0_42 = 0f, a0_43 = 0f, a0_44 = 0f, a0_45 = 0f, a0_46 = 0f, a0_47 = 0f;
+                        float a0_50 = 0f, a0_51 = 0f, a0_52 = 0f, a0_53 = 0f, a0_54 = 0f, a0_55 = 0f, a0_56 = 0f, a0_57 = 0f;
+                        float a0_60 = 0f, a0_61 = 0f, a0_62 = 0f, a0_63 = 0f, a0_64 = 0f, a0_65 = 0f, a0_66 = 0f, a0_67 = 0f;
                         int i = 0;
                         for (; i <= 112; i += 8)
                         {
                             float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                            float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
+                            float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
+                            float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
+                            float k40 = Unsafe.Add(ref w4, i + 0), k41 = Unsafe.Add(ref w4, i + 1), k42 = Unsafe.Add(ref w4, i + 2), k43 = Unsafe.Add(ref w4, i + 3), k44 = Unsafe.Add(ref w4, i + 4), k45 = Unsafe.Add(ref w4, i + 5), k46 = Unsafe.Add(ref w4, i + 6), k47 = Unsafe.Add(ref w4, i + 7);
+                            float k50 = Unsafe.Add(ref w5, i + 0), k51 = Unsafe.Add(ref w5, i + 1), k52 = Unsafe.Add(ref w5, i + 2), k53 = Unsafe.Add(ref w5, i + 3), k54 = Unsafe.Add(ref w5, i + 4), k55 = Unsafe.Add(ref w5, i + 5), k56 = Unsafe.Add(ref w5, i + 6), k57 = Unsafe.Add(ref w5, i + 7);
+                            float k60 = Unsafe.Add(ref w6, i + 0), k61 = Unsafe.Add(ref w6, i + 1), k62 = Unsafe.Add(ref w6, i + 2), k63 = Unsafe.Add(ref w6, i + 3), k64 = Unsafe.Add(ref w6, i + 4), k65 = Unsafe.Add(ref w6, i + 5), k66 = Unsafe.Add(ref w6, i + 6), k67 = Unsafe.Add(ref w6, i + 7);
                             a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
                             a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
                             a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
@@ -9281,15 +9409,81 @@ namespace Golden
                             a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
                             a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
                             a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                            a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
+                            a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
+                            a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
+                            a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
+                            a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
+                            a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
+                            a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
+                            a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
+                            a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
+                            a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
+                            a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
+                            a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
+                            a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
+                            a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
+                            a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
+                            a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
+                            a0_30 = MathF.FusedMultiplyAdd(k30, Unsafe.Add(ref x0, i + 0), a0_30);
+                            a0_31 = MathF.FusedMultiplyAdd(k31, Unsafe.Add(ref x0, i + 1), a0_31);
+                            a0_32 = MathF.FusedMultiplyAdd(k32, Unsafe.Add(ref x0, i + 2), a0_32);
+                            a0_33 = MathF.FusedMultiplyAdd(k33, Unsafe.Add(ref x0, i + 3), a0_33);
+                            a0_34 = MathF.FusedMultiplyAdd(k34, Unsafe.Add(ref x0, i + 4), a0_34);
+                            a0_35 = MathF.FusedMultiplyAdd(k35, Unsafe.Add(ref x0, i + 5), a0_35);
+                            a0_36 = MathF.FusedMultiplyAdd(k36, Unsafe.Add(ref x0, i + 6), a0_36);
+                            a0_37 = MathF.FusedMultiplyAdd(k37, Unsafe.Add(ref x0, i + 7), a0_37);
+                            a0_40 = MathF.FusedMultiplyAdd(k40, Unsafe.Add(ref x0, i + 0), a0_40);
+                            a0_41 = MathF.FusedMultiplyAdd(k41, Unsafe.Add(ref x0, i + 1), a0_41);
+                            a0_42 = MathF.FusedMultiplyAdd(k42, Unsafe.Add(ref x0, i + 2), a0_42);
+                            a0_43 = MathF.FusedMultiplyAdd(k43, Unsafe.Add(ref x0, i + 3), a0_43);
+                            a0_44 = MathF.FusedMultiplyAdd(k44, Unsafe.Add(ref x0, i + 4), a0_44);
+                            a0_45 = MathF.FusedMultiplyAdd(k45, Unsafe.Add(ref x0, i + 5), a0_45);
+                            a0_46 = MathF.FusedMultiplyAdd(k46, Unsafe.Add(ref x0, i + 6), a0_46);
+                            a0_47 = MathF.FusedMultiplyAdd(k47, Unsafe.Add(ref x0, i + 7), a0_47);
+                            a0_50 = MathF.FusedMultiplyAdd(k50, Unsafe.Add(ref x0, i + 0), a0_50);
+                            a0_51 = MathF.FusedMultiplyAdd(k51, Unsafe.Add(ref x0, i + 1), a0_51);
+                            a0_52 = MathF.FusedMultiplyAdd(k52, Unsafe.Add(ref x0, i + 2), a0_52);
+                            a0_53 = MathF.FusedMultiplyAdd(k53, Unsafe.Add(ref x0, i + 3), a0_53);
+                            a0_54 = MathF.FusedMultiplyAdd(k54, Unsafe.Add(ref x0, i + 4), a0_54);
+                            a0_55 = MathF.FusedMultiplyAdd(k55, Unsafe.Add(ref x0, i + 5), a0_55);
+                            a0_56 = MathF.FusedMultiplyAdd(k56, Unsafe.Add(ref x0, i + 6), a0_56);
+                            a0_57 = MathF.FusedMultiplyAdd(k57, Unsafe.Add(ref x0, i + 7), a0_57);
+                            a0_60 = MathF.FusedMultiplyAdd(k60, Unsafe.Add(ref x0, i + 0), a0_60);
+                            a0_61 = MathF.FusedMultiplyAdd(k61, Unsafe.Add(ref x0, i + 1), a0_61);
+                            a0_62 = MathF.FusedMultiplyAdd(k62, Unsafe.Add(ref x0, i + 2), a0_62);
+                            a0_63 = MathF.FusedMultiplyAdd(k63, Unsafe.Add(ref x0, i + 3), a0_63);
+                            a0_64 = MathF.FusedMultiplyAdd(k64, Unsafe.Add(ref x0, i + 4), a0_64);
+                            a0_65 = MathF.FusedMultiplyAdd(k65, Unsafe.Add(ref x0, i + 5), a0_65);
+                            a0_66 = MathF.FusedMultiplyAdd(k66, Unsafe.Add(ref x0, i + 6), a0_66);
+                            a0_67 = MathF.FusedMultiplyAdd(k67, Unsafe.Add(ref x0, i + 7), a0_67);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
+                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
+                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_40, a0_41, a0_42, a0_43, a0_44, a0_45, a0_46, a0_47);
+                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_50, a0_51, a0_52, a0_53, a0_54, a0_55, a0_56, a0_57);
+                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_60, a0_61, a0_62, a0_63, a0_64, a0_65, a0_66, a0_67);
                         for (; i < 120; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
                             s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
+                            s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
+                            s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
+                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
+                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
                         }
                     }
                     Unsafe.Add(ref y0, o + 0) = Activations.Relu(Unsafe.Add(ref b, o + 0) + s0_0);
+                    Unsafe.Add(ref y0, o + 1) = Activations.Relu(Unsafe.Add(ref b, o + 1) + s0_1);
+                    Unsafe.Add(ref y0, o + 2) = Activations.Relu(Unsafe.Add(ref b, o + 2) + s0_2);
+                    Unsafe.Add(ref y0, o + 3) = Activations.Relu(Unsafe.Add(ref b, o + 3) + s0_3);
+                    Unsafe.Add(ref y0, o + 4) = Activations.Relu(Unsafe.Add(ref b, o + 4) + s0_4);
+                    Unsafe.Add(ref y0, o + 5) = Activations.Relu(Unsafe.Add(ref b, o + 5) + s0_5);
+                    Unsafe.Add(ref y0, o + 6) = Activations.Relu(Unsafe.Add(ref b, o + 6) + s0_6);
                 }
             }
         }
@@ -10037,8 +10231,8 @@ namespace Golden
                 ref float y2 = ref Unsafe.Add(ref y, (n + 2) * 10);
                 ref float x3 = ref Unsafe.Add(ref x, (n + 3) * 84);
                 ref float y3 = ref Unsafe.Add(ref y, (n + 3) * 10);
-                for (int o = 0; o < 8; o += 4)
                 {
+                    const int o = 0;
                     ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
                     ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 84);
                     ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 84);
@@ -10059,7 +10253,7 @@ namespace Golden
                     float s3_1;
                     float s3_2;
                     float s3_3;
-                    if (Vector512.IsHardwareAccelerated)
+                    if (Vector512.IsHardwareAccelerated && global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
                     {
                         Vector512F p0_0 = Vector512F.Zero;
                         Vector512F p0_1 = Vector512F.Zero;
@@ -10072,12 +10266,12 @@ namespace Golden
                         int i = 0;
                         for (; i <= 76; i += 8)
                         {
-                            Vector512F x0_1 = Vector512.Create(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256.LoadUnsafe(ref x1, (nuint)i));
-                            Vector512F x2_3 = Vector512.Create(Vector256.LoadUnsafe(ref x2, (nuint)i), Vector256.LoadUnsafe(ref x3, (nuint)i));
-                            Vector512F k0 = Vector512.Create(Vector256.LoadUnsafe(ref w0, (nuint)i), Vector256.LoadUnsafe(ref w0, (nuint)i));
-                            Vector512F k1 = Vector512.Create(Vector256.LoadUnsafe(ref w1, (nuint)i), Vector256.LoadUnsafe(ref w1, (nuint)i));
-                            Vector512F k2 = Vector512.Create(Vector256.LoadUnsafe(ref w2, (nuint)i), Vector256.LoadUnsafe(ref w2, (nuint)i));
-                            Vector512F k3 = Vector512.Create(Vector256.LoadUnsafe(ref w3, (nuint)i), Vector256.LoadUnsafe(ref w3, (nuint)i));
+                            Vector512F x0_1 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref x0, (nuint)i)), Vector256.LoadUnsafe(ref x1, (nuint)i), 1);
+                            Vector512F x2_3 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref x2, (nuint)i)), Vector256.LoadUnsafe(ref x3, (nuint)i), 1);
+                            Vector512F k0 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w0, (nuint)i)), Vector256.LoadUnsafe(ref w0, (nuint)i), 1);
+                            Vector512F k1 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w1, (nuint)i)), Vector256.LoadUnsafe(ref w1, (nuint)i), 1);
+                            Vector512F k2 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w2, (nuint)i)), Vector256.LoadUnsafe(ref w2, (nuint)i), 1);
+                            Vector512F k3 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w3, (nuint)i)), Vector256.LoadUnsafe(ref w3, (nuint)i), 1);
                             p0_0 = Vector512.FusedMultiplyAdd(k0, x0_1, p0_0);
                             p0_1 = Vector512.FusedMultiplyAdd(k1, x0_1, p0_1);
                             p0_2 = Vector512.FusedMultiplyAdd(k2, x0_1, p0_2);
@@ -10518,118 +10712,240 @@ namespace Golden
                     Unsafe.Add(ref y3, o + 2) = Unsafe.Add(ref b, o + 2) + s3_2;
                     Unsafe.Add(ref y3, o + 3) = Unsafe.Add(ref b, o + 3) + s3_3;
                 }
-                for (int o = 8; o < 10; o++)
+                for (int o = 4; o < 10; o += 3)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
+                    ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 84);
+                    ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 84);
                     float s0_0;
+                    float s0_1;
+                    float s0_2;
                     float s1_0;
+                    float s1_1;
+                    float s1_2;
                     float s2_0;
+                    float s2_1;
+                    float s2_2;
                     float s3_0;
-                    if (Vector512.IsHardwareAccelerated)
+                    float s3_1;
+                    float s3_2;
+                    if (Vector512.IsHardwareAccelerated && global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
                     {
                         Vector512F p0_0 = Vector512F.Zero;
+                        Vector512F p0_1 = Vector512F.Zero;
+                        Vector512F p0_2 = Vector512F.Zero;
                         Vector512F p2_0 = Vector512F.Zero;
+                        Vector512F p2_1 = Vector512F.Zero;
+                        Vector512F p2_2 = Vector512F.Zero;
                         int i = 0;
                         for (; i <= 76; i += 8)
                         {
-                            Vector512F x0_1 = Vector512.Create(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256.LoadUnsafe(ref x1, (nuint)i));
-                            Vector512F x2_3 = Vector512.Create(Vector256.LoadUnsafe(ref x2, (nuint)i), Vector256.LoadUnsafe(ref x3, (nuint)i));
-                            Vector512F k0 = Vector512.Create(Vector256.LoadUnsafe(ref w0, (nuint)i), Vector256.LoadUnsafe(ref w0, (nuint)i));
+                            Vector512F x0_1 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref x0, (nuint)i)), Vector256.LoadUnsafe(ref x1, (nuint)i), 1);
+                            Vector512F x2_3 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref x2, (nuint)i)), Vector256.LoadUnsafe(ref x3, (nuint)i), 1);
+                            Vector512F k0 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w0, (nuint)i)), Vector256.LoadUnsafe(ref w0, (nuint)i), 1);
+                            Vector512F k1 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w1, (nuint)i)), Vector256.LoadUnsafe(ref w1, (nuint)i), 1);
+                            Vector512F k2 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w2, (nuint)i)), Vector256.LoadUnsafe(ref w2, (nuint)i), 1);
                             p0_0 = Vector512.FusedMultiplyAdd(k0, x0_1, p0_0);
+                            p0_1 = Vector512.FusedMultiplyAdd(k1, x0_1, p0_1);
+                            p0_2 = Vector512.FusedMultiplyAdd(k2, x0_1, p0_2);
                             p2_0 = Vector512.FusedMultiplyAdd(k0, x2_3, p2_0);
+                            p2_1 = Vector512.FusedMultiplyAdd(k1, x2_3, p2_1);
+                            p2_2 = Vector512.FusedMultiplyAdd(k2, x2_3, p2_2);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_0));
                         s1_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_0));
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_1));
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_1));
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_2));
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_2));
                         s2_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_0));
                         s3_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_0));
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_1));
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_1));
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p2_2));
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p2_2));
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
                             s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             float v1 = Unsafe.Add(ref x1, i);
                             s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
                             float v2 = Unsafe.Add(ref x2, i);
                             s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
                             float v3 = Unsafe.Add(ref x3, i);
                             s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
                         }
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
                         Vector256F a0_0 = Vector256F.Zero;
+                        Vector256F a0_1 = Vector256F.Zero;
+                        Vector256F a0_2 = Vector256F.Zero;
                         Vector256F a1_0 = Vector256F.Zero;
+                        Vector256F a1_1 = Vector256F.Zero;
+                        Vector256F a1_2 = Vector256F.Zero;
                         Vector256F a2_0 = Vector256F.Zero;
+                        Vector256F a2_1 = Vector256F.Zero;
+                        Vector256F a2_2 = Vector256F.Zero;
                         Vector256F a3_0 = Vector256F.Zero;
+                        Vector256F a3_1 = Vector256F.Zero;
+                        Vector256F a3_2 = Vector256F.Zero;
                         int i = 0;
                         for (; i <= 76; i += 8)
                         {
                             Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                            Vector256F k1 = Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                            Vector256F k2 = Vector256.LoadUnsafe(ref w2, (nuint)(i));
                             a0_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                            a0_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                            a0_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
                             a1_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
+                            a1_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
+                            a1_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
                             a2_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_0);
+                            a2_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_1);
+                            a2_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_2);
                             a3_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_0);
+                            a3_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_1);
+                            a3_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_2);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
                         s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
                         s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0);
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1);
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2);
                         s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0);
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1);
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2);
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
                             s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             float v1 = Unsafe.Add(ref x1, i);
                             s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
                             float v2 = Unsafe.Add(ref x2, i);
                             s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
                             float v3 = Unsafe.Add(ref x3, i);
                             s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
                         }
                     }
                     else if (Vector128.IsHardwareAccelerated)
                     {
                         Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
+                        Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
+                        Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
                         Vector128F a1_0Low = Vector128F.Zero, a1_0High = Vector128F.Zero;
+                        Vector128F a1_1Low = Vector128F.Zero, a1_1High = Vector128F.Zero;
+                        Vector128F a1_2Low = Vector128F.Zero, a1_2High = Vector128F.Zero;
                         Vector128F a2_0Low = Vector128F.Zero, a2_0High = Vector128F.Zero;
+                        Vector128F a2_1Low = Vector128F.Zero, a2_1High = Vector128F.Zero;
+                        Vector128F a2_2Low = Vector128F.Zero, a2_2High = Vector128F.Zero;
                         Vector128F a3_0Low = Vector128F.Zero, a3_0High = Vector128F.Zero;
+                        Vector128F a3_1Low = Vector128F.Zero, a3_1High = Vector128F.Zero;
+                        Vector128F a3_2Low = Vector128F.Zero, a3_2High = Vector128F.Zero;
                         int i = 0;
                         for (; i <= 76; i += 8)
                         {
                             Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                            Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                            Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
                             a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
                             a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                            a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                            a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                            a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                            a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
                             a1_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
                             a1_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
+                            a1_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
+                            a1_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
+                            a1_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
+                            a1_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
                             a2_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_0Low);
                             a2_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_0High);
+                            a2_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_1Low);
+                            a2_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_1High);
+                            a2_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_2Low);
+                            a2_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_2High);
                             a3_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_0Low);
                             a3_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_0High);
+                            a3_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_1Low);
+                            a3_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_1High);
+                            a3_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_2Low);
+                            a3_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_2High);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
                         s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
                         s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0Low, a2_0High);
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1Low, a2_1High);
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2Low, a2_2High);
                         s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0Low, a3_0High);
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1Low, a3_1High);
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2Low, a3_2High);
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
                             s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             float v1 = Unsafe.Add(ref x1, i);
                             s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
                             float v2 = Unsafe.Add(ref x2, i);
                             s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
                             float v3 = Unsafe.Add(ref x3, i);
                             s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
                         }
                     }
                     else
                     {
                         float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
+                        float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
+                        float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
                         float a1_00 = 0f, a1_01 = 0f, a1_02 = 0f, a1_03 = 0f, a1_04 = 0f, a1_05 = 0f, a1_06 = 0f, a1_07 = 0f;
+                        float a1_10 = 0f, a1_11 = 0f, a1_12 = 0f, a1_13 = 0f, a1_14 = 0f, a1_15 = 0f, a1_16 = 0f, a1_17 = 0f;
+                        float a1_20 = 0f, a1_21 = 0f, a1_22 = 0f, a1_23 = 0f, a1_24 = 0f, a1_25 = 0f, a1_26 = 0f, a1_27 = 0f;
                         float a2_00 = 0f, a2_01 = 0f, a2_02 = 0f, a2_03 = 0f, a2_04 = 0f, a2_05 = 0f, a2_06 = 0f, a2_07 = 0f;
+                        float a2_10 = 0f, a2_11 = 0f, a2_12 = 0f, a2_13 = 0f, a2_14 = 0f, a2_15 = 0f, a2_16 = 0f, a2_17 = 0f;
+                        float a2_20 = 0f, a2_21 = 0f, a2_22 = 0f, a2_23 = 0f, a2_24 = 0f, a2_25 = 0f, a2_26 = 0f, a2_27 = 0f;
                         float a3_00 = 0f, a3_01 = 0f, a3_02 = 0f, a3_03 = 0f, a3_04 = 0f, a3_05 = 0f, a3_06 = 0f, a3_07 = 0f;
+                        float a3_10 = 0f, a3_11 = 0f, a3_12 = 0f, a3_13 = 0f, a3_14 = 0f, a3_15 = 0f, a3_16 = 0f, a3_17 = 0f;
+                        float a3_20 = 0f, a3_21 = 0f, a3_22 = 0f, a3_23 = 0f, a3_24 = 0f, a3_25 = 0f, a3_26 = 0f, a3_27 = 0f;
                         int i = 0;
                         for (; i <= 76; i += 8)
                         {
                             float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
+                            float k10 = Unsafe.Add(ref w1, i + 0), k11 = Unsafe.Add(ref w1, i + 1), k12 = Unsafe.Add(ref w1, i + 2), k13 = Unsafe.Add(ref w1, i + 3), k14 = Unsafe.Add(ref w1, i + 4), k15 = Unsafe.Add(ref w1, i + 5), k16 = Unsafe.Add(ref w1, i + 6), k17 = Unsafe.Add(ref w1, i + 7);
+                            float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
                             a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
                             a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
                             a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
@@ -10638,6 +10954,22 @@ namespace Golden
                             a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
                             a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
                             a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
+                            a0_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x0, i + 0), a0_10);
+                            a0_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x0, i + 1), a0_11);
+                            a0_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x0, i + 2), a0_12);
+                            a0_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x0, i + 3), a0_13);
+                            a0_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x0, i + 4), a0_14);
+                            a0_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x0, i + 5), a0_15);
+                            a0_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x0, i + 6), a0_16);
+                            a0_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x0, i + 7), a0_17);
+                            a0_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x0, i + 0), a0_20);
+                            a0_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x0, i + 1), a0_21);
+                            a0_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x0, i + 2), a0_22);
+                            a0_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x0, i + 3), a0_23);
+                            a0_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x0, i + 4), a0_24);
+                            a0_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x0, i + 5), a0_25);
+                            a0_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x0, i + 6), a0_26);
+                            a0_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x0, i + 7), a0_27);
                             a1_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x1, i + 0), a1_00);
                             a1_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x1, i + 1), a1_01);
                             a1_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x1, i + 2), a1_02);
@@ -10646,6 +10978,22 @@ namespace Golden
                             a1_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x1, i + 5), a1_05);
                             a1_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x1, i + 6), a1_06);
                             a1_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x1, i + 7), a1_07);
+                            a1_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x1, i + 0), a1_10);
+                            a1_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x1, i + 1), a1_11);
+                            a1_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x1, i + 2), a1_12);
+                            a1_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x1, i + 3), a1_13);
+                            a1_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x1, i + 4), a1_14);
+                            a1_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x1, i + 5), a1_15);
+                            a1_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x1, i + 6), a1_16);
+                            a1_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x1, i + 7), a1_17);
+                            a1_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x1, i + 0), a1_20);
+                            a1_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x1, i + 1), a1_21);
+                            a1_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x1, i + 2), a1_22);
+                            a1_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x1, i + 3), a1_23);
+                            a1_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x1, i + 4), a1_24);
+                            a1_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x1, i + 5), a1_25);
+                            a1_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x1, i + 6), a1_26);
+                            a1_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x1, i + 7), a1_27);
                             a2_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x2, i + 0), a2_00);
                             a2_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x2, i + 1), a2_01);
                             a2_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x2, i + 2), a2_02);
@@ -10654,6 +11002,22 @@ namespace Golden
                             a2_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x2, i + 5), a2_05);
                             a2_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x2, i + 6), a2_06);
                             a2_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x2, i + 7), a2_07);
+                            a2_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x2, i + 0), a2_10);
+                            a2_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x2, i + 1), a2_11);
+                            a2_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x2, i + 2), a2_12);
+                            a2_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x2, i + 3), a2_13);
+                            a2_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x2, i + 4), a2_14);
+                            a2_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x2, i + 5), a2_15);
+                            a2_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x2, i + 6), a2_16);
+                            a2_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x2, i + 7), a2_17);
+                            a2_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x2, i + 0), a2_20);
+                            a2_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x2, i + 1), a2_21);
+                            a2_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x2, i + 2), a2_22);
+                            a2_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x2, i + 3), a2_23);
+                            a2_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x2, i + 4), a2_24);
+                            a2_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x2, i + 5), a2_25);
+                            a2_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x2, i + 6), a2_26);
+                            a2_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x2, i + 7), a2_27);
                             a3_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x3, i + 0), a3_00);
                             a3_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x3, i + 1), a3_01);
                             a3_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x3, i + 2), a3_02);
@@ -10662,78 +11026,106 @@ namespace Golden
                             a3_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x3, i + 5), a3_05);
                             a3_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x3, i + 6), a3_06);
                             a3_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x3, i + 7), a3_07);
+                            a3_10 = MathF.FusedMultiplyAdd(k10, Unsafe.Add(ref x3, i + 0), a3_10);
+                            a3_11 = MathF.FusedMultiplyAdd(k11, Unsafe.Add(ref x3, i + 1), a3_11);
+                            a3_12 = MathF.FusedMultiplyAdd(k12, Unsafe.Add(ref x3, i + 2), a3_12);
+                            a3_13 = MathF.FusedMultiplyAdd(k13, Unsafe.Add(ref x3, i + 3), a3_13);
+                            a3_14 = MathF.FusedMultiplyAdd(k14, Unsafe.Add(ref x3, i + 4), a3_14);
+                            a3_15 = MathF.FusedMultiplyAdd(k15, Unsafe.Add(ref x3, i + 5), a3_15);
+                            a3_16 = MathF.FusedMultiplyAdd(k16, Unsafe.Add(ref x3, i + 6), a3_16);
+                            a3_17 = MathF.FusedMultiplyAdd(k17, Unsafe.Add(ref x3, i + 7), a3_17);
+                            a3_20 = MathF.FusedMultiplyAdd(k20, Unsafe.Add(ref x3, i + 0), a3_20);
+                            a3_21 = MathF.FusedMultiplyAdd(k21, Unsafe.Add(ref x3, i + 1), a3_21);
+                            a3_22 = MathF.FusedMultiplyAdd(k22, Unsafe.Add(ref x3, i + 2), a3_22);
+                            a3_23 = MathF.FusedMultiplyAdd(k23, Unsafe.Add(ref x3, i + 3), a3_23);
+                            a3_24 = MathF.FusedMultiplyAdd(k24, Unsafe.Add(ref x3, i + 4), a3_24);
+                            a3_25 = MathF.FusedMultiplyAdd(k25, Unsafe.Add(ref x3, i + 5), a3_25);
+                            a3_26 = MathF.FusedMultiplyAdd(k26, Unsafe.Add(ref x3, i + 6), a3_26);
+                            a3_27 = MathF.FusedMultiplyAdd(k27, Unsafe.Add(ref x3, i + 7), a3_27);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
+                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
+                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
                         s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_00, a1_01, a1_02, a1_03, a1_04, a1_05, a1_06, a1_07);
+                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_10, a1_11, a1_12, a1_13, a1_14, a1_15, a1_16, a1_17);
+                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_20, a1_21, a1_22, a1_23, a1_24, a1_25, a1_26, a1_27);
                         s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_00, a2_01, a2_02, a2_03, a2_04, a2_05, a2_06, a2_07);
+                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_10, a2_11, a2_12, a2_13, a2_14, a2_15, a2_16, a2_17);
+                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_20, a2_21, a2_22, a2_23, a2_24, a2_25, a2_26, a2_27);
                         s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_00, a3_01, a3_02, a3_03, a3_04, a3_05, a3_06, a3_07);
+                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_10, a3_11, a3_12, a3_13, a3_14, a3_15, a3_16, a3_17);
+                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_20, a3_21, a3_22, a3_23, a3_24, a3_25, a3_26, a3_27);
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
                             s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
+                            s0_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v0, s0_1);
+                            s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             float v1 = Unsafe.Add(ref x1, i);
                             s1_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v1, s1_0);
+                            s1_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v1, s1_1);
+                            s1_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v1, s1_2);
                             float v2 = Unsafe.Add(ref x2, i);
                             s2_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v2, s2_0);
+                            s2_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v2, s2_1);
+                            s2_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v2, s2_2);
                             float v3 = Unsafe.Add(ref x3, i);
                             s3_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v3, s3_0);
+                            s3_1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w1, i), v3, s3_1);
+                            s3_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v3, s3_2);
                         }
                     }
                     Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
+                    Unsafe.Add(ref y0, o + 1) = Unsafe.Add(ref b, o + 1) + s0_1;
+                    Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
                     Unsafe.Add(ref y1, o + 0) = Unsafe.Add(ref b, o + 0) + s1_0;
+                    Unsafe.Add(ref y1, o + 1) = Unsafe.Add(ref b, o + 1) + s1_1;
+                    Unsafe.Add(ref y1, o + 2) = Unsafe.Add(ref b, o + 2) + s1_2;
                     Unsafe.Add(ref y2, o + 0) = Unsafe.Add(ref b, o + 0) + s2_0;
+                    Unsafe.Add(ref y2, o + 1) = Unsafe.Add(ref b, o + 1) + s2_1;
+                    Unsafe.Add(ref y2, o + 2) = Unsafe.Add(ref b, o + 2) + s2_2;
                     Unsafe.Add(ref y3, o + 0) = Unsafe.Add(ref b, o + 0) + s3_0;
+                    Unsafe.Add(ref y3, o + 1) = Unsafe.Add(ref b, o + 1) + s3_1;
+                    Unsafe.Add(ref y3, o + 2) = Unsafe.Add(ref b, o + 2) + s3_2;
                 }
             }
             for (; n < end; n++)
             {
                 ref float x0 = ref Unsafe.Add(ref x, (n + 0) * 84);
                 ref float y0 = ref Unsafe.Add(ref y, (n + 0) * 10);
-                for (int o = 0; o < 8; o += 8)
+                for (int o = 0; o < 10; o += 5)
                 {
                     ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
                     ref float w1 = ref Unsafe.Add(ref w, (o + 1) * 84);
                     ref float w2 = ref Unsafe.Add(ref w, (o + 2) * 84);
                     ref float w3 = ref Unsafe.Add(ref w, (o + 3) * 84);
                     ref float w4 = ref Unsafe.Add(ref w, (o + 4) * 84);
-                    ref float w5 = ref Unsafe.Add(ref w, (o + 5) * 84);
-                    ref float w6 = ref Unsafe.Add(ref w, (o + 6) * 84);
-                    ref float w7 = ref Unsafe.Add(ref w, (o + 7) * 84);
                     float s0_0;
                     float s0_1;
                     float s0_2;
                     float s0_3;
                     float s0_4;
-                    float s0_5;
-                    float s0_6;
-                    float s0_7;
-                    if (Vector512.IsHardwareAccelerated)
+                    if (Vector512.IsHardwareAccelerated && global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
                     {
                         Vector512F p0_0 = Vector512F.Zero;
                         Vector512F p0_2 = Vector512F.Zero;
                         Vector512F p0_4 = Vector512F.Zero;
-                        Vector512F p0_6 = Vector512F.Zero;
                         int i = 0;
                         for (; i <= 76; i += 8)
                         {
-                            Vector512F v0 = Vector512.Create(Vector256.LoadUnsafe(ref x0, (nuint)i), Vector256.LoadUnsafe(ref x0, (nuint)i));
-                            Vector512F k0_1 = Vector512.Create(Vector256.LoadUnsafe(ref w0, (nuint)i), Vector256.LoadUnsafe(ref w1, (nuint)i));
-                            Vector512F k2_3 = Vector512.Create(Vector256.LoadUnsafe(ref w2, (nuint)i), Vector256.LoadUnsafe(ref w3, (nuint)i));
-                            Vector512F k4_5 = Vector512.Create(Vector256.LoadUnsafe(ref w4, (nuint)i), Vector256.LoadUnsafe(ref w5, (nuint)i));
-                            Vector512F k6_7 = Vector512.Create(Vector256.LoadUnsafe(ref w6, (nuint)i), Vector256.LoadUnsafe(ref w7, (nuint)i));
+                            Vector512F v0 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref x0, (nuint)i)), Vector256.LoadUnsafe(ref x0, (nuint)i), 1);
+                            Vector512F k0_1 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w0, (nuint)i)), Vector256.LoadUnsafe(ref w1, (nuint)i), 1);
+                            Vector512F k2_3 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w2, (nuint)i)), Vector256.LoadUnsafe(ref w3, (nuint)i), 1);
+                            Vector512F k4_4 = global::System.Runtime.Intrinsics.X86.Avx512F.InsertVector256(Vector256.ToVector512Unsafe(Vector256.LoadUnsafe(ref w4, (nuint)i)), Vector256.LoadUnsafe(ref w4, (nuint)i), 1);
                             p0_0 = Vector512.FusedMultiplyAdd(k0_1, v0, p0_0);
                             p0_2 = Vector512.FusedMultiplyAdd(k2_3, v0, p0_2);
-                            p0_4 = Vector512.FusedMultiplyAdd(k4_5, v0, p0_4);
-                            p0_6 = Vector512.FusedMultiplyAdd(k6_7, v0, p0_6);
+                            p0_4 = Vector512.FusedMultiplyAdd(k4_4, v0, p0_4);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_0));
                         s0_1 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_0));
                         s0_2 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_2));
                         s0_3 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_2));
                         s0_4 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_4));
-                        s0_5 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_4));
-                        s0_6 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetLower(p0_6));
-                        s0_7 = global::GenConv.Kernels.LaneSum.Of(Vector512.GetUpper(p0_6));
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -10742,9 +11134,6 @@ namespace Golden
                             s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
                             s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
-                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
-                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
-                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
                         }
                     }
                     else if (Vector256.IsHardwareAccelerated)
@@ -10754,9 +11143,6 @@ namespace Golden
                         Vector256F a0_2 = Vector256F.Zero;
                         Vector256F a0_3 = Vector256F.Zero;
                         Vector256F a0_4 = Vector256F.Zero;
-                        Vector256F a0_5 = Vector256F.Zero;
-                        Vector256F a0_6 = Vector256F.Zero;
-                        Vector256F a0_7 = Vector256F.Zero;
                         int i = 0;
                         for (; i <= 76; i += 8)
                         {
@@ -10765,26 +11151,17 @@ namespace Golden
                             Vector256F k2 = Vector256.LoadUnsafe(ref w2, (nuint)(i));
                             Vector256F k3 = Vector256.LoadUnsafe(ref w3, (nuint)(i));
                             Vector256F k4 = Vector256.LoadUnsafe(ref w4, (nuint)(i));
-                            Vector256F k5 = Vector256.LoadUnsafe(ref w5, (nuint)(i));
-                            Vector256F k6 = Vector256.LoadUnsafe(ref w6, (nuint)(i));
-                            Vector256F k7 = Vector256.LoadUnsafe(ref w7, (nuint)(i));
                             a0_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
                             a0_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
                             a0_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
                             a0_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
                             a0_4 = Vector256.FusedMultiplyAdd(k4, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_4);
-                            a0_5 = Vector256.FusedMultiplyAdd(k5, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_5);
-                            a0_6 = Vector256.FusedMultiplyAdd(k6, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_6);
-                            a0_7 = Vector256.FusedMultiplyAdd(k7, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_7);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
                         s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
                         s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
                         s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
                         s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4);
-                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5);
-                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6);
-                        s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_7);
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -10793,9 +11170,6 @@ namespace Golden
                             s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
                             s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
-                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
-                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
-                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
                         }
                     }
                     else if (Vector128.IsHardwareAccelerated)
@@ -10805,9 +11179,6 @@ namespace Golden
                         Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
                         Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
                         Vector128F a0_4Low = Vector128F.Zero, a0_4High = Vector128F.Zero;
-                        Vector128F a0_5Low = Vector128F.Zero, a0_5High = Vector128F.Zero;
-                        Vector128F a0_6Low = Vector128F.Zero, a0_6High = Vector128F.Zero;
-                        Vector128F a0_7Low = Vector128F.Zero, a0_7High = Vector128F.Zero;
                         int i = 0;
                         for (; i <= 76; i += 8)
                         {
@@ -10816,9 +11187,6 @@ namespace Golden
                             Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
                             Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
                             Vector128F k4Low = Vector128.LoadUnsafe(ref w4, (nuint)(i)), k4High = Vector128.LoadUnsafe(ref w4, (nuint)(i + 4));
-                            Vector128F k5Low = Vector128.LoadUnsafe(ref w5, (nuint)(i)), k5High = Vector128.LoadUnsafe(ref w5, (nuint)(i + 4));
-                            Vector128F k6Low = Vector128.LoadUnsafe(ref w6, (nuint)(i)), k6High = Vector128.LoadUnsafe(ref w6, (nuint)(i + 4));
-                            Vector128F k7Low = Vector128.LoadUnsafe(ref w7, (nuint)(i)), k7High = Vector128.LoadUnsafe(ref w7, (nuint)(i + 4));
                             a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
                             a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
                             a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
@@ -10829,21 +11197,12 @@ namespace Golden
                             a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
                             a0_4Low = Vector128.FusedMultiplyAdd(k4Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_4Low);
                             a0_4High = Vector128.FusedMultiplyAdd(k4High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_4High);
-                            a0_5Low = Vector128.FusedMultiplyAdd(k5Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_5Low);
-                            a0_5High = Vector128.FusedMultiplyAdd(k5High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_5High);
-                            a0_6Low = Vector128.FusedMultiplyAdd(k6Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_6Low);
-                            a0_6High = Vector128.FusedMultiplyAdd(k6High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_6High);
-                            a0_7Low = Vector128.FusedMultiplyAdd(k7Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_7Low);
-                            a0_7High = Vector128.FusedMultiplyAdd(k7High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_7High);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
                         s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
                         s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
                         s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
                         s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4Low, a0_4High);
-                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5Low, a0_5High);
-                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6Low, a0_6High);
-                        s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_7Low, a0_7High);
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -10852,9 +11211,6 @@ namespace Golden
                             s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
                             s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
-                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
-                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
-                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
                         }
                     }
                     else
@@ -10864,9 +11220,6 @@ namespace Golden
                         float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
                         float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
                         float a0_40 = 0f, a0_41 = 0f, a0_42 = 0f, a0_43 = 0f, a0_44 = 0f, a0_45 = 0f, a0_46 = 0f, a0_47 = 0f;
-                        float a0_50 = 0f, a0_51 = 0f, a0_52 = 0f, a0_53 = 0f, a0_54 = 0f, a0_55 = 0f, a0_56 = 0f, a0_57 = 0f;
-                        float a0_60 = 0f, a0_61 = 0f, a0_62 = 0f, a0_63 = 0f, a0_64 = 0f, a0_65 = 0f, a0_66 = 0f, a0_67 = 0f;
-                        float a0_70 = 0f, a0_71 = 0f, a0_72 = 0f, a0_73 = 0f, a0_74 = 0f, a0_75 = 0f, a0_76 = 0f, a0_77 = 0f;
                         int i = 0;
                         for (; i <= 76; i += 8)
                         {
@@ -10875,9 +11228,6 @@ namespace Golden
                             float k20 = Unsafe.Add(ref w2, i + 0), k21 = Unsafe.Add(ref w2, i + 1), k22 = Unsafe.Add(ref w2, i + 2), k23 = Unsafe.Add(ref w2, i + 3), k24 = Unsafe.Add(ref w2, i + 4), k25 = Unsafe.Add(ref w2, i + 5), k26 = Unsafe.Add(ref w2, i + 6), k27 = Unsafe.Add(ref w2, i + 7);
                             float k30 = Unsafe.Add(ref w3, i + 0), k31 = Unsafe.Add(ref w3, i + 1), k32 = Unsafe.Add(ref w3, i + 2), k33 = Unsafe.Add(ref w3, i + 3), k34 = Unsafe.Add(ref w3, i + 4), k35 = Unsafe.Add(ref w3, i + 5), k36 = Unsafe.Add(ref w3, i + 6), k37 = Unsafe.Add(ref w3, i + 7);
                             float k40 = Unsafe.Add(ref w4, i + 0), k41 = Unsafe.Add(ref w4, i + 1), k42 = Unsafe.Add(ref w4, i + 2), k43 = Unsafe.Add(ref w4, i + 3), k44 = Unsafe.Add(ref w4, i + 4), k45 = Unsafe.Add(ref w4, i + 5), k46 = Unsafe.Add(ref w4, i + 6), k47 = Unsafe.Add(ref w4, i + 7);
-                            float k50 = Unsafe.Add(ref w5, i + 0), k51 = Unsafe.Add(ref w5, i + 1), k52 = Unsafe.Add(ref w5, i + 2), k53 = Unsafe.Add(ref w5, i + 3), k54 = Unsafe.Add(ref w5, i + 4), k55 = Unsafe.Add(ref w5, i + 5), k56 = Unsafe.Add(ref w5, i + 6), k57 = Unsafe.Add(ref w5, i + 7);
-                            float k60 = Unsafe.Add(ref w6, i + 0), k61 = Unsafe.Add(ref w6, i + 1), k62 = Unsafe.Add(ref w6, i + 2), k63 = Unsafe.Add(ref w6, i + 3), k64 = Unsafe.Add(ref w6, i + 4), k65 = Unsafe.Add(ref w6, i + 5), k66 = Unsafe.Add(ref w6, i + 6), k67 = Unsafe.Add(ref w6, i + 7);
-                            float k70 = Unsafe.Add(ref w7, i + 0), k71 = Unsafe.Add(ref w7, i + 1), k72 = Unsafe.Add(ref w7, i + 2), k73 = Unsafe.Add(ref w7, i + 3), k74 = Unsafe.Add(ref w7, i + 4), k75 = Unsafe.Add(ref w7, i + 5), k76 = Unsafe.Add(ref w7, i + 6), k77 = Unsafe.Add(ref w7, i + 7);
                             a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
                             a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
                             a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
@@ -10918,39 +11268,12 @@ namespace Golden
                             a0_45 = MathF.FusedMultiplyAdd(k45, Unsafe.Add(ref x0, i + 5), a0_45);
                             a0_46 = MathF.FusedMultiplyAdd(k46, Unsafe.Add(ref x0, i + 6), a0_46);
                             a0_47 = MathF.FusedMultiplyAdd(k47, Unsafe.Add(ref x0, i + 7), a0_47);
-                            a0_50 = MathF.FusedMultiplyAdd(k50, Unsafe.Add(ref x0, i + 0), a0_50);
-                            a0_51 = MathF.FusedMultiplyAdd(k51, Unsafe.Add(ref x0, i + 1), a0_51);
-                            a0_52 = MathF.FusedMultiplyAdd(k52, Unsafe.Add(ref x0, i + 2), a0_52);
-                            a0_53 = MathF.FusedMultiplyAdd(k53, Unsafe.Add(ref x0, i + 3), a0_53);
-                            a0_54 = MathF.FusedMultiplyAdd(k54, Unsafe.Add(ref x0, i + 4), a0_54);
-                            a0_55 = MathF.FusedMultiplyAdd(k55, Unsafe.Add(ref x0, i + 5), a0_55);
-                            a0_56 = MathF.FusedMultiplyAdd(k56, Unsafe.Add(ref x0, i + 6), a0_56);
-                            a0_57 = MathF.FusedMultiplyAdd(k57, Unsafe.Add(ref x0, i + 7), a0_57);
-                            a0_60 = MathF.FusedMultiplyAdd(k60, Unsafe.Add(ref x0, i + 0), a0_60);
-                            a0_61 = MathF.FusedMultiplyAdd(k61, Unsafe.Add(ref x0, i + 1), a0_61);
-                            a0_62 = MathF.FusedMultiplyAdd(k62, Unsafe.Add(ref x0, i + 2), a0_62);
-                            a0_63 = MathF.FusedMultiplyAdd(k63, Unsafe.Add(ref x0, i + 3), a0_63);
-                            a0_64 = MathF.FusedMultiplyAdd(k64, Unsafe.Add(ref x0, i + 4), a0_64);
-                            a0_65 = MathF.FusedMultiplyAdd(k65, Unsafe.Add(ref x0, i + 5), a0_65);
-                            a0_66 = MathF.FusedMultiplyAdd(k66, Unsafe.Add(ref x0, i + 6), a0_66);
-                            a0_67 = MathF.FusedMultiplyAdd(k67, Unsafe.Add(ref x0, i + 7), a0_67);
-                            a0_70 = MathF.FusedMultiplyAdd(k70, Unsafe.Add(ref x0, i + 0), a0_70);
-                            a0_71 = MathF.FusedMultiplyAdd(k71, Unsafe.Add(ref x0, i + 1), a0_71);
-                            a0_72 = MathF.FusedMultiplyAdd(k72, Unsafe.Add(ref x0, i + 2), a0_72);
-                            a0_73 = MathF.FusedMultiplyAdd(k73, Unsafe.Add(ref x0, i + 3), a0_73);
-                            a0_74 = MathF.FusedMultiplyAdd(k74, Unsafe.Add(ref x0, i + 4), a0_74);
-                            a0_75 = MathF.FusedMultiplyAdd(k75, Unsafe.Add(ref x0, i + 5), a0_75);
-                            a0_76 = MathF.FusedMultiplyAdd(k76, Unsafe.Add(ref x0, i + 6), a0_76);
-                            a0_77 = MathF.FusedMultiplyAdd(k77, Unsafe.Add(ref x0, i + 7), a0_77);
                         }
                         s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
                         s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_10, a0_11, a0_12, a0_13, a0_14, a0_15, a0_16, a0_17);
                         s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_20, a0_21, a0_22, a0_23, a0_24, a0_25, a0_26, a0_27);
                         s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_30, a0_31, a0_32, a0_33, a0_34, a0_35, a0_36, a0_37);
                         s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_40, a0_41, a0_42, a0_43, a0_44, a0_45, a0_46, a0_47);
-                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_50, a0_51, a0_52, a0_53, a0_54, a0_55, a0_56, a0_57);
-                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_60, a0_61, a0_62, a0_63, a0_64, a0_65, a0_66, a0_67);
-                        s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_70, a0_71, a0_72, a0_73, a0_74, a0_75, a0_76, a0_77);
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -10959,9 +11282,6 @@ namespace Golden
                             s0_2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w2, i), v0, s0_2);
                             s0_3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w3, i), v0, s0_3);
                             s0_4 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w4, i), v0, s0_4);
-                            s0_5 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w5, i), v0, s0_5);
-                            s0_6 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w6, i), v0, s0_6);
-                            s0_7 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w7, i), v0, s0_7);
                         }
                     }
                     Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
@@ -10969,71 +11289,6 @@ namespace Golden
                     Unsafe.Add(ref y0, o + 2) = Unsafe.Add(ref b, o + 2) + s0_2;
                     Unsafe.Add(ref y0, o + 3) = Unsafe.Add(ref b, o + 3) + s0_3;
                     Unsafe.Add(ref y0, o + 4) = Unsafe.Add(ref b, o + 4) + s0_4;
-                    Unsafe.Add(ref y0, o + 5) = Unsafe.Add(ref b, o + 5) + s0_5;
-                    Unsafe.Add(ref y0, o + 6) = Unsafe.Add(ref b, o + 6) + s0_6;
-                    Unsafe.Add(ref y0, o + 7) = Unsafe.Add(ref b, o + 7) + s0_7;
-                }
-                for (int o = 8; o < 10; o++)
-                {
-                    ref float w0 = ref Unsafe.Add(ref w, (o + 0) * 84);
-                    float s0_0;
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        Vector256F a0_0 = Vector256F.Zero;
-                        int i = 0;
-                        for (; i <= 76; i += 8)
-                        {
-                            Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
-                            a0_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
-                        }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
-                        for (; i < 84; i++)
-                        {
-                            float v0 = Unsafe.Add(ref x0, i);
-                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                        }
-                    }
-                    else if (Vector128.IsHardwareAccelerated)
-                    {
-                        Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
-                        int i = 0;
-                        for (; i <= 76; i += 8)
-                        {
-                            Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                            a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                            a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                        }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                        for (; i < 84; i++)
-                        {
-                            float v0 = Unsafe.Add(ref x0, i);
-                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                        }
-                    }
-                    else
-                    {
-                        float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
-                        int i = 0;
-                        for (; i <= 76; i += 8)
-                        {
-                            float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
-                            a0_00 = MathF.FusedMultiplyAdd(k00, Unsafe.Add(ref x0, i + 0), a0_00);
-                            a0_01 = MathF.FusedMultiplyAdd(k01, Unsafe.Add(ref x0, i + 1), a0_01);
-                            a0_02 = MathF.FusedMultiplyAdd(k02, Unsafe.Add(ref x0, i + 2), a0_02);
-                            a0_03 = MathF.FusedMultiplyAdd(k03, Unsafe.Add(ref x0, i + 3), a0_03);
-                            a0_04 = MathF.FusedMultiplyAdd(k04, Unsafe.Add(ref x0, i + 4), a0_04);
-                            a0_05 = MathF.FusedMultiplyAdd(k05, Unsafe.Add(ref x0, i + 5), a0_05);
-                            a0_06 = MathF.FusedMultiplyAdd(k06, Unsafe.Add(ref x0, i + 6), a0_06);
-                            a0_07 = MathF.FusedMultiplyAdd(k07, Unsafe.Add(ref x0, i + 7), a0_07);
-                        }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_00, a0_01, a0_02, a0_03, a0_04, a0_05, a0_06, a0_07);
-                        for (; i < 84; i++)
-                        {
-                            float v0 = Unsafe.Add(ref x0, i);
-                            s0_0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, i), v0, s0_0);
-                        }
-                    }
-                    Unsafe.Add(ref y0, o + 0) = Unsafe.Add(ref b, o + 0) + s0_0;
                 }
             }
         }
