@@ -280,41 +280,48 @@ namespace GenConv.Generator.Emit
         }
 
         /// <summary>
-        /// A parallel region: kernels that run back to back over the same range (samples, or one layer's weight-gradient
-        /// units), so a thread can do its part of all of them without waiting for the others in between.
+        /// A parallel region: one range that the threads split, for kernels that can run without waiting for each other in
+        /// between — first the weight-gradient units of one layer, if any, then the batch's samples, which go through the
+        /// sample kernels in order (a thread takes its samples through all of them).
         /// </summary>
         private sealed class Region
         {
-            public Region(int id, ParallelDimension over, string count)
+            public Region(int id, LayerPlan? weightLayer = null)
             {
                 Id = id;
-                Over = over;
-                Count = count;
+                WeightLayer = weightLayer;
+                Units = weightLayer is null ? 0 : LayerEmitter.For(weightLayer.Spec.Kind).WeightGradientUnits(weightLayer);
             }
 
             public int Id { get; }
-            public ParallelDimension Over { get; }
-            /// <summary>The range the region splits, as code: the batch, or a layer's unit count.</summary>
-            public string Count { get; }
-            public List<(LayerPlan Layer, Stage Stage)> Kernels { get; } = new();
+            /// <summary>The layer whose backward weights takes the first <see cref="Units"/> indices of the range, if any.</summary>
+            public LayerPlan? WeightLayer { get; }
+            public int Units { get; }
+            public List<(LayerPlan Layer, Stage Stage)> SampleKernels { get; } = new();
+
+            /// <summary>The range the region splits, as code.</summary>
+            public string Count => WeightLayer is null ? "batch" : SampleKernels.Count == 0 ? I(Units) : $"{I(Units)} + batch";
+
+            public IEnumerable<(LayerPlan Layer, Stage Stage)> Kernels =>
+                WeightLayer is null ? SampleKernels : new[] { (WeightLayer, Stage.BackwardWeights) }.Concat(SampleKernels);
         }
 
         /// <summary>
         /// Region 0 is the whole forward pass (every layer writes its own activation buffer, so a thread can take its
         /// samples through all layers); then, from the last layer back, each layer's weight gradients (after any per-sample
-        /// preparation of its dY, which joins the region that wrote that dY) and its backward data; the optional input
-        /// gradient is last.
+        /// preparation of its dY, which joins the region that wrote that dY) together with its backward data, which reads
+        /// the same dY and writes what neither reads; the optional input gradient is last, in a region of its own.
         /// </summary>
         private static List<Region> Regions(ModelPlan plan)
         {
             var regions = new List<Region>();
-            var forward = new Region(0, ParallelDimension.Samples, "batch");
+            var forward = new Region(0);
             foreach (LayerPlan l in plan.Layers)
-                if (HasKernel(l, Stage.Forward)) forward.Kernels.Add((l, Stage.Forward));
+                if (HasKernel(l, Stage.Forward)) forward.SampleKernels.Add((l, Stage.Forward));
             regions.Add(forward);
             Region SampleRegion()
             {
-                var region = new Region(regions.Count, ParallelDimension.Samples, "batch");
+                var region = new Region(regions.Count);
                 regions.Add(region);
                 return region;
             }
@@ -324,18 +331,19 @@ namespace GenConv.Generator.Emit
                 if (HasKernel(l, Stage.PrepareBackwardWeights))
                 {
                     // Sample n of dY was written by whichever thread ran sample n of the previous region: it can go on.
-                    bool follows = regions.Count > 1 && regions[regions.Count - 1].Over == ParallelDimension.Samples;
-                    (follows ? regions[regions.Count - 1] : SampleRegion()).Kernels.Add((l, Stage.PrepareBackwardWeights));
+                    bool follows = regions.Count > 1 && regions[regions.Count - 1].SampleKernels.Count > 0;
+                    (follows ? regions[regions.Count - 1] : SampleRegion()).SampleKernels.Add((l, Stage.PrepareBackwardWeights));
                 }
                 if (HasKernel(l, Stage.BackwardWeights))
+                    regions.Add(new Region(regions.Count, l));
+                // Backward data gets a region of its own layer only: activation gradients ping-pong between two buffers in
+                // which each layer strides samples by its own size, so sample n of one layer overlaps other samples of the next.
+                if (HasKernel(l, Stage.BackwardData))
                 {
-                    var weights = new Region(regions.Count, ParallelDimension.WeightUnits, I(LayerEmitter.For(l.Spec.Kind).WeightGradientUnits(l)));
-                    weights.Kernels.Add((l, Stage.BackwardWeights));
-                    regions.Add(weights);
+                    Region last = regions[regions.Count - 1];
+                    bool withWeights = l.Index > 0 && last.WeightLayer == l && last.SampleKernels.Count == 0;
+                    (withWeights ? last : SampleRegion()).SampleKernels.Add((l, Stage.BackwardData));
                 }
-                // Backward data gets a region per layer: activation gradients ping-pong between two buffers in which
-                // each layer strides samples by its own size, so sample n of one layer overlaps other samples of the next.
-                if (HasKernel(l, Stage.BackwardData)) SampleRegion().Kernels.Add((l, Stage.BackwardData));
             }
             return regions;
         }
@@ -432,13 +440,28 @@ namespace GenConv.Generator.Emit
                 {
                     foreach (Region region in Regions(plan).Take(plan.InferenceOnly ? 1 : int.MaxValue))
                     {
-                        w.Line($"case {I(region.Id)}: // over {region.Over}");
+                        w.Line($"case {I(region.Id)}: // over {(region.WeightLayer is null ? "samples" : region.SampleKernels.Count == 0 ? "weight units" : "weight units, then samples")}");
                         using (w.Open(""))
                         {
                             // A kept input or output is copied by each thread for its own samples, while they are in cache.
                             if (region.Id == 0 && KeepsInput(plan))
                                 w.Line($"global::GenConv.CallerSpans.CopySamples({CallerSource}, ref Data({Activation(0)}), start, end, InputLength);");
-                            foreach (var (l, stage) in region.Kernels) EmitCall(w, plan, l, stage, "start", "end");
+                            if (region.WeightLayer is { } weights)
+                            {
+                                if (region.SampleKernels.Count == 0)
+                                    EmitCall(w, plan, weights, Stage.BackwardWeights, "start", "end");
+                                else
+                                {
+                                    w.Line($"// Units [0, {I(region.Units)}), then samples.");
+                                    using (w.Open($"if (start < {I(region.Units)})"))
+                                        EmitCall(w, plan, weights, Stage.BackwardWeights, "start", $"global::System.Math.Min(end, {I(region.Units)})");
+                                    w.Line($"start = global::System.Math.Max(start, {I(region.Units)}) - {I(region.Units)};");
+                                    w.Line($"end -= {I(region.Units)};");
+                                }
+                            }
+                            if (region.SampleKernels.Count > 0)
+                                using (w.Open(region.WeightLayer is null ? "" : "if (start < end)"))
+                                    foreach (var (l, stage) in region.SampleKernels) EmitCall(w, plan, l, stage, "start", "end");
                             if (region.Id == 0 && KeepsOutput(plan))
                                 w.Line($"global::GenConv.CallerSpans.CopySamples(ref Data({Activation(plan.Layers.Count)}), {CallerTarget}, start, end, OutputLength);");
                             w.Line("break;");

@@ -247,22 +247,18 @@ namespace Golden
         {
             int batch = _runBatch;
             ref float parameters = ref Data(_parameters);
-            RunParallel(1, 10);
-            RunParallel(2, batch);
-            RunParallel(3, 84);
+            RunParallel(1, 10 + batch);
+            RunParallel(2, 84 + batch);
+            RunParallel(3, 120 + batch);
             RunParallel(4, batch);
-            RunParallel(5, 120);
-            RunParallel(6, batch);
-            RunParallel(7, batch);
-            RunParallel(8, 12);
             Layer3PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 156), ref Data(_transposedWeight3));
-            RunParallel(9, batch);
-            RunParallel(10, batch);
-            RunParallel(11, 10);
+            RunParallel(5, 12 + batch);
+            RunParallel(6, batch);
+            RunParallel(7, 10);
             if (_io.HasTarget) // the caller asked for dL/dInput
             {
                 Layer0PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 0), ref Data(_transposedWeight0));
-                RunParallel(12, batch);
+                RunParallel(8, batch);
             }
         }
 
@@ -279,76 +275,104 @@ namespace Golden
             ref float gradients = ref Data(_gradients);
             switch (region)
             {
-                case 0: // over Samples
+                case 0: // over samples
                 {
-                    Layer0Forward(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 0), ref Unsafe.Add(ref parameters, 150), ref Data(_activation2), ref Data(_padded0));
-                    Layer2Forward(batch, start, end, ref Data(_activation2), ref Data(_activation3));
-                    Layer3Forward(batch, start, end, ref Data(_activation3), ref Unsafe.Add(ref parameters, 156), ref Unsafe.Add(ref parameters, 2556), ref Data(_activation5));
-                    Layer5Forward(batch, start, end, ref Data(_activation5), ref Data(_activation6));
-                    Layer6Forward(batch, start, end, ref Data(_activation6), ref Unsafe.Add(ref parameters, 2572), ref Unsafe.Add(ref parameters, 50572), ref Data(_activation8));
-                    Layer8Forward(batch, start, end, ref Data(_activation8), ref Unsafe.Add(ref parameters, 50692), ref Unsafe.Add(ref parameters, 60772), ref Data(_activation10));
-                    Layer10Forward(batch, start, end, ref Data(_activation10), ref Unsafe.Add(ref parameters, 60856), ref Unsafe.Add(ref parameters, 61696), ref _io.Target);
+                    {
+                        Layer0Forward(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 0), ref Unsafe.Add(ref parameters, 150), ref Data(_activation2), ref Data(_padded0));
+                        Layer2Forward(batch, start, end, ref Data(_activation2), ref Data(_activation3));
+                        Layer3Forward(batch, start, end, ref Data(_activation3), ref Unsafe.Add(ref parameters, 156), ref Unsafe.Add(ref parameters, 2556), ref Data(_activation5));
+                        Layer5Forward(batch, start, end, ref Data(_activation5), ref Data(_activation6));
+                        Layer6Forward(batch, start, end, ref Data(_activation6), ref Unsafe.Add(ref parameters, 2572), ref Unsafe.Add(ref parameters, 50572), ref Data(_activation8));
+                        Layer8Forward(batch, start, end, ref Data(_activation8), ref Unsafe.Add(ref parameters, 50692), ref Unsafe.Add(ref parameters, 60772), ref Data(_activation10));
+                        Layer10Forward(batch, start, end, ref Data(_activation10), ref Unsafe.Add(ref parameters, 60856), ref Unsafe.Add(ref parameters, 61696), ref _io.Target);
+                    }
                     break;
                 }
-                case 1: // over WeightUnits
+                case 1: // over weight units, then samples
                 {
-                    Layer10BackwardWeights(batch, start, end, ref Data(_activation10), ref _io.Source, ref Unsafe.Add(ref gradients, 60856), ref Unsafe.Add(ref gradients, 61696));
+                    // Units [0, 10), then samples.
+                    if (start < 10)
+                    {
+                        Layer10BackwardWeights(batch, start, global::System.Math.Min(end, 10), ref Data(_activation10), ref _io.Source, ref Unsafe.Add(ref gradients, 60856), ref Unsafe.Add(ref gradients, 61696));
+                    }
+                    start = global::System.Math.Max(start, 10) - 10;
+                    end -= 10;
+                    if (start < end)
+                    {
+                        Layer10BackwardData(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 60856), ref Data(_gradientA), ref Data(_activation10));
+                    }
                     break;
                 }
-                case 2: // over Samples
+                case 2: // over weight units, then samples
                 {
-                    Layer10BackwardData(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 60856), ref Data(_gradientA), ref Data(_activation10));
+                    // Units [0, 84), then samples.
+                    if (start < 84)
+                    {
+                        Layer8BackwardWeights(batch, start, global::System.Math.Min(end, 84), ref Data(_activation8), ref Data(_gradientA), ref Unsafe.Add(ref gradients, 50692), ref Unsafe.Add(ref gradients, 60772));
+                    }
+                    start = global::System.Math.Max(start, 84) - 84;
+                    end -= 84;
+                    if (start < end)
+                    {
+                        Layer8BackwardData(batch, start, end, ref Data(_gradientA), ref Unsafe.Add(ref parameters, 50692), ref Data(_gradientB), ref Data(_activation8));
+                    }
                     break;
                 }
-                case 3: // over WeightUnits
+                case 3: // over weight units, then samples
                 {
-                    Layer8BackwardWeights(batch, start, end, ref Data(_activation8), ref Data(_gradientA), ref Unsafe.Add(ref gradients, 50692), ref Unsafe.Add(ref gradients, 60772));
+                    // Units [0, 120), then samples.
+                    if (start < 120)
+                    {
+                        Layer6BackwardWeights(batch, start, global::System.Math.Min(end, 120), ref Data(_activation6), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 2572), ref Unsafe.Add(ref gradients, 50572));
+                    }
+                    start = global::System.Math.Max(start, 120) - 120;
+                    end -= 120;
+                    if (start < end)
+                    {
+                        Layer6BackwardData(batch, start, end, ref Data(_gradientB), ref Unsafe.Add(ref parameters, 2572), ref Data(_gradientA));
+                    }
                     break;
                 }
-                case 4: // over Samples
+                case 4: // over samples
                 {
-                    Layer8BackwardData(batch, start, end, ref Data(_gradientA), ref Unsafe.Add(ref parameters, 50692), ref Data(_gradientB), ref Data(_activation8));
+                    {
+                        Layer5BackwardData(batch, start, end, ref Data(_activation5), ref Data(_gradientA), ref Data(_gradientB));
+                        Layer3PrepareBackwardWeights(batch, start, end, ref Data(_gradientB), ref Data(_pixelMajorGradient3));
+                    }
                     break;
                 }
-                case 5: // over WeightUnits
+                case 5: // over weight units, then samples
                 {
-                    Layer6BackwardWeights(batch, start, end, ref Data(_activation6), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 2572), ref Unsafe.Add(ref gradients, 50572));
+                    // Units [0, 12), then samples.
+                    if (start < 12)
+                    {
+                        Layer3BackwardWeights(batch, start, global::System.Math.Min(end, 12), ref Data(_activation3), ref Data(_pixelMajorGradient3), ref Data(_weightGradientSums3), ref Unsafe.Add(ref gradients, 156), ref Unsafe.Add(ref gradients, 2556));
+                    }
+                    start = global::System.Math.Max(start, 12) - 12;
+                    end -= 12;
+                    if (start < end)
+                    {
+                        Layer3BackwardData(batch, start, end, ref Data(_gradientB), ref Data(_transposedWeight3), ref Data(_gradientA), ref Data(_paddedOutputGradient3));
+                    }
                     break;
                 }
-                case 6: // over Samples
+                case 6: // over samples
                 {
-                    Layer6BackwardData(batch, start, end, ref Data(_gradientB), ref Unsafe.Add(ref parameters, 2572), ref Data(_gradientA));
+                    {
+                        Layer2BackwardData(batch, start, end, ref Data(_activation2), ref Data(_gradientA), ref Data(_gradientB));
+                    }
                     break;
                 }
-                case 7: // over Samples
-                {
-                    Layer5BackwardData(batch, start, end, ref Data(_activation5), ref Data(_gradientA), ref Data(_gradientB));
-                    Layer3PrepareBackwardWeights(batch, start, end, ref Data(_gradientB), ref Data(_pixelMajorGradient3));
-                    break;
-                }
-                case 8: // over WeightUnits
-                {
-                    Layer3BackwardWeights(batch, start, end, ref Data(_activation3), ref Data(_pixelMajorGradient3), ref Data(_weightGradientSums3), ref Unsafe.Add(ref gradients, 156), ref Unsafe.Add(ref gradients, 2556));
-                    break;
-                }
-                case 9: // over Samples
-                {
-                    Layer3BackwardData(batch, start, end, ref Data(_gradientB), ref Data(_transposedWeight3), ref Data(_gradientA), ref Data(_paddedOutputGradient3));
-                    break;
-                }
-                case 10: // over Samples
-                {
-                    Layer2BackwardData(batch, start, end, ref Data(_activation2), ref Data(_gradientA), ref Data(_gradientB));
-                    break;
-                }
-                case 11: // over WeightUnits
+                case 7: // over weight units
                 {
                     Layer0BackwardWeights(batch, start, end, ref Data(_padded0), ref Data(_gradientB), ref Data(_weightGradientSums0), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
                     break;
                 }
-                case 12: // over Samples
+                case 8: // over samples
                 {
-                    Layer0BackwardData(batch, start, end, ref Data(_gradientB), ref Data(_transposedWeight0), ref _io.Target, ref Data(_paddedOutputGradient0));
+                    {
+                        Layer0BackwardData(batch, start, end, ref Data(_gradientB), ref Data(_transposedWeight0), ref _io.Target, ref Data(_paddedOutputGradient0));
+                    }
                     break;
                 }
             }
