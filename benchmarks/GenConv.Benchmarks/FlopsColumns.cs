@@ -32,7 +32,7 @@ namespace GenConv.Benchmarks
             double? gflops = Gflops(summary, benchmarkCase);
             if (gflops is null) return "-";
             if (!percentOfPeak) return gflops.Value.ToString("F1", CultureInfo.InvariantCulture);
-            BenchmarkCase? peakCase = summary.BenchmarksCases.FirstOrDefault(c => c.Descriptor.Type == typeof(FmaPeakBenchmark));
+            BenchmarkCase? peakCase = summary.BenchmarksCases.FirstOrDefault(c => c.Descriptor.WorkloadMethod.Name == nameof(FmaPeakBenchmark.FmaPeak));
             double? peak = peakCase is null ? null : Gflops(summary, peakCase);
             return peak is null or 0 ? "-" : (100 * gflops.Value / peak.Value).ToString("F1", CultureInfo.InvariantCulture) + " %";
         }
@@ -44,7 +44,7 @@ namespace GenConv.Benchmarks
             return median is null or 0 || flops is null ? null : flops / median;
         }
 
-        /// <summary>Operations of one invocation: the peak loop's count, or the workload's forward cost (×3 for a training step: forward, backward data, backward weights).</summary>
+        /// <summary>Operations of one invocation: the peak loop's count (on one or two threads), or the workload's forward cost (×3 for a training step: forward, backward data, backward weights).</summary>
         private static double? Flops(BenchmarkCase benchmarkCase)
         {
             if (benchmarkCase.Descriptor.Type == typeof(FmaPeakBenchmark)) return FmaPeakBenchmark.Flops;
