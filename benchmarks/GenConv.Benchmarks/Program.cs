@@ -4,7 +4,9 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Running;
 using GenConv.Benchmarks;
 
-// All cases: dotnet run -c Release --project benchmarks/GenConv.Benchmarks -- --filter '*' --exporters json
+// All cases: dotnet build -c Release benchmarks/GenConv.Benchmarks, then
+//   dotnet benchmarks/GenConv.Benchmarks/bin/Release/net10.0/GenConv.Benchmarks.dll --filter '*' --job short --inProcess --exporters json
+// (not through `dotnet run`, whose own process keeps a core busy with its JIT for a while and skews two-thread cases).
 // The FMA peak runs in the same summary (joined), so "% of peak" uses this run's peak.
 var config = DefaultConfig.Instance
     .AddDiagnoser(MemoryDiagnoser.Default)
