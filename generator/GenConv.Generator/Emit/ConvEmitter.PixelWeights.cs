@@ -18,7 +18,7 @@ namespace GenConv.Generator.Emit
     {
         private const int PixelLanes = LayerPlan.PixelLanes;
 
-        private static int PixelWeightTiles(LayerPlan l) => (l.Output.Channels + l.PixelWeightChannelTile - 1) / l.PixelWeightChannelTile;
+        private static int PixelWeightTiles(LayerPlan l) => Tiling(l.Output.Channels, l.PixelWeightChannelTile).Tiles;
 
         private static string PixelWeightSumsName(LayerPlan l, int channels) => $"Layer{l.Index}PixelWeightSums{channels}Channels";
 
@@ -33,8 +33,8 @@ namespace GenConv.Generator.Emit
         private static void EmitPixelWeightGradient(SourceWriter w, LayerPlan l)
         {
             string source = l.NeedsPaddedInput ? "xp" : "x";
-            int kh = l.Spec.KernelH, kw = l.Spec.KernelW, oc = l.Output.Channels, tiles = PixelWeightTiles(l);
-            var (large, boundary) = Tiling(oc, l.PixelWeightChannelTile);
+            int kh = l.Spec.KernelH, kw = l.Spec.KernelW, oc = l.Output.Channels;
+            var (tiles, large, boundary) = Tiling(oc, l.PixelWeightChannelTile);
             int largeTiles = boundary / large;
             long pixels = (long)l.Output.Height * l.Output.Width;
             void DecodeUnit()
@@ -89,11 +89,11 @@ namespace GenConv.Generator.Emit
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
                 using (w.Open($"private static void {PixelWeightSumsName(l, channels)}(bool first, ref float x, ref float g, ref float acc)"))
                 {
-                    foreach (VectorFlavor f in new[] { VectorFlavor.Wide, VectorFlavor.V256, VectorFlavor.V128 })
-                        using (w.Open($"{(f == VectorFlavor.Wide ? "if" : "else if")} ({f.Accelerated})"))
-                            EmitPixelWeightLanes(w, l, f, channels);
-                    using (w.Open("else"))
-                        EmitPixelWeightScalar(w, l, channels);
+                    EmitByFixedWidth(w, _ => true, f =>
+                    {
+                        if (f is null) EmitPixelWeightScalar(w, l, channels);
+                        else EmitPixelWeightLanes(w, l, f, channels);
+                    });
                 }
                 w.Line();
             }
@@ -198,14 +198,34 @@ namespace GenConv.Generator.Emit
             var (whole, counted) = PixelVectors(l);
             w.Line($"global::System.Span<float> biasLanes = stackalloc float[{I((long)oc * PixelLanes)}];");
             w.Line("ref float bl = ref MemoryMarshal.GetReference(biasLanes);");
-            foreach (VectorFlavor f in new[] { VectorFlavor.Wide, VectorFlavor.V256, VectorFlavor.V128 })
-                using (w.Open($"{(f == VectorFlavor.Wide ? "if" : "else if")} ({f.Accelerated})"))
+            long sample = oc * pixels;
+            EmitByFixedWidth(w, _ => true, f =>
+            {
+                if (f is null)
+                {
+                    using (w.Open($"for (int j = 0; j < {I(oc)}; j++)"))
+                    using (w.Open($"for (int lane = 0; lane < {I(PixelLanes)}; lane++)"))
+                    {
+                        w.Line("float s = 0f;");
+                        using (w.Open($"for (int q = 0; q < batch * {I(sample)}; q += {I(sample)})"))
+                        using (w.Open($"for (int oh = 0; oh < {I(l.Output.Height)}; oh++)"))
+                        {
+                            w.Line($"ref float gr = ref {Unsafe}.Add(ref dy, q + j * {I(pixels)} + oh * {I(ow)} + lane);");
+                            using (w.Open($"for (int col = 0; col < {I(whole * PixelLanes)}; col += {I(PixelLanes)})"))
+                                w.Line($"s += {Unsafe}.Add(ref gr, col);");
+                            if (counted > 0)
+                                w.Line($"s += lane < {I(counted)} ? 0f : {Unsafe}.Add(ref gr, {I(ow - PixelLanes)});");
+                        }
+                        w.Line($"{Unsafe}.Add(ref bl, j * {I(PixelLanes)} + lane) = s;");
+                    }
+                    return;
+                }
                 using (w.Open($"for (int p = 0; p < {I(PixelLanes)}; p += {I(f.Lanes)})"))
                 {
                     if (counted > 0)
                         w.Line($"{f.Type} counted = {UncountedLanes(f, "p", counted)};");
                     for (int j = 0; j < oc; j++) w.Line($"{f.Type} s{j} = {f.Type}.Zero;");
-                    using (w.Open($"for (int q = 0; q < batch * {I(l.Output.Channels * pixels)}; q += {I(l.Output.Channels * pixels)})"))
+                    using (w.Open($"for (int q = 0; q < batch * {I(sample)}; q += {I(sample)})"))
                     using (w.Open($"for (int oh = 0; oh < {I(l.Output.Height)}; oh++)"))
                     {
                         w.Line($"ref float gr = ref {Unsafe}.Add(ref dy, q + oh * {I(ow)} + p);");
@@ -219,22 +239,7 @@ namespace GenConv.Generator.Emit
                     for (int j = 0; j < oc; j++)
                         w.Line($"{f.Api}.StoreUnsafe(s{j}, ref bl, (nuint)({I((long)j * PixelLanes)} + p));");
                 }
-            using (w.Open("else"))
-            using (w.Open($"for (int j = 0; j < {I(oc)}; j++)"))
-            using (w.Open($"for (int lane = 0; lane < {I(PixelLanes)}; lane++)"))
-            {
-                w.Line("float s = 0f;");
-                using (w.Open($"for (int q = 0; q < batch * {I(oc * pixels)}; q += {I(oc * pixels)})"))
-                using (w.Open($"for (int oh = 0; oh < {I(l.Output.Height)}; oh++)"))
-                {
-                    w.Line($"ref float gr = ref {Unsafe}.Add(ref dy, q + j * {I(pixels)} + oh * {I(ow)} + lane);");
-                    using (w.Open($"for (int col = 0; col < {I(whole * PixelLanes)}; col += {I(PixelLanes)})"))
-                        w.Line($"s += {Unsafe}.Add(ref gr, col);");
-                    if (counted > 0)
-                        w.Line($"s += lane < {I(counted)} ? 0f : {Unsafe}.Add(ref gr, {I(ow - PixelLanes)});");
-                }
-                w.Line($"{Unsafe}.Add(ref bl, j * {I(PixelLanes)} + lane) = s;");
-            }
+            });
             using (w.Open($"for (int j = 0; j < {I(oc)}; j++)"))
                 w.Line($"{Unsafe}.Add(ref db, j) = global::GenConv.Kernels.LaneSum.Of16(ref {Unsafe}.Add(ref bl, j * {I(PixelLanes)}));");
         }

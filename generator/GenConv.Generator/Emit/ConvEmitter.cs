@@ -621,12 +621,19 @@ namespace GenConv.Generator.Emit
         /// One path per vector width that divides the padded channel count (512, 256, 128 bits, then scalar), chosen by
         /// the JIT-constant IsHardwareAccelerated checks; they compute the same chains, so any of them gives the same bits.
         /// </summary>
-        private static void EmitByChannelWidth(SourceWriter w, LayerPlan l, Action<VectorFlavor?> body)
+        private static void EmitByChannelWidth(SourceWriter w, LayerPlan l, Action<VectorFlavor?> body) =>
+            EmitByFixedWidth(w, f => l.GradientChannelStride % f.Lanes == 0, body);
+
+        /// <summary>
+        /// <c>if (512-bit) … else if (256-bit) … else if (128-bit) … else (scalar, <paramref name="body"/> given null)</c>, over
+        /// the fixed widths <paramref name="usable"/> accepts, chosen by the JIT-constant IsHardwareAccelerated checks.
+        /// </summary>
+        private static void EmitByFixedWidth(SourceWriter w, Func<VectorFlavor, bool> usable, Action<VectorFlavor?> body)
         {
             bool opened = false;
             foreach (VectorFlavor f in new[] { VectorFlavor.Wide, VectorFlavor.V256, VectorFlavor.V128 })
             {
-                if (l.GradientChannelStride % f.Lanes != 0) continue;
+                if (!usable(f)) continue;
                 using (w.Open($"{(opened ? "else if" : "if")} ({f.Accelerated})"))
                     body(f);
                 opened = true;

@@ -117,22 +117,22 @@ namespace GenConv.Generator.Emit
         /// </summary>
         protected static void EmitTiles(SourceWriter w, string name, int count, int tile, Action<int> emitTile)
         {
-            var (large, boundary) = Tiling(count, tile);
+            var (_, large, boundary) = Tiling(count, tile);
             EmitTileLoop(w, name, 0, boundary, large, emitTile);
             EmitTileLoop(w, name, boundary, count, large - 1, emitTile);
         }
 
-        /// <summary>The larger tile size of <see cref="EmitTiles"/>, and where the tiles one smaller begin.</summary>
-        protected static (int Large, int Boundary) Tiling(int count, int tile)
+        /// <summary>How many tiles <see cref="EmitTiles"/> makes, the larger tile size, and where the tiles one smaller begin.</summary>
+        protected static (int Tiles, int Large, int Boundary) Tiling(int count, int tile)
         {
             int tiles = (count + tile - 1) / tile, large = (count + tiles - 1) / tiles;
-            return (large, (count - tiles * (large - 1)) * large);
+            return (tiles, large, (count - tiles * (large - 1)) * large);
         }
 
         /// <summary>The tile sizes <see cref="EmitTiles"/> uses for these arguments.</summary>
         protected static IEnumerable<int> TileSizes(int count, int tile)
         {
-            var (large, boundary) = Tiling(count, tile);
+            var (_, large, boundary) = Tiling(count, tile);
             if (boundary > 0) yield return large;
             if (boundary < count) yield return large - 1;
         }

@@ -336,7 +336,7 @@ namespace GenConv.Generator.Emit
                 }
                 if (HasKernel(l, Stage.BackwardWeights))
                     regions.Add(new Region(regions.Count, l));
-                // Backward data gets a region of its own layer only: activation gradients ping-pong between two buffers in
+                // A region holds at most one layer's backward data: activation gradients ping-pong between two buffers in
                 // which each layer strides samples by its own size, so sample n of one layer overlaps other samples of the next.
                 if (HasKernel(l, Stage.BackwardData))
                 {
