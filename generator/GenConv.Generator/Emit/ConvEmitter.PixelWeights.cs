@@ -11,8 +11,8 @@ namespace GenConv.Generator.Emit
     /// and the lanes are reduced in LaneSum.Of16's fixed tree at the end. A row's last vector overlaps the one before
     /// rather than reading past the row, its lanes already counted taking dY as +0 (masked). One 512-bit vector, two
     /// 256-bit or four 128-bit vectors, or 16 floats hold the same lanes, so every path gives the same bits.
-    /// A work unit is one input channel, one kernel row and one tile of output channels; the lanes live in registers
-    /// over a sample and in the scratch between samples.
+    /// A pass is one input channel, one kernel row and one tile of output channels; the lanes live in registers over a
+    /// sample and in the part's scratch between samples (<see cref="LayerPlan.SampleParts"/>).
     /// </summary>
     internal sealed partial class ConvEmitter
     {
@@ -43,41 +43,51 @@ namespace GenConv.Generator.Emit
                 w.Line($"bool large = t < {I(largeTiles)};");
                 w.Line($"int oc0 = large ? t * {I(large)} : {I(boundary)} + (t - {I(largeTiles)}) * {I(large - 1)}, channels = large ? {I(large)} : {I(large - 1)};");
             }
-            using (w.Open("for (int n = 0; n < batch; n++)"))
+            using (OpenSamplePartLoop(w, l))
             {
-                w.Line("bool first = n == 0;");
-                w.Line($"ref float xn = ref {Unsafe}.Add(ref {source}, n * {I(l.PaddedLength)});");
-                w.Line($"ref float gn = ref {Unsafe}.Add(ref dy, n * {I(l.OutputLength)});");
-                using (w.Open("for (int u = start; u < end; u++)"))
+                using (w.Open("for (int n = n0; n < n1; n++)"))
                 {
-                    DecodeUnit();
-                    w.Line($"ref float xi = ref {Unsafe}.Add(ref xn, ic * {I(PlaneLength(l))} + row * {I(l.PaddedRowStride)});");
-                    w.Line($"ref float gi = ref {Unsafe}.Add(ref gn, oc0 * {I(pixels)});");
-                    w.Line($"ref float ai = ref {Unsafe}.Add(ref acc, ((ic * {I(kh)} + row) * {I((long)kw * oc)} + oc0) * {I(PixelLanes)});");
-                    if (large == 1 || boundary == oc)
-                        w.Line($"{PixelWeightSumsName(l, large)}(first, ref xi, ref gi, ref ai);");
-                    else
+                    w.Line("bool first = n == n0;");
+                    w.Line($"ref float xn = ref {Unsafe}.Add(ref {source}, n * {I(l.PaddedLength)});");
+                    w.Line($"ref float gn = ref {Unsafe}.Add(ref dy, n * {I(l.OutputLength)});");
+                    using (w.Open($"for (int u = 0; u < {I(WeightPasses(l))}; u++)"))
                     {
-                        w.Line($"if (large) {PixelWeightSumsName(l, large)}(first, ref xi, ref gi, ref ai);");
-                        w.Line($"else {PixelWeightSumsName(l, large - 1)}(first, ref xi, ref gi, ref ai);");
+                        DecodeUnit();
+                        w.Line($"ref float xi = ref {Unsafe}.Add(ref xn, ic * {I(PlaneLength(l))} + row * {I(l.PaddedRowStride)});");
+                        w.Line($"ref float gi = ref {Unsafe}.Add(ref gn, oc0 * {I(pixels)});");
+                        w.Line($"ref float ai = ref {Unsafe}.Add(ref pa, ((ic * {I(kh)} + row) * {I((long)kw * oc)} + oc0) * {I(PixelLanes)});");
+                        if (large == 1 || boundary == oc)
+                            w.Line($"{PixelWeightSumsName(l, large)}(first, ref xi, ref gi, ref ai);");
+                        else
+                        {
+                            w.Line($"if (large) {PixelWeightSumsName(l, large)}(first, ref xi, ref gi, ref ai);");
+                            w.Line($"else {PixelWeightSumsName(l, large - 1)}(first, ref xi, ref gi, ref ai);");
+                        }
                     }
                 }
-            }
-            w.Line("// Each unit reduces its own weights' lanes and writes them out, OIHW.");
-            using (w.Open("for (int u = start; u < end; u++)"))
-            {
-                DecodeUnit();
-                using (w.Open($"for (int c = 0; c < {I(kw)}; c++)"))
-                using (w.Open("for (int j = oc0; j < oc0 + channels; j++)"))
-                    w.Line($"{Unsafe}.Add(ref dw, ((j * {I(l.Input.Channels)} + ic) * {I(kh)} + row) * {I(kw)} + c) = " +
-                           $"global::GenConv.Kernels.LaneSum.Of16(ref {Unsafe}.Add(ref acc, (((ic * {I(kh)} + row) * {I(kw)} + c) * {I(oc)} + j) * {I(PixelLanes)}));");
-            }
-            if (l.BiasCount > 0)
-            {
-                w.Line("// The bias is the sum of dY alone, in the same lanes: the thread holding unit 0 does it.");
-                using (w.Open("if (start == 0)"))
+                if (l.BiasCount > 0)
+                {
+                    w.Line("// The bias's part is the sum of the part's dY alone, in the same lanes.");
+                    w.Line($"ref float bl = ref {Unsafe}.Add(ref pa, {I(BiasScratchOffset(l))});");
                     EmitPixelBiasGradient(w, l);
+                }
             }
+        }
+
+        /// <summary>Each weight's lanes summed over the parts in part order, then reduced in LaneSum's fixed tree; written out OIHW.</summary>
+        private static void EmitPixelFinishWeights(SourceWriter w, LayerPlan l)
+        {
+            int kh = l.Spec.KernelH, kw = l.Spec.KernelW, oc = l.Output.Channels;
+            string perPart = I(WeightScratchPerPart(l)), parts = I(LayerPlan.SampleParts);
+            using (w.Open($"for (int ic = 0; ic < {I(l.Input.Channels)}; ic++)"))
+            using (w.Open($"for (int row = 0; row < {I(kh)}; row++)"))
+            using (w.Open($"for (int c = 0; c < {I(kw)}; c++)"))
+            using (w.Open($"for (int j = 0; j < {I(oc)}; j++)"))
+                w.Line($"{Unsafe}.Add(ref dw, ((j * {I(l.Input.Channels)} + ic) * {I(kh)} + row) * {I(kw)} + c) = " +
+                       $"global::GenConv.Kernels.LaneSum.Of16Parts(ref {Unsafe}.Add(ref acc, (((ic * {I(kh)} + row) * {I(kw)} + c) * {I(oc)} + j) * {I(PixelLanes)}), {perPart}, {parts});");
+            if (l.BiasCount > 0)
+                using (w.Open($"for (int j = 0; j < {I(oc)}; j++)"))
+                    w.Line($"{Unsafe}.Add(ref db, j) = global::GenConv.Kernels.LaneSum.Of16Parts(ref {Unsafe}.Add(ref acc, {I(BiasScratchOffset(l))} + j * {I(PixelLanes)}), {perPart}, {parts});");
         }
 
         /// <summary>The lane sums of one unit over one sample: x at the unit's kernel row, g at its first channel of dY, acc at its first lanes.</summary>
@@ -190,14 +200,12 @@ namespace GenConv.Generator.Emit
             }
         }
 
-        /// <summary>dB[oc] = Σ dY[oc] over samples and pixels, in the weights' 16 lanes and tree (adds, not fused), on every path.</summary>
+        /// <summary>The bias's lanes for one part: Σ dY[oc] over the part's samples and pixels, in the weights' 16 lanes (adds, not fused), on every path.</summary>
         private static void EmitPixelBiasGradient(SourceWriter w, LayerPlan l)
         {
             int oc = l.Output.Channels, ow = l.Output.Width;
             long pixels = (long)l.Output.Height * ow;
             var (whole, counted) = PixelVectors(l);
-            w.Line($"global::System.Span<float> biasLanes = stackalloc float[{I((long)oc * PixelLanes)}];");
-            w.Line("ref float bl = ref MemoryMarshal.GetReference(biasLanes);");
             long sample = oc * pixels;
             EmitByFixedWidth(w, _ => true, f =>
             {
@@ -207,7 +215,7 @@ namespace GenConv.Generator.Emit
                     using (w.Open($"for (int lane = 0; lane < {I(PixelLanes)}; lane++)"))
                     {
                         w.Line("float s = 0f;");
-                        using (w.Open($"for (int q = 0; q < batch * {I(sample)}; q += {I(sample)})"))
+                        using (w.Open($"for (int q = n0 * {I(sample)}; q < n1 * {I(sample)}; q += {I(sample)})"))
                         using (w.Open($"for (int oh = 0; oh < {I(l.Output.Height)}; oh++)"))
                         {
                             w.Line($"ref float gr = ref {Unsafe}.Add(ref dy, q + j * {I(pixels)} + oh * {I(ow)} + lane);");
@@ -225,7 +233,7 @@ namespace GenConv.Generator.Emit
                     if (counted > 0)
                         w.Line($"{f.Type} counted = {UncountedLanes(f, "p", counted)};");
                     for (int j = 0; j < oc; j++) w.Line($"{f.Type} s{j} = {f.Type}.Zero;");
-                    using (w.Open($"for (int q = 0; q < batch * {I(sample)}; q += {I(sample)})"))
+                    using (w.Open($"for (int q = n0 * {I(sample)}; q < n1 * {I(sample)}; q += {I(sample)})"))
                     using (w.Open($"for (int oh = 0; oh < {I(l.Output.Height)}; oh++)"))
                     {
                         w.Line($"ref float gr = ref {Unsafe}.Add(ref dy, q + oh * {I(ow)} + p);");
@@ -240,8 +248,6 @@ namespace GenConv.Generator.Emit
                         w.Line($"{f.Api}.StoreUnsafe(s{j}, ref bl, (nuint)({I((long)j * PixelLanes)} + p));");
                 }
             });
-            using (w.Open($"for (int j = 0; j < {I(oc)}; j++)"))
-                w.Line($"{Unsafe}.Add(ref db, j) = global::GenConv.Kernels.LaneSum.Of16(ref {Unsafe}.Add(ref bl, j * {I(PixelLanes)}));");
         }
     }
 }

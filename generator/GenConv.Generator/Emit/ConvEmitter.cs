@@ -44,6 +44,9 @@ namespace GenConv.Generator.Emit
                     list.Add(l.NeedsPaddedInput ? Buffer.PaddedInput : Buffer.Input);
                     list.Add(l.WeightGradientOverPixels ? Buffer.OutputGradient : Buffer.TransposedOutputGradient);
                     list.Add(Buffer.WeightGradientScratch);
+                    break;
+                case Stage.FinishBackwardWeights:
+                    list.Add(Buffer.WeightGradientScratch);
                     list.Add(Buffer.WeightGradient);
                     if (l.BiasCount > 0) list.Add(Buffer.BiasGradient);
                     break;
@@ -73,10 +76,42 @@ namespace GenConv.Generator.Emit
             return list.ToArray();
         }
 
-        /// <summary>Backward weights splits into (input channel, group of kernel rows) units; over pixels, (input channel, kernel row, channel tile).</summary>
-        public override int WeightGradientUnits(LayerPlan l) => l.WeightGradientOverPixels
+        /// <summary>Backward weights splits the batch into fixed parts, each summed into partial sums of its own.</summary>
+        public override int WeightGradientUnits(LayerPlan l) => LayerPlan.SampleParts;
+
+        public override bool WeightGradientOverSampleParts(LayerPlan l) => true;
+
+        /// <summary>Kernel passes over one sample: (input channel, group of kernel rows); over pixels, (input channel, kernel row, channel tile).</summary>
+        private static int WeightPasses(LayerPlan l) => l.WeightGradientOverPixels
             ? l.Input.Channels * l.Spec.KernelH * PixelWeightTiles(l)
             : l.Input.Channels * (l.WeightRowGroupStarts.Length - 1);
+
+        /// <summary>Floats of one part's partial sums: the weights' (in the kernel's own layout), then the bias's.</summary>
+        public static long WeightScratchPerPart(LayerPlan l) => l.WeightGradientOverPixels
+            ? ((long)l.WeightCount + l.Output.Channels) * LayerPlan.PixelLanes
+            : (long)l.WeightCount / l.Output.Channels * l.GradientChannelStride + l.GradientChannelStride;
+
+        /// <summary>Offset of the bias's partial sums within a part's.</summary>
+        private static long BiasScratchOffset(LayerPlan l) => l.WeightGradientOverPixels
+            ? (long)l.WeightCount * LayerPlan.PixelLanes
+            : (long)l.WeightCount / l.Output.Channels * l.GradientChannelStride;
+
+        /// <summary>
+        /// Opens the loop over parts [start, end) of the batch: <c>n0</c>, <c>n1</c> bound the part's samples and <c>pa</c>
+        /// is its partial sums. A part with no samples (batch &lt; parts) has all-zero sums.
+        /// </summary>
+        private static SourceWriter.Block OpenSamplePartLoop(SourceWriter w, LayerPlan l)
+        {
+            SourceWriter.Block block = w.Open("for (int part = start; part < end; part++)");
+            w.Line($"int n0 = (int)((long)batch * part / {I(LayerPlan.SampleParts)}), n1 = (int)((long)batch * (part + 1) / {I(LayerPlan.SampleParts)});");
+            w.Line($"ref float pa = ref {Unsafe}.Add(ref acc, part * {I(WeightScratchPerPart(l))});");
+            using (w.Open("if (n0 == n1)"))
+            {
+                w.Line($"MemoryMarshal.CreateSpan(ref pa, {I(WeightScratchPerPart(l))}).Clear();");
+                w.Line("continue;");
+            }
+            return block;
+        }
 
         public override void EmitBody(SourceWriter w, LayerPlan l, Stage stage)
         {
@@ -91,6 +126,10 @@ namespace GenConv.Generator.Emit
                 case Stage.BackwardWeights:
                     if (l.WeightGradientOverPixels) EmitPixelWeightGradient(w, l);
                     else EmitBackwardWeights(w, l);
+                    break;
+                case Stage.FinishBackwardWeights:
+                    if (l.WeightGradientOverPixels) EmitPixelFinishWeights(w, l);
+                    else EmitFinishWeights(w, l);
                     break;
                 case Stage.PrepareBackwardData:
                     EmitTransposeWeights(w, l);
@@ -354,7 +393,10 @@ namespace GenConv.Generator.Emit
             {
                 // The native width is 8 floats on x64 (AVX2 and AVX-512 alike); narrower machines still get correct code.
                 int lanes = flavor == VectorFlavor.Native ? 8 : flavor.Lanes;
-                int rows = ow < 2 * lanes && oh > 1 ? 2 : 1;
+                int perRow = ow >= 2 * lanes ? 2 : 1;
+                int rows = perRow == 1 && oh > 1 ? 2 : 1;
+                // AVX-512's 32 registers hold twice the rows: each channel's broadcast then feeds twice the FMAs.
+                if (flavor == VectorFlavor.Wide) rows = Math.Min(oh, Math.Max(1, LayerPlan.WeightAccumulatorBudget(lanes) / (count * perRow)));
                 EmitTiles(w, "oh", oh, rows, passRows => EmitVectorRows(w, l, b, source, count, flavor, passRows));
             }, continuesChain: flat);
             using (w.Open("else"))
@@ -426,8 +468,8 @@ namespace GenConv.Generator.Emit
         }
 
         /// <summary>
-        /// Output rows oh..oh+rows−1 in vector steps: with one row, two vectors per step then one; with two rows, one
-        /// vector of each. The last vector of a row overlaps its neighbour rather than falling to scalars (it recomputes equal values).
+        /// Output rows oh..oh+rows−1 in vector steps: two vectors of each row per step while a row has two left, then one.
+        /// The last vector of a row overlaps its neighbour rather than falling to scalars (it recomputes equal values).
         /// </summary>
         private static void EmitVectorRows(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source, int count, VectorFlavor f, int rows)
         {
@@ -435,10 +477,16 @@ namespace GenConv.Generator.Emit
             EmitRowPointers(w, l, b, source, count);
             w.Line("int ow = 0;");
             var oneVectorPerRow = new List<(int Row, int Column)>();
-            for (int r = 0; r < rows; r++) oneVectorPerRow.Add((r, 0));
-            if (rows == 1)
+            var twoVectorsPerRow = new List<(int Row, int Column)>();
+            for (int r = 0; r < rows; r++)
+            {
+                oneVectorPerRow.Add((r, 0));
+                twoVectorsPerRow.Add((r, 0));
+                twoVectorsPerRow.Add((r, 1));
+            }
+            if (ow >= 2 * (f == VectorFlavor.Native ? 8 : f.Lanes))
                 using (w.Open($"for (; ow <= {I(ow)} - 2 * {f.Count}; ow += 2 * {f.Count})"))
-                    EmitVectorStep(w, l, count, new List<(int, int)> { (0, 0), (0, 1) }, f);
+                    EmitVectorStep(w, l, count, twoVectorsPerRow, f);
             using (w.Open($"for (; ow < {I(ow)}; ow += {f.Count})"))
             {
                 w.Line($"if (ow > {I(ow)} - {f.Count}) ow = {I(ow)} - {f.Count};");
@@ -550,50 +598,57 @@ namespace GenConv.Generator.Emit
             int[] groups = l.WeightRowGroupStarts;
             int groupCount = groups.Length - 1, kh = l.Spec.KernelH, kw = l.Spec.KernelW, stride = l.GradientChannelStride;
             int pixels = l.Output.Height * l.Output.Width;
-            using (w.Open("for (int n = 0; n < batch; n++)"))
+            using (OpenSamplePartLoop(w, l))
             {
-                w.Line("bool first = n == 0;");
-                w.Line($"ref float xn = ref {Unsafe}.Add(ref {source}, n * {I(l.PaddedLength)});");
-                w.Line($"ref float gn = ref {Unsafe}.Add(ref dyt, n * {I((long)pixels * stride)});");
-                using (w.Open("for (int u = start; u < end; u++)"))
+                using (w.Open("for (int n = n0; n < n1; n++)"))
                 {
-                    w.Line(groupCount == 1 ? "int ic = u;" : $"int ic = u / {I(groupCount)};");
-                    w.Line($"ref float xi = ref {Unsafe}.Add(ref xn, ic * {I(PlaneLength(l))});");
-                    w.Line($"ref float ai = ref {Unsafe}.Add(ref acc, ic * {I((long)kh * kw * stride)});");
-                    if (groupCount == 1)
-                        w.Line($"{WeightRowsName(l, 0, kh)}(first, ref xi, ref gn, ref ai);");
-                    else
-                        using (w.Open($"switch (u % {I(groupCount)})"))
-                            for (int g = 0; g < groupCount; g++)
-                                w.Line($"case {I(g)}: {WeightRowsName(l, groups[g], groups[g + 1])}(first, ref {Unsafe}.Add(ref xi, {I((long)groups[g] * l.PaddedRowStride)}), ref gn, ref {Unsafe}.Add(ref ai, {I((long)groups[g] * kw * stride)})); break;");
+                    w.Line("bool first = n == n0;");
+                    w.Line($"ref float xn = ref {Unsafe}.Add(ref {source}, n * {I(l.PaddedLength)});");
+                    w.Line($"ref float gn = ref {Unsafe}.Add(ref dyt, n * {I((long)pixels * stride)});");
+                    using (w.Open($"for (int u = 0; u < {I(WeightPasses(l))}; u++)"))
+                    {
+                        w.Line(groupCount == 1 ? "int ic = u;" : $"int ic = u / {I(groupCount)};");
+                        w.Line($"ref float xi = ref {Unsafe}.Add(ref xn, ic * {I(PlaneLength(l))});");
+                        w.Line($"ref float ai = ref {Unsafe}.Add(ref pa, ic * {I((long)kh * kw * stride)});");
+                        if (groupCount == 1)
+                            w.Line($"{WeightRowsName(l, 0, kh)}(first, ref xi, ref gn, ref ai);");
+                        else
+                            using (w.Open($"switch (u % {I(groupCount)})"))
+                                for (int g = 0; g < groupCount; g++)
+                                    w.Line($"case {I(g)}: {WeightRowsName(l, groups[g], groups[g + 1])}(first, ref {Unsafe}.Add(ref xi, {I((long)groups[g] * l.PaddedRowStride)}), ref gn, ref {Unsafe}.Add(ref ai, {I((long)groups[g] * kw * stride)})); break;");
+                    }
                 }
-            }
-            w.Line("// Each unit writes out its own weights, OIHW.");
-            using (w.Open("for (int u = start; u < end; u++)"))
-            {
-                if (groupCount == 1)
-                    w.Line($"int ic = u, r0 = 0, r1 = {I(kh)};");
-                else
+                if (l.BiasCount > 0)
                 {
-                    var cases = Enumerable.Range(0, groupCount).Select(g => $"{I(g)} => ({I(groups[g])}, {I(groups[g + 1])})");
-                    w.Line($"int ic = u / {I(groupCount)};");
-                    w.Line($"(int r0, int r1) = (u % {I(groupCount)}) switch {{ {string.Join(", ", cases)}, _ => (0, 0) }};");
-                }
-                using (w.Open("for (int r = r0; r < r1; r++)"))
-                using (w.Open($"for (int c = 0; c < {I(kw)}; c++)"))
-                {
-                    w.Line($"ref float sums = ref {Unsafe}.Add(ref acc, ((ic * {I(kh)} + r) * {I(kw)} + c) * {I(stride)});");
-                    using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
-                        w.Line($"{Unsafe}.Add(ref dw, ((oc * {I(l.Input.Channels)} + ic) * {I(kh)} + r) * {I(kw)} + c) = {Unsafe}.Add(ref sums, oc);");
-                }
-            }
-            if (l.BiasCount > 0)
-            {
-                w.Line("// The bias is the sum of dY alone: the thread holding unit 0 does it.");
-                using (w.Open("if (start == 0)"))
+                    w.Line("// The bias's part is the sum of the part's dY alone.");
+                    w.Line($"ref float dytp = ref {Unsafe}.Add(ref dyt, n0 * {I((long)pixels * stride)});");
+                    w.Line($"ref float pb = ref {Unsafe}.Add(ref pa, {I(BiasScratchOffset(l))});");
                     EmitByChannelWidth(w, l, f => EmitBiasGradient(w, l, f));
+                }
             }
         }
+
+        /// <summary>The parts' sums added in part order, written out OIHW.</summary>
+        private static void EmitFinishWeights(SourceWriter w, LayerPlan l)
+        {
+            int kh = l.Spec.KernelH, kw = l.Spec.KernelW, stride = l.GradientChannelStride;
+            long perPart = WeightScratchPerPart(l);
+            using (w.Open($"for (int ic = 0; ic < {I(l.Input.Channels)}; ic++)"))
+            using (w.Open($"for (int r = 0; r < {I(kh)}; r++)"))
+            using (w.Open($"for (int c = 0; c < {I(kw)}; c++)"))
+            {
+                w.Line($"ref float sums = ref {Unsafe}.Add(ref acc, ((ic * {I(kh)} + r) * {I(kw)} + c) * {I(stride)});");
+                using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
+                    w.Line($"{Unsafe}.Add(ref dw, ((oc * {I(l.Input.Channels)} + ic) * {I(kh)} + r) * {I(kw)} + c) = {PartSum($"{Unsafe}.Add(ref sums, oc", perPart)};");
+            }
+            if (l.BiasCount > 0)
+                using (w.Open($"for (int oc = 0; oc < {I(l.Output.Channels)}; oc++)"))
+                    w.Line($"{Unsafe}.Add(ref db, oc) = {PartSum($"{Unsafe}.Add(ref acc, {I(BiasScratchOffset(l))} + oc", perPart)};");
+        }
+
+        /// <summary>((p0 + p1) + p2) + …: an element's partial sums, <paramref name="perPart"/> floats apart, in part order. <paramref name="element"/> is an unclosed <c>Unsafe.Add(ref …, offset</c>.</summary>
+        private static string PartSum(string element, long perPart) =>
+            string.Join(" + ", Enumerable.Range(0, LayerPlan.SampleParts).Select(p => p == 0 ? element + ")" : $"{element} + {I(p * perPart)})"));
 
         private static string WeightRowsName(LayerPlan l, int firstRow, int endRow) => $"Layer{l.Index}WeightRows{firstRow}To{endRow - 1}";
 
@@ -758,7 +813,7 @@ namespace GenConv.Generator.Emit
             }
         }
 
-        /// <summary>dB[oc] = Σ over samples and pixels of dY, one chain per channel in (sample, pixel) order on every path.</summary>
+        /// <summary>The bias's part: Σ of dY over the part's samples and pixels, one chain per channel in (sample, pixel) order on every path.</summary>
         private static void EmitBiasGradient(SourceWriter w, LayerPlan l, VectorFlavor? f)
         {
             int stride = l.GradientChannelStride, oc = l.Output.Channels;
@@ -768,18 +823,18 @@ namespace GenConv.Generator.Emit
                 using (w.Open($"for (int oc = 0; oc < {I(oc)}; oc++)"))
                 {
                     w.Line("float s = 0f;");
-                    using (w.Open($"for (int q = 0; q < batch * {I(positions)}; q++)"))
-                        w.Line($"s += {Unsafe}.Add(ref dyt, q * {I(stride)} + oc);");
-                    w.Line($"{Unsafe}.Add(ref db, oc) = s;");
+                    using (w.Open($"for (int q = 0; q < (n1 - n0) * {I(positions)}; q++)"))
+                        w.Line($"s += {Unsafe}.Add(ref dytp, q * {I(stride)} + oc);");
+                    w.Line($"{Unsafe}.Add(ref pb, oc) = s;");
                 }
                 return;
             }
             EmitTiles(w, "v", stride / f.Lanes, LayerPlan.WeightAccumulatorBudget(f.Lanes), count =>
             {
                 for (int j = 0; j < count; j++) w.Line($"{f.Type} s{j} = {f.Type}.Zero;");
-                using (w.Open($"for (int q = 0; q < batch * {I(positions)}; q++)"))
+                using (w.Open($"for (int q = 0; q < (n1 - n0) * {I(positions)}; q++)"))
                 {
-                    w.Line($"ref float gq = ref {Unsafe}.Add(ref dyt, q * {I(stride)} + v * {I(f.Lanes)});");
+                    w.Line($"ref float gq = ref {Unsafe}.Add(ref dytp, q * {I(stride)} + v * {I(f.Lanes)});");
                     for (int j = 0; j < count; j++)
                         w.Line($"s{j} += {f.Api}.LoadUnsafe(ref gq, {I((long)j * f.Lanes)});");
                 }
@@ -787,7 +842,7 @@ namespace GenConv.Generator.Emit
                     using (w.Open($"for (int lane = 0; lane < {I(f.Lanes)}; lane++)"))
                     {
                         w.Line($"int c = (v + {I(j)}) * {I(f.Lanes)} + lane;");
-                        w.Line($"if (c < {I(oc)}) {Unsafe}.Add(ref db, c) = {f.Api}.GetElement(s{j}, lane); // the padded channels are zero and never stored");
+                        w.Line($"if (c < {I(oc)}) {Unsafe}.Add(ref pb, c) = {f.Api}.GetElement(s{j}, lane); // the padded channels are zero and never stored");
                     }
             });
         }

@@ -36,8 +36,9 @@ namespace GenConv.Generator.Emit
     /// <summary>
     /// The kernels a layer can have. Every kernel is <c>(int batch, int start, int end, ref float …)</c> and does the part
     /// [start, end) of its stage's parallel dimension (<see cref="LayerEmitter.ParallelOver"/>): samples for forward and
-    /// backward data, the layer's own work units for backward weights (each weight's sum over the whole batch stays in
-    /// one thread, in one order). Any split of that range gives the same bits, which is what makes threads deterministic.
+    /// backward data, the layer's own work units for backward weights (a dense layer's output rows, each one's sum over
+    /// the whole batch in one thread, in one order; a convolution's fixed parts of the batch, <see cref="LayerPlan.SampleParts"/>).
+    /// Any split of that range gives the same bits, which is what makes threads deterministic.
     /// </summary>
     internal enum Stage
     {
@@ -48,6 +49,8 @@ namespace GenConv.Generator.Emit
         /// <summary>Once per Backward, before backward data, on one thread: weight-only preparation (a flipped kernel).</summary>
         PrepareBackwardData,
         BackwardData,
+        /// <summary>Once per Backward, after backward weights, on one thread: the parts' partial sums added in part order and written out.</summary>
+        FinishBackwardWeights,
     }
 
     /// <summary>What a stage's [start, end) range counts.</summary>
@@ -82,12 +85,15 @@ namespace GenConv.Generator.Emit
         public static ParallelDimension ParallelOver(Stage stage) => stage switch
         {
             Stage.BackwardWeights => ParallelDimension.WeightUnits,
-            Stage.PrepareBackwardData => ParallelDimension.None,
+            Stage.PrepareBackwardData or Stage.FinishBackwardWeights => ParallelDimension.None,
             _ => ParallelDimension.Samples,
         };
 
         /// <summary>How many independent parts backward weights splits into (output features unless the layer says otherwise).</summary>
         public virtual int WeightGradientUnits(LayerPlan layer) => layer.Output.Channels;
+
+        /// <summary>Whether backward weights' units are parts of the batch (<see cref="LayerPlan.SampleParts"/>) rather than parts of the weights.</summary>
+        public virtual bool WeightGradientOverSampleParts(LayerPlan layer) => false;
 
         public static string ParameterName(Buffer buffer) => buffer switch
         {

@@ -190,13 +190,14 @@ namespace GenConv.Generator.Emit
             }
             foreach (LayerPlan l in plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D))
             {
+                long scratch = ConvEmitter.WeightScratchPerPart(l) * LayerPlan.SampleParts;
                 if (l.WeightGradientOverPixels)
                 {
-                    buffers.Add(new(WeightScratch(l.Index), (long)l.WeightCount * LayerPlan.PixelLanes, false, $"layer {l.Index}'s weight-gradient lanes", TrainingOnly: true));
+                    buffers.Add(new(WeightScratch(l.Index), scratch, false, $"layer {l.Index}'s weight-gradient lanes, per part of the batch", TrainingOnly: true));
                     continue;
                 }
                 buffers.Add(new(TransposedGradient(l.Index), (long)l.Output.Height * l.Output.Width * l.GradientChannelStride, true, $"layer {l.Index}'s pixel-major output gradient", TrainingOnly: true));
-                buffers.Add(new(WeightScratch(l.Index), (long)l.WeightCount / l.Output.Channels * l.GradientChannelStride, false, $"layer {l.Index}'s weight-gradient sums", TrainingOnly: true));
+                buffers.Add(new(WeightScratch(l.Index), scratch, false, $"layer {l.Index}'s weight-gradient sums, per part of the batch", TrainingOnly: true));
             }
             return plan.InferenceOnly ? buffers.Where(b => !b.TrainingOnly).ToList() : buffers;
         }
@@ -281,8 +282,10 @@ namespace GenConv.Generator.Emit
 
         /// <summary>
         /// A parallel region: one range that the threads split, for kernels that can run without waiting for each other in
-        /// between — first the weight-gradient units of one layer, if any, then the batch's samples, which go through the
-        /// sample kernels in order (a thread takes its samples through all of them).
+        /// between — the weight-gradient units of one layer, if any, and the batch's samples, which go through the sample
+        /// kernels in order (a thread takes its samples through all of them). Where the units are parts of the batch
+        /// (a convolution's), the range is the parts, and each part's samples follow its weight gradients in the same
+        /// thread; otherwise the range is the units, then the samples.
         /// </summary>
         private sealed class Region
         {
@@ -290,17 +293,21 @@ namespace GenConv.Generator.Emit
             {
                 Id = id;
                 WeightLayer = weightLayer;
-                Units = weightLayer is null ? 0 : LayerEmitter.For(weightLayer.Spec.Kind).WeightGradientUnits(weightLayer);
+                LayerEmitter? emitter = weightLayer is null ? null : LayerEmitter.For(weightLayer.Spec.Kind);
+                Units = weightLayer is null ? 0 : emitter!.WeightGradientUnits(weightLayer);
+                OverSampleParts = weightLayer is not null && emitter!.WeightGradientOverSampleParts(weightLayer);
             }
 
             public int Id { get; }
             /// <summary>The layer whose backward weights takes the first <see cref="Units"/> indices of the range, if any.</summary>
             public LayerPlan? WeightLayer { get; }
             public int Units { get; }
+            /// <summary>The units are <see cref="LayerPlan.SampleParts"/> parts of the batch, and the range is those parts.</summary>
+            public bool OverSampleParts { get; }
             public List<(LayerPlan Layer, Stage Stage)> SampleKernels { get; } = new();
 
             /// <summary>The range the region splits, as code.</summary>
-            public string Count => WeightLayer is null ? "batch" : SampleKernels.Count == 0 ? I(Units) : $"{I(Units)} + batch";
+            public string Count => WeightLayer is null ? "batch" : SampleKernels.Count == 0 || OverSampleParts ? I(Units) : $"{I(Units)} + batch";
 
             public IEnumerable<(LayerPlan Layer, Stage Stage)> Kernels =>
                 WeightLayer is null ? SampleKernels : new[] { (WeightLayer, Stage.BackwardWeights) }.Concat(SampleKernels);
@@ -407,6 +414,7 @@ namespace GenConv.Generator.Emit
             {
                 w.Line("int batch = _runBatch;");
                 w.Line("ref float parameters = ref Data(_parameters);");
+                w.Line("ref float gradients = ref Data(_gradients);");
                 foreach (Region region in Regions(plan).Skip(1))
                 {
                     bool inputGradient = region.Kernels.Any(k => k.Layer.Index == 0 && k.Stage == Stage.BackwardData);
@@ -416,6 +424,8 @@ namespace GenConv.Generator.Emit
                         if (stage == Stage.BackwardData && HasKernel(l, Stage.PrepareBackwardData))
                             EmitCall(w, plan, l, Stage.PrepareBackwardData, "0", "1");
                     w.Line($"RunParallel({I(region.Id)}, {region.Count});");
+                    if (region.WeightLayer is { } weights && HasKernel(weights, Stage.FinishBackwardWeights))
+                        EmitCall(w, plan, weights, Stage.FinishBackwardWeights, "0", "1");
                     condition?.Dispose();
                 }
             }
@@ -440,7 +450,10 @@ namespace GenConv.Generator.Emit
                 {
                     foreach (Region region in Regions(plan).Take(plan.InferenceOnly ? 1 : int.MaxValue))
                     {
-                        w.Line($"case {I(region.Id)}: // over {(region.WeightLayer is null ? "samples" : region.SampleKernels.Count == 0 ? "weight units" : "weight units, then samples")}");
+                        string over = region.WeightLayer is null ? "samples"
+                            : region.OverSampleParts ? (region.SampleKernels.Count == 0 ? "parts of the batch: weight gradients" : "parts of the batch: weight gradients, then the parts' samples")
+                            : region.SampleKernels.Count == 0 ? "weight units" : "weight units, then samples";
+                        w.Line($"case {I(region.Id)}: // over {over}");
                         using (w.Open(""))
                         {
                             // A kept input or output is copied by each thread for its own samples, while they are in cache.
@@ -450,6 +463,13 @@ namespace GenConv.Generator.Emit
                             {
                                 if (region.SampleKernels.Count == 0)
                                     EmitCall(w, plan, weights, Stage.BackwardWeights, "start", "end");
+                                else if (region.OverSampleParts)
+                                {
+                                    EmitCall(w, plan, weights, Stage.BackwardWeights, "start", "end");
+                                    w.Line($"// Parts [start, end) are samples [batch·start/{I(region.Units)}, batch·end/{I(region.Units)}).");
+                                    w.Line($"start = (int)((long)batch * start / {I(region.Units)});");
+                                    w.Line($"end = (int)((long)batch * end / {I(region.Units)});");
+                                }
                                 else
                                 {
                                     w.Line($"// Units [0, {I(region.Units)}), then samples.");
@@ -522,12 +542,14 @@ namespace GenConv.Generator.Emit
         private static void EmitKernels(SourceWriter w, LayerPlan l, bool inferenceOnly)
         {
             LayerEmitter emitter = LayerEmitter.For(l.Spec.Kind);
-            Stage[] stages = inferenceOnly ? new[] { Stage.Forward } : new[] { Stage.Forward, Stage.PrepareBackwardWeights, Stage.BackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
+            Stage[] stages = inferenceOnly ? new[] { Stage.Forward }
+                : new[] { Stage.Forward, Stage.PrepareBackwardWeights, Stage.BackwardWeights, Stage.FinishBackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
             foreach (Stage stage in stages)
             {
                 Buffer[]? buffers = emitter.Buffers(l, stage);
                 if (buffers is null) continue;
-                w.Line($"/// <summary>Layer {l.Index} {stage} over {LayerEmitter.ParallelOver(stage)} [start, end): {l.Spec}, {l.Input} → {l.Output}.</summary>");
+                string over = stage == Stage.BackwardWeights && emitter.WeightGradientOverSampleParts(l) ? "parts of the batch" : LayerEmitter.ParallelOver(stage).ToString();
+                w.Line($"/// <summary>Layer {l.Index} {stage} over {over} [start, end): {l.Spec}, {l.Input} → {l.Output}.</summary>");
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
                 string parameters = string.Join(", ", buffers.Select(b => "ref float " + LayerEmitter.ParameterName(b)));
                 using (w.Open($"private static void {MethodName(l, stage)}(int batch, int start, int end, {parameters})"))

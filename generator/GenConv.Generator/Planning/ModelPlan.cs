@@ -107,6 +107,14 @@ namespace GenConv.Generator.Planning
         /// <summary>Output channels per pixel-vector weight-gradient unit: one kernel row's taps × this many channels of accumulators fit AVX-512's budget.</summary>
         public int PixelWeightChannelTile => System.Math.Max(1, System.Math.Min(Output.Channels, WeightAccumulatorBudget(PixelLanes) / Spec.KernelW));
 
+        /// <summary>
+        /// A convolution's weight gradients are summed over the batch in this many parts of consecutive samples (part g is
+        /// samples [batch·g/4, batch·(g+1)/4)), each into partial sums of its own, which are then added in part order. The
+        /// count is fixed, not the thread count, so every thread count gives the same bits; each part is one unit of work
+        /// and reads only its own samples' activations, which the thread that ran those samples forward still holds in its caches.
+        /// </summary>
+        public const int SampleParts = 4;
+
         /// <summary>Whether backward weights spells out its taps (as constant offsets) or loops over them: windows of up to 128 taps are spelled out.</summary>
         public bool WeightTapsUnrolled => (long)Spec.KernelH * Spec.KernelW <= 128;
 

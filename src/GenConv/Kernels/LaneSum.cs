@@ -1,3 +1,4 @@
+using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -35,6 +36,22 @@ namespace GenConv.Kernels
             Unsafe.Add(ref lanes, 2) + Unsafe.Add(ref lanes, 10), Unsafe.Add(ref lanes, 3) + Unsafe.Add(ref lanes, 11),
             Unsafe.Add(ref lanes, 4) + Unsafe.Add(ref lanes, 12), Unsafe.Add(ref lanes, 5) + Unsafe.Add(ref lanes, 13),
             Unsafe.Add(ref lanes, 6) + Unsafe.Add(ref lanes, 14), Unsafe.Add(ref lanes, 7) + Unsafe.Add(ref lanes, 15));
+
+        /// <summary>
+        /// <see cref="Of16"/> of the lane-wise sums of <paramref name="parts"/> sets of 16 lanes, <paramref name="stride"/>
+        /// floats apart, added in set order (one set per part of the batch).
+        /// </summary>
+        public static float Of16Parts(ref float lanes, int stride, int parts)
+        {
+            Span<float> sum = stackalloc float[16];
+            for (int lane = 0; lane < 16; lane++)
+            {
+                float s = Unsafe.Add(ref lanes, lane);
+                for (int part = 1; part < parts; part++) s += Unsafe.Add(ref lanes, part * stride + lane);
+                sum[lane] = s;
+            }
+            return Of16(ref sum[0]);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Of(float l0, float l1, float l2, float l3, float l4, float l5, float l6, float l7) =>

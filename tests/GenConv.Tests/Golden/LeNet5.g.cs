@@ -158,9 +158,9 @@ namespace Golden
         private readonly float[] _paddedOutputGradient0; // layer 0's padded output gradient
         private readonly float[] _transposedWeight3; // layer 3's flipped kernel
         private readonly float[] _paddedOutputGradient3; // layer 3's padded output gradient
-        private readonly float[] _weightGradientSums0; // layer 0's weight-gradient lanes
+        private readonly float[] _weightGradientSums0; // layer 0's weight-gradient lanes, per part of the batch
         private readonly float[] _pixelMajorGradient3; // layer 3's pixel-major output gradient
-        private readonly float[] _weightGradientSums3; // layer 3's weight-gradient sums
+        private readonly float[] _weightGradientSums3; // layer 3's weight-gradient sums, per part of the batch
 
         /// <summary>Bytes of the weights and biases (one float each); an optimizer's state is a multiple of it (SGD momentum 1×, Adam 2×).</summary>
         public const long ParameterBytes = 246824;
@@ -169,7 +169,7 @@ namespace Golden
         /// <summary>Bytes inference needs per sample: activations and padded inputs.</summary>
         public const long InferenceBytesPerSample = 36432;
         /// <summary>Bytes training needs whatever the batch, optimizer state aside: parameters, gradients, kernel scratch.</summary>
-        public const long TrainingFixedBytes = 524128;
+        public const long TrainingFixedBytes = 583520;
         /// <summary>Bytes training needs per sample: activations, their gradients and padded copies.</summary>
         public const long TrainingBytesPerSample = 111664;
         /// <summary>Bytes of the buffers this class holds that do not grow with the batch.</summary>
@@ -202,9 +202,9 @@ namespace Golden
             _paddedOutputGradient0 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 6144);
             _transposedWeight3 = global::GenConv.AlignedBuffer.Allocate(2400);
             _paddedOutputGradient3 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 5184);
-            _weightGradientSums0 = global::GenConv.AlignedBuffer.Allocate(2400);
+            _weightGradientSums0 = global::GenConv.AlignedBuffer.Allocate(9984);
             _pixelMajorGradient3 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 1600);
-            _weightGradientSums3 = global::GenConv.AlignedBuffer.Allocate(2400);
+            _weightGradientSums3 = global::GenConv.AlignedBuffer.Allocate(9664);
             global::GenConv.ParameterInitializer.PyTorchDefault(s_description, Parameters, seed);
         }
 
@@ -247,14 +247,17 @@ namespace Golden
         {
             int batch = _runBatch;
             ref float parameters = ref Data(_parameters);
+            ref float gradients = ref Data(_gradients);
             RunParallel(1, 10 + batch);
             RunParallel(2, 84 + batch);
             RunParallel(3, 120 + batch);
             RunParallel(4, batch);
             Layer3PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 156), ref Data(_transposedWeight3));
-            RunParallel(5, 12 + batch);
+            RunParallel(5, 4);
+            Layer3FinishBackwardWeights(batch, 0, 1, ref Data(_weightGradientSums3), ref Unsafe.Add(ref gradients, 156), ref Unsafe.Add(ref gradients, 2556));
             RunParallel(6, batch);
-            RunParallel(7, 10);
+            RunParallel(7, 4);
+            Layer0FinishBackwardWeights(batch, 0, 1, ref Data(_weightGradientSums0), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
             if (_io.HasTarget) // the caller asked for dL/dInput
             {
                 Layer0PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 0), ref Data(_transposedWeight0));
@@ -341,15 +344,12 @@ namespace Golden
                     }
                     break;
                 }
-                case 5: // over weight units, then samples
+                case 5: // over parts of the batch: weight gradients, then the parts' samples
                 {
-                    // Units [0, 12), then samples.
-                    if (start < 12)
-                    {
-                        Layer3BackwardWeights(batch, start, global::System.Math.Min(end, 12), ref Data(_activation3), ref Data(_pixelMajorGradient3), ref Data(_weightGradientSums3), ref Unsafe.Add(ref gradients, 156), ref Unsafe.Add(ref gradients, 2556));
-                    }
-                    start = global::System.Math.Max(start, 12) - 12;
-                    end -= 12;
+                    Layer3BackwardWeights(batch, start, end, ref Data(_activation3), ref Data(_pixelMajorGradient3), ref Data(_weightGradientSums3));
+                    // Parts [start, end) are samples [batch·start/4, batch·end/4).
+                    start = (int)((long)batch * start / 4);
+                    end = (int)((long)batch * end / 4);
                     if (start < end)
                     {
                         Layer3BackwardData(batch, start, end, ref Data(_gradientB), ref Data(_transposedWeight3), ref Data(_gradientA), ref Data(_paddedOutputGradient3));
@@ -363,9 +363,9 @@ namespace Golden
                     }
                     break;
                 }
-                case 7: // over weight units
+                case 7: // over parts of the batch: weight gradients
                 {
-                    Layer0BackwardWeights(batch, start, end, ref Data(_padded0), ref Data(_gradientB), ref Data(_weightGradientSums0), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
+                    Layer0BackwardWeights(batch, start, end, ref Data(_padded0), ref Data(_gradientB), ref Data(_weightGradientSums0));
                     break;
                 }
                 case 8: // over samples
@@ -411,7 +411,7 @@ namespace Golden
                     float b5 = Unsafe.Add(ref b, oc + 5);
                     if (Vector512.IsHardwareAccelerated && 28 >= 16)
                     {
-                        for (int oh = 0; oh < 28; oh += 2)
+                        for (int oh = 0; oh < 28; oh += 4)
                         {
                             ref float xr = ref Unsafe.Add(ref xps, oh * 32);
                             ref float yr0 = ref Unsafe.Add(ref ys, (oc + 0) * 784 + oh * 28);
@@ -426,18 +426,32 @@ namespace Golden
                                 if (ow > 28 - 16) ow = 28 - 16;
                                 Vector512F a0_0 = Vector512.Create(b0);
                                 Vector512F a0_1 = Vector512.Create(b0);
+                                Vector512F a0_2 = Vector512.Create(b0);
+                                Vector512F a0_3 = Vector512.Create(b0);
                                 Vector512F a1_0 = Vector512.Create(b1);
                                 Vector512F a1_1 = Vector512.Create(b1);
+                                Vector512F a1_2 = Vector512.Create(b1);
+                                Vector512F a1_3 = Vector512.Create(b1);
                                 Vector512F a2_0 = Vector512.Create(b2);
                                 Vector512F a2_1 = Vector512.Create(b2);
+                                Vector512F a2_2 = Vector512.Create(b2);
+                                Vector512F a2_3 = Vector512.Create(b2);
                                 Vector512F a3_0 = Vector512.Create(b3);
                                 Vector512F a3_1 = Vector512.Create(b3);
+                                Vector512F a3_2 = Vector512.Create(b3);
+                                Vector512F a3_3 = Vector512.Create(b3);
                                 Vector512F a4_0 = Vector512.Create(b4);
                                 Vector512F a4_1 = Vector512.Create(b4);
+                                Vector512F a4_2 = Vector512.Create(b4);
+                                Vector512F a4_3 = Vector512.Create(b4);
                                 Vector512F a5_0 = Vector512.Create(b5);
                                 Vector512F a5_1 = Vector512.Create(b5);
+                                Vector512F a5_2 = Vector512.Create(b5);
+                                Vector512F a5_3 = Vector512.Create(b5);
                                 Vector512F v0;
                                 Vector512F v1;
+                                Vector512F v2;
+                                Vector512F v3;
                                 Vector512F k;
                                 ref float xo = ref Unsafe.Add(ref xr, ow);
                                 {
@@ -447,118 +461,200 @@ namespace Golden
                                     {
                                         v0 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 0 + 0 * 16));
                                         v1 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 32 + 0 * 16));
+                                        v2 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 64 + 0 * 16));
+                                        v3 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 96 + 0 * 16));
                                         k = Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 0));
                                         a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                        a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                        a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
                                         k = Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 0));
                                         a1_0 = Vector512.FusedMultiplyAdd(k, v0, a1_0);
                                         a1_1 = Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                        a1_2 = Vector512.FusedMultiplyAdd(k, v2, a1_2);
+                                        a1_3 = Vector512.FusedMultiplyAdd(k, v3, a1_3);
                                         k = Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 0));
                                         a2_0 = Vector512.FusedMultiplyAdd(k, v0, a2_0);
                                         a2_1 = Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                        a2_2 = Vector512.FusedMultiplyAdd(k, v2, a2_2);
+                                        a2_3 = Vector512.FusedMultiplyAdd(k, v3, a2_3);
                                         k = Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 0));
                                         a3_0 = Vector512.FusedMultiplyAdd(k, v0, a3_0);
                                         a3_1 = Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                        a3_2 = Vector512.FusedMultiplyAdd(k, v2, a3_2);
+                                        a3_3 = Vector512.FusedMultiplyAdd(k, v3, a3_3);
                                         k = Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 0));
                                         a4_0 = Vector512.FusedMultiplyAdd(k, v0, a4_0);
                                         a4_1 = Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                        a4_2 = Vector512.FusedMultiplyAdd(k, v2, a4_2);
+                                        a4_3 = Vector512.FusedMultiplyAdd(k, v3, a4_3);
                                         k = Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 0));
                                         a5_0 = Vector512.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                        a5_2 = Vector512.FusedMultiplyAdd(k, v2, a5_2);
+                                        a5_3 = Vector512.FusedMultiplyAdd(k, v3, a5_3);
                                         v0 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1 + 0 + 0 * 16));
                                         v1 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1 + 32 + 0 * 16));
+                                        v2 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1 + 64 + 0 * 16));
+                                        v3 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 1 + 96 + 0 * 16));
                                         k = Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 1));
                                         a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                        a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                        a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
                                         k = Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 1));
                                         a1_0 = Vector512.FusedMultiplyAdd(k, v0, a1_0);
                                         a1_1 = Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                        a1_2 = Vector512.FusedMultiplyAdd(k, v2, a1_2);
+                                        a1_3 = Vector512.FusedMultiplyAdd(k, v3, a1_3);
                                         k = Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 1));
                                         a2_0 = Vector512.FusedMultiplyAdd(k, v0, a2_0);
                                         a2_1 = Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                        a2_2 = Vector512.FusedMultiplyAdd(k, v2, a2_2);
+                                        a2_3 = Vector512.FusedMultiplyAdd(k, v3, a2_3);
                                         k = Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 1));
                                         a3_0 = Vector512.FusedMultiplyAdd(k, v0, a3_0);
                                         a3_1 = Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                        a3_2 = Vector512.FusedMultiplyAdd(k, v2, a3_2);
+                                        a3_3 = Vector512.FusedMultiplyAdd(k, v3, a3_3);
                                         k = Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 1));
                                         a4_0 = Vector512.FusedMultiplyAdd(k, v0, a4_0);
                                         a4_1 = Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                        a4_2 = Vector512.FusedMultiplyAdd(k, v2, a4_2);
+                                        a4_3 = Vector512.FusedMultiplyAdd(k, v3, a4_3);
                                         k = Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 1));
                                         a5_0 = Vector512.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                        a5_2 = Vector512.FusedMultiplyAdd(k, v2, a5_2);
+                                        a5_3 = Vector512.FusedMultiplyAdd(k, v3, a5_3);
                                         v0 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2 + 0 + 0 * 16));
                                         v1 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2 + 32 + 0 * 16));
+                                        v2 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2 + 64 + 0 * 16));
+                                        v3 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 2 + 96 + 0 * 16));
                                         k = Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 2));
                                         a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                        a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                        a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
                                         k = Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 2));
                                         a1_0 = Vector512.FusedMultiplyAdd(k, v0, a1_0);
                                         a1_1 = Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                        a1_2 = Vector512.FusedMultiplyAdd(k, v2, a1_2);
+                                        a1_3 = Vector512.FusedMultiplyAdd(k, v3, a1_3);
                                         k = Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 2));
                                         a2_0 = Vector512.FusedMultiplyAdd(k, v0, a2_0);
                                         a2_1 = Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                        a2_2 = Vector512.FusedMultiplyAdd(k, v2, a2_2);
+                                        a2_3 = Vector512.FusedMultiplyAdd(k, v3, a2_3);
                                         k = Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 2));
                                         a3_0 = Vector512.FusedMultiplyAdd(k, v0, a3_0);
                                         a3_1 = Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                        a3_2 = Vector512.FusedMultiplyAdd(k, v2, a3_2);
+                                        a3_3 = Vector512.FusedMultiplyAdd(k, v3, a3_3);
                                         k = Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 2));
                                         a4_0 = Vector512.FusedMultiplyAdd(k, v0, a4_0);
                                         a4_1 = Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                        a4_2 = Vector512.FusedMultiplyAdd(k, v2, a4_2);
+                                        a4_3 = Vector512.FusedMultiplyAdd(k, v3, a4_3);
                                         k = Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 2));
                                         a5_0 = Vector512.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                        a5_2 = Vector512.FusedMultiplyAdd(k, v2, a5_2);
+                                        a5_3 = Vector512.FusedMultiplyAdd(k, v3, a5_3);
                                         v0 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3 + 0 + 0 * 16));
                                         v1 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3 + 32 + 0 * 16));
+                                        v2 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3 + 64 + 0 * 16));
+                                        v3 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 3 + 96 + 0 * 16));
                                         k = Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 3));
                                         a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                        a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                        a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
                                         k = Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 3));
                                         a1_0 = Vector512.FusedMultiplyAdd(k, v0, a1_0);
                                         a1_1 = Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                        a1_2 = Vector512.FusedMultiplyAdd(k, v2, a1_2);
+                                        a1_3 = Vector512.FusedMultiplyAdd(k, v3, a1_3);
                                         k = Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 3));
                                         a2_0 = Vector512.FusedMultiplyAdd(k, v0, a2_0);
                                         a2_1 = Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                        a2_2 = Vector512.FusedMultiplyAdd(k, v2, a2_2);
+                                        a2_3 = Vector512.FusedMultiplyAdd(k, v3, a2_3);
                                         k = Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 3));
                                         a3_0 = Vector512.FusedMultiplyAdd(k, v0, a3_0);
                                         a3_1 = Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                        a3_2 = Vector512.FusedMultiplyAdd(k, v2, a3_2);
+                                        a3_3 = Vector512.FusedMultiplyAdd(k, v3, a3_3);
                                         k = Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 3));
                                         a4_0 = Vector512.FusedMultiplyAdd(k, v0, a4_0);
                                         a4_1 = Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                        a4_2 = Vector512.FusedMultiplyAdd(k, v2, a4_2);
+                                        a4_3 = Vector512.FusedMultiplyAdd(k, v3, a4_3);
                                         k = Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 3));
                                         a5_0 = Vector512.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                        a5_2 = Vector512.FusedMultiplyAdd(k, v2, a5_2);
+                                        a5_3 = Vector512.FusedMultiplyAdd(k, v3, a5_3);
                                         v0 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4 + 0 + 0 * 16));
                                         v1 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4 + 32 + 0 * 16));
+                                        v2 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4 + 64 + 0 * 16));
+                                        v3 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 4 + 96 + 0 * 16));
                                         k = Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 4));
                                         a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                         a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                        a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                        a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
                                         k = Vector512.Create(Unsafe.Add(ref w1, wi + kh * 5 + 4));
                                         a1_0 = Vector512.FusedMultiplyAdd(k, v0, a1_0);
                                         a1_1 = Vector512.FusedMultiplyAdd(k, v1, a1_1);
+                                        a1_2 = Vector512.FusedMultiplyAdd(k, v2, a1_2);
+                                        a1_3 = Vector512.FusedMultiplyAdd(k, v3, a1_3);
                                         k = Vector512.Create(Unsafe.Add(ref w2, wi + kh * 5 + 4));
                                         a2_0 = Vector512.FusedMultiplyAdd(k, v0, a2_0);
                                         a2_1 = Vector512.FusedMultiplyAdd(k, v1, a2_1);
+                                        a2_2 = Vector512.FusedMultiplyAdd(k, v2, a2_2);
+                                        a2_3 = Vector512.FusedMultiplyAdd(k, v3, a2_3);
                                         k = Vector512.Create(Unsafe.Add(ref w3, wi + kh * 5 + 4));
                                         a3_0 = Vector512.FusedMultiplyAdd(k, v0, a3_0);
                                         a3_1 = Vector512.FusedMultiplyAdd(k, v1, a3_1);
+                                        a3_2 = Vector512.FusedMultiplyAdd(k, v2, a3_2);
+                                        a3_3 = Vector512.FusedMultiplyAdd(k, v3, a3_3);
                                         k = Vector512.Create(Unsafe.Add(ref w4, wi + kh * 5 + 4));
                                         a4_0 = Vector512.FusedMultiplyAdd(k, v0, a4_0);
                                         a4_1 = Vector512.FusedMultiplyAdd(k, v1, a4_1);
+                                        a4_2 = Vector512.FusedMultiplyAdd(k, v2, a4_2);
+                                        a4_3 = Vector512.FusedMultiplyAdd(k, v3, a4_3);
                                         k = Vector512.Create(Unsafe.Add(ref w5, wi + kh * 5 + 4));
                                         a5_0 = Vector512.FusedMultiplyAdd(k, v0, a5_0);
                                         a5_1 = Vector512.FusedMultiplyAdd(k, v1, a5_1);
+                                        a5_2 = Vector512.FusedMultiplyAdd(k, v2, a5_2);
+                                        a5_3 = Vector512.FusedMultiplyAdd(k, v3, a5_3);
                                     }
                                 }
                                 Vector512.StoreUnsafe(Activations.Relu(a0_0), ref yr0, (nuint)(ow + 0 + 0 * 16));
                                 Vector512.StoreUnsafe(Activations.Relu(a0_1), ref yr0, (nuint)(ow + 28 + 0 * 16));
+                                Vector512.StoreUnsafe(Activations.Relu(a0_2), ref yr0, (nuint)(ow + 56 + 0 * 16));
+                                Vector512.StoreUnsafe(Activations.Relu(a0_3), ref yr0, (nuint)(ow + 84 + 0 * 16));
                                 Vector512.StoreUnsafe(Activations.Relu(a1_0), ref yr1, (nuint)(ow + 0 + 0 * 16));
                                 Vector512.StoreUnsafe(Activations.Relu(a1_1), ref yr1, (nuint)(ow + 28 + 0 * 16));
+                                Vector512.StoreUnsafe(Activations.Relu(a1_2), ref yr1, (nuint)(ow + 56 + 0 * 16));
+                                Vector512.StoreUnsafe(Activations.Relu(a1_3), ref yr1, (nuint)(ow + 84 + 0 * 16));
                                 Vector512.StoreUnsafe(Activations.Relu(a2_0), ref yr2, (nuint)(ow + 0 + 0 * 16));
                                 Vector512.StoreUnsafe(Activations.Relu(a2_1), ref yr2, (nuint)(ow + 28 + 0 * 16));
+                                Vector512.StoreUnsafe(Activations.Relu(a2_2), ref yr2, (nuint)(ow + 56 + 0 * 16));
+                                Vector512.StoreUnsafe(Activations.Relu(a2_3), ref yr2, (nuint)(ow + 84 + 0 * 16));
                                 Vector512.StoreUnsafe(Activations.Relu(a3_0), ref yr3, (nuint)(ow + 0 + 0 * 16));
                                 Vector512.StoreUnsafe(Activations.Relu(a3_1), ref yr3, (nuint)(ow + 28 + 0 * 16));
+                                Vector512.StoreUnsafe(Activations.Relu(a3_2), ref yr3, (nuint)(ow + 56 + 0 * 16));
+                                Vector512.StoreUnsafe(Activations.Relu(a3_3), ref yr3, (nuint)(ow + 84 + 0 * 16));
                                 Vector512.StoreUnsafe(Activations.Relu(a4_0), ref yr4, (nuint)(ow + 0 + 0 * 16));
                                 Vector512.StoreUnsafe(Activations.Relu(a4_1), ref yr4, (nuint)(ow + 28 + 0 * 16));
+                                Vector512.StoreUnsafe(Activations.Relu(a4_2), ref yr4, (nuint)(ow + 56 + 0 * 16));
+                                Vector512.StoreUnsafe(Activations.Relu(a4_3), ref yr4, (nuint)(ow + 84 + 0 * 16));
                                 Vector512.StoreUnsafe(Activations.Relu(a5_0), ref yr5, (nuint)(ow + 0 + 0 * 16));
                                 Vector512.StoreUnsafe(Activations.Relu(a5_1), ref yr5, (nuint)(ow + 28 + 0 * 16));
+                                Vector512.StoreUnsafe(Activations.Relu(a5_2), ref yr5, (nuint)(ow + 56 + 0 * 16));
+                                Vector512.StoreUnsafe(Activations.Relu(a5_3), ref yr5, (nuint)(ow + 84 + 0 * 16));
                             }
                         }
                     }
@@ -881,45 +977,37 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 0 BackwardWeights over WeightUnits [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
+        /// <summary>Layer 0 BackwardWeights over parts of the batch [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer0BackwardWeights(int batch, int start, int end, ref float xp, ref float dy, ref float acc, ref float dw, ref float db)
+        private static void Layer0BackwardWeights(int batch, int start, int end, ref float xp, ref float dy, ref float acc)
         {
-            for (int n = 0; n < batch; n++)
+            for (int part = start; part < end; part++)
             {
-                bool first = n == 0;
-                ref float xn = ref Unsafe.Add(ref xp, n * 1024);
-                ref float gn = ref Unsafe.Add(ref dy, n * 4704);
-                for (int u = start; u < end; u++)
+                int n0 = (int)((long)batch * part / 4), n1 = (int)((long)batch * (part + 1) / 4);
+                ref float pa = ref Unsafe.Add(ref acc, part * 2496);
+                if (n0 == n1)
                 {
-                    int t = u % 2, row = u / 2 % 5, ic = u / 10;
-                    bool large = t < 2;
-                    int oc0 = large ? t * 3 : 6 + (t - 2) * 2, channels = large ? 3 : 2;
-                    ref float xi = ref Unsafe.Add(ref xn, ic * 1024 + row * 32);
-                    ref float gi = ref Unsafe.Add(ref gn, oc0 * 784);
-                    ref float ai = ref Unsafe.Add(ref acc, ((ic * 5 + row) * 30 + oc0) * 16);
-                    Layer0PixelWeightSums3Channels(first, ref xi, ref gi, ref ai);
+                    MemoryMarshal.CreateSpan(ref pa, 2496).Clear();
+                    continue;
                 }
-            }
-            // Each unit reduces its own weights' lanes and writes them out, OIHW.
-            for (int u = start; u < end; u++)
-            {
-                int t = u % 2, row = u / 2 % 5, ic = u / 10;
-                bool large = t < 2;
-                int oc0 = large ? t * 3 : 6 + (t - 2) * 2, channels = large ? 3 : 2;
-                for (int c = 0; c < 5; c++)
+                for (int n = n0; n < n1; n++)
                 {
-                    for (int j = oc0; j < oc0 + channels; j++)
+                    bool first = n == n0;
+                    ref float xn = ref Unsafe.Add(ref xp, n * 1024);
+                    ref float gn = ref Unsafe.Add(ref dy, n * 4704);
+                    for (int u = 0; u < 10; u++)
                     {
-                        Unsafe.Add(ref dw, ((j * 1 + ic) * 5 + row) * 5 + c) = global::GenConv.Kernels.LaneSum.Of16(ref Unsafe.Add(ref acc, (((ic * 5 + row) * 5 + c) * 6 + j) * 16));
+                        int t = u % 2, row = u / 2 % 5, ic = u / 10;
+                        bool large = t < 2;
+                        int oc0 = large ? t * 3 : 6 + (t - 2) * 2, channels = large ? 3 : 2;
+                        ref float xi = ref Unsafe.Add(ref xn, ic * 1024 + row * 32);
+                        ref float gi = ref Unsafe.Add(ref gn, oc0 * 784);
+                        ref float ai = ref Unsafe.Add(ref pa, ((ic * 5 + row) * 30 + oc0) * 16);
+                        Layer0PixelWeightSums3Channels(first, ref xi, ref gi, ref ai);
                     }
                 }
-            }
-            // The bias is the sum of dY alone, in the same lanes: the thread holding unit 0 does it.
-            if (start == 0)
-            {
-                global::System.Span<float> biasLanes = stackalloc float[96];
-                ref float bl = ref MemoryMarshal.GetReference(biasLanes);
+                // The bias's part is the sum of the part's dY alone, in the same lanes.
+                ref float bl = ref Unsafe.Add(ref pa, 2400);
                 if (Vector512.IsHardwareAccelerated)
                 {
                     for (int p = 0; p < 16; p += 16)
@@ -931,7 +1019,7 @@ namespace Golden
                         Vector512F s3 = Vector512F.Zero;
                         Vector512F s4 = Vector512F.Zero;
                         Vector512F s5 = Vector512F.Zero;
-                        for (int q = 0; q < batch * 4704; q += 4704)
+                        for (int q = n0 * 4704; q < n1 * 4704; q += 4704)
                         {
                             for (int oh = 0; oh < 28; oh++)
                             {
@@ -972,7 +1060,7 @@ namespace Golden
                         Vector256F s3 = Vector256F.Zero;
                         Vector256F s4 = Vector256F.Zero;
                         Vector256F s5 = Vector256F.Zero;
-                        for (int q = 0; q < batch * 4704; q += 4704)
+                        for (int q = n0 * 4704; q < n1 * 4704; q += 4704)
                         {
                             for (int oh = 0; oh < 28; oh++)
                             {
@@ -1013,7 +1101,7 @@ namespace Golden
                         Vector128F s3 = Vector128F.Zero;
                         Vector128F s4 = Vector128F.Zero;
                         Vector128F s5 = Vector128F.Zero;
-                        for (int q = 0; q < batch * 4704; q += 4704)
+                        for (int q = n0 * 4704; q < n1 * 4704; q += 4704)
                         {
                             for (int oh = 0; oh < 28; oh++)
                             {
@@ -1050,7 +1138,7 @@ namespace Golden
                         for (int lane = 0; lane < 16; lane++)
                         {
                             float s = 0f;
-                            for (int q = 0; q < batch * 4704; q += 4704)
+                            for (int q = n0 * 4704; q < n1 * 4704; q += 4704)
                             {
                                 for (int oh = 0; oh < 28; oh++)
                                 {
@@ -1066,10 +1154,29 @@ namespace Golden
                         }
                     }
                 }
-                for (int j = 0; j < 6; j++)
+            }
+        }
+
+        /// <summary>Layer 0 FinishBackwardWeights over None [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer0FinishBackwardWeights(int batch, int start, int end, ref float acc, ref float dw, ref float db)
+        {
+            for (int ic = 0; ic < 1; ic++)
+            {
+                for (int row = 0; row < 5; row++)
                 {
-                    Unsafe.Add(ref db, j) = global::GenConv.Kernels.LaneSum.Of16(ref Unsafe.Add(ref bl, j * 16));
+                    for (int c = 0; c < 5; c++)
+                    {
+                        for (int j = 0; j < 6; j++)
+                        {
+                            Unsafe.Add(ref dw, ((j * 1 + ic) * 5 + row) * 5 + c) = global::GenConv.Kernels.LaneSum.Of16Parts(ref Unsafe.Add(ref acc, (((ic * 5 + row) * 5 + c) * 6 + j) * 16), 2496, 4);
+                        }
+                    }
                 }
+            }
+            for (int j = 0; j < 6; j++)
+            {
+                Unsafe.Add(ref db, j) = global::GenConv.Kernels.LaneSum.Of16Parts(ref Unsafe.Add(ref acc, 2400 + j * 16), 2496, 4);
             }
         }
 
@@ -1113,7 +1220,7 @@ namespace Golden
                     const float b0 = 0f;
                     if (Vector512.IsHardwareAccelerated && 28 >= 16)
                     {
-                        for (int oh = 0; oh < 28; oh += 2)
+                        for (int oh = 0; oh < 28; oh += 14)
                         {
                             ref float xr = ref Unsafe.Add(ref dyps, oh * 32);
                             ref float yr0 = ref Unsafe.Add(ref dxs, (oc + 0) * 784 + oh * 28);
@@ -1123,8 +1230,32 @@ namespace Golden
                                 if (ow > 28 - 16) ow = 28 - 16;
                                 Vector512F a0_0 = Vector512.Create(b0);
                                 Vector512F a0_1 = Vector512.Create(b0);
+                                Vector512F a0_2 = Vector512.Create(b0);
+                                Vector512F a0_3 = Vector512.Create(b0);
+                                Vector512F a0_4 = Vector512.Create(b0);
+                                Vector512F a0_5 = Vector512.Create(b0);
+                                Vector512F a0_6 = Vector512.Create(b0);
+                                Vector512F a0_7 = Vector512.Create(b0);
+                                Vector512F a0_8 = Vector512.Create(b0);
+                                Vector512F a0_9 = Vector512.Create(b0);
+                                Vector512F a0_10 = Vector512.Create(b0);
+                                Vector512F a0_11 = Vector512.Create(b0);
+                                Vector512F a0_12 = Vector512.Create(b0);
+                                Vector512F a0_13 = Vector512.Create(b0);
                                 Vector512F v0;
                                 Vector512F v1;
+                                Vector512F v2;
+                                Vector512F v3;
+                                Vector512F v4;
+                                Vector512F v5;
+                                Vector512F v6;
+                                Vector512F v7;
+                                Vector512F v8;
+                                Vector512F v9;
+                                Vector512F v10;
+                                Vector512F v11;
+                                Vector512F v12;
+                                Vector512F v13;
                                 Vector512F k;
                                 ref float xo = ref Unsafe.Add(ref xr, ow);
                                 for (int ic = 0; ic < 6; ic++)
@@ -1133,132 +1264,744 @@ namespace Golden
                                     int wi = ic * 25;
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 0));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(1 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(1 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(1 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(1 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(1 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(1 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(1 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(1 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(1 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(1 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(1 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(1 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(1 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(1 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 1));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(2 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(2 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(2 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(2 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(2 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(2 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(2 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(2 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(2 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(2 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(2 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(2 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(2 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(2 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 2));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(3 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(3 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(3 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(3 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(3 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(3 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(3 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(3 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(3 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(3 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(3 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(3 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(3 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(3 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 3));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(4 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(4 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(4 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(4 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(4 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(4 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(4 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(4 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(4 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(4 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(4 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(4 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(4 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(4 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 4));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(32 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(32 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(32 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(32 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(32 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(32 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(32 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(32 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(32 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(32 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(32 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(32 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(32 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(32 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 5));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(33 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(33 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(33 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(33 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(33 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(33 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(33 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(33 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(33 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(33 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(33 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(33 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(33 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(33 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 6));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(34 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(34 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(34 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(34 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(34 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(34 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(34 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(34 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(34 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(34 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(34 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(34 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(34 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(34 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 7));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(35 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(35 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(35 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(35 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(35 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(35 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(35 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(35 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(35 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(35 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(35 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(35 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(35 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(35 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 8));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(36 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(36 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(36 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(36 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(36 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(36 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(36 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(36 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(36 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(36 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(36 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(36 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(36 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(36 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 9));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(64 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(64 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(64 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(64 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(64 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(64 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(64 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(64 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(64 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(64 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(64 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(64 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(64 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(64 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 10));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(65 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(65 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(65 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(65 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(65 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(65 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(65 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(65 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(65 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(65 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(65 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(65 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(65 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(65 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 11));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(66 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(66 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(66 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(66 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(66 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(66 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(66 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(66 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(66 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(66 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(66 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(66 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(66 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(66 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 12));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(67 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(67 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(67 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(67 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(67 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(67 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(67 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(67 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(67 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(67 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(67 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(67 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(67 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(67 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 13));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(68 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(68 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(68 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(68 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(68 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(68 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(68 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(68 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(68 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(68 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(68 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(68 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(68 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(68 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 14));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(96 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(96 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(96 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(96 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(96 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(96 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(96 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(96 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(96 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(96 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(96 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(96 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(96 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(96 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 15));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(97 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(97 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(97 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(97 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(97 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(97 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(97 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(97 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(97 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(97 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(97 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(97 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(97 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(97 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 16));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(98 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(98 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(98 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(98 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(98 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(98 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(98 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(98 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(98 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(98 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(98 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(98 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(98 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(98 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 17));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(99 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(99 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(99 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(99 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(99 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(99 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(99 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(99 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(99 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(99 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(99 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(99 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(99 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(99 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 18));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(100 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(100 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(100 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(100 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(100 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(100 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(100 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(100 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(100 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(100 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(100 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(100 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(100 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(100 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 19));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(128 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(128 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(128 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(128 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(128 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(128 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(128 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(128 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(128 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(128 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(128 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(128 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(128 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(128 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 20));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(129 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(129 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(129 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(129 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(129 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(129 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(129 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(129 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(129 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(129 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(129 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(129 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(129 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(129 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 21));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(130 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(130 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(130 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(130 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(130 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(130 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(130 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(130 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(130 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(130 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(130 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(130 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(130 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(130 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 22));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(131 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(131 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(131 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(131 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(131 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(131 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(131 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(131 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(131 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(131 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(131 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(131 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(131 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(131 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 23));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(132 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(132 + 32 + 0 * 16));
+                                    v2 = Vector512.LoadUnsafe(ref xi, (nuint)(132 + 64 + 0 * 16));
+                                    v3 = Vector512.LoadUnsafe(ref xi, (nuint)(132 + 96 + 0 * 16));
+                                    v4 = Vector512.LoadUnsafe(ref xi, (nuint)(132 + 128 + 0 * 16));
+                                    v5 = Vector512.LoadUnsafe(ref xi, (nuint)(132 + 160 + 0 * 16));
+                                    v6 = Vector512.LoadUnsafe(ref xi, (nuint)(132 + 192 + 0 * 16));
+                                    v7 = Vector512.LoadUnsafe(ref xi, (nuint)(132 + 224 + 0 * 16));
+                                    v8 = Vector512.LoadUnsafe(ref xi, (nuint)(132 + 256 + 0 * 16));
+                                    v9 = Vector512.LoadUnsafe(ref xi, (nuint)(132 + 288 + 0 * 16));
+                                    v10 = Vector512.LoadUnsafe(ref xi, (nuint)(132 + 320 + 0 * 16));
+                                    v11 = Vector512.LoadUnsafe(ref xi, (nuint)(132 + 352 + 0 * 16));
+                                    v12 = Vector512.LoadUnsafe(ref xi, (nuint)(132 + 384 + 0 * 16));
+                                    v13 = Vector512.LoadUnsafe(ref xi, (nuint)(132 + 416 + 0 * 16));
                                     k = Vector512.Create(Unsafe.Add(ref w0, wi + 24));
                                     a0_0 = Vector512.FusedMultiplyAdd(k, v0, a0_0);
                                     a0_1 = Vector512.FusedMultiplyAdd(k, v1, a0_1);
+                                    a0_2 = Vector512.FusedMultiplyAdd(k, v2, a0_2);
+                                    a0_3 = Vector512.FusedMultiplyAdd(k, v3, a0_3);
+                                    a0_4 = Vector512.FusedMultiplyAdd(k, v4, a0_4);
+                                    a0_5 = Vector512.FusedMultiplyAdd(k, v5, a0_5);
+                                    a0_6 = Vector512.FusedMultiplyAdd(k, v6, a0_6);
+                                    a0_7 = Vector512.FusedMultiplyAdd(k, v7, a0_7);
+                                    a0_8 = Vector512.FusedMultiplyAdd(k, v8, a0_8);
+                                    a0_9 = Vector512.FusedMultiplyAdd(k, v9, a0_9);
+                                    a0_10 = Vector512.FusedMultiplyAdd(k, v10, a0_10);
+                                    a0_11 = Vector512.FusedMultiplyAdd(k, v11, a0_11);
+                                    a0_12 = Vector512.FusedMultiplyAdd(k, v12, a0_12);
+                                    a0_13 = Vector512.FusedMultiplyAdd(k, v13, a0_13);
                                 }
                                 Vector512.StoreUnsafe(a0_0, ref yr0, (nuint)(ow + 0 + 0 * 16));
                                 Vector512.StoreUnsafe(a0_1, ref yr0, (nuint)(ow + 28 + 0 * 16));
+                                Vector512.StoreUnsafe(a0_2, ref yr0, (nuint)(ow + 56 + 0 * 16));
+                                Vector512.StoreUnsafe(a0_3, ref yr0, (nuint)(ow + 84 + 0 * 16));
+                                Vector512.StoreUnsafe(a0_4, ref yr0, (nuint)(ow + 112 + 0 * 16));
+                                Vector512.StoreUnsafe(a0_5, ref yr0, (nuint)(ow + 140 + 0 * 16));
+                                Vector512.StoreUnsafe(a0_6, ref yr0, (nuint)(ow + 168 + 0 * 16));
+                                Vector512.StoreUnsafe(a0_7, ref yr0, (nuint)(ow + 196 + 0 * 16));
+                                Vector512.StoreUnsafe(a0_8, ref yr0, (nuint)(ow + 224 + 0 * 16));
+                                Vector512.StoreUnsafe(a0_9, ref yr0, (nuint)(ow + 252 + 0 * 16));
+                                Vector512.StoreUnsafe(a0_10, ref yr0, (nuint)(ow + 280 + 0 * 16));
+                                Vector512.StoreUnsafe(a0_11, ref yr0, (nuint)(ow + 308 + 0 * 16));
+                                Vector512.StoreUnsafe(a0_12, ref yr0, (nuint)(ow + 336 + 0 * 16));
+                                Vector512.StoreUnsafe(a0_13, ref yr0, (nuint)(ow + 364 + 0 * 16));
                             }
                         }
                     }
@@ -2624,61 +3367,53 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 3 BackwardWeights over WeightUnits [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
+        /// <summary>Layer 3 BackwardWeights over parts of the batch [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer3BackwardWeights(int batch, int start, int end, ref float x, ref float dyt, ref float acc, ref float dw, ref float db)
+        private static void Layer3BackwardWeights(int batch, int start, int end, ref float x, ref float dyt, ref float acc)
         {
-            for (int n = 0; n < batch; n++)
+            for (int part = start; part < end; part++)
             {
-                bool first = n == 0;
-                ref float xn = ref Unsafe.Add(ref x, n * 1176);
-                ref float gn = ref Unsafe.Add(ref dyt, n * 1600);
-                for (int u = start; u < end; u++)
+                int n0 = (int)((long)batch * part / 4), n1 = (int)((long)batch * (part + 1) / 4);
+                ref float pa = ref Unsafe.Add(ref acc, part * 2416);
+                if (n0 == n1)
                 {
-                    int ic = u / 2;
-                    ref float xi = ref Unsafe.Add(ref xn, ic * 196);
-                    ref float ai = ref Unsafe.Add(ref acc, ic * 400);
-                    switch (u % 2)
-                    {
-                        case 0: Layer3WeightRows0To1(first, ref Unsafe.Add(ref xi, 0), ref gn, ref Unsafe.Add(ref ai, 0)); break;
-                        case 1: Layer3WeightRows2To4(first, ref Unsafe.Add(ref xi, 28), ref gn, ref Unsafe.Add(ref ai, 160)); break;
-                    }
+                    MemoryMarshal.CreateSpan(ref pa, 2416).Clear();
+                    continue;
                 }
-            }
-            // Each unit writes out its own weights, OIHW.
-            for (int u = start; u < end; u++)
-            {
-                int ic = u / 2;
-                (int r0, int r1) = (u % 2) switch { 0 => (0, 2), 1 => (2, 5), _ => (0, 0) };
-                for (int r = r0; r < r1; r++)
+                for (int n = n0; n < n1; n++)
                 {
-                    for (int c = 0; c < 5; c++)
+                    bool first = n == n0;
+                    ref float xn = ref Unsafe.Add(ref x, n * 1176);
+                    ref float gn = ref Unsafe.Add(ref dyt, n * 1600);
+                    for (int u = 0; u < 12; u++)
                     {
-                        ref float sums = ref Unsafe.Add(ref acc, ((ic * 5 + r) * 5 + c) * 16);
-                        for (int oc = 0; oc < 16; oc++)
+                        int ic = u / 2;
+                        ref float xi = ref Unsafe.Add(ref xn, ic * 196);
+                        ref float ai = ref Unsafe.Add(ref pa, ic * 400);
+                        switch (u % 2)
                         {
-                            Unsafe.Add(ref dw, ((oc * 6 + ic) * 5 + r) * 5 + c) = Unsafe.Add(ref sums, oc);
+                            case 0: Layer3WeightRows0To1(first, ref Unsafe.Add(ref xi, 0), ref gn, ref Unsafe.Add(ref ai, 0)); break;
+                            case 1: Layer3WeightRows2To4(first, ref Unsafe.Add(ref xi, 28), ref gn, ref Unsafe.Add(ref ai, 160)); break;
                         }
                     }
                 }
-            }
-            // The bias is the sum of dY alone: the thread holding unit 0 does it.
-            if (start == 0)
-            {
+                // The bias's part is the sum of the part's dY alone.
+                ref float dytp = ref Unsafe.Add(ref dyt, n0 * 1600);
+                ref float pb = ref Unsafe.Add(ref pa, 2400);
                 if (Vector512.IsHardwareAccelerated)
                 {
                     {
                         const int v = 0;
                         Vector512F s0 = Vector512F.Zero;
-                        for (int q = 0; q < batch * 100; q++)
+                        for (int q = 0; q < (n1 - n0) * 100; q++)
                         {
-                            ref float gq = ref Unsafe.Add(ref dyt, q * 16 + v * 16);
+                            ref float gq = ref Unsafe.Add(ref dytp, q * 16 + v * 16);
                             s0 += Vector512.LoadUnsafe(ref gq, 0);
                         }
                         for (int lane = 0; lane < 16; lane++)
                         {
                             int c = (v + 0) * 16 + lane;
-                            if (c < 16) Unsafe.Add(ref db, c) = Vector512.GetElement(s0, lane); // the padded channels are zero and never stored
+                            if (c < 16) Unsafe.Add(ref pb, c) = Vector512.GetElement(s0, lane); // the padded channels are zero and never stored
                         }
                     }
                 }
@@ -2688,21 +3423,21 @@ namespace Golden
                         const int v = 0;
                         Vector256F s0 = Vector256F.Zero;
                         Vector256F s1 = Vector256F.Zero;
-                        for (int q = 0; q < batch * 100; q++)
+                        for (int q = 0; q < (n1 - n0) * 100; q++)
                         {
-                            ref float gq = ref Unsafe.Add(ref dyt, q * 16 + v * 8);
+                            ref float gq = ref Unsafe.Add(ref dytp, q * 16 + v * 8);
                             s0 += Vector256.LoadUnsafe(ref gq, 0);
                             s1 += Vector256.LoadUnsafe(ref gq, 8);
                         }
                         for (int lane = 0; lane < 8; lane++)
                         {
                             int c = (v + 0) * 8 + lane;
-                            if (c < 16) Unsafe.Add(ref db, c) = Vector256.GetElement(s0, lane); // the padded channels are zero and never stored
+                            if (c < 16) Unsafe.Add(ref pb, c) = Vector256.GetElement(s0, lane); // the padded channels are zero and never stored
                         }
                         for (int lane = 0; lane < 8; lane++)
                         {
                             int c = (v + 1) * 8 + lane;
-                            if (c < 16) Unsafe.Add(ref db, c) = Vector256.GetElement(s1, lane); // the padded channels are zero and never stored
+                            if (c < 16) Unsafe.Add(ref pb, c) = Vector256.GetElement(s1, lane); // the padded channels are zero and never stored
                         }
                     }
                 }
@@ -2714,9 +3449,9 @@ namespace Golden
                         Vector128F s1 = Vector128F.Zero;
                         Vector128F s2 = Vector128F.Zero;
                         Vector128F s3 = Vector128F.Zero;
-                        for (int q = 0; q < batch * 100; q++)
+                        for (int q = 0; q < (n1 - n0) * 100; q++)
                         {
-                            ref float gq = ref Unsafe.Add(ref dyt, q * 16 + v * 4);
+                            ref float gq = ref Unsafe.Add(ref dytp, q * 16 + v * 4);
                             s0 += Vector128.LoadUnsafe(ref gq, 0);
                             s1 += Vector128.LoadUnsafe(ref gq, 4);
                             s2 += Vector128.LoadUnsafe(ref gq, 8);
@@ -2725,22 +3460,22 @@ namespace Golden
                         for (int lane = 0; lane < 4; lane++)
                         {
                             int c = (v + 0) * 4 + lane;
-                            if (c < 16) Unsafe.Add(ref db, c) = Vector128.GetElement(s0, lane); // the padded channels are zero and never stored
+                            if (c < 16) Unsafe.Add(ref pb, c) = Vector128.GetElement(s0, lane); // the padded channels are zero and never stored
                         }
                         for (int lane = 0; lane < 4; lane++)
                         {
                             int c = (v + 1) * 4 + lane;
-                            if (c < 16) Unsafe.Add(ref db, c) = Vector128.GetElement(s1, lane); // the padded channels are zero and never stored
+                            if (c < 16) Unsafe.Add(ref pb, c) = Vector128.GetElement(s1, lane); // the padded channels are zero and never stored
                         }
                         for (int lane = 0; lane < 4; lane++)
                         {
                             int c = (v + 2) * 4 + lane;
-                            if (c < 16) Unsafe.Add(ref db, c) = Vector128.GetElement(s2, lane); // the padded channels are zero and never stored
+                            if (c < 16) Unsafe.Add(ref pb, c) = Vector128.GetElement(s2, lane); // the padded channels are zero and never stored
                         }
                         for (int lane = 0; lane < 4; lane++)
                         {
                             int c = (v + 3) * 4 + lane;
-                            if (c < 16) Unsafe.Add(ref db, c) = Vector128.GetElement(s3, lane); // the padded channels are zero and never stored
+                            if (c < 16) Unsafe.Add(ref pb, c) = Vector128.GetElement(s3, lane); // the padded channels are zero and never stored
                         }
                     }
                 }
@@ -2749,13 +3484,37 @@ namespace Golden
                     for (int oc = 0; oc < 16; oc++)
                     {
                         float s = 0f;
-                        for (int q = 0; q < batch * 100; q++)
+                        for (int q = 0; q < (n1 - n0) * 100; q++)
                         {
-                            s += Unsafe.Add(ref dyt, q * 16 + oc);
+                            s += Unsafe.Add(ref dytp, q * 16 + oc);
                         }
-                        Unsafe.Add(ref db, oc) = s;
+                        Unsafe.Add(ref pb, oc) = s;
                     }
                 }
+            }
+        }
+
+        /// <summary>Layer 3 FinishBackwardWeights over None [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3FinishBackwardWeights(int batch, int start, int end, ref float acc, ref float dw, ref float db)
+        {
+            for (int ic = 0; ic < 6; ic++)
+            {
+                for (int r = 0; r < 5; r++)
+                {
+                    for (int c = 0; c < 5; c++)
+                    {
+                        ref float sums = ref Unsafe.Add(ref acc, ((ic * 5 + r) * 5 + c) * 16);
+                        for (int oc = 0; oc < 16; oc++)
+                        {
+                            Unsafe.Add(ref dw, ((oc * 6 + ic) * 5 + r) * 5 + c) = Unsafe.Add(ref sums, oc) + Unsafe.Add(ref sums, oc + 2416) + Unsafe.Add(ref sums, oc + 4832) + Unsafe.Add(ref sums, oc + 7248);
+                        }
+                    }
+                }
+            }
+            for (int oc = 0; oc < 16; oc++)
+            {
+                Unsafe.Add(ref db, oc) = Unsafe.Add(ref acc, 2400 + oc) + Unsafe.Add(ref acc, 2400 + oc + 2416) + Unsafe.Add(ref acc, 2400 + oc + 4832) + Unsafe.Add(ref acc, 2400 + oc + 7248);
             }
         }
 
