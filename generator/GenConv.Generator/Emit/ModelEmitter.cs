@@ -282,10 +282,12 @@ namespace GenConv.Generator.Emit
 
         /// <summary>
         /// A parallel region: one range that the threads split, for kernels that can run without waiting for each other in
-        /// between — the weight-gradient units of one layer, if any, and the batch's samples, which go through the sample
-        /// kernels in order (a thread takes its samples through all of them). Where the units are parts of the batch
-        /// (a convolution's), the range is the parts, and each part's samples follow its weight gradients in the same
-        /// thread; otherwise the range is the units, then the samples.
+        /// between. Without weight gradients the range is the batch's samples, which go through the sample kernels in
+        /// order (a thread takes its samples through all of them). With one layer's weight gradients it is
+        /// <see cref="LayerPlan.SampleParts"/> parts of the batch: part p does its share of the weight gradients (a
+        /// convolution's sums over part p's samples; a dense layer's output rows [U·p/P, U·(p+1)/P)), then takes samples
+        /// [batch·p/P, batch·(p+1)/P) through the sample kernels. A thread's parts are then the samples it ran forward, in
+        /// every region, so their activations are in its own caches (<see cref="global::GenConv.WorkerTeam"/>).
         /// </summary>
         private sealed class Region
         {
@@ -293,21 +295,15 @@ namespace GenConv.Generator.Emit
             {
                 Id = id;
                 WeightLayer = weightLayer;
-                LayerEmitter? emitter = weightLayer is null ? null : LayerEmitter.For(weightLayer.Spec.Kind);
-                Units = weightLayer is null ? 0 : emitter!.WeightGradientUnits(weightLayer);
-                OverSampleParts = weightLayer is not null && emitter!.WeightGradientOverSampleParts(weightLayer);
             }
 
             public int Id { get; }
-            /// <summary>The layer whose backward weights takes the first <see cref="Units"/> indices of the range, if any.</summary>
+            /// <summary>The layer whose backward weights the region's parts share, if any.</summary>
             public LayerPlan? WeightLayer { get; }
-            public int Units { get; }
-            /// <summary>The units are <see cref="LayerPlan.SampleParts"/> parts of the batch, and the range is those parts.</summary>
-            public bool OverSampleParts { get; }
             public List<(LayerPlan Layer, Stage Stage)> SampleKernels { get; } = new();
 
             /// <summary>The range the region splits, as code.</summary>
-            public string Count => WeightLayer is null ? "batch" : SampleKernels.Count == 0 || OverSampleParts ? I(Units) : $"{I(Units)} + batch";
+            public string Count => WeightLayer is null ? "batch" : I(LayerPlan.SampleParts);
 
             public IEnumerable<(LayerPlan Layer, Stage Stage)> Kernels =>
                 WeightLayer is null ? SampleKernels : new[] { (WeightLayer, Stage.BackwardWeights) }.Concat(SampleKernels);
@@ -450,10 +446,7 @@ namespace GenConv.Generator.Emit
                 {
                     foreach (Region region in Regions(plan).Take(plan.InferenceOnly ? 1 : int.MaxValue))
                     {
-                        string over = region.WeightLayer is null ? "samples"
-                            : region.OverSampleParts ? (region.SampleKernels.Count == 0 ? "parts of the batch: weight gradients" : "parts of the batch: weight gradients, then the parts' samples")
-                            : region.SampleKernels.Count == 0 ? "weight units" : "weight units, then samples";
-                        w.Line($"case {I(region.Id)}: // over {over}");
+                        w.Line($"case {I(region.Id)}: // over {(region.WeightLayer is null ? "samples" : "parts of the batch")}");
                         using (w.Open(""))
                         {
                             // A kept input or output is copied by each thread for its own samples, while they are in cache.
@@ -461,22 +454,19 @@ namespace GenConv.Generator.Emit
                                 w.Line($"global::GenConv.CallerSpans.CopySamples({CallerSource}, ref Data({Activation(0)}), start, end, InputLength);");
                             if (region.WeightLayer is { } weights)
                             {
-                                if (region.SampleKernels.Count == 0)
+                                LayerEmitter emitter = LayerEmitter.For(weights.Spec.Kind);
+                                string parts = I(LayerPlan.SampleParts);
+                                if (emitter.WeightGradientOverSampleParts(weights))
                                     EmitCall(w, plan, weights, Stage.BackwardWeights, "start", "end");
-                                else if (region.OverSampleParts)
-                                {
-                                    EmitCall(w, plan, weights, Stage.BackwardWeights, "start", "end");
-                                    w.Line($"// Parts [start, end) are samples [batch·start/{I(region.Units)}, batch·end/{I(region.Units)}).");
-                                    w.Line($"start = (int)((long)batch * start / {I(region.Units)});");
-                                    w.Line($"end = (int)((long)batch * end / {I(region.Units)});");
-                                }
                                 else
                                 {
-                                    w.Line($"// Units [0, {I(region.Units)}), then samples.");
-                                    using (w.Open($"if (start < {I(region.Units)})"))
-                                        EmitCall(w, plan, weights, Stage.BackwardWeights, "start", $"global::System.Math.Min(end, {I(region.Units)})");
-                                    w.Line($"start = global::System.Math.Max(start, {I(region.Units)}) - {I(region.Units)};");
-                                    w.Line($"end -= {I(region.Units)};");
+                                    string units = I(emitter.WeightGradientUnits(weights));
+                                    EmitCall(w, plan, weights, Stage.BackwardWeights, $"{units} * start / {parts}", $"{units} * end / {parts}");
+                                }
+                                if (region.SampleKernels.Count > 0)
+                                {
+                                    w.Line($"start = (int)((long)batch * start / {parts});");
+                                    w.Line($"end = (int)((long)batch * end / {parts});");
                                 }
                             }
                             if (region.SampleKernels.Count > 0)

@@ -248,9 +248,9 @@ namespace Golden
             int batch = _runBatch;
             ref float parameters = ref Data(_parameters);
             ref float gradients = ref Data(_gradients);
-            RunParallel(1, 10 + batch);
-            RunParallel(2, 84 + batch);
-            RunParallel(3, 120 + batch);
+            RunParallel(1, 4);
+            RunParallel(2, 4);
+            RunParallel(3, 4);
             RunParallel(4, batch);
             Layer3PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 156), ref Data(_transposedWeight3));
             RunParallel(5, 4);
@@ -291,45 +291,33 @@ namespace Golden
                     }
                     break;
                 }
-                case 1: // over weight units, then samples
+                case 1: // over parts of the batch
                 {
-                    // Units [0, 10), then samples.
-                    if (start < 10)
-                    {
-                        Layer10BackwardWeights(batch, start, global::System.Math.Min(end, 10), ref Data(_activation10), ref _io.Source, ref Unsafe.Add(ref gradients, 60856), ref Unsafe.Add(ref gradients, 61696));
-                    }
-                    start = global::System.Math.Max(start, 10) - 10;
-                    end -= 10;
+                    Layer10BackwardWeights(batch, 10 * start / 4, 10 * end / 4, ref Data(_activation10), ref _io.Source, ref Unsafe.Add(ref gradients, 60856), ref Unsafe.Add(ref gradients, 61696));
+                    start = (int)((long)batch * start / 4);
+                    end = (int)((long)batch * end / 4);
                     if (start < end)
                     {
                         Layer10BackwardData(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 60856), ref Data(_gradientA), ref Data(_activation10));
                     }
                     break;
                 }
-                case 2: // over weight units, then samples
+                case 2: // over parts of the batch
                 {
-                    // Units [0, 84), then samples.
-                    if (start < 84)
-                    {
-                        Layer8BackwardWeights(batch, start, global::System.Math.Min(end, 84), ref Data(_activation8), ref Data(_gradientA), ref Unsafe.Add(ref gradients, 50692), ref Unsafe.Add(ref gradients, 60772));
-                    }
-                    start = global::System.Math.Max(start, 84) - 84;
-                    end -= 84;
+                    Layer8BackwardWeights(batch, 84 * start / 4, 84 * end / 4, ref Data(_activation8), ref Data(_gradientA), ref Unsafe.Add(ref gradients, 50692), ref Unsafe.Add(ref gradients, 60772));
+                    start = (int)((long)batch * start / 4);
+                    end = (int)((long)batch * end / 4);
                     if (start < end)
                     {
                         Layer8BackwardData(batch, start, end, ref Data(_gradientA), ref Unsafe.Add(ref parameters, 50692), ref Data(_gradientB), ref Data(_activation8));
                     }
                     break;
                 }
-                case 3: // over weight units, then samples
+                case 3: // over parts of the batch
                 {
-                    // Units [0, 120), then samples.
-                    if (start < 120)
-                    {
-                        Layer6BackwardWeights(batch, start, global::System.Math.Min(end, 120), ref Data(_activation6), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 2572), ref Unsafe.Add(ref gradients, 50572));
-                    }
-                    start = global::System.Math.Max(start, 120) - 120;
-                    end -= 120;
+                    Layer6BackwardWeights(batch, 120 * start / 4, 120 * end / 4, ref Data(_activation6), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 2572), ref Unsafe.Add(ref gradients, 50572));
+                    start = (int)((long)batch * start / 4);
+                    end = (int)((long)batch * end / 4);
                     if (start < end)
                     {
                         Layer6BackwardData(batch, start, end, ref Data(_gradientB), ref Unsafe.Add(ref parameters, 2572), ref Data(_gradientA));
@@ -344,10 +332,9 @@ namespace Golden
                     }
                     break;
                 }
-                case 5: // over parts of the batch: weight gradients, then the parts' samples
+                case 5: // over parts of the batch
                 {
                     Layer3BackwardWeights(batch, start, end, ref Data(_activation3), ref Data(_pixelMajorGradient3), ref Data(_weightGradientSums3));
-                    // Parts [start, end) are samples [batch·start/4, batch·end/4).
                     start = (int)((long)batch * start / 4);
                     end = (int)((long)batch * end / 4);
                     if (start < end)
@@ -363,7 +350,7 @@ namespace Golden
                     }
                     break;
                 }
-                case 7: // over parts of the batch: weight gradients
+                case 7: // over parts of the batch
                 {
                     Layer0BackwardWeights(batch, start, end, ref Data(_padded0), ref Data(_gradientB), ref Data(_weightGradientSums0));
                     break;
