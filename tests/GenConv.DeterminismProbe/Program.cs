@@ -16,6 +16,7 @@ int threads = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureI
 Console.WriteLine($"# Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, " +
                   $"Vector128 {Vector128.IsHardwareAccelerated}, Vector<float> {Vector.IsHardwareAccelerated} x{Vector<float>.Count}, threads {threads}");
 
+WorkerTeam.MinimumParallelWork = 0; // every region on the team, however small, so that every split is compared
 const int batch = 5; // odd, so two threads split it unevenly
 foreach (Workload workload in WorkloadRegistry.All)
 {

@@ -305,6 +305,13 @@ namespace GenConv.Generator.Emit
             /// <summary>The range the region splits, as code.</summary>
             public string Count => WeightLayer is null ? "batch" : I(LayerPlan.SampleParts);
 
+            /// <summary>
+            /// The region's work per sample, in multiply-accumulates: its kernels' MACs, plus <see cref="MacsPerElement"/> per
+            /// element of each kernel's input and output, the cost of layers that only move data (pooling, relayouts).
+            /// </summary>
+            public long WorkPerSample => Kernels.Sum(k => (k.Stage is Stage.Forward or Stage.BackwardWeights or Stage.BackwardData ? k.Layer.Macs : 0)
+                + MacsPerElement * ((long)k.Layer.InputLength + k.Layer.OutputLength));
+
             public IEnumerable<(LayerPlan Layer, Stage Stage)> Kernels =>
                 WeightLayer is null ? SampleKernels : new[] { (WeightLayer, Stage.BackwardWeights) }.Concat(SampleKernels);
         }
@@ -315,6 +322,9 @@ namespace GenConv.Generator.Emit
         /// preparation of its dY, which joins the region that wrote that dY) together with its backward data, which reads
         /// the same dY and writes what neither reads; the optional input gradient is last, in a region of its own.
         /// </summary>
+        /// <summary>Multiply-accumulates that moving one element through a kernel costs about as much time as (measured: 2×2 pooling backward, dY relayout).</summary>
+        private const long MacsPerElement = 16;
+
         private static List<Region> Regions(ModelPlan plan)
         {
             var regions = new List<Region>();
@@ -383,7 +393,7 @@ namespace GenConv.Generator.Emit
                 w.Line("_batch = batch;");
             }
             w.Line();
-            w.Line("private void ForwardPass() => RunParallel(0, _runBatch);");
+            w.Line($"private void ForwardPass() => RunParallel(0, _runBatch, {I(Regions(plan)[0].WorkPerSample)});");
             w.Line();
         }
 
@@ -419,7 +429,7 @@ namespace GenConv.Generator.Emit
                     foreach (var (l, stage) in region.Kernels)
                         if (stage == Stage.BackwardData && HasKernel(l, Stage.PrepareBackwardData))
                             EmitCall(w, plan, l, Stage.PrepareBackwardData, "0", "1");
-                    w.Line($"RunParallel({I(region.Id)}, {region.Count});");
+                    w.Line($"RunParallel({I(region.Id)}, {region.Count}, {I(region.WorkPerSample)});");
                     if (region.WeightLayer is { } weights && HasKernel(weights, Stage.FinishBackwardWeights))
                         EmitCall(w, plan, weights, Stage.FinishBackwardWeights, "0", "1");
                     condition?.Dispose();
@@ -431,9 +441,10 @@ namespace GenConv.Generator.Emit
         /// <summary>The dispatcher every thread runs: its part [start, end) of one region's kernels.</summary>
         private static void EmitRegions(SourceWriter w, ModelPlan plan)
         {
-            w.Line("private void RunParallel(int region, int count)");
+            w.Line("/// <summary>Runs a region on the team, or on this thread alone when its work would not pay for a hand-off.</summary>");
+            w.Line("private void RunParallel(int region, int count, long workPerSample)");
             w.Line("{");
-            w.Line("    if (_team is null) RunRegion(region, 0, count);");
+            w.Line("    if (_team is null || _runBatch * workPerSample < global::GenConv.WorkerTeam.MinimumParallelWork) RunRegion(region, 0, count);");
             w.Line("    else _team.Run(_runRegion, region, count);");
             w.Line("}");
             w.Line();

@@ -232,7 +232,7 @@ namespace Golden
             _batch = batch;
         }
 
-        private void ForwardPass() => RunParallel(0, _runBatch);
+        private void ForwardPass() => RunParallel(0, _runBatch, 687912);
 
         /// <summary>After Forward on the same batch: overwrites Gradients and writes dL/dInput (skipped when inputGradient is empty).</summary>
         public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
@@ -248,26 +248,27 @@ namespace Golden
             int batch = _runBatch;
             ref float parameters = ref Data(_parameters);
             ref float gradients = ref Data(_gradients);
-            RunParallel(1, 4);
-            RunParallel(2, 4);
-            RunParallel(3, 4);
-            RunParallel(4, batch);
+            RunParallel(1, 4, 4688);
+            RunParallel(2, 4, 26688);
+            RunParallel(3, 4, 112640);
+            RunParallel(4, batch, 76416);
             Layer3PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 156), ref Data(_transposedWeight3));
-            RunParallel(5, 4);
+            RunParallel(5, 4, 568832);
             Layer3FinishBackwardWeights(batch, 0, 1, ref Data(_weightGradientSums3), ref Unsafe.Add(ref gradients, 156), ref Unsafe.Add(ref gradients, 2556));
-            RunParallel(6, batch);
-            RunParallel(7, 4);
+            RunParallel(6, batch, 94080);
+            RunParallel(7, 4, 205408);
             Layer0FinishBackwardWeights(batch, 0, 1, ref Data(_weightGradientSums0), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
             if (_io.HasTarget) // the caller asked for dL/dInput
             {
                 Layer0PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 0), ref Data(_transposedWeight0));
-                RunParallel(8, batch);
+                RunParallel(8, batch, 205408);
             }
         }
 
-        private void RunParallel(int region, int count)
+        /// <summary>Runs a region on the team, or on this thread alone when its work would not pay for a hand-off.</summary>
+        private void RunParallel(int region, int count, long workPerSample)
         {
-            if (_team is null) RunRegion(region, 0, count);
+            if (_team is null || _runBatch * workPerSample < global::GenConv.WorkerTeam.MinimumParallelWork) RunRegion(region, 0, count);
             else _team.Run(_runRegion, region, count);
         }
 
