@@ -70,14 +70,14 @@ namespace GenConv
         public int Threads { get; }
 
         /// <summary>
-        /// Work (in multiply-accumulates; the default is about 5–10 µs here) below which a generated model runs a region on
+        /// Work (in multiply-accumulates; the default is about 3–5 µs here) below which a generated model runs a region on
         /// the calling thread alone: handing a region to the team and waiting for it costs a few microseconds, and the
         /// helper's first touches of data the caller wrote cost more (a region of 16 µs took 23 µs on two threads of this
         /// machine). Results never depend on it; 0 hands every region to the team (the tests do, to exercise every split).
         /// </summary>
         public static long MinimumParallelWork { get; set; } = DefaultMinimumParallelWork;
 
-        public const long DefaultMinimumParallelWork = 1_000_000;
+        public const long DefaultMinimumParallelWork = 500_000;
 
         /// <summary>Part t of [0, count) is [count·t/T, count·(t+1)/T): contiguous, in order, and fixed by count and T alone.</summary>
         public static (int Start, int End) Part(int count, int part, int parts) =>
