@@ -5,8 +5,8 @@ using GenConv.Model;
 namespace GenConv.Generator.Emit
 {
     /// <summary>
-    /// Element-wise activations over the whole batch, calling the runtime's formulas (inlined by the JIT), so generated
-    /// and generic models share one definition of each activation; ReLU and LeakyReLU run as vector selections.
+    /// Element-wise activations over the whole batch, calling the runtime's formulas in their vector form, then their
+    /// scalar form for the rest, so generated and generic models share one definition of each activation.
     /// </summary>
     internal sealed class ActivationEmitter : LayerEmitter
     {
@@ -34,22 +34,19 @@ namespace GenConv.Generator.Emit
                 _ => ("Activations.Tanh(v)", "Activations.TanhBackward(v, g)"),
             };
             string source = stage == Stage.Forward || !ModelPlanner.DerivativeFromOutput(l.Spec) ? "x" : "y";
-            bool piecewiseLinear = l.Spec.Kind is LayerKind.ReLU or LayerKind.LeakyReLU;
             w.Line($"int i = start * {I(l.InputLength)}, last = end * {I(l.InputLength)};");
-            if (piecewiseLinear)
+            // Vectors, then the scalar form for the rest: Activations' two forms agree bit for bit. The rectifiers'
+            // vector forms are also branch-free, where random signs would mispredict a branch on every other element.
+            using (w.Open("if (Vector.IsHardwareAccelerated)"))
+            using (w.Open("for (; i <= last - VectorF.Count; i += VectorF.Count)"))
             {
-                // Branch-free vectors: random signs would mispredict a branch on every other element.
-                using (w.Open("if (Vector.IsHardwareAccelerated)"))
-                using (w.Open("for (; i <= last - VectorF.Count; i += VectorF.Count)"))
+                w.Line($"VectorF v = Vector.LoadUnsafe(ref {source}, (nuint)i);");
+                if (stage == Stage.Forward)
+                    w.Line($"Vector.StoreUnsafe({forward}, ref y, (nuint)i);");
+                else
                 {
-                    w.Line($"VectorF v = Vector.LoadUnsafe(ref {source}, (nuint)i);");
-                    if (stage == Stage.Forward)
-                        w.Line($"Vector.StoreUnsafe({forward}, ref y, (nuint)i);");
-                    else
-                    {
-                        w.Line("VectorF g = Vector.LoadUnsafe(ref dy, (nuint)i);");
-                        w.Line($"Vector.StoreUnsafe({backward}, ref dx, (nuint)i);");
-                    }
+                    w.Line("VectorF g = Vector.LoadUnsafe(ref dy, (nuint)i);");
+                    w.Line($"Vector.StoreUnsafe({backward}, ref dx, (nuint)i);");
                 }
             }
             using (w.Open("for (; i < last; i++)"))
