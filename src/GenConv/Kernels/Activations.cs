@@ -46,9 +46,11 @@ namespace GenConv.Kernels
         // and on any other machine.
 
         /// <summary>1 / (1 + e^−x), within 2 ulp.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Sigmoid(float x) => 1f / (1f + Exp(-x));
 
         /// <summary>tanh x within 2 ulp: an odd polynomial below |x| = 0.625 (Cephes' tanhf), 1 − 2 / (e^2|x| + 1) with x's sign above.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Tanh(float x)
         {
             float a = MathF.Abs(x);
@@ -61,8 +63,10 @@ namespace GenConv.Kernels
             return x < 0f ? -t : t;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<float> Sigmoid(Vector<float> x) => Vector<float>.One / (Vector<float>.One + Exp(-x));
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<float> Tanh(Vector<float> x)
         {
             Vector<float> a = Vector.Abs(x), z = x * x;
@@ -73,7 +77,9 @@ namespace GenConv.Kernels
             return Vector.ConditionalSelect(Vector.LessThan(a, new Vector<float>(TanhSmall)), small, large);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<float> SigmoidBackward(Vector<float> y, Vector<float> dy) => dy * (Vector<float>.One - y) * y;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<float> TanhBackward(Vector<float> y, Vector<float> dy) => dy * (Vector<float>.One - y * y);
 
         private const float TanhSmall = 0.625f;
@@ -95,6 +101,7 @@ namespace GenConv.Kernels
         // a large negative x is 0, as in PyTorch); NaN stays NaN.
         private const float ExpLow = -87f, ExpHigh = 89f, Log2E = 1.44269504088896341f, Ln2Hi = 0.693359375f, Ln2Lo = -2.12194440e-4f;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static float Exp(float x)
         {
             if (float.IsNaN(x)) return x;
@@ -106,6 +113,7 @@ namespace GenConv.Kernels
             return er * BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector<float> Exp(Vector<float> x)
         {
             Vector<float> c = Vector.Min(Vector.Max(x, new Vector<float>(ExpLow)), new Vector<float>(ExpHigh));
