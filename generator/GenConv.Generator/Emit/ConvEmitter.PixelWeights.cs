@@ -32,7 +32,6 @@ namespace GenConv.Generator.Emit
 
         private static void EmitPixelWeightGradient(SourceWriter w, LayerPlan l)
         {
-            string source = l.NeedsPaddedInput ? "xp" : "x";
             int kh = l.Spec.KernelH, kw = l.Spec.KernelW, oc = l.Output.Channels;
             var (tiles, large, boundary) = Tiling(oc, l.PixelWeightChannelTile);
             int largeTiles = boundary / large;
@@ -43,35 +42,25 @@ namespace GenConv.Generator.Emit
                 w.Line($"bool large = t < {I(largeTiles)};");
                 w.Line($"int oc0 = large ? t * {I(large)} : {I(boundary)} + (t - {I(largeTiles)}) * {I(large - 1)}, channels = large ? {I(large)} : {I(large - 1)};");
             }
-            using (OpenSamplePartLoop(w, l))
+            EmitSamplePartPasses(w, l, "dy", l.OutputLength, pass: () =>
             {
-                using (w.Open("for (int n = n0; n < n1; n++)"))
+                DecodeUnit();
+                w.Line($"ref float xi = ref {Unsafe}.Add(ref xn, ic * {I(PlaneLength(l))} + row * {I(l.PaddedRowStride)});");
+                w.Line($"ref float gi = ref {Unsafe}.Add(ref gn, oc0 * {I(pixels)});");
+                w.Line($"ref float ai = ref {Unsafe}.Add(ref pa, ((ic * {I(kh)} + row) * {I((long)kw * oc)} + oc0) * {I(PixelLanes)});");
+                if (large == 1 || boundary == oc)
+                    w.Line($"{PixelWeightSumsName(l, large)}(first, ref xi, ref gi, ref ai);");
+                else
                 {
-                    w.Line("bool first = n == n0;");
-                    w.Line($"ref float xn = ref {Unsafe}.Add(ref {source}, n * {I(l.PaddedLength)});");
-                    w.Line($"ref float gn = ref {Unsafe}.Add(ref dy, n * {I(l.OutputLength)});");
-                    using (w.Open($"for (int u = 0; u < {I(WeightPasses(l))}; u++)"))
-                    {
-                        DecodeUnit();
-                        w.Line($"ref float xi = ref {Unsafe}.Add(ref xn, ic * {I(PlaneLength(l))} + row * {I(l.PaddedRowStride)});");
-                        w.Line($"ref float gi = ref {Unsafe}.Add(ref gn, oc0 * {I(pixels)});");
-                        w.Line($"ref float ai = ref {Unsafe}.Add(ref pa, ((ic * {I(kh)} + row) * {I((long)kw * oc)} + oc0) * {I(PixelLanes)});");
-                        if (large == 1 || boundary == oc)
-                            w.Line($"{PixelWeightSumsName(l, large)}(first, ref xi, ref gi, ref ai);");
-                        else
-                        {
-                            w.Line($"if (large) {PixelWeightSumsName(l, large)}(first, ref xi, ref gi, ref ai);");
-                            w.Line($"else {PixelWeightSumsName(l, large - 1)}(first, ref xi, ref gi, ref ai);");
-                        }
-                    }
+                    w.Line($"if (large) {PixelWeightSumsName(l, large)}(first, ref xi, ref gi, ref ai);");
+                    w.Line($"else {PixelWeightSumsName(l, large - 1)}(first, ref xi, ref gi, ref ai);");
                 }
-                if (l.BiasCount > 0)
-                {
-                    w.Line("// The bias's part is the sum of the part's dY alone, in the same lanes.");
-                    w.Line($"ref float bl = ref {Unsafe}.Add(ref pa, {I(BiasScratchOffset(l))});");
-                    EmitPixelBiasGradient(w, l);
-                }
-            }
+            }, bias: l.BiasCount == 0 ? null : () =>
+            {
+                w.Line("// The bias's part is the sum of the part's dY alone, in the same lanes.");
+                w.Line($"ref float bl = ref {Unsafe}.Add(ref pa, {I(BiasScratchOffset(l))});");
+                EmitPixelBiasGradient(w, l);
+            });
         }
 
         /// <summary>Each weight's lanes summed over the parts in part order, then reduced in LaneSum's fixed tree; written out OIHW.</summary>

@@ -97,20 +97,33 @@ namespace GenConv.Generator.Emit
             : (long)l.WeightCount / l.Output.Channels * l.GradientChannelStride;
 
         /// <summary>
-        /// Opens the loop over parts [start, end) of the batch: <c>n0</c>, <c>n1</c> bound the part's samples and <c>pa</c>
-        /// is its partial sums. A part with no samples (batch &lt; parts) has all-zero sums.
+        /// The loop over parts [start, end) of the batch: <c>n0</c>, <c>n1</c> bound a part's samples and <c>pa</c> is its
+        /// partial sums (all zero for a part with no samples, when batch &lt; parts). Per sample (<c>first</c> on the part's
+        /// first; <c>xn</c>, <c>gn</c> its input and <paramref name="gradient"/>), <paramref name="pass"/> runs for each
+        /// weight pass <c>u</c>; then <paramref name="bias"/>, if any, once per part.
         /// </summary>
-        private static SourceWriter.Block OpenSamplePartLoop(SourceWriter w, LayerPlan l)
+        private static void EmitSamplePartPasses(SourceWriter w, LayerPlan l, string gradient, long gradientPerSample, Action pass, Action? bias)
         {
-            SourceWriter.Block block = w.Open("for (int part = start; part < end; part++)");
-            w.Line($"int n0 = (int)((long)batch * part / {I(LayerPlan.SampleParts)}), n1 = (int)((long)batch * (part + 1) / {I(LayerPlan.SampleParts)});");
-            w.Line($"ref float pa = ref {Unsafe}.Add(ref acc, part * {I(WeightScratchPerPart(l))});");
-            using (w.Open("if (n0 == n1)"))
+            long perPart = WeightScratchPerPart(l);
+            using (w.Open("for (int part = start; part < end; part++)"))
             {
-                w.Line($"MemoryMarshal.CreateSpan(ref pa, {I(WeightScratchPerPart(l))}).Clear();");
-                w.Line("continue;");
+                w.Line($"int n0 = (int)((long)batch * part / {I(LayerPlan.SampleParts)}), n1 = (int)((long)batch * (part + 1) / {I(LayerPlan.SampleParts)});");
+                w.Line($"ref float pa = ref {Unsafe}.Add(ref acc, part * {I(perPart)});");
+                using (w.Open("if (n0 == n1)"))
+                {
+                    w.Line($"MemoryMarshal.CreateSpan(ref pa, {I(perPart)}).Clear();");
+                    w.Line("continue;");
+                }
+                using (w.Open("for (int n = n0; n < n1; n++)"))
+                {
+                    w.Line("bool first = n == n0;");
+                    w.Line($"ref float xn = ref {Unsafe}.Add(ref {(l.NeedsPaddedInput ? "xp" : "x")}, n * {I(l.PaddedLength)});");
+                    w.Line($"ref float gn = ref {Unsafe}.Add(ref {gradient}, n * {I(gradientPerSample)});");
+                    using (w.Open($"for (int u = 0; u < {I(WeightPasses(l))}; u++)"))
+                        pass();
+                }
+                bias?.Invoke();
             }
-            return block;
         }
 
         public override void EmitBody(SourceWriter w, LayerPlan l, Stage stage)
@@ -594,38 +607,27 @@ namespace GenConv.Generator.Emit
         /// </summary>
         private static void EmitBackwardWeights(SourceWriter w, LayerPlan l)
         {
-            string source = l.NeedsPaddedInput ? "xp" : "x";
             int[] groups = l.WeightRowGroupStarts;
             int groupCount = groups.Length - 1, kh = l.Spec.KernelH, kw = l.Spec.KernelW, stride = l.GradientChannelStride;
-            int pixels = l.Output.Height * l.Output.Width;
-            using (OpenSamplePartLoop(w, l))
+            long gradientPerSample = (long)l.Output.Height * l.Output.Width * stride;
+            EmitSamplePartPasses(w, l, "dyt", gradientPerSample, pass: () =>
             {
-                using (w.Open("for (int n = n0; n < n1; n++)"))
-                {
-                    w.Line("bool first = n == n0;");
-                    w.Line($"ref float xn = ref {Unsafe}.Add(ref {source}, n * {I(l.PaddedLength)});");
-                    w.Line($"ref float gn = ref {Unsafe}.Add(ref dyt, n * {I((long)pixels * stride)});");
-                    using (w.Open($"for (int u = 0; u < {I(WeightPasses(l))}; u++)"))
-                    {
-                        w.Line(groupCount == 1 ? "int ic = u;" : $"int ic = u / {I(groupCount)};");
-                        w.Line($"ref float xi = ref {Unsafe}.Add(ref xn, ic * {I(PlaneLength(l))});");
-                        w.Line($"ref float ai = ref {Unsafe}.Add(ref pa, ic * {I((long)kh * kw * stride)});");
-                        if (groupCount == 1)
-                            w.Line($"{WeightRowsName(l, 0, kh)}(first, ref xi, ref gn, ref ai);");
-                        else
-                            using (w.Open($"switch (u % {I(groupCount)})"))
-                                for (int g = 0; g < groupCount; g++)
-                                    w.Line($"case {I(g)}: {WeightRowsName(l, groups[g], groups[g + 1])}(first, ref {Unsafe}.Add(ref xi, {I((long)groups[g] * l.PaddedRowStride)}), ref gn, ref {Unsafe}.Add(ref ai, {I((long)groups[g] * kw * stride)})); break;");
-                    }
-                }
-                if (l.BiasCount > 0)
-                {
-                    w.Line("// The bias's part is the sum of the part's dY alone.");
-                    w.Line($"ref float dytp = ref {Unsafe}.Add(ref dyt, n0 * {I((long)pixels * stride)});");
-                    w.Line($"ref float pb = ref {Unsafe}.Add(ref pa, {I(BiasScratchOffset(l))});");
-                    EmitByChannelWidth(w, l, f => EmitBiasGradient(w, l, f));
-                }
-            }
+                w.Line(groupCount == 1 ? "int ic = u;" : $"int ic = u / {I(groupCount)};");
+                w.Line($"ref float xi = ref {Unsafe}.Add(ref xn, ic * {I(PlaneLength(l))});");
+                w.Line($"ref float ai = ref {Unsafe}.Add(ref pa, ic * {I((long)kh * kw * stride)});");
+                if (groupCount == 1)
+                    w.Line($"{WeightRowsName(l, 0, kh)}(first, ref xi, ref gn, ref ai);");
+                else
+                    using (w.Open($"switch (u % {I(groupCount)})"))
+                        for (int g = 0; g < groupCount; g++)
+                            w.Line($"case {I(g)}: {WeightRowsName(l, groups[g], groups[g + 1])}(first, ref {Unsafe}.Add(ref xi, {I((long)groups[g] * l.PaddedRowStride)}), ref gn, ref {Unsafe}.Add(ref ai, {I((long)groups[g] * kw * stride)})); break;");
+            }, bias: l.BiasCount == 0 ? null : () =>
+            {
+                w.Line("// The bias's part is the sum of the part's dY alone.");
+                w.Line($"ref float dytp = ref {Unsafe}.Add(ref dyt, n0 * {I(gradientPerSample)});");
+                w.Line($"ref float pb = ref {Unsafe}.Add(ref pa, {I(BiasScratchOffset(l))});");
+                EmitByChannelWidth(w, l, f => EmitBiasGradient(w, l, f));
+            });
         }
 
         /// <summary>The parts' sums added in part order, written out OIHW.</summary>
