@@ -5,8 +5,8 @@ using Xunit;
 namespace GenConv.Tests
 {
     /// <summary>
-    /// The team hands out chunks of each region to whichever thread claims them first, so a region must be covered
-    /// exactly once whatever the timing: helpers slowed at random, regions of every size back to back, failures.
+    /// Each thread runs its own part of a region first, then takes chunks another has not started, so a region must be
+    /// covered exactly once whatever the timing: helpers slowed at random, regions of every size back to back, failures.
     /// </summary>
     public sealed class WorkerTeamTests
     {
@@ -34,6 +34,30 @@ namespace GenConv.Tests
                 for (int i = 0; i < count; i++)
                     Assert.True(hits[i] == 1, $"run {run}: index {i} of {count} ran {hits[i]} times");
             }
+        }
+
+        [Fact]
+        public void EachThreadRunsItsOwnPartFirstAndTakesWhatAnotherLeaves()
+        {
+            // 8 chunks of one index: the caller owns [0, 4), the helper [4, 8). The helper's first chunk sleeps, so the
+            // caller runs its own part, in order, then takes the helper's chunks not yet started.
+            WorkerTeam team = WorkerTeam.Shared(2);
+            int caller = Environment.CurrentManagedThreadId;
+            var ranBy = new int[8];
+            var callerOrder = new System.Collections.Concurrent.ConcurrentQueue<int>();
+            team.Run((_, start, end) =>
+            {
+                Assert.Equal(start + 1, end);
+                ranBy[start] = Environment.CurrentManagedThreadId;
+                if (ranBy[start] == caller) callerOrder.Enqueue(start);
+                else if (start == 4) Thread.Sleep(100);
+            }, 0, 8);
+            int[] order = callerOrder.ToArray();
+            Assert.Equal(new[] { 0, 1, 2, 3 }, order[..4]);
+            if (ranBy[4] != caller) // the helper woke in time for its own first chunk: the caller took the rest of its part
+                Assert.Equal(new[] { 5, 6, 7 }, order[4..]);
+            else // it woke late: the caller ran everything, in order
+                Assert.Equal(new[] { 4, 5, 6, 7 }, order[4..]);
         }
 
         [Fact]
