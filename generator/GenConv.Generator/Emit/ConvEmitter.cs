@@ -174,7 +174,9 @@ namespace GenConv.Generator.Emit
         private static void EmitConvolution(SourceWriter w, LayerPlan l, ConvolutionBuffers b)
         {
             var perSample = new List<(string, long)> { (b.Input, l.InputLength), (b.Output, l.OutputLength) };
-            if (b.Padded is not null) perSample.Add((b.Padded, l.PaddedLength));
+            // Forward keeps each sample's padded input for backward weights; backward data's padded dY is scratch.
+            if (b.Padded is not null && b.Stage == Stage.Forward) perSample.Add((b.Padded, l.PaddedLength));
+            if (b.Padded is not null && b.Stage != Stage.Forward) BindCallScratch(w, (b.Padded, l.PaddedLength));
             if (FlatLength(l) > 0)
             {
                 w.Line($"global::System.Span<float> flatRows = stackalloc float[{I((long)l.ChannelTile * FlatLength(l))}];");
@@ -863,7 +865,8 @@ namespace GenConv.Generator.Emit
             int oc = l.Output.Channels, ic = l.Input.Channels, window = l.Spec.KernelH * l.Spec.KernelW;
             int oh = l.Output.Height, ow = l.Output.Width;
             int channelTile = Math.Min(ic, 4), rowTile = Math.Min(oh, 3);
-            using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dx", l.InputLength), ("dxp", l.PaddedLength)))
+            BindCallScratch(w, ("dxp", l.PaddedLength));
+            using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dx", l.InputLength)))
             {
                 w.Line($"MemoryMarshal.CreateSpan(ref dxps, {I(l.PaddedLength)}).Clear();");
                 EmitTiles(w, "ic", ic, channelTile, channels =>
@@ -891,7 +894,8 @@ namespace GenConv.Generator.Emit
         {
             LayerPlan l = g.Layer;
             int rowsOfEveryPhase = g.Rows.CommonCount;
-            using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dx", l.InputLength), ("dxp", l.PaddedLength), ("dyp", g.PaddedOutputLength)))
+            BindCallScratch(w, ("dxp", l.PaddedLength), ("dyp", g.PaddedOutputLength));
+            using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dx", l.InputLength)))
             {
                 w.Line("// The padded dY's border stays zero from allocation on; only its interior is written.");
                 using (w.Open($"for (int c = 0; c < {I(l.Output.Channels)}; c++)"))

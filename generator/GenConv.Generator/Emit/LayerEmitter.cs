@@ -166,6 +166,17 @@ namespace GenConv.Generator.Emit
             { } a => throw new InvalidOperationException("Only rectifiers are fused, not " + a.Kind),
         };
 
+        /// <summary>
+        /// Binds each named buffer's slot for this call, <c>ref float dxps = …</c>, for scratch that a sample needs only
+        /// while it is computed (a padded copy of dY or dX): one slot per call, indexed by its first sample, so the
+        /// threads' concurrent calls never share one and each call's samples reuse the same floats, which stay in cache.
+        /// </summary>
+        protected static void BindCallScratch(SourceWriter w, params (string Buffer, long Length)[] scratch)
+        {
+            foreach (var (buffer, length) in scratch)
+                w.Line($"ref float {buffer}s = ref {Unsafe}.Add(ref {buffer}, start * {I(length)}); // scratch, reused by this call's samples");
+        }
+
         /// <summary>Opens <c>for (int n = start; n &lt; end; n++)</c> and binds each named buffer to its sample: <c>ref float xs = …</c>.</summary>
         protected static SourceWriter.Block OpenSampleLoop(SourceWriter w, params (string Buffer, long Length)[] perSample)
         {

@@ -1189,11 +1189,11 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BackwardData(int batch, int start, int end, ref float dy, ref float wt, ref float dx, ref float dyp)
         {
+            ref float dyps = ref Unsafe.Add(ref dyp, start * 6144); // scratch, reused by this call's samples
             for (int n = start; n < end; n++)
             {
                 ref float dys = ref Unsafe.Add(ref dy, n * 4704);
                 ref float dxs = ref Unsafe.Add(ref dx, n * 784);
-                ref float dyps = ref Unsafe.Add(ref dyp, n * 6144);
                 // The padded buffer's border stays zero from allocation on; only its interior is written.
                 for (int c = 0; c < 6; c++)
                 {
@@ -3527,13 +3527,13 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3BackwardData(int batch, int start, int end, ref float dy, ref float wt, ref float dx, ref float dyp)
         {
+            ref float dyps = ref Unsafe.Add(ref dyp, start * 5184); // scratch, reused by this call's samples
             global::System.Span<float> flatRows = stackalloc float[1488];
             ref float flat = ref MemoryMarshal.GetReference(flatRows);
             for (int n = start; n < end; n++)
             {
                 ref float dys = ref Unsafe.Add(ref dy, n * 1600);
                 ref float dxs = ref Unsafe.Add(ref dx, n * 1176);
-                ref float dyps = ref Unsafe.Add(ref dyp, n * 5184);
                 // The padded buffer's border stays zero from allocation on; only its interior is written.
                 for (int c = 0; c < 16; c++)
                 {
