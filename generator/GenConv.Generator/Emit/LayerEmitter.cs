@@ -59,6 +59,8 @@ namespace GenConv.Generator.Emit
         Samples,
         /// <summary>Work units of one layer's backward weights (<see cref="LayerEmitter.WeightGradientUnits"/>).</summary>
         WeightUnits,
+        /// <summary>Fixed parts of the batch (<see cref="LayerPlan.SampleParts"/>): a convolution's backward weights.</summary>
+        SampleParts,
         /// <summary>No split: the kernel runs once, over [0, 1).</summary>
         None,
     }
@@ -82,9 +84,9 @@ namespace GenConv.Generator.Emit
 
         public abstract void EmitBody(SourceWriter w, LayerPlan layer, Stage stage);
 
-        public static ParallelDimension ParallelOver(Stage stage) => stage switch
+        public ParallelDimension ParallelOver(LayerPlan layer, Stage stage) => stage switch
         {
-            Stage.BackwardWeights => ParallelDimension.WeightUnits,
+            Stage.BackwardWeights => WeightGradientOverSampleParts(layer) ? ParallelDimension.SampleParts : ParallelDimension.WeightUnits,
             Stage.PrepareBackwardData or Stage.FinishBackwardWeights => ParallelDimension.None,
             _ => ParallelDimension.Samples,
         };

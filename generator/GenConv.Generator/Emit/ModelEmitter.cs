@@ -316,15 +316,15 @@ namespace GenConv.Generator.Emit
                 WeightLayer is null ? SampleKernels : new[] { (WeightLayer, Stage.BackwardWeights) }.Concat(SampleKernels);
         }
 
+        /// <summary>Multiply-accumulates that moving one element through a kernel costs about as much time as (measured: 2×2 pooling backward, dY relayout).</summary>
+        private const long MacsPerElement = 16;
+
         /// <summary>
         /// Region 0 is the whole forward pass (every layer writes its own activation buffer, so a thread can take its
         /// samples through all layers); then, from the last layer back, each layer's weight gradients (after any per-sample
         /// preparation of its dY, which joins the region that wrote that dY) together with its backward data, which reads
         /// the same dY and writes what neither reads; the optional input gradient is last, in a region of its own.
         /// </summary>
-        /// <summary>Multiply-accumulates that moving one element through a kernel costs about as much time as (measured: 2×2 pooling backward, dY relayout).</summary>
-        private const long MacsPerElement = 16;
-
         private static List<Region> Regions(ModelPlan plan)
         {
             var regions = new List<Region>();
@@ -549,8 +549,7 @@ namespace GenConv.Generator.Emit
             {
                 Buffer[]? buffers = emitter.Buffers(l, stage);
                 if (buffers is null) continue;
-                string over = stage == Stage.BackwardWeights && emitter.WeightGradientOverSampleParts(l) ? "parts of the batch" : LayerEmitter.ParallelOver(stage).ToString();
-                w.Line($"/// <summary>Layer {l.Index} {stage} over {over} [start, end): {l.Spec}, {l.Input} → {l.Output}.</summary>");
+                w.Line($"/// <summary>Layer {l.Index} {stage} over {emitter.ParallelOver(l, stage)} [start, end): {l.Spec}, {l.Input} → {l.Output}.</summary>");
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
                 string parameters = string.Join(", ", buffers.Select(b => "ref float " + LayerEmitter.ParameterName(b)));
                 using (w.Open($"private static void {MethodName(l, stage)}(int batch, int start, int end, {parameters})"))

@@ -39,35 +39,17 @@ namespace GenConv.Kernels
 
         /// <summary>
         /// <see cref="Of16"/> of the lane-wise sums of <paramref name="parts"/> sets of 16 lanes, <paramref name="stride"/>
-        /// floats apart, added in set order (one set per part of the batch). A vector add is the lanes' scalar adds, so
-        /// the 512-bit, 128-bit and scalar paths give the same bits.
+        /// floats apart, added in set order (one set per part of the batch). A 128-bit vector add is its lanes' scalar adds,
+        /// with or without SIMD, so every machine gets the same bits.
         /// </summary>
         public static float Of16Parts(ref float lanes, int stride, int parts)
         {
             Span<float> sum = stackalloc float[16];
-            if (Vector512.IsHardwareAccelerated)
+            for (int quarter = 0; quarter < 16; quarter += 4)
             {
-                Vector512<float> s = Vector512.LoadUnsafe(ref lanes);
-                for (int part = 1; part < parts; part++) s += Vector512.LoadUnsafe(ref lanes, (nuint)(part * stride));
-                s.StoreUnsafe(ref sum[0]);
-            }
-            else if (Vector128.IsHardwareAccelerated)
-            {
-                for (int quarter = 0; quarter < 16; quarter += 4)
-                {
-                    Vector128<float> s = Vector128.LoadUnsafe(ref lanes, (nuint)quarter);
-                    for (int part = 1; part < parts; part++) s += Vector128.LoadUnsafe(ref lanes, (nuint)(part * stride + quarter));
-                    s.StoreUnsafe(ref sum[quarter]);
-                }
-            }
-            else
-            {
-                for (int lane = 0; lane < 16; lane++)
-                {
-                    float s = Unsafe.Add(ref lanes, lane);
-                    for (int part = 1; part < parts; part++) s += Unsafe.Add(ref lanes, part * stride + lane);
-                    sum[lane] = s;
-                }
+                Vector128<float> s = Vector128.LoadUnsafe(ref lanes, (nuint)quarter);
+                for (int part = 1; part < parts; part++) s += Vector128.LoadUnsafe(ref lanes, (nuint)(part * stride + quarter));
+                s.StoreUnsafe(ref sum[quarter]);
             }
             return Of16(ref sum[0]);
         }

@@ -965,7 +965,7 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 0 BackwardWeights over parts of the batch [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
+        /// <summary>Layer 0 BackwardWeights over SampleParts [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BackwardWeights(int batch, int start, int end, ref float xp, ref float dy, ref float acc)
         {
@@ -3355,7 +3355,7 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 3 BackwardWeights over parts of the batch [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
+        /// <summary>Layer 3 BackwardWeights over SampleParts [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3BackwardWeights(int batch, int start, int end, ref float x, ref float dyt, ref float acc)
         {
