@@ -79,7 +79,7 @@ namespace GenConv.Benchmarks
             else
             {
                 model.Backward(outputGradient, Span<float>.Empty);
-                optimizer.Step(model.Parameters, model.Gradients);
+                optimizer.Step(model); // on the model's threads, each part where its gradients are
             }
         }
     }

@@ -66,6 +66,7 @@ namespace GenConv.Generator.Emit
                 EmitForward(w, plan);
                 EmitBackward(w, plan);
                 EmitRegions(w, plan);
+                EmitForEachParameterRange(w, plan);
                 foreach (LayerPlan layer in plan.Layers)
                     EmitKernels(w, layer, plan.InferenceOnly);
                 w.Line("private static ref float Data(float[] buffer) => ref global::GenConv.AlignedBuffer.Start(buffer);");
@@ -217,6 +218,7 @@ namespace GenConv.Generator.Emit
             w.Line("private int _runBatch; // of the Forward or Backward running now, read by every thread");
             w.Line("private global::GenConv.WorkerTeam? _team;");
             w.Line("private readonly global::GenConv.RegionAction _runRegion;");
+            w.Line("private global::GenConv.IParameterRangeWork? _parameterWork; // of the running ForEachParameterRange");
             w.Line("private readonly global::GenConv.CallerSpans _io = new global::GenConv.CallerSpans(); // the running pass's input and output");
             w.Line("private readonly global::System.Action _forwardPass;");
             if (!plan.InferenceOnly) w.Line("private readonly global::System.Action _backwardPass;");
@@ -488,7 +490,54 @@ namespace GenConv.Generator.Emit
                             w.Line("break;");
                         }
                     }
+                    EmitParameterRegion(w, plan);
                 }
+            }
+            w.Line();
+        }
+
+        /// <summary>
+        /// ForEachParameterRange, and its region: part p of every tensor is its output units [U·p/P, U·(p+1)/P) (OIHW
+        /// channels, dense rows, bias entries), which is what part p of a dense layer's backward weights writes. Run over
+        /// the same parts as backward, each part's range lands on the thread that computed its gradients.
+        /// </summary>
+        private static void EmitParameterRegion(SourceWriter w, ModelPlan plan)
+        {
+            w.Line($"case {I(ParameterRegion(plan))}: // over parts of every parameter tensor");
+            using (w.Open(""))
+            {
+                w.Line("global::GenConv.IParameterRangeWork work = _parameterWork!;");
+                foreach (LayerPlan l in plan.Layers)
+                {
+                    int units = l.Spec.OutSize;
+                    foreach (var (offset, count) in new[] { (l.WeightOffset, l.WeightCount), (l.BiasOffset, l.BiasCount) })
+                        if (count > 0)
+                            w.Line($"global::GenConv.ParameterRanges.RunUnitParts(work, {I(offset)}, {I(units)}, {I(count / units)}, start, end, {I(LayerPlan.SampleParts)});");
+                }
+                w.Line("break;");
+            }
+        }
+
+        private static int ParameterRegion(ModelPlan plan) => Regions(plan).Count;
+
+        private static void EmitForEachParameterRange(SourceWriter w, ModelPlan plan)
+        {
+            w.Line("/// <summary>");
+            w.Line("/// Runs work over every parameter once: on one thread as one range, or on the team in the parts backward gave");
+            w.Line("/// each tensor's gradients to, each part on the thread that ran it.");
+            w.Line("/// </summary>");
+            using (w.Open("public void ForEachParameterRange(global::GenConv.IParameterRangeWork work)"))
+            {
+                w.Line("global::System.ArgumentNullException.ThrowIfNull(work);");
+                // An element-wise update moves a few floats per parameter: cheap, so small models stay on this thread.
+                w.Line($"if (_team is null || ParameterCount * {I(MacsPerElement)}L < global::GenConv.WorkerTeam.MinimumParallelWork)");
+                w.Line("{");
+                w.Line("    work.Run(0, ParameterCount);");
+                w.Line("    return;");
+                w.Line("}");
+                w.Line("_parameterWork = work;");
+                w.Line($"try {{ _team.Run(_runRegion, {I(ParameterRegion(plan))}, {I(LayerPlan.SampleParts)}); }}");
+                w.Line("finally { _parameterWork = null; }");
             }
             w.Line();
         }

@@ -32,5 +32,17 @@ namespace GenConv
         /// batch and writes dL/dInput. Pass an empty span to skip the input gradient.
         /// </summary>
         void Backward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient);
+
+        /// <summary>
+        /// Runs <paramref name="work"/> over every parameter index once, in disjoint ranges. A generated model on several
+        /// threads cuts each tensor by output unit into the parts its backward pass computed and runs each part on the thread
+        /// that ran it, so an element-wise update finds its gradients in its own core's caches. Results must not depend on
+        /// the cut. The default is one range on the calling thread.
+        /// </summary>
+        void ForEachParameterRange(IParameterRangeWork work)
+        {
+            ArgumentNullException.ThrowIfNull(work);
+            work.Run(0, Parameters.Length);
+        }
     }
 }

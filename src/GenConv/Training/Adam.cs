@@ -9,22 +9,21 @@ namespace GenConv.Training
     /// decoupled (AdamW) θ ← θ·(1 − lr·wd); m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²;
     /// θ ← θ − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε). Bias corrections are computed in double, as Python does.
     /// </summary>
-    public sealed class Adam : IOptimizer
+    public sealed class Adam : ElementwiseOptimizer
     {
         private readonly float[] state; // the first moments m, then the second moments v
         private readonly int count;
 
         public Adam(int parameterCount, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f,
             float weightDecay = 0f, bool decoupledWeightDecay = false)
+            : base(learningRate)
         {
             if (parameterCount < 0) throw new ArgumentOutOfRangeException(nameof(parameterCount));
-            if (!(learningRate >= 0) || float.IsInfinity(learningRate)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "learning rate must be finite and non-negative.");
             if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
             if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
             if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be non-negative.");
             state = new float[2L * parameterCount <= Array.MaxLength ? 2 * parameterCount : throw new ArgumentOutOfRangeException(nameof(parameterCount))];
             count = parameterCount;
-            LearningRate = learningRate;
             Beta1 = beta1;
             Beta2 = beta2;
             Epsilon = epsilon;
@@ -36,28 +35,33 @@ namespace GenConv.Training
         public static Adam AdamW(int parameterCount, float learningRate = 1e-3f, float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f) =>
             new Adam(parameterCount, learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay: true);
 
-        public float LearningRate { get; set; }
         public float Beta1 { get; }
         public float Beta2 { get; }
         public float Epsilon { get; }
         public float WeightDecay { get; }
         public bool DecoupledWeightDecay { get; }
-        public Span<float> State => state;
-        public int StepCount { get; set; }
+        public override Span<float> State => state;
+        public override int StatePerParameter => 2;
 
-        public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+        protected override void CheckLengths(int parameters, int gradients)
         {
-            if (parameters.Length != count)
-                throw new ArgumentException($"this optimizer was built for {count} parameters, not {parameters.Length}.", nameof(parameters));
-            if (gradients.Length != parameters.Length)
-                throw new ArgumentException($"gradients must hold {parameters.Length} floats, but has {gradients.Length}.", nameof(gradients));
-            int step = ++StepCount;
-            Span<float> m = state.AsSpan(0, count), v = state.AsSpan(count, count);
+            if (parameters != count)
+                throw new ArgumentException($"this optimizer was built for {count} parameters, not {parameters}.", nameof(parameters));
+            base.CheckLengths(parameters, gradients);
+        }
+
+        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length)
+        {
+            int step = StepCount + 1;
+            parameters = parameters.Slice(start, length);
+            gradients = gradients.Slice(start, length);
+            Span<float> m = state.AsSpan(start, length), v = state.AsSpan(count + start, length);
             double correction1 = 1 - Math.Pow(Beta1, step), correction2 = 1 - Math.Pow(Beta2, step);
             float stepSize = (float)(LearningRate / correction1);
             float correction2Sqrt = (float)Math.Sqrt(correction2);
             float decay = DecoupledWeightDecay ? 1f - LearningRate * WeightDecay : 1f;
-            // Element-wise, the same operations in the same order on each lane as in the scalar tail: bit-identical either way.
+            // Element-wise, the same operations in the same order on each lane as in the scalar tail: bit-identical either
+            // way, and for any cut into ranges.
             float weightDecay = DecoupledWeightDecay ? 0f : WeightDecay, keep1 = 1 - Beta1, beta2 = Beta2, keep2 = 1 - Beta2, epsilon = Epsilon;
             bool decoupled = DecoupledWeightDecay;
             ref float theta = ref MemoryMarshal.GetReference(parameters);

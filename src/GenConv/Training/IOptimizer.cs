@@ -16,5 +16,11 @@ namespace GenConv.Training
 
         /// <summary>Updates <paramref name="parameters"/> in place from <paramref name="gradients"/> (same layout).</summary>
         void Step(Span<float> parameters, ReadOnlySpan<float> gradients);
+
+        /// <summary>
+        /// One step on <paramref name="model"/>'s parameters from its gradients. <see cref="ElementwiseOptimizer"/>s split it
+        /// over the model's threads; the default is <see cref="Step(Span{float}, ReadOnlySpan{float})"/> on this thread.
+        /// </summary>
+        void Step(IGenConvModel model) => Step(model.Parameters, model.Gradients);
     }
 }

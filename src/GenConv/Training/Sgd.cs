@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace GenConv.Training
@@ -9,48 +10,51 @@ namespace GenConv.Training
     /// b ← g on the first step, else b ← momentum·b + (1 − dampening)·g; g ← nesterov ? g + momentum·b : b;
     /// θ ← θ − lr·g. Its buffer is allocated once; a step allocates nothing.
     /// </summary>
-    public sealed class Sgd : IOptimizer
+    public sealed class Sgd : ElementwiseOptimizer
     {
         private readonly float[] momentumBuffer;
 
         public Sgd(int parameterCount, float learningRate, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false)
+            : base(learningRate)
         {
             if (parameterCount < 0) throw new ArgumentOutOfRangeException(nameof(parameterCount));
-            if (!(learningRate >= 0) || float.IsInfinity(learningRate)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "learning rate must be finite and non-negative.");
             if (!(momentum >= 0)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be non-negative.");
             if (nesterov && (momentum <= 0 || dampening != 0))
                 throw new ArgumentException("Nesterov momentum requires a momentum and zero dampening (as in PyTorch).", nameof(nesterov));
             momentumBuffer = new float[momentum != 0 ? parameterCount : 0];
-            LearningRate = learningRate;
             Momentum = momentum;
             Dampening = dampening;
             WeightDecay = weightDecay;
             Nesterov = nesterov;
         }
 
-        public float LearningRate { get; set; }
         public float Momentum { get; }
         public float Dampening { get; }
         public float WeightDecay { get; }
         public bool Nesterov { get; }
-        public Span<float> State => momentumBuffer;
-        public int StepCount { get; set; }
+        public override Span<float> State => momentumBuffer;
+        public override int StatePerParameter => Momentum != 0 ? 1 : 0;
 
-        public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+        protected override void CheckLengths(int parameters, int gradients)
         {
-            if (gradients.Length != parameters.Length)
-                throw new ArgumentException($"gradients must hold {parameters.Length} floats, but has {gradients.Length}.", nameof(gradients));
-            if (Momentum != 0 && momentumBuffer.Length != parameters.Length)
-                throw new ArgumentException($"this optimizer was built for {momentumBuffer.Length} parameters, not {parameters.Length}.", nameof(parameters));
-            // Element-wise, the same operations in the same order on each lane as in the scalar tail: bit-identical either way.
+            base.CheckLengths(parameters, gradients);
+            if (Momentum != 0 && momentumBuffer.Length != parameters)
+                throw new ArgumentException($"this optimizer was built for {momentumBuffer.Length} parameters, not {parameters}.", nameof(parameters));
+        }
+
+        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int count)
+        {
+            // Element-wise, the same operations in the same order on each lane as in the scalar tail: bit-identical either
+            // way, and for any cut into ranges.
             float learningRate = LearningRate, weightDecay = WeightDecay, momentum = Momentum, keep = 1 - Dampening;
             bool firstStep = StepCount <= 0, nesterov = Nesterov;
-            ref float theta = ref MemoryMarshal.GetReference(parameters);
-            ref float gradient = ref MemoryMarshal.GetReference(gradients);
-            ref float buffer = ref MemoryMarshal.GetArrayDataReference(momentumBuffer);
+            ref float theta = ref MemoryMarshal.GetReference(parameters.Slice(start, count));
+            ref float gradient = ref MemoryMarshal.GetReference(gradients.Slice(start, count));
+            Span<float> momentumRange = momentum != 0 ? momentumBuffer.AsSpan(start, count) : default;
+            ref float buffer = ref MemoryMarshal.GetReference(momentumRange);
             int i = 0;
             if (Vector.IsHardwareAccelerated)
-                for (; i <= parameters.Length - Vector<float>.Count; i += Vector<float>.Count)
+                for (; i <= count - Vector<float>.Count; i += Vector<float>.Count)
                 {
                     Vector<float> p = Vector.LoadUnsafe(ref theta, (nuint)i), g = Vector.LoadUnsafe(ref gradient, (nuint)i);
                     if (weightDecay != 0) g += weightDecay * p;
@@ -62,19 +66,19 @@ namespace GenConv.Training
                     }
                     (p - learningRate * g).StoreUnsafe(ref theta, (nuint)i);
                 }
-            for (; i < parameters.Length; i++)
+            for (; i < count; i++)
             {
-                float g = gradients[i];
-                if (weightDecay != 0) g += weightDecay * parameters[i];
+                float g = Unsafe.Add(ref gradient, i);
+                ref float p = ref Unsafe.Add(ref theta, i);
+                if (weightDecay != 0) g += weightDecay * p;
                 if (momentum != 0)
                 {
-                    float b = firstStep ? g : momentum * momentumBuffer[i] + keep * g;
-                    momentumBuffer[i] = b;
+                    ref float b = ref Unsafe.Add(ref buffer, i);
+                    b = firstStep ? g : momentum * b + keep * g;
                     g = nesterov ? g + momentum * b : b;
                 }
-                parameters[i] -= learningRate * g;
+                p -= learningRate * g;
             }
-            StepCount++;
         }
     }
 }

@@ -157,7 +157,7 @@ namespace GenConv.Training
 
             model.Parameters.CopyTo(lastGoodParameters);
             optimizer.State.CopyTo(lastGoodOptimizerState);
-            optimizer.Step(model.Parameters, model.Gradients);
+            optimizer.Step(model); // an element-wise optimizer updates on the model's threads
             if (!Finite.All(model.Parameters) || !Finite.All(optimizer.State))
             {
                 lastGoodParameters.CopyTo(model.Parameters);
