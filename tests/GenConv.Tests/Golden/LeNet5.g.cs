@@ -140,6 +140,7 @@ namespace Golden
         private int _runBatch; // of the Forward or Backward running now, read by every thread
         private global::GenConv.WorkerTeam? _team;
         private readonly global::GenConv.RegionAction _runRegion;
+        private global::GenConv.IParameterRangeWork? _parameterWork; // of the running ForEachParameterRange
         private readonly global::GenConv.CallerSpans _io = new global::GenConv.CallerSpans(); // the running pass's input and output
         private readonly global::System.Action _forwardPass;
         private readonly global::System.Action _backwardPass;
@@ -363,7 +364,39 @@ namespace Golden
                     }
                     break;
                 }
+                case 9: // over parts of every parameter tensor
+                {
+                    global::GenConv.IParameterRangeWork work = _parameterWork!;
+                    global::GenConv.ParameterRanges.RunUnitParts(work, 0, 6, 25, start, end, 4);
+                    global::GenConv.ParameterRanges.RunUnitParts(work, 150, 6, 1, start, end, 4);
+                    global::GenConv.ParameterRanges.RunUnitParts(work, 156, 16, 150, start, end, 4);
+                    global::GenConv.ParameterRanges.RunUnitParts(work, 2556, 16, 1, start, end, 4);
+                    global::GenConv.ParameterRanges.RunUnitParts(work, 2572, 120, 400, start, end, 4);
+                    global::GenConv.ParameterRanges.RunUnitParts(work, 50572, 120, 1, start, end, 4);
+                    global::GenConv.ParameterRanges.RunUnitParts(work, 50692, 84, 120, start, end, 4);
+                    global::GenConv.ParameterRanges.RunUnitParts(work, 60772, 84, 1, start, end, 4);
+                    global::GenConv.ParameterRanges.RunUnitParts(work, 60856, 10, 84, start, end, 4);
+                    global::GenConv.ParameterRanges.RunUnitParts(work, 61696, 10, 1, start, end, 4);
+                    break;
+                }
             }
+        }
+
+        /// <summary>
+        /// Runs work over every parameter once: on one thread as one range, or on the team in the parts backward gave
+        /// each tensor's gradients to, each part on the thread that ran it.
+        /// </summary>
+        public void ForEachParameterRange(global::GenConv.IParameterRangeWork work)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(work);
+            if (_team is null || ParameterCount * 16L < global::GenConv.WorkerTeam.MinimumParallelWork)
+            {
+                work.Run(0, ParameterCount);
+                return;
+            }
+            _parameterWork = work;
+            try { _team.Run(_runRegion, 9, 4); }
+            finally { _parameterWork = null; }
         }
 
         /// <summary>Layer 0 Forward over Samples [start, end): Conv2D(out 6, k 5x5, s 1x1, pad t2 b2 l2 r2), 1x28x28 → 6x28x28.</summary>
