@@ -38,11 +38,13 @@ namespace GenConv.Tests
             Assert.Equal(good, model.Parameters.ToArray());
         }
 
-        [Fact]
-        public void AStepThatOverflowsTheWeightsIsUndone()
+        [Theory]
+        [InlineData(1)]
+        [InlineData(2)]
+        public void AStepThatOverflowsTheWeightsIsUndone(int threads)
         {
             ImageSet data = Data(32, 3);
-            var model = new LeNet5(maxBatch: 16, seed: 4);
+            var model = new LeNet5(maxBatch: 16, seed: 4) { Threads = threads };
             // Finite settings whose update overflows: 1e30 · (gradient + 1e30 · weight) is beyond float's range.
             var optimizer = new Sgd(LeNet5.ParameterCount, learningRate: 1e30f, momentum: 0.9f, weightDecay: 1e30f);
             var trainer = new Trainer(model, optimizer, data, 16);
@@ -52,6 +54,64 @@ namespace GenConv.Tests
             Assert.Equal(good, model.Parameters.ToArray());
             Assert.Equal(goodMomentum, optimizer.State.ToArray());
             Assert.Equal(0, optimizer.StepCount);
+        }
+
+        /// <summary>
+        /// A non-finite gradient in one part of the parameters (on two threads, a part the helper thread updates) undoes
+        /// the parts already stepped: weights, Adam's moments and the step count are those from before the batch.
+        /// </summary>
+        [Theory]
+        [InlineData(1, 61_700)]
+        [InlineData(2, 61_700)]
+        [InlineData(2, 7)]
+        public void ANonFiniteGradientAnywhereUndoesTheWholeStep(int threads, int poisoned)
+        {
+            ImageSet data = Data(48, 8);
+            var model = new PoisonedGradient(new LeNet5(maxBatch: 16, seed: 9) { Threads = threads }, poisoned);
+            var optimizer = new Adam(LeNet5.ParameterCount, 1e-3f);
+            var trainer = new Trainer(model, optimizer, data, 16);
+            trainer.Step(0, 16);
+            float[] good = model.Parameters.ToArray(), goodMoments = optimizer.State.ToArray();
+            model.Armed = true;
+            var exception = Assert.Throws<TrainingDivergedException>(() => trainer.Step(16, 16));
+            Assert.Contains("gradient is not finite", exception.Message);
+            Assert.Equal(good, model.Parameters.ToArray());
+            Assert.Equal(goodMoments, optimizer.State.ToArray());
+            Assert.Equal(1, optimizer.StepCount);
+            model.Armed = false;
+            trainer.Step(16, 16);
+            Assert.NotEqual(good, model.Parameters.ToArray());
+            Assert.Equal(2, optimizer.StepCount);
+        }
+
+        /// <summary>A generated model whose Backward, when armed, leaves a NaN in one gradient.</summary>
+        private sealed class PoisonedGradient : IGenConvModel
+        {
+            private readonly IGenConvModel inner;
+            private readonly int index;
+
+            public PoisonedGradient(IGenConvModel inner, int index)
+            {
+                this.inner = inner;
+                this.index = index;
+            }
+
+            public bool Armed { get; set; }
+            public ModelDescription Description => inner.Description;
+            public int InputLength => inner.InputLength;
+            public int OutputLength => inner.OutputLength;
+            public int MaxBatch => inner.MaxBatch;
+            public int Threads { get => inner.Threads; set => inner.Threads = value; }
+            public Span<float> Parameters => inner.Parameters;
+            public Span<float> Gradients => inner.Gradients;
+            public void Forward(ReadOnlySpan<float> input, Span<float> output) => inner.Forward(input, output);
+            public void ForEachParameterRange(IParameterRangeWork work) => inner.ForEachParameterRange(work);
+
+            public void Backward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+            {
+                inner.Backward(outputGradient, inputGradient);
+                if (Armed) inner.Gradients[index] = float.NaN;
+            }
         }
 
         [Fact]

@@ -43,7 +43,7 @@ namespace GenConv.Training
         public override Span<float> State => state;
         public override int StatePerParameter => 2;
 
-        protected override void CheckLengths(int parameters, int gradients)
+        public override void CheckLengths(int parameters, int gradients)
         {
             if (parameters != count)
                 throw new ArgumentException($"this optimizer was built for {count} parameters, not {parameters}.", nameof(parameters));

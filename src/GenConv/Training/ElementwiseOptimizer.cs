@@ -59,7 +59,7 @@ namespace GenConv.Training
         }
 
         /// <summary>Throws unless this optimizer can update that many parameters from that many gradients.</summary>
-        protected virtual void CheckLengths(int parameters, int gradients)
+        public virtual void CheckLengths(int parameters, int gradients)
         {
             if (gradients != parameters)
                 throw new ArgumentException($"gradients must hold {parameters} floats, but has {gradients}.", nameof(gradients));

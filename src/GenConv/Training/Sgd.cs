@@ -35,7 +35,7 @@ namespace GenConv.Training
         public override Span<float> State => momentumBuffer;
         public override int StatePerParameter => Momentum != 0 ? 1 : 0;
 
-        protected override void CheckLengths(int parameters, int gradients)
+        public override void CheckLengths(int parameters, int gradients)
         {
             base.CheckLengths(parameters, gradients);
             if (Momentum != 0 && momentumBuffer.Length != parameters)

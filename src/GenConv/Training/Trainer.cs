@@ -37,7 +37,7 @@ namespace GenConv.Training
         private readonly int[] order;
         private readonly float[] inputs, logits, logitGradient;
         private readonly int[] labels;
-        private readonly float[] lastGoodParameters, lastGoodOptimizerState;
+        private readonly GuardedUpdate update;
 
         public Trainer(IGenConvModel model, IOptimizer optimizer, ImageSet data, int batch)
         {
@@ -63,8 +63,7 @@ namespace GenConv.Training
             logits = new float[batch * model.OutputLength];
             logitGradient = new float[batch * model.OutputLength];
             labels = new int[batch];
-            lastGoodParameters = new float[model.Parameters.Length];
-            lastGoodOptimizerState = new float[optimizer.State.Length];
+            update = new GuardedUpdate(model, optimizer);
         }
 
         /// <summary>Number of samples trained on per epoch.</summary>
@@ -153,19 +152,8 @@ namespace GenConv.Training
             float loss = SoftmaxCrossEntropy.Compute(y, labels.AsSpan(0, count), model.OutputLength, dy);
             if (!float.IsFinite(loss)) return NonFinite($"the loss is {loss}", start);
             model.Backward(dy, Span<float>.Empty);
-            if (!Finite.All(model.Gradients)) return NonFinite("a gradient is not finite", start);
-
-            model.Parameters.CopyTo(lastGoodParameters);
-            optimizer.State.CopyTo(lastGoodOptimizerState);
-            optimizer.Step(model); // an element-wise optimizer updates on the model's threads
-            if (!Finite.All(model.Parameters) || !Finite.All(optimizer.State))
-            {
-                lastGoodParameters.CopyTo(model.Parameters);
-                lastGoodOptimizerState.CopyTo(optimizer.State);
-                optimizer.StepCount--;
-                return NonFinite("the step made a weight non-finite", start);
-            }
-            return loss;
+            string? notFinite = update.Step();
+            return notFinite is null ? loss : NonFinite(notFinite, start);
         }
 
         private float NonFinite(string what, int start)
