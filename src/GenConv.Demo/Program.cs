@@ -201,11 +201,11 @@ namespace GenConv.Demo
             "  --evaluate      only evaluate (usually with --load)\n" +
             "  --predict INDEX classify one test image and show the class probabilities\n" +
             "  --checkpoint F  after every epoch and on Ctrl+C save the run to F; if F exists, resume from it\n" +
-            "  --threads N     threads the generated model trains on (all cores); every count gives the same bits";
+            "  --threads N     threads the generated model trains on (1); every count gives the same bits";
 
         public static DemoOptions? Parse(string[] args, out string? error)
         {
-            var o = new DemoOptions(null, 8, 32, 0.05f, 1, null, null, false, null, "cosine", null, Environment.ProcessorCount);
+            var o = new DemoOptions(null, 8, 32, 0.05f, 1, null, null, false, null, "cosine", null, 1);
             error = null;
             try
             {
