@@ -32,6 +32,18 @@ foreach (Workload workload in WorkloadRegistry.All)
     Print($"{workload.Id}.parameter-gradient", model.Gradients);
 }
 
+// Kernels no reference workload has (CoverageModels.cs).
+foreach (IGenConvModel model in new IGenConvModel[] { new PoolingWindows(batch) })
+{
+    model.Threads = threads;
+    float[] x = Random(batch * model.InputLength, 17), dy = Random(batch * model.OutputLength, 19);
+    float[] y = new float[dy.Length], dx = new float[x.Length];
+    model.Forward(x, y);
+    model.Backward(dy, dx);
+    Print($"{model.GetType().Name}.output", y);
+    Print($"{model.GetType().Name}.input-gradient", dx);
+}
+
 foreach (string id in new[] { "M1", "M2" })
 {
     Workload workload = WorkloadRegistry.Get(id);

@@ -86,6 +86,14 @@ namespace GenConv.Tests
             ("1, 5, 5", "[MaxPool2D(Kernel = 5)]"),
             // 2×2 stride 2 (the vectorized row-pair path): rows of 18 outputs (two vectors and a tail), odd sizes left over.
             ("2, 9, 37", "[MaxPool2D(Kernel = 2)]"),
+            // Windows other than 2×2 stride 2 whose rows hold 8 or more whole windows (the vector path) and border ones.
+            ("2, 6, 40", "[MaxPool2D(Kernel = 3, Stride = 1, Padding = 1)]"),
+            ("2, 7, 35", "[MaxPool2D(Kernel = 3, Stride = 2)]"),
+            ("1, 8, 50", "[MaxPool2D(KernelH = 2, KernelW = 5, StrideH = 1, StrideW = 2, PadH = 1, PadW = 2)]"),
+            ("2, 7, 35", "[AvgPool2D(Kernel = 3, Stride = 2)]"),
+            ("2, 9, 41", "[AvgPool2D(Kernel = 3, Stride = 2, Padding = 1)]"),
+            ("1, 6, 44", "[AvgPool2D(Kernel = 3, Stride = 1, Padding = 1, CountIncludePad = false)]"),
+            ("1, 5, 30", "[AvgPool2D(KernelH = 2, KernelW = 4, StrideH = 2, StrideW = 1, PadH = 1, PadW = 2, CountIncludePad = false)]"),
             // Average pooling, with and without padding counted.
             ("3, 8, 8", "[AvgPool2D(Kernel = 2)]"),
             ("2, 9, 37", "[AvgPool2D(Kernel = 2)]"),
@@ -162,7 +170,7 @@ namespace GenConv.Tests
         }
 
         /// <summary>
-        /// The vectorized 2×2 pools and ReLU, and a ReLU's backward fused into the max pool after it, against the naive
+        /// The vectorized pools (2×2 row pairs, and other windows 8 at a time) and ReLU, and a ReLU's backward fused into the max pool after it, against the naive
         /// kernels bit for bit on the values where the rules matter: ties (the first maximum wins), NaN (wins), ±0 (the
         /// first of equal zeros wins; gradients add to +0; a masked gradient is +0), ±∞.
         /// </summary>
@@ -175,7 +183,14 @@ namespace GenConv.Tests
         [InlineData("37, 1, 1", "[LeakyReLU(Slope = 0.25f)]")]
         [InlineData("2, 9, 37", "[ReLU] [MaxPool2D(Kernel = 2)]")]
         [InlineData("2, 10, 11", "[ReLU] [MaxPool2D(Kernel = 2)]")]
-        [InlineData("2, 9, 37", "[ReLU] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]")]
+        [InlineData("2, 9, 37", "[ReLU] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]")] // 17 inner windows a row: 8 at a time
+        [InlineData("2, 6, 40", "[MaxPool2D(Kernel = 3, Stride = 1, Padding = 1)]")]
+        [InlineData("2, 7, 35", "[MaxPool2D(Kernel = 3, Stride = 2)]")]
+        [InlineData("1, 8, 50", "[MaxPool2D(KernelH = 2, KernelW = 5, StrideH = 1, StrideW = 2, PadH = 1, PadW = 2)]")]
+        [InlineData("2, 7, 35", "[AvgPool2D(Kernel = 3, Stride = 2)]")]
+        [InlineData("2, 9, 41", "[AvgPool2D(Kernel = 3, Stride = 2, Padding = 1)]")]
+        [InlineData("1, 6, 44", "[AvgPool2D(Kernel = 3, Stride = 1, Padding = 1, CountIncludePad = false)]")]
+        [InlineData("1, 5, 30", "[AvgPool2D(KernelH = 2, KernelW = 4, StrideH = 2, StrideW = 1, PadH = 1, PadW = 2, CountIncludePad = false)]")]
         public void VectorizedPoolsAndActivationsFollowTheScalarRulesBitForBit(string input, string layer)
         {
             int caseIndex = Array.FindIndex(ModelMatrixFixture.Cases, c => c.Layers == layer && c.Input == input);

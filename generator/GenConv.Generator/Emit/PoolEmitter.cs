@@ -15,29 +15,77 @@ namespace GenConv.Generator.Emit
         /// <summary>
         /// Loops over planes <c>p</c> and output pixels; inside, <c>o</c> is the window origin within the plane
         /// (unpadded) or <c>r0</c>/<c>c0</c> its possibly negative top-left corner (padded), and <c>pix</c> the output index.
+        /// With <paramref name="vectorBody"/>, the windows of a row that lie inside it (<see cref="VectorWindows"/>) go 8 at
+        /// a time through it, with the same names for the first of the 8, where 256-bit vectors are accelerated.
         /// </summary>
-        protected static void EmitWindows(SourceWriter w, LayerPlan l, System.Action body)
+        protected static void EmitWindows(SourceWriter w, LayerPlan l, System.Action body, System.Action? vectorBody = null)
         {
             int h = l.Input.Height, width = l.Input.Width, oh = l.Output.Height, ow = l.Output.Width;
+            var (first, end) = VectorWindows(l);
             using (w.Open($"for (int p = start * {I(l.Input.Channels)}; p < end * {I(l.Input.Channels)}; p++)"))
             {
                 w.Line($"int plane = p * {I((long)h * width)};");
                 w.Line($"int outPlane = p * {I((long)oh * ow)};");
                 using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
-                using (w.Open($"for (int ow = 0; ow < {I(ow)}; ow++)"))
                 {
-                    w.Line($"int pix = outPlane + oh * {I(ow)} + ow;");
                     if (IsPadded(l))
+                        w.Line($"int r0 = oh * {I(l.Spec.StrideH)} - {I(l.Spec.PadTop)}, rowStart = Math.Max(r0, 0), rowEnd = Math.Min(r0 + {I(l.Spec.KernelH)}, {I(h)});");
+                    if (vectorBody is null || end - first < 8)
                     {
-                        w.Line($"int r0 = oh * {I(l.Spec.StrideH)} - {I(l.Spec.PadTop)}, c0 = ow * {I(l.Spec.StrideW)} - {I(l.Spec.PadLeft)};");
-                        w.Line($"int rowStart = Math.Max(r0, 0), rowEnd = Math.Min(r0 + {I(l.Spec.KernelH)}, {I(h)});");
-                        w.Line($"int colStart = Math.Max(c0, 0), colEnd = Math.Min(c0 + {I(l.Spec.KernelW)}, {I(width)});");
+                        EmitColumns(w, l, "0", I(ow), "ow++", body);
+                        return;
                     }
-                    else
-                        w.Line($"int o = plane + oh * {I((long)l.Spec.StrideH * width)} + ow * {I(l.Spec.StrideW)};");
-                    body();
+                    w.Line($"int vectorFirst = Vector256.IsHardwareAccelerated ? {I(first)} : {I(ow)}, vectorEnd = Vector256.IsHardwareAccelerated ? {I(end)} : {I(ow)};");
+                    EmitColumns(w, l, "0", "vectorFirst", "ow++", body);
+                    EmitColumns(w, l, "vectorFirst", "vectorEnd", "ow = global::GenConv.Kernels.PoolWindows.Next(ow, vectorEnd)", vectorBody);
+                    EmitColumns(w, l, "vectorEnd", I(ow), "ow++", body);
                 }
             }
+        }
+
+        private static void EmitColumns(SourceWriter w, LayerPlan l, string from, string to, string step, System.Action body)
+        {
+            using (w.Open($"for (int ow = {from}; ow < {to}; {step})"))
+            {
+                w.Line($"int pix = outPlane + oh * {I(l.Output.Width)} + ow;");
+                if (IsPadded(l))
+                {
+                    w.Line($"int c0 = ow * {I(l.Spec.StrideW)} - {I(l.Spec.PadLeft)};");
+                    w.Line($"int colStart = Math.Max(c0, 0), colEnd = Math.Min(c0 + {I(l.Spec.KernelW)}, {I(l.Input.Width)});");
+                }
+                else
+                    w.Line($"int o = plane + oh * {I((long)l.Spec.StrideH * l.Input.Width)} + ow * {I(l.Spec.StrideW)};");
+                body();
+            }
+        }
+
+        /// <summary>
+        /// The windows [First, End) of an output row whose every tap lies inside the input row, and at stride 2 the float
+        /// after each tap as well (a tap of 8 windows loads 16 floats and keeps the even ones); empty at other strides.
+        /// </summary>
+        private static (int First, int End) VectorWindows(LayerPlan l)
+        {
+            int stride = l.Spec.StrideW;
+            if (stride > 2) return (0, 0);
+            int first = (l.Spec.PadLeft + stride - 1) / stride;
+            // Window ow reads up to column ow·s − PadLeft + KernelW − 1, and one more at stride 2.
+            int lastOrigin = l.Input.Width - 1 - (l.Spec.KernelW - 1) - (stride - 1) + l.Spec.PadLeft;
+            int end = lastOrigin < 0 ? 0 : System.Math.Min(l.Output.Width, lastOrigin / stride + 1);
+            return (first, System.Math.Max(first, end));
+        }
+
+        /// <summary>One statement per tap of 8 windows from <c>ow</c> (all inside the row), in the scalar kernel's order.</summary>
+        protected static void EmitVectorTaps(SourceWriter w, LayerPlan l, System.Action<string> tap)
+        {
+            string Load(string index) => $"global::GenConv.Kernels.PoolWindows.Tap(ref {Unsafe}.Add(ref x, {index}), {I(l.Spec.StrideW)})";
+            if (IsPadded(l))
+            {
+                using (w.Open("for (int r = rowStart; r < rowEnd; r++)"))
+                    for (int c = 0; c < l.Spec.KernelW; c++)
+                        tap(Load($"plane + r * {I(l.Input.Width)} + c0 + {I(c)}"));
+            }
+            else
+                EmitTaps(w, l, l.Input.Width, (offset, _) => tap(Load($"o + {offset}")));
         }
 
         /// <summary>One statement per in-bounds window element; <paramref name="element"/> gets its index expression in the input.</summary>
@@ -106,6 +154,12 @@ namespace GenConv.Generator.Emit
                     : $"{At("x", top)}, {At("x", Below(top))}, {At("dy", pix)}, {At("dx", top)}, {At("dx", Below(top))}, {rectify}");
                 return;
             }
+            System.Action? vector = stage != Stage.Forward ? null : () =>
+            {
+                w.Line("Vector256F max = Vector256.Create(float.NegativeInfinity);");
+                EmitVectorTaps(w, l, tap => w.Line($"max = global::GenConv.Kernels.PoolWindows.Max(max, {tap});"));
+                w.Line("Vector256.StoreUnsafe(max, ref y, (nuint)pix);");
+            };
             EmitWindows(w, l, () =>
             {
                 // The arg-max starts at the window's first in-bounds element, as PyTorch's does.
@@ -120,7 +174,7 @@ namespace GenConv.Generator.Emit
                 w.Line(stage == Stage.Forward
                     ? $"{Unsafe}.Add(ref y, pix) = max;"
                     : $"{Unsafe}.Add(ref dx, arg) += {(l.RectifiesInputGradient ? $"Activations.ReluBackward(max, {Unsafe}.Add(ref dy, pix))" : $"{Unsafe}.Add(ref dy, pix)")};");
-            });
+            }, vector);
         }
     }
 
@@ -147,10 +201,19 @@ namespace GenConv.Generator.Emit
                     : $"{At("dy", pix)}, {At("dx", top)}, {At("dx", Below(top))}");
                 return;
             }
+            // In floor mode a window never reaches past the padded input, so with padding counted the divisor is constant;
+            // without, a window inside its row divides by its rows times KernelW.
+            bool constantDivisor = !IsPadded(l) || l.Spec.CountIncludePad;
+            System.Action? vector = stage != Stage.Forward ? null : () =>
+            {
+                w.Line("Vector256F sum = Vector256F.Zero;");
+                EmitVectorTaps(w, l, tap => w.Line($"sum += {tap};"));
+                string divisor = constantDivisor ? I((long)l.Spec.KernelH * l.Spec.KernelW) : $"(rowEnd - rowStart) * {I(l.Spec.KernelW)}";
+                w.Line($"Vector256.StoreUnsafe(sum / Vector256.Create((float)({divisor})), ref y, (nuint)pix);");
+            };
             EmitWindows(w, l, () =>
             {
-                // In floor mode a window never reaches past the padded input, so with padding counted the divisor is constant.
-                string divisor = !IsPadded(l) || l.Spec.CountIncludePad
+                string divisor = constantDivisor
                     ? I((long)l.Spec.KernelH * l.Spec.KernelW)
                     : "((rowEnd - rowStart) * (colEnd - colStart))";
                 if (stage == Stage.Forward)
@@ -164,7 +227,7 @@ namespace GenConv.Generator.Emit
                     w.Line($"float share = {Unsafe}.Add(ref dy, pix) / {divisor};");
                     EmitWindowElements(w, l, index => w.Line($"{Unsafe}.Add(ref dx, {index}) += share;"));
                 }
-            });
+            }, vector);
         }
     }
 }
