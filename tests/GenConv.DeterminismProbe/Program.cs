@@ -21,28 +21,11 @@ const int batch = 5; // odd, so two threads split it unevenly
 foreach (Workload workload in WorkloadRegistry.All)
 {
     IGenConvModel model = workload.Create(Variant.Generated, batch, seed: 3);
-    model.Threads = threads;
     Random(model.Parameters.Length, 7).CopyTo(model.Parameters);
-    float[] x = Random(batch * model.InputLength, 11), dy = Random(batch * model.OutputLength, 13);
-    float[] y = new float[dy.Length], dx = new float[x.Length];
-    model.Forward(x, y);
-    model.Backward(dy, dx);
-    Print($"{workload.Id}.output", y);
-    Print($"{workload.Id}.input-gradient", dx);
-    Print($"{workload.Id}.parameter-gradient", model.Gradients);
+    PrintPasses(workload.Id, model);
 }
-
 // Kernels no reference workload has (CoverageModels.cs).
-foreach (IGenConvModel model in new IGenConvModel[] { new PoolingWindows(batch) })
-{
-    model.Threads = threads;
-    float[] x = Random(batch * model.InputLength, 17), dy = Random(batch * model.OutputLength, 19);
-    float[] y = new float[dy.Length], dx = new float[x.Length];
-    model.Forward(x, y);
-    model.Backward(dy, dx);
-    Print($"{model.GetType().Name}.output", y);
-    Print($"{model.GetType().Name}.input-gradient", dx);
-}
+PrintPasses(nameof(PoolingWindows), new PoolingWindows(batch));
 
 foreach (string id in new[] { "M1", "M2" })
 {
@@ -60,6 +43,19 @@ foreach (string id in new[] { "M1", "M2" })
     Print($"{id}.weights-after-5-steps", model.Parameters);
 }
 return 0;
+
+// One forward and backward of a batch: the output, input gradient and parameter gradients.
+void PrintPasses(string name, IGenConvModel model)
+{
+    model.Threads = threads;
+    float[] x = Random(batch * model.InputLength, 11), dy = Random(batch * model.OutputLength, 13);
+    float[] y = new float[dy.Length], dx = new float[x.Length];
+    model.Forward(x, y);
+    model.Backward(dy, dx);
+    Print($"{name}.output", y);
+    Print($"{name}.input-gradient", dx);
+    Print($"{name}.parameter-gradient", model.Gradients);
+}
 
 static float[] Random(int length, int seed)
 {
