@@ -31,14 +31,14 @@ namespace GenConv.Generator.Emit
                     if (IsPadded(l))
                         w.Line($"int r0 = oh * {I(l.Spec.StrideH)} - {I(l.Spec.PadTop)}, rowStart = Math.Max(r0, 0), rowEnd = Math.Min(r0 + {I(l.Spec.KernelH)}, {I(h)});");
                     if (vectorBody is null || end - first < 8)
-                    {
                         EmitColumns(w, l, "0", I(ow), "ow++", body);
-                        return;
+                    else
+                    {
+                        w.Line($"int vectorFirst = Vector256.IsHardwareAccelerated ? {I(first)} : {I(ow)}, vectorEnd = Vector256.IsHardwareAccelerated ? {I(end)} : {I(ow)};");
+                        EmitColumns(w, l, "0", "vectorFirst", "ow++", body);
+                        EmitColumns(w, l, "vectorFirst", "vectorEnd", "ow = global::GenConv.Kernels.PoolWindows.Next(ow, 8, vectorEnd)", vectorBody);
+                        EmitColumns(w, l, "vectorEnd", I(ow), "ow++", body);
                     }
-                    w.Line($"int vectorFirst = Vector256.IsHardwareAccelerated ? {I(first)} : {I(ow)}, vectorEnd = Vector256.IsHardwareAccelerated ? {I(end)} : {I(ow)};");
-                    EmitColumns(w, l, "0", "vectorFirst", "ow++", body);
-                    EmitColumns(w, l, "vectorFirst", "vectorEnd", "ow = global::GenConv.Kernels.PoolWindows.Next(ow, vectorEnd)", vectorBody);
-                    EmitColumns(w, l, "vectorEnd", I(ow), "ow++", body);
                 }
             }
         }

@@ -13,27 +13,19 @@ namespace GenConv.Kernels
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Pool2x2
     {
-        /// <summary>
-        /// The window index of each vector step over <paramref name="count"/> windows, <paramref name="lanes"/> at a time:
-        /// the last step is moved back to end at count, so no scalar tail (whose data-dependent branches mispredict on
-        /// random values) is left. Its overlapping windows are recomputed from the same inputs to the same values.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int NextStep(int i, int lanes, int count) => i + lanes > count - lanes && i + lanes < count ? count - lanes : i + lanes;
-
         /// <summary>y[i] = max of row0[2i], row0[2i+1], row1[2i], row1[2i+1]: the first maximum wins and NaN wins.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MaxForward(ref float row0, ref float row1, ref float y, int count)
         {
             int i = 0;
             if (Vector256.IsHardwareAccelerated && count >= 8)
-                for (; i < count; i = NextStep(i, 8, count))
+                for (; i < count; i = PoolWindows.Next(i, 8, count))
                 {
                     Split(ref row0, ref row1, i, 8, out var e0, out var o0, out var e1, out var o1);
                     MaxOf(e0, o0, e1, o1, out _, out _, out _).StoreUnsafe(ref y, (nuint)i);
                 }
             else if (Vector256.IsHardwareAccelerated && count >= 4)
-                for (; i < count; i = NextStep(i, 4, count))
+                for (; i < count; i = PoolWindows.Next(i, 4, count))
                 {
                     Split(ref row0, ref row1, i, 4, out var e0, out var o0, out var e1, out var o1);
                     MaxOf(e0, o0, e1, o1, out _, out _, out _).GetLower().StoreUnsafe(ref y, (nuint)i);
@@ -59,7 +51,7 @@ namespace GenConv.Kernels
             if (Vector256.IsHardwareAccelerated && count >= 4)
             {
                 int lanes = count >= 8 ? 8 : 4;
-                for (; i < count; i = NextStep(i, lanes, count))
+                for (; i < count; i = PoolWindows.Next(i, lanes, count))
                 {
                     Split(ref row0, ref row1, i, lanes, out var e0, out var o0, out var e1, out var o1);
                     Vector256<float> max = MaxOf(e0, o0, e1, o1, out var take1, out var take2, out var take3);
@@ -95,13 +87,13 @@ namespace GenConv.Kernels
         {
             int i = 0;
             if (Vector256.IsHardwareAccelerated && count >= 8)
-                for (; i < count; i = NextStep(i, 8, count))
+                for (; i < count; i = PoolWindows.Next(i, 8, count))
                 {
                     Split(ref row0, ref row1, i, 8, out var e0, out var o0, out var e1, out var o1);
                     ((((Vector256<float>.Zero + e0) + o0) + e1 + o1) / 4f).StoreUnsafe(ref y, (nuint)i);
                 }
             else if (Vector256.IsHardwareAccelerated && count >= 4)
-                for (; i < count; i = NextStep(i, 4, count))
+                for (; i < count; i = PoolWindows.Next(i, 4, count))
                 {
                     Split(ref row0, ref row1, i, 4, out var e0, out var o0, out var e1, out var o1);
                     ((((Vector256<float>.Zero + e0) + o0) + e1 + o1) / 4f).GetLower().StoreUnsafe(ref y, (nuint)i);
@@ -118,7 +110,7 @@ namespace GenConv.Kernels
             if (Vector256.IsHardwareAccelerated && count >= 4)
             {
                 int lanes = count >= 8 ? 8 : 4;
-                for (; i < count; i = NextStep(i, lanes, count))
+                for (; i < count; i = PoolWindows.Next(i, lanes, count))
                 {
                     Vector256<float> share = Vector256<float>.Zero + Load(ref dy, i, lanes) / 4f;
                     Merge(ref dx0, i, share, share, lanes);
@@ -141,15 +133,10 @@ namespace GenConv.Kernels
             out Vector256<float> take1, out Vector256<float> take2, out Vector256<float> take3)
         {
             Vector256<float> max = e0;
-            take1 = Wins(o0, max); max = Vector256.ConditionalSelect(take1, o0, max);
-            take2 = Wins(e1, max); max = Vector256.ConditionalSelect(take2, e1, max);
-            take3 = Wins(o1, max); return Vector256.ConditionalSelect(take3, o1, max);
+            take1 = PoolWindows.Wins(o0, max); max = Vector256.ConditionalSelect(take1, o0, max);
+            take2 = PoolWindows.Wins(e1, max); max = Vector256.ConditionalSelect(take2, e1, max);
+            take3 = PoolWindows.Wins(o1, max); return Vector256.ConditionalSelect(take3, o1, max);
         }
-
-        /// <summary>PyTorch's update rule, v &gt; max || isnan(v), lane by lane.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<float> Wins(Vector256<float> v, Vector256<float> max) =>
-            Vector256.GreaterThan(v, max) | ~Vector256.Equals(v, v);
 
         /// <summary>dy[i ..] as a vector: 8 floats, or 4 in the lower half (the upper half is then never stored).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -25,14 +25,20 @@ namespace GenConv.Kernels
 
         /// <summary>PyTorch's max update lane by lane: v replaces max where v &gt; max or v is NaN.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Max(Vector256<float> max, Vector256<float> v) =>
-            Vector256.ConditionalSelect(Vector256.GreaterThan(v, max) | ~Vector256.Equals(v, v), v, max);
+        public static Vector256<float> Max(Vector256<float> max, Vector256<float> v) => Vector256.ConditionalSelect(Wins(v, max), v, max);
+
+        /// <summary>The lanes where v takes the max's place under PyTorch's rule, v &gt; max || isnan(v).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector256<float> Wins(Vector256<float> v, Vector256<float> max) =>
+            Vector256.GreaterThan(v, max) | ~Vector256.Equals(v, v);
 
         /// <summary>
-        /// The start of each 8-wide step over windows [first, end): the last step moves back to end there, so no scalar
-        /// tail is left; the windows it repeats get the same values again.
+        /// The window index of each vector step over windows [i, count), <paramref name="lanes"/> at a time: the last step
+        /// is moved back to end at count, so no scalar tail (whose data-dependent branches mispredict on random values) is
+        /// left. The windows a step repeats get the same values again from the same inputs, so a caller must write its
+        /// results (a forward, or a backward whose windows are disjoint), never add them.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static int Next(int column, int end) => column + 8 > end - 8 && column + 8 < end ? end - 8 : column + 8;
+        public static int Next(int i, int lanes, int count) => i + lanes > count - lanes && i + lanes < count ? count - lanes : i + lanes;
     }
 }

@@ -23,7 +23,7 @@ namespace GenConv
         /// </summary>
         public static void RunUnitParts(IParameterRangeWork work, int offset, int units, int floatsPerUnit, int startPart, int endPart, int parts)
         {
-            int first = (int)((long)units * startPart / parts), last = (int)((long)units * endPart / parts);
+            int first = WorkerTeam.Part(units, startPart, parts).Start, last = WorkerTeam.Part(units, endPart, parts).Start;
             if (last > first) work.Run(offset + first * floatsPerUnit, (last - first) * floatsPerUnit);
         }
     }

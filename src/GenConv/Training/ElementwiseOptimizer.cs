@@ -58,6 +58,13 @@ namespace GenConv.Training
             Update(parameters, gradients, start, count);
         }
 
+        /// <summary>
+        /// <see cref="UpdateRange"/> for a caller that has already checked the lengths (<see cref="CheckLengths"/>) and
+        /// hands out ranges inside them, once per range of one step: no check per range.
+        /// </summary>
+        internal void UpdateCheckedRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int count) =>
+            Update(parameters, gradients, start, count);
+
         /// <summary>Throws unless this optimizer can update that many parameters from that many gradients.</summary>
         public virtual void CheckLengths(int parameters, int gradients)
         {
@@ -83,7 +90,7 @@ namespace GenConv.Training
                 finally { model = null; }
             }
 
-            void IParameterRangeWork.Run(int start, int count) => optimizer.Update(model!.Parameters, model.Gradients, start, count);
+            void IParameterRangeWork.Run(int start, int count) => optimizer.UpdateCheckedRange(model!.Parameters, model.Gradients, start, count);
         }
     }
 }

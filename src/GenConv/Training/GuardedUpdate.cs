@@ -59,7 +59,7 @@ namespace GenConv.Training
                 gradientFailed = true;
                 return;
             }
-            elementwise.UpdateRange(parameters, model.Gradients, start, count);
+            elementwise.UpdateCheckedRange(parameters, model.Gradients, start, count); // lengths checked once, in Step
             bool finite = Finite.All(parameters.Slice(start, count));
             for (int k = 0; k < vectors; k++)
                 finite &= Finite.All(state.Slice(k * length + start, count));
