@@ -21,3 +21,19 @@ namespace GenConv.Workloads
     [AvgPool2D(Kernel = 3, Stride = 1, Padding = 1, CountIncludePad = false)]
     public partial class AvgPool3x3Stride1 { }
 }
+
+namespace GenConv.Workloads
+{
+    /// <summary>L4's shape computed with Winograd's F(2×2, 3×3): the benchmarks measure it beside L4's direct kernel.</summary>
+    [GenConvModel(InputChannels = 32, InputHeight = 32, InputWidth = 32)]
+    [Conv2D(OutChannels = 32, Kernel = 3, Padding = 1, Winograd = true)]
+    public partial class L4Winograd { }
+
+    /// <summary>M2 (SmallVgg) with its 32- and 64-channel convolutions computed with Winograd's F(2×2, 3×3).</summary>
+    [GenConvModel(InputChannels = 3, InputHeight = 32, InputWidth = 32)]
+    [Conv2D(OutChannels = 32, Kernel = 3, Padding = 1)] [ReLU]
+    [Conv2D(OutChannels = 32, Kernel = 3, Padding = 1, Winograd = true)] [ReLU] [MaxPool2D(Kernel = 2)]
+    [Conv2D(OutChannels = 64, Kernel = 3, Padding = 1, Winograd = true)] [ReLU] [MaxPool2D(Kernel = 2)]
+    [Dense(OutFeatures = 10)]
+    public partial class M2Winograd { }
+}

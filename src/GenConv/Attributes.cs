@@ -73,6 +73,12 @@ namespace GenConv
         public int PadLeft { get; set; }
         public int PadRight { get; set; }
         public bool Bias { get; set; } = true;
+        /// <summary>
+        /// Compute this layer with Winograd's F(2×2, 3×3) (forward, and backward data where the input's height and width
+        /// are even): 2.25× fewer multiplications than the direct form, results within a few float roundings of it. Needs a
+        /// 3×3 kernel, stride 1 and an even output height and width (else GENCONV018).
+        /// </summary>
+        public bool Winograd { get; set; }
     }
 
     /// <summary>Base of the pooling layers: stride defaults to the kernel, padding is symmetric per dimension (as PyTorch).</summary>

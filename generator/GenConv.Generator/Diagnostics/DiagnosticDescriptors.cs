@@ -99,5 +99,10 @@ namespace GenConv.Generator.Diagnostics
             "Duplicate layer name",
             "Layer {0}: the name '{1}' is already used by layer {2}; parameter names in the state_dict must be unique",
             "Give each named layer a unique Name.");
+
+        public static readonly DiagnosticDescriptor WinogradNotApplicable = Error("GENCONV018",
+            "Winograd cannot compute this convolution",
+            "Layer {0}: Winograd F(2x2, 3x3) needs {1}",
+            "Winograd = true needs a 3x3 kernel, stride 1, and an even output height and width (each tile computes a 2x2 block of outputs); remove it to use the direct convolution.");
     }
 }

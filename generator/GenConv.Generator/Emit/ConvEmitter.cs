@@ -34,6 +34,7 @@ namespace GenConv.Generator.Emit
                     if (l.BiasCount > 0) list.Add(Buffer.Bias);
                     list.Add(Buffer.Output);
                     if (l.NeedsPaddedInput) list.Add(Buffer.PaddedInput);
+                    if (l.Spec.Winograd) list.Add(Buffer.WinogradScratch);
                     break;
                 case Stage.PrepareBackwardWeights:
                     if (l.WeightGradientOverPixels) return null; // reads dY as it is
@@ -63,6 +64,7 @@ namespace GenConv.Generator.Emit
                         list.Add(Buffer.TransposedWeight);
                         list.Add(Buffer.InputGradient);
                         if (transposed.NeedsPaddedInput) list.Add(Buffer.PaddedOutputGradient);
+                        if (transposed.Spec.Winograd) list.Add(Buffer.WinogradScratch);
                     }
                     else
                     {
@@ -131,7 +133,8 @@ namespace GenConv.Generator.Emit
             switch (stage)
             {
                 case Stage.Forward:
-                    EmitConvolution(w, l, ForwardBuffers(l));
+                    if (l.Spec.Winograd) EmitWinograd(w, l, ForwardBuffers(l));
+                    else EmitConvolution(w, l, ForwardBuffers(l));
                     break;
                 case Stage.PrepareBackwardWeights:
                     EmitTransposeOutputGradient(w, l);
@@ -149,7 +152,9 @@ namespace GenConv.Generator.Emit
                     break;
                 default:
                     LayerPlan? transposed = ModelPlanner.BackwardDataAsConvolution(l);
-                    if (transposed is not null)
+                    if (transposed is { Spec.Winograd: true })
+                        EmitWinograd(w, transposed, BackwardDataBuffers(transposed));
+                    else if (transposed is not null)
                         EmitConvolution(w, transposed, BackwardDataBuffers(transposed));
                     else if (PhaseGather.For(l) is { } gather)
                         EmitBackwardDataGather(w, gather);

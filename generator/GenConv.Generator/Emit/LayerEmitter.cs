@@ -31,6 +31,8 @@ namespace GenConv.Generator.Emit
         TransposedOutputGradient,
         /// <summary>A layer's weight-gradient sums in progress, in the kernel's own layout (fixed size).</summary>
         WeightGradientScratch,
+        /// <summary>A Winograd convolution's transformed kernel, input tiles and products, one slot per call (indexed by its first sample).</summary>
+        WinogradScratch,
     }
 
     /// <summary>
@@ -113,6 +115,7 @@ namespace GenConv.Generator.Emit
             Buffer.PaddedOutputGradient => "dyp",
             Buffer.TransposedOutputGradient => "dyt",
             Buffer.WeightGradientScratch => "acc",
+            Buffer.WinogradScratch => "wg",
             _ => throw new ArgumentOutOfRangeException(nameof(buffer)),
         };
 

@@ -130,6 +130,7 @@ namespace GenConv.Generator.Emit
         private static string Padded(int layer) => "_padded" + layer;
         private static string TransposedGradient(int layer) => "_pixelMajorGradient" + layer;
         private static string WeightScratch(int layer) => "_weightGradientSums" + layer;
+        private static string Winograd(int layer) => "_winograd" + layer;
         private const string CallerSource = "ref _io.Source", CallerTarget = "ref _io.Target";
 
         /// <summary>The activation gradients between layers that are stored: all but the dY of a ReLU whose backward the next layer applies.</summary>
@@ -188,6 +189,14 @@ namespace GenConv.Generator.Emit
                 buffers.Add(new($"_transposedWeight{l.Index}", l.WeightCount, false, $"layer {l.Index}'s flipped kernel", TrainingOnly: true));
                 if (backward.NeedsPaddedInput)
                     buffers.Add(new($"_paddedOutputGradient{l.Index}", backward.PaddedLength, true, $"layer {l.Index}'s padded output gradient", TrainingOnly: true));
+            }
+            foreach (LayerPlan l in plan.Layers.Where(l => l.Spec.Winograd))
+            {
+                // One slot per call: forward's, and backward data's where it goes through Winograd too (never at once).
+                long slot = ConvEmitter.WinogradScratchLength(l);
+                if (!plan.InferenceOnly && ModelPlanner.BackwardDataAsConvolution(l) is { Spec.Winograd: true } backward)
+                    slot = Math.Max(slot, ConvEmitter.WinogradScratchLength(backward));
+                buffers.Add(new(Winograd(l.Index), slot, true, $"layer {l.Index}'s Winograd transforms, one slot per call"));
             }
             foreach (LayerPlan l in plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D))
             {
@@ -584,6 +593,7 @@ namespace GenConv.Generator.Emit
             Buffer.PaddedOutputGradient => $"ref Data(_paddedOutputGradient{l.Index})",
             Buffer.TransposedOutputGradient => $"ref Data({TransposedGradient(l.Index)})",
             Buffer.WeightGradientScratch => $"ref Data({WeightScratch(l.Index)})",
+            Buffer.WinogradScratch => $"ref Data({Winograd(l.Index)})",
             _ => throw new ArgumentOutOfRangeException(nameof(buffer)),
         };
 

@@ -170,7 +170,7 @@ namespace GenConv.Generator.Parsing
                     spec = new LayerSpec(kind, Int("OutChannels", 0),
                         Int("KernelH", kernel), Int("KernelW", kernel), Int("StrideH", stride), Int("StrideW", stride),
                         Int("PadTop", padding), Int("PadBottom", padding), Int("PadLeft", padding), Int("PadRight", padding),
-                        hasBias: ReadBool(arguments, "Bias", true), name: name);
+                        hasBias: ReadBool(arguments, "Bias", true), name: name, winograd: ReadBool(arguments, "Winograd", false));
                     break;
                 }
                 case LayerKind.MaxPool2D:

@@ -73,6 +73,9 @@ namespace GenConv.Generator.Planning
                     break;
                 }
 
+                if (spec.Winograd && WinogradObstacle(spec, result.Output) is { } obstacle)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WinogradNotApplicable, parsed.LocationOf("Winograd"), label, obstacle));
+
                 string name = spec.Name ?? Str(i);
                 if (spec.HasParameters)
                 {
@@ -119,10 +122,21 @@ namespace GenConv.Generator.Planning
             if (s.Kind != LayerKind.Conv2D || s.StrideH != 1 || s.StrideW != 1) return null;
             int top = s.KernelH - 1 - s.PadTop, bottom = s.KernelH - 1 - s.PadBottom, left = s.KernelW - 1 - s.PadLeft, right = s.KernelW - 1 - s.PadRight;
             if (top < 0 || bottom < 0 || left < 0 || right < 0) return null;
-            var spec = new LayerSpec(LayerKind.Conv2D, layer.Input.Channels, s.KernelH, s.KernelW, 1, 1, top, bottom, left, right, hasBias: false);
+            // Backward data goes through Winograd too where its output, the layer's input, has even sides.
+            bool winograd = s.Winograd && WinogradObstacle(s, layer.Input) is null;
+            var spec = new LayerSpec(LayerKind.Conv2D, layer.Input.Channels, s.KernelH, s.KernelW, 1, 1, top, bottom, left, right, hasBias: false, winograd: winograd);
             int tile = ChooseChannelTile(spec, layer.Input);
             return new LayerPlan(layer.Index, spec, layer.Output, layer.Input, layer.ParameterName, 0, layer.WeightCount, 0, 0,
                 layer.Macs, ChooseUnroll(spec, tile), tile);
+        }
+
+        /// <summary>What keeps Winograd's F(2×2, 3×3) from computing a convolution of this shape, or null when it can.</summary>
+        private static string? WinogradObstacle(LayerSpec spec, TensorShape output)
+        {
+            if (spec.KernelH != 3 || spec.KernelW != 3) return $"a 3x3 kernel, not {Str(spec.KernelH)}x{Str(spec.KernelW)}";
+            if (spec.StrideH != 1 || spec.StrideW != 1) return $"stride 1, not {Str(spec.StrideH)}x{Str(spec.StrideW)}";
+            if (output.Height % 2 != 0 || output.Width % 2 != 0) return $"an even output height and width, not {output}";
+            return null;
         }
 
         /// <summary>

@@ -156,6 +156,12 @@ namespace GenConv.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> LeakyRelu(Vector512<float> x, float slope) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * slope);
 
+        // 256 bits, for the rectifier a Winograd convolution applies as it stores 8 tiles' outputs.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Relu(Vector256<float> x) => Vector256.ConditionalSelect(Vector256.LessThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.Zero, x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> LeakyRelu(Vector256<float> x, float slope) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, x * slope);
+
         /// <summary>The 256-bit step a dense layer's fused ReLU backward takes past its last 512-bit vector.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> ReluBackward(Vector256<float> x, Vector256<float> dy) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), dy, Vector256<float>.Zero);

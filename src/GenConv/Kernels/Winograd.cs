@@ -1,0 +1,159 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace GenConv.Kernels
+{
+    /// <summary>
+    /// The transforms of Winograd's F(2×2, 3×3) (Lavin and Gray, 2016): a 3×3 convolution computes each 2×2 block of
+    /// outputs from a 4×4 block of inputs with 16 multiplications per input channel instead of 36. With d a 4×4 input
+    /// tile, g a 3×3 kernel and ⊙ the element-wise product summed over input channels, Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A, where
+    /// <code>
+    /// Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]   G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]   Aᵀ = [1 1 1 0; 0 1 −1 −1]
+    /// </code>
+    /// The 16 products of a tile are indexed ξ = 4i + j by their row i and column j. Generated code runs the products as
+    /// 16 matrix products over channels and calls these for the transforms. The vector forms work on 8 tiles side by
+    /// side and do, lane by lane, the scalar form's operations in its order, so every path gives the same bits.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class Winograd
+    {
+        /// <summary>Products per tile, and so matrix products per convolution.</summary>
+        public const int Products = 16;
+
+        /// <summary>
+        /// U = G g Gᵀ for one 3×3 kernel g (9 floats, row-major, at <paramref name="g"/>): U[ξ] is stored at
+        /// <paramref name="u"/> + ξ · <paramref name="productStride"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Kernel(ref float g, ref float u, int productStride)
+        {
+            // G g: the kernel's rows combined, column by column.
+            float a00 = g, a01 = Unsafe.Add(ref g, 1), a02 = Unsafe.Add(ref g, 2);
+            float g10 = Unsafe.Add(ref g, 3), g11 = Unsafe.Add(ref g, 4), g12 = Unsafe.Add(ref g, 5);
+            float a30 = Unsafe.Add(ref g, 6), a31 = Unsafe.Add(ref g, 7), a32 = Unsafe.Add(ref g, 8);
+            float a10 = (a00 + g10 + a30) * 0.5f, a11 = (a01 + g11 + a31) * 0.5f, a12 = (a02 + g12 + a32) * 0.5f;
+            float a20 = (a00 - g10 + a30) * 0.5f, a21 = (a01 - g11 + a31) * 0.5f, a22 = (a02 - g12 + a32) * 0.5f;
+            KernelRow(a00, a01, a02, ref u, productStride);
+            KernelRow(a10, a11, a12, ref Unsafe.Add(ref u, 4 * productStride), productStride);
+            KernelRow(a20, a21, a22, ref Unsafe.Add(ref u, 8 * productStride), productStride);
+            KernelRow(a30, a31, a32, ref Unsafe.Add(ref u, 12 * productStride), productStride);
+        }
+
+        /// <summary>One row of (G g) Gᵀ: its 3 values combined into 4.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void KernelRow(float a0, float a1, float a2, ref float u, int productStride)
+        {
+            u = a0;
+            Unsafe.Add(ref u, productStride) = (a0 + a1 + a2) * 0.5f;
+            Unsafe.Add(ref u, 2 * productStride) = (a0 - a1 + a2) * 0.5f;
+            Unsafe.Add(ref u, 3 * productStride) = a2;
+        }
+
+        /// <summary>
+        /// V = Bᵀ d B for one tile whose top-left input is <paramref name="x"/> (rows <paramref name="rowStride"/> floats
+        /// apart): V[ξ] is stored at <paramref name="v"/> + ξ · <paramref name="productStride"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void InputTile(ref float x, int rowStride, ref float v, int productStride)
+        {
+            // Bᵀ d: input rows combined, column by column; then each combined row's columns combined the same way.
+            ref float r1 = ref Unsafe.Add(ref x, rowStride);
+            ref float r2 = ref Unsafe.Add(ref x, 2 * rowStride);
+            ref float r3 = ref Unsafe.Add(ref x, 3 * rowStride);
+            float d00 = x, d01 = Unsafe.Add(ref x, 1), d02 = Unsafe.Add(ref x, 2), d03 = Unsafe.Add(ref x, 3);
+            float d10 = r1, d11 = Unsafe.Add(ref r1, 1), d12 = Unsafe.Add(ref r1, 2), d13 = Unsafe.Add(ref r1, 3);
+            float d20 = r2, d21 = Unsafe.Add(ref r2, 1), d22 = Unsafe.Add(ref r2, 2), d23 = Unsafe.Add(ref r2, 3);
+            float d30 = r3, d31 = Unsafe.Add(ref r3, 1), d32 = Unsafe.Add(ref r3, 2), d33 = Unsafe.Add(ref r3, 3);
+            InputRow(d00 - d20, d01 - d21, d02 - d22, d03 - d23, ref v, productStride);
+            InputRow(d10 + d20, d11 + d21, d12 + d22, d13 + d23, ref Unsafe.Add(ref v, 4 * productStride), productStride);
+            InputRow(d20 - d10, d21 - d11, d22 - d12, d23 - d13, ref Unsafe.Add(ref v, 8 * productStride), productStride);
+            InputRow(d10 - d30, d11 - d31, d12 - d32, d13 - d33, ref Unsafe.Add(ref v, 12 * productStride), productStride);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void InputRow(float t0, float t1, float t2, float t3, ref float v, int productStride)
+        {
+            v = t0 - t2;
+            Unsafe.Add(ref v, productStride) = t1 + t2;
+            Unsafe.Add(ref v, 2 * productStride) = t2 - t1;
+            Unsafe.Add(ref v, 3 * productStride) = t1 - t3;
+        }
+
+        /// <summary>
+        /// <see cref="InputTile"/> for 8 tiles side by side (tile k's top-left input at <paramref name="x"/> + 2k): V[ξ] of
+        /// the 8 tiles stored as 8 floats at <paramref name="v"/> + ξ · <paramref name="productStride"/>. Reads 18 floats
+        /// of each of the 4 rows, 16 from x and 16 from x + 2 (callers check Vector256 acceleration).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void InputTiles(ref float x, int rowStride, ref float v, int productStride)
+        {
+            Columns(ref x, out Vector256<float> d00, out Vector256<float> d01, out Vector256<float> d02, out Vector256<float> d03);
+            Columns(ref Unsafe.Add(ref x, rowStride), out Vector256<float> d10, out Vector256<float> d11, out Vector256<float> d12, out Vector256<float> d13);
+            Columns(ref Unsafe.Add(ref x, 2 * rowStride), out Vector256<float> d20, out Vector256<float> d21, out Vector256<float> d22, out Vector256<float> d23);
+            Columns(ref Unsafe.Add(ref x, 3 * rowStride), out Vector256<float> d30, out Vector256<float> d31, out Vector256<float> d32, out Vector256<float> d33);
+            InputRow(d00 - d20, d01 - d21, d02 - d22, d03 - d23, ref v, productStride);
+            InputRow(d10 + d20, d11 + d21, d12 + d22, d13 + d23, ref Unsafe.Add(ref v, 4 * productStride), productStride);
+            InputRow(d20 - d10, d21 - d11, d22 - d12, d23 - d13, ref Unsafe.Add(ref v, 8 * productStride), productStride);
+            InputRow(d10 - d30, d11 - d31, d12 - d32, d13 - d33, ref Unsafe.Add(ref v, 12 * productStride), productStride);
+        }
+
+        /// <summary>Columns 2k, 2k + 1, 2k + 2 and 2k + 3 of one row for tiles k = 0..7.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Columns(ref float row, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
+        {
+            Interleave.Split(ref row, out c0, out c1);
+            Interleave.Split(ref Unsafe.Add(ref row, 2), out c2, out c3);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void InputRow(Vector256<float> t0, Vector256<float> t1, Vector256<float> t2, Vector256<float> t3, ref float v, int productStride)
+        {
+            (t0 - t2).StoreUnsafe(ref v);
+            (t1 + t2).StoreUnsafe(ref v, (nuint)productStride);
+            (t2 - t1).StoreUnsafe(ref v, (nuint)(2 * productStride));
+            (t1 - t3).StoreUnsafe(ref v, (nuint)(3 * productStride));
+        }
+
+        /// <summary>
+        /// Y = Aᵀ M A for one tile, M[ξ] at <paramref name="m"/> + ξ · <paramref name="productStride"/>: the 2×2 outputs
+        /// y[row][column], before bias and activation.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void OutputTile(ref float m, int productStride, out float y00, out float y01, out float y10, out float y11)
+        {
+            // Aᵀ M: the product rows combined, column by column; then each combined row's columns combined the same way.
+            float m0 = m, m1 = Unsafe.Add(ref m, productStride), m2 = Unsafe.Add(ref m, 2 * productStride), m3 = Unsafe.Add(ref m, 3 * productStride);
+            float m4 = Unsafe.Add(ref m, 4 * productStride), m5 = Unsafe.Add(ref m, 5 * productStride), m6 = Unsafe.Add(ref m, 6 * productStride), m7 = Unsafe.Add(ref m, 7 * productStride);
+            float m8 = Unsafe.Add(ref m, 8 * productStride), m9 = Unsafe.Add(ref m, 9 * productStride), m10 = Unsafe.Add(ref m, 10 * productStride), m11 = Unsafe.Add(ref m, 11 * productStride);
+            float m12 = Unsafe.Add(ref m, 12 * productStride), m13 = Unsafe.Add(ref m, 13 * productStride), m14 = Unsafe.Add(ref m, 14 * productStride), m15 = Unsafe.Add(ref m, 15 * productStride);
+            float s00 = m0 + m4 + m8, s01 = m1 + m5 + m9, s02 = m2 + m6 + m10, s03 = m3 + m7 + m11;
+            float s10 = m4 - m8 - m12, s11 = m5 - m9 - m13, s12 = m6 - m10 - m14, s13 = m7 - m11 - m15;
+            y00 = s00 + s01 + s02;
+            y01 = s01 - s02 - s03;
+            y10 = s10 + s11 + s12;
+            y11 = s11 - s12 - s13;
+        }
+
+        /// <summary><see cref="OutputTile"/> for 8 tiles side by side, M[ξ] of the 8 as 8 floats at <paramref name="m"/> + ξ · <paramref name="productStride"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void OutputTiles(ref float m, int productStride,
+            out Vector256<float> y00, out Vector256<float> y01, out Vector256<float> y10, out Vector256<float> y11)
+        {
+            Vector256<float> m0 = Vector256.LoadUnsafe(ref m), m1 = Vector256.LoadUnsafe(ref m, (nuint)productStride);
+            Vector256<float> m2 = Vector256.LoadUnsafe(ref m, (nuint)(2 * productStride)), m3 = Vector256.LoadUnsafe(ref m, (nuint)(3 * productStride));
+            Vector256<float> m4 = Vector256.LoadUnsafe(ref m, (nuint)(4 * productStride)), m5 = Vector256.LoadUnsafe(ref m, (nuint)(5 * productStride));
+            Vector256<float> m6 = Vector256.LoadUnsafe(ref m, (nuint)(6 * productStride)), m7 = Vector256.LoadUnsafe(ref m, (nuint)(7 * productStride));
+            Vector256<float> m8 = Vector256.LoadUnsafe(ref m, (nuint)(8 * productStride)), m9 = Vector256.LoadUnsafe(ref m, (nuint)(9 * productStride));
+            Vector256<float> m10 = Vector256.LoadUnsafe(ref m, (nuint)(10 * productStride)), m11 = Vector256.LoadUnsafe(ref m, (nuint)(11 * productStride));
+            Vector256<float> m12 = Vector256.LoadUnsafe(ref m, (nuint)(12 * productStride)), m13 = Vector256.LoadUnsafe(ref m, (nuint)(13 * productStride));
+            Vector256<float> m14 = Vector256.LoadUnsafe(ref m, (nuint)(14 * productStride)), m15 = Vector256.LoadUnsafe(ref m, (nuint)(15 * productStride));
+            Vector256<float> s00 = m0 + m4 + m8, s01 = m1 + m5 + m9, s02 = m2 + m6 + m10, s03 = m3 + m7 + m11;
+            Vector256<float> s10 = m4 - m8 - m12, s11 = m5 - m9 - m13, s12 = m6 - m10 - m14, s13 = m7 - m11 - m15;
+            y00 = s00 + s01 + s02;
+            y01 = s01 - s02 - s03;
+            y10 = s10 + s11 + s12;
+            y11 = s11 - s12 - s13;
+        }
+    }
+}
