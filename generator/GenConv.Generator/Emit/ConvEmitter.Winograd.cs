@@ -95,6 +95,7 @@ namespace GenConv.Generator.Emit
                         w.Line($"ref float xr = ref {Unsafe}.Add(ref {source}, ic * {I(PlaneLength(l))} + (th0 + r) * {I(2L * rowStride)});");
                         w.Line($"ref float vr = ref {Unsafe}.Add(ref wv, ic * {I(block)} + r * {I(tileColumns)});");
                         EmitTileLoop(w, tileColumns,
+                            $"global::GenConv.Kernels.Winograd.InputTiles16(ref {Unsafe}.Add(ref xr, 2 * tw), {I(rowStride)}, ref {Unsafe}.Add(ref vr, tw), {I(inputStride)});",
                             $"global::GenConv.Kernels.Winograd.InputTiles(ref {Unsafe}.Add(ref xr, 2 * tw), {I(rowStride)}, ref {Unsafe}.Add(ref vr, tw), {I(inputStride)});",
                             $"global::GenConv.Kernels.Winograd.InputTile(ref {Unsafe}.Add(ref xr, 2 * tw), {I(rowStride)}, ref {Unsafe}.Add(ref vr, tw), {I(inputStride)});");
                     }
@@ -131,6 +132,13 @@ namespace GenConv.Generator.Emit
                     w.Line($"ref float y0 = ref {Unsafe}.Add(ref {b.Output}s, c * {I((long)l.Output.Height * ow)} + (th0 + r) * {I(2L * ow)});");
                     w.Line($"ref float y1 = ref {Unsafe}.Add(ref y0, {I(ow)});");
                     string Out(string y, string bias) => Activated(l, b.Bias is null ? y : $"{y} + {bias}");
+                    string wide = string.Join(" ", new[]
+                    {
+                        $"global::GenConv.Kernels.Winograd.OutputTiles16(ref {Unsafe}.Add(ref mr, tw), {I(productStride)}, out Vector512F y00, out Vector512F y01, out Vector512F y10, out Vector512F y11);",
+                        b.Bias is null ? "" : "Vector512F bv = Vector512.Create(bias);",
+                        $"global::GenConv.Kernels.Winograd.Merge({Out("y00", "bv")}, {Out("y01", "bv")}, ref {Unsafe}.Add(ref y0, 2 * tw));",
+                        $"global::GenConv.Kernels.Winograd.Merge({Out("y10", "bv")}, {Out("y11", "bv")}, ref {Unsafe}.Add(ref y1, 2 * tw));",
+                    });
                     string vector = string.Join(" ", new[]
                     {
                         $"global::GenConv.Kernels.Winograd.OutputTiles(ref {Unsafe}.Add(ref mr, tw), {I(productStride)}, out Vector256F y00, out Vector256F y01, out Vector256F y10, out Vector256F y11);",
@@ -144,17 +152,25 @@ namespace GenConv.Generator.Emit
                         $"{Unsafe}.Add(ref y0, 2 * tw) = {Out("y00", "bias")}; {Unsafe}.Add(ref y0, 2 * tw + 1) = {Out("y01", "bias")};",
                         $"{Unsafe}.Add(ref y1, 2 * tw) = {Out("y10", "bias")}; {Unsafe}.Add(ref y1, 2 * tw + 1) = {Out("y11", "bias")};",
                     });
-                    EmitTileLoop(w, tileColumns, vector, scalar);
+                    EmitTileLoop(w, tileColumns, wide, vector, scalar);
                 }
             }
         }
 
         /// <summary>
-        /// A loop over the tiles tw of a tile row: 8 at a time where the row has 8 and 256-bit vectors are accelerated (the
-        /// last step moved back to end at the row's end, recomputing equal values), else one at a time.
+        /// A loop over the tiles tw of a tile row: 16 at a time where the row has 16 and AVX-512 is there, 8 at a time where
+        /// it has 8 and 256-bit vectors are accelerated (the last step moved back to end at the row's end, recomputing
+        /// equal values), else one at a time.
         /// </summary>
-        private static void EmitTileLoop(SourceWriter w, int tileColumns, string vectorStep, string scalarStep)
+        private static void EmitTileLoop(SourceWriter w, int tileColumns, string wideStep, string vectorStep, string scalarStep)
         {
+            if (tileColumns >= 16)
+            {
+                using (w.Open("if (global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported)"))
+                using (w.Open($"for (int tw = 0; tw < {I(tileColumns)}; tw = global::GenConv.Kernels.PoolWindows.Next(tw, 16, {I(tileColumns)}))"))
+                    w.Line(wideStep);
+                w.Line("else");
+            }
             if (tileColumns >= 8)
             {
                 using (w.Open("if (Vector256.IsHardwareAccelerated)"))

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GenConv.Kernels
 {
@@ -116,6 +117,46 @@ namespace GenConv.Kernels
         }
 
         /// <summary>
+        /// <see cref="InputTile"/> for 16 tiles side by side, as <see cref="InputTiles"/> does for 8: reads 34 floats of
+        /// each row (callers check <see cref="Avx512F"/> support).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void InputTiles16(ref float x, int rowStride, ref float v, int productStride)
+        {
+            Columns(ref x, out Vector512<float> d00, out Vector512<float> d01, out Vector512<float> d02, out Vector512<float> d03);
+            Columns(ref Unsafe.Add(ref x, rowStride), out Vector512<float> d10, out Vector512<float> d11, out Vector512<float> d12, out Vector512<float> d13);
+            Columns(ref Unsafe.Add(ref x, 2 * rowStride), out Vector512<float> d20, out Vector512<float> d21, out Vector512<float> d22, out Vector512<float> d23);
+            Columns(ref Unsafe.Add(ref x, 3 * rowStride), out Vector512<float> d30, out Vector512<float> d31, out Vector512<float> d32, out Vector512<float> d33);
+            InputRow(d00 - d20, d01 - d21, d02 - d22, d03 - d23, ref v, productStride);
+            InputRow(d10 + d20, d11 + d21, d12 + d22, d13 + d23, ref Unsafe.Add(ref v, 4 * productStride), productStride);
+            InputRow(d20 - d10, d21 - d11, d22 - d12, d23 - d13, ref Unsafe.Add(ref v, 8 * productStride), productStride);
+            InputRow(d10 - d30, d11 - d31, d12 - d32, d13 - d33, ref Unsafe.Add(ref v, 12 * productStride), productStride);
+        }
+
+        /// <summary>Columns 2k, 2k + 1, 2k + 2 and 2k + 3 of one row for tiles k = 0..15: one two-register permute each.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Columns(ref float row, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3)
+        {
+            Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            Vector512<int> odd = even + Vector512<int>.One;
+            Vector512<float> a = Vector512.LoadUnsafe(ref row), b = Vector512.LoadUnsafe(ref row, 16);
+            Vector512<float> a2 = Vector512.LoadUnsafe(ref row, 2), b2 = Vector512.LoadUnsafe(ref row, 18);
+            c0 = Avx512F.PermuteVar16x32x2(a, even, b);
+            c1 = Avx512F.PermuteVar16x32x2(a, odd, b);
+            c2 = Avx512F.PermuteVar16x32x2(a2, even, b2);
+            c3 = Avx512F.PermuteVar16x32x2(a2, odd, b2);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void InputRow(Vector512<float> t0, Vector512<float> t1, Vector512<float> t2, Vector512<float> t3, ref float v, int productStride)
+        {
+            (t0 - t2).StoreUnsafe(ref v);
+            (t1 + t2).StoreUnsafe(ref v, (nuint)productStride);
+            (t2 - t1).StoreUnsafe(ref v, (nuint)(2 * productStride));
+            (t1 - t3).StoreUnsafe(ref v, (nuint)(3 * productStride));
+        }
+
+        /// <summary>
         /// Y = Aᵀ M A for one tile, M[ξ] at <paramref name="m"/> + ξ · <paramref name="productStride"/>: the 2×2 outputs
         /// y[row][column], before bias and activation.
         /// </summary>
@@ -133,6 +174,36 @@ namespace GenConv.Kernels
             y01 = s01 - s02 - s03;
             y10 = s10 + s11 + s12;
             y11 = s11 - s12 - s13;
+        }
+
+        /// <summary><see cref="OutputTile"/> for 16 tiles side by side (callers check <see cref="Avx512F"/> support).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void OutputTiles16(ref float m, int productStride,
+            out Vector512<float> y00, out Vector512<float> y01, out Vector512<float> y10, out Vector512<float> y11)
+        {
+            Vector512<float> m0 = Vector512.LoadUnsafe(ref m), m1 = Vector512.LoadUnsafe(ref m, (nuint)productStride);
+            Vector512<float> m2 = Vector512.LoadUnsafe(ref m, (nuint)(2 * productStride)), m3 = Vector512.LoadUnsafe(ref m, (nuint)(3 * productStride));
+            Vector512<float> m4 = Vector512.LoadUnsafe(ref m, (nuint)(4 * productStride)), m5 = Vector512.LoadUnsafe(ref m, (nuint)(5 * productStride));
+            Vector512<float> m6 = Vector512.LoadUnsafe(ref m, (nuint)(6 * productStride)), m7 = Vector512.LoadUnsafe(ref m, (nuint)(7 * productStride));
+            Vector512<float> m8 = Vector512.LoadUnsafe(ref m, (nuint)(8 * productStride)), m9 = Vector512.LoadUnsafe(ref m, (nuint)(9 * productStride));
+            Vector512<float> m10 = Vector512.LoadUnsafe(ref m, (nuint)(10 * productStride)), m11 = Vector512.LoadUnsafe(ref m, (nuint)(11 * productStride));
+            Vector512<float> m12 = Vector512.LoadUnsafe(ref m, (nuint)(12 * productStride)), m13 = Vector512.LoadUnsafe(ref m, (nuint)(13 * productStride));
+            Vector512<float> m14 = Vector512.LoadUnsafe(ref m, (nuint)(14 * productStride)), m15 = Vector512.LoadUnsafe(ref m, (nuint)(15 * productStride));
+            Vector512<float> s00 = m0 + m4 + m8, s01 = m1 + m5 + m9, s02 = m2 + m6 + m10, s03 = m3 + m7 + m11;
+            Vector512<float> s10 = m4 - m8 - m12, s11 = m5 - m9 - m13, s12 = m6 - m10 - m14, s13 = m7 - m11 - m15;
+            y00 = s00 + s01 + s02;
+            y01 = s01 - s02 - s03;
+            y10 = s10 + s11 + s12;
+            y11 = s11 - s12 - s13;
+        }
+
+        /// <summary>Stores 16 even and 16 odd outputs interleaved as 32 floats at <paramref name="destination"/> (callers check <see cref="Avx512F"/> support).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Merge(Vector512<float> even, Vector512<float> odd, ref float destination)
+        {
+            Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            Avx512F.PermuteVar16x32x2(even, low, odd).StoreUnsafe(ref destination);
+            Avx512F.PermuteVar16x32x2(even, low + Vector512.Create(8), odd).StoreUnsafe(ref destination, 16);
         }
 
         /// <summary><see cref="OutputTile"/> for 8 tiles side by side, M[ξ] of the 8 as 8 floats at <paramref name="m"/> + ξ · <paramref name="productStride"/>.</summary>
