@@ -26,13 +26,18 @@ foreach (Workload workload in WorkloadRegistry.All)
 }
 // Kernels no reference workload has (CoverageModels.cs).
 PrintPasses(nameof(PoolingWindows), new PoolingWindows(batch));
+PrintPasses(nameof(L4Winograd), Randomized(new L4Winograd(batch)));
+PrintPasses(nameof(M2Winograd), Randomized(new M2Winograd(batch)));
 
-foreach (string id in new[] { "M1", "M2" })
+foreach (var (id, model) in new (string, IGenConvModel)[]
+         {
+             ("M1", WorkloadRegistry.Get("M1").Create(Variant.Generated, 8, seed: 5)),
+             ("M2", WorkloadRegistry.Get("M2").Create(Variant.Generated, 8, seed: 5)),
+             (nameof(M2Winograd), new M2Winograd(8, seed: 5)),
+         })
 {
-    Workload workload = WorkloadRegistry.Get(id);
-    IGenConvModel model = workload.Create(Variant.Generated, 8, seed: 5);
     model.Threads = threads;
-    TensorShape input = workload.Description.Input; // ImageSet is single-channel; channels ride along in the width
+    TensorShape input = model.Description.Input; // ImageSet is single-channel; channels ride along in the width
     var labels = new int[40];
     var random = new SeededRandom(17);
     for (int i = 0; i < labels.Length; i++) labels[i] = random.NextInt(model.OutputLength);
@@ -43,6 +48,12 @@ foreach (string id in new[] { "M1", "M2" })
     Print($"{id}.weights-after-5-steps", model.Parameters);
 }
 return 0;
+
+static IGenConvModel Randomized(IGenConvModel model)
+{
+    Random(model.Parameters.Length, 7).CopyTo(model.Parameters);
+    return model;
+}
 
 // One forward and backward of a batch: the output, input gradient and parameter gradients.
 void PrintPasses(string name, IGenConvModel model)

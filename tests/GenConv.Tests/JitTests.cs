@@ -28,12 +28,12 @@ namespace GenConv.Tests
                 Probe.Run(2, ("DOTNET_JitStdOutFile", summary), ("DOTNET_JitDisasmSummary", "1"));
                 // Lines look like: "12: JIT compiled GenConv.Workloads.L4:Layer0Forward(int,int,int,byref,…) [FullOpts, IL size=18006, code size=6683]"
                 var generated = File.ReadAllLines(summary)
-                    .Select(line => Regex.Match(line, @"JIT compiled (GenConv\.Workloads\.[LM]\d:\S+)\(.*\[(\w+)[^\]]*IL size=(\d+)"))
+                    .Select(line => Regex.Match(line, @"JIT compiled (GenConv\.Workloads\.\w+:\S+)\(.*\[(\w+)[^\]]*IL size=(\d+)"))
                     .Where(m => m.Success)
                     .Select(m => (Method: m.Groups[1].Value, Tier: m.Groups[2].Value, IlSize: int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)))
                     .ToList();
                 var kernels = generated.Where(g => g.Method.Contains(":Layer", StringComparison.Ordinal)).ToList();
-                foreach (string id in new[] { "L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "M1", "M2" })
+                foreach (string id in new[] { "L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "M1", "M2", "PoolingWindows", "L4Winograd", "M2Winograd" })
                     Assert.Contains(kernels, k => k.Method.StartsWith($"GenConv.Workloads.{id}:", StringComparison.Ordinal));
                 Assert.Empty(generated.Where(g => g.Tier == "MinOpts").Select(g => $"{g.Method} (IL {g.IlSize})"));
                 var largest = kernels.MaxBy(k => k.IlSize);

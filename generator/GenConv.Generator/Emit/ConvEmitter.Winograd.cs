@@ -73,6 +73,14 @@ namespace GenConv.Generator.Emit
             w.Line($"ref float wv = ref {Unsafe}.Add(ref wgs, {I(Products * kernelStride)});");
             w.Line($"ref float wm = ref {Unsafe}.Add(ref wgs, {I(Products * (kernelStride + inputStride))});");
             w.Line("// U[ξ][oc][ic] = (G g Gᵀ)[ξ] of each 3×3 kernel g = w[oc, ic], once per call.");
+            if (kernels >= 8)
+            {
+                // 8 kernels a step, the last step moved back to end at the last kernel (it writes equal values again).
+                using (w.Open("if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)"))
+                using (w.Open($"for (int k = 0; k < {I(kernels)}; k = global::GenConv.Kernels.PoolWindows.Next(k, 8, {I(kernels)}))"))
+                    w.Line($"global::GenConv.Kernels.Winograd.Kernels8(ref {Unsafe}.Add(ref {b.Weight}, k * 9), ref {Unsafe}.Add(ref wu, k), {I(kernelStride)});");
+                w.Line("else");
+            }
             using (w.Open($"for (int k = 0; k < {I(kernels)}; k++)"))
                 w.Line($"global::GenConv.Kernels.Winograd.Kernel(ref {Unsafe}.Add(ref {b.Weight}, k * 9), ref {Unsafe}.Add(ref wu, k), {I(kernelStride)});");
             using (OpenSampleLoop(w, perSample.ToArray()))

@@ -41,6 +41,40 @@ namespace GenConv.Kernels
             KernelRow(a30, a31, a32, ref Unsafe.Add(ref u, 12 * productStride), productStride);
         }
 
+        /// <summary>
+        /// <see cref="Kernel"/> for 8 consecutive kernels (72 floats at <paramref name="g"/>), each lane one kernel: U[ξ] of
+        /// the 8 stored as 8 floats at <paramref name="u"/> + ξ · <paramref name="productStride"/> (callers check <see cref="Avx2"/> support).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void Kernels8(ref float g, ref float u, int productStride)
+        {
+            fixed (float* p = &g)
+            {
+                // Tap t of kernels k..k+7 is at 9k + t: one gather per tap.
+                Vector256<int> k9 = Vector256.Create(0, 9, 18, 27, 36, 45, 54, 63);
+                Vector256<float> a00 = Avx2.GatherVector256(p, k9, 4), a01 = Avx2.GatherVector256(p + 1, k9, 4), a02 = Avx2.GatherVector256(p + 2, k9, 4);
+                Vector256<float> g10 = Avx2.GatherVector256(p + 3, k9, 4), g11 = Avx2.GatherVector256(p + 4, k9, 4), g12 = Avx2.GatherVector256(p + 5, k9, 4);
+                Vector256<float> a30 = Avx2.GatherVector256(p + 6, k9, 4), a31 = Avx2.GatherVector256(p + 7, k9, 4), a32 = Avx2.GatherVector256(p + 8, k9, 4);
+                Vector256<float> half = Vector256.Create(0.5f);
+                Vector256<float> a10 = (a00 + g10 + a30) * half, a11 = (a01 + g11 + a31) * half, a12 = (a02 + g12 + a32) * half;
+                Vector256<float> a20 = (a00 - g10 + a30) * half, a21 = (a01 - g11 + a31) * half, a22 = (a02 - g12 + a32) * half;
+                KernelRow(a00, a01, a02, ref u, productStride);
+                KernelRow(a10, a11, a12, ref Unsafe.Add(ref u, 4 * productStride), productStride);
+                KernelRow(a20, a21, a22, ref Unsafe.Add(ref u, 8 * productStride), productStride);
+                KernelRow(a30, a31, a32, ref Unsafe.Add(ref u, 12 * productStride), productStride);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void KernelRow(Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, ref float u, int productStride)
+        {
+            Vector256<float> half = Vector256.Create(0.5f);
+            a0.StoreUnsafe(ref u);
+            ((a0 + a1 + a2) * half).StoreUnsafe(ref u, (nuint)productStride);
+            ((a0 - a1 + a2) * half).StoreUnsafe(ref u, (nuint)(2 * productStride));
+            a2.StoreUnsafe(ref u, (nuint)(3 * productStride));
+        }
+
         /// <summary>One row of (G g) Gᵀ: its 3 values combined into 4.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void KernelRow(float a0, float a1, float a2, ref float u, int productStride)
