@@ -37,6 +37,10 @@ namespace GenConv.Tests
             new object[] { "GENCONV012", "[GenConvModel(InputChannels = 3, InputHeight = 512, InputWidth = 512)][Conv2D(OutChannels = 4096, Kernel = 3)] public partial class M { }", "OutChannels = 4096" },
             new object[] { "GENCONV012", Input + string.Concat(Enumerable.Repeat("[ReLU]", 300)) + " public partial class M { }", "GenConvModel(InputChannels = 1, InputHeight = 8, InputWidth = 8)" },
             new object[] { "GENCONV013", Input + "[LeakyReLU(Slope = float.NaN)] public partial class M { }", "Slope = float.NaN" },
+            new object[] { "GENCONV018", Input + "[Conv2D(OutChannels = 2, Kernel = 5, Padding = 2, Winograd = true)] public partial class M { }", "Winograd = true" },
+            new object[] { "GENCONV018", Input + "[Conv2D(OutChannels = 2, Kernel = 3, Stride = 2, Padding = 1, Winograd = true)] public partial class M { }", "Winograd = true" },
+            new object[] { "GENCONV018", Input + "[Conv2D(OutChannels = 2, Kernel = 3, Winograd = true)][Conv2D(OutChannels = 2, Kernel = 2, Winograd = true)] public partial class M { }", "Winograd = true" },
+            new object[] { "GENCONV018", Input + "[Conv2D(OutChannels = 2, Kernel = 3, Padding = 1)][Conv2D(OutChannels = 2, KernelH = 3, KernelW = 3, PadBottom = 1, Winograd = true)] public partial class M { }", "Winograd = true" },
             new object[] { "GENCONV014", Input + "[Conv2D(OutChannels = 2, Kernel = 3, Name = \"conv\")][Conv2D(OutChannels = 2, Kernel = 3, Name = \"conv\")] public partial class M { }", "Name = \"conv\"" },
         };
 

@@ -76,17 +76,6 @@ namespace GenConv.Tests
             // Windows past the unroll budget: row-unrolled and loop forms.
             ("1, 20, 20", "[Conv2D(OutChannels = 4, Kernel = 12)]"),
             ("1, 34, 34", "[Conv2D(OutChannels = 4, Kernel = 33)]"),
-            // Winograd F(2×2, 3×3): tile rows under 8 tiles (one at a time) and of 8 or more (8 at a time, the last step
-            // overlapping); blocks of tile rows that divide the rows and that overlap at the end; valid convolutions (backward
-            // data padded by 2), asymmetric padding (backward data with odd sides, so direct), no bias, fused rectifiers.
-            ("3, 8, 8", "[Conv2D(OutChannels = 4, Kernel = 3, Padding = 1, Winograd = true)]"),
-            ("5, 18, 34", "[Conv2D(OutChannels = 7, Kernel = 3, Padding = 1, Winograd = true)]"),
-            ("2, 20, 34", "[Conv2D(OutChannels = 3, Kernel = 3, Padding = 1, Winograd = true)] [ReLU]"),
-            ("4, 10, 18", "[Conv2D(OutChannels = 6, Kernel = 3, Winograd = true)]"),
-            ("2, 7, 9", "[Conv2D(OutChannels = 3, Kernel = 3, PadTop = 1, PadBottom = 0, PadLeft = 1, PadRight = 0, Winograd = true)]"),
-            ("6, 16, 16", "[Conv2D(OutChannels = 13, Kernel = 3, Padding = 1, Bias = false, Winograd = true)] [LeakyReLU(Slope = 0.2f)]"),
-            ("32, 8, 40", "[Conv2D(OutChannels = 20, Kernel = 3, Padding = 1, Winograd = true)]"),
-            ("3, 16, 16", "[Conv2D(OutChannels = 8, Kernel = 3, Padding = 1, Winograd = true)] [ReLU] [Conv2D(OutChannels = 16, Kernel = 3, Padding = 1, Winograd = true)] [ReLU] [MaxPool2D(Kernel = 2)] [Dense(OutFeatures = 5)]"),
             // Max pooling.
             ("3, 8, 8", "[MaxPool2D(Kernel = 2)]"),
             ("2, 9, 9", "[MaxPool2D(Kernel = 3, Stride = 2)]"),
@@ -141,6 +130,17 @@ namespace GenConv.Tests
             // Whole models: LeNet-5 (M1) and a small VGG-like chain.
             ("1, 28, 28", "[Conv2D(OutChannels = 6, Kernel = 5, Padding = 2)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(OutChannels = 16, Kernel = 5)] [ReLU] [MaxPool2D(Kernel = 2)] [Dense(OutFeatures = 120)] [ReLU] [Dense(OutFeatures = 84)] [ReLU] [Dense(OutFeatures = 10)]"),
             ("3, 12, 12", "[Conv2D(OutChannels = 8, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(OutChannels = 8, Kernel = 3, Padding = 1)] [Tanh] [AvgPool2D(Kernel = 2)] [Conv2D(OutChannels = 5, Kernel = 3, Stride = 2, Padding = 1)] [Sigmoid] [Dense(OutFeatures = 6)]"),
+            // Winograd F(2×2, 3×3): tile rows under 8 tiles (one at a time) and of 8 or more (8 at a time, the last step
+            // overlapping); blocks of tile rows that divide the rows and that overlap at the end; valid convolutions (backward
+            // data padded by 2), asymmetric padding (backward data with odd sides, so direct), no bias, fused rectifiers.
+            ("3, 8, 8", "[Conv2D(OutChannels = 4, Kernel = 3, Padding = 1, Winograd = true)]"),
+            ("5, 18, 34", "[Conv2D(OutChannels = 7, Kernel = 3, Padding = 1, Winograd = true)]"),
+            ("2, 20, 34", "[Conv2D(OutChannels = 3, Kernel = 3, Padding = 1, Winograd = true)] [ReLU]"),
+            ("4, 10, 18", "[Conv2D(OutChannels = 6, Kernel = 3, Winograd = true)]"),
+            ("2, 7, 9", "[Conv2D(OutChannels = 3, Kernel = 3, PadTop = 1, PadBottom = 0, PadLeft = 1, PadRight = 0, Winograd = true)]"),
+            ("6, 16, 16", "[Conv2D(OutChannels = 13, Kernel = 3, Padding = 1, Bias = false, Winograd = true)] [LeakyReLU(Slope = 0.2f)]"),
+            ("32, 8, 40", "[Conv2D(OutChannels = 20, Kernel = 3, Padding = 1, Winograd = true)]"),
+            ("3, 16, 16", "[Conv2D(OutChannels = 8, Kernel = 3, Padding = 1, Winograd = true)] [ReLU] [Conv2D(OutChannels = 16, Kernel = 3, Padding = 1, Winograd = true)] [ReLU] [MaxPool2D(Kernel = 2)] [Dense(OutFeatures = 5)]"),
         };
 
         public ModelMatrixFixture()

@@ -20,8 +20,9 @@ namespace GenConv.Tests
         public static IEnumerable<object[]> Cases()
         {
             // One or more cases of each kind: strided/padded/asymmetric conv, max and avg pool (padded, excluded pad),
-            // dense with and without bias, all four activations, and the two whole models.
-            int[] picks = { 3, 8, 13, 14, 30, 34, 37, 42, 43, 44, 48, 50, 51, 52, 53, 54, 55, 56, 57 };
+            // dense with and without bias, all four activations, the two whole models, and Winograd convolutions (scalar
+            // tiles; a valid one, whose backward data pads by 2; asymmetric padding; a chain of two).
+            int[] picks = { 3, 8, 13, 14, 30, 34, 37, 42, 43, 44, 48, 50, 51, 52, 53, 54, 55, 56, 57, 88, 91, 92, 95 };
             return picks.Select(i => new object[] { i });
         }
 
