@@ -12,4 +12,4 @@ var config = DefaultConfig.Instance
     .AddDiagnoser(MemoryDiagnoser.Default)
     .AddColumn(StatisticColumn.Median, new FlopsColumn(percentOfPeak: false), new FlopsColumn(percentOfPeak: true))
     .WithOptions(ConfigOptions.JoinSummary);
-BenchmarkSwitcher.FromTypes(new[] { typeof(FmaPeakBenchmark), typeof(WorkloadBenchmarks), typeof(ThreadScalingBenchmarks), typeof(PoolingBenchmarks) }).Run(args, config);
+BenchmarkSwitcher.FromTypes(new[] { typeof(FmaPeakBenchmark), typeof(WorkloadBenchmarks), typeof(ThreadScalingBenchmarks), typeof(PoolingBenchmarks), typeof(WinogradBenchmarks) }).Run(args, config);

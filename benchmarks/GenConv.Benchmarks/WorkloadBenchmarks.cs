@@ -56,7 +56,7 @@ namespace GenConv.Benchmarks
             optimizer = workload.IsModel ? new Sgd(workload.Description.ParameterCount, 1e-4f, momentum: 0.9f) : null;
         }
 
-        private static float[] Fill(int length, int seed)
+        internal static float[] Fill(int length, int seed)
         {
             var random = new SeededRandom((ulong)seed);
             var values = new float[length];
