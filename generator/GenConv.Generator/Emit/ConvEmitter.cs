@@ -45,6 +45,7 @@ namespace GenConv.Generator.Emit
                     list.Add(l.NeedsPaddedInput ? Buffer.PaddedInput : Buffer.Input);
                     list.Add(l.WeightGradientOverPixels ? Buffer.OutputGradient : Buffer.TransposedOutputGradient);
                     list.Add(Buffer.WeightGradientScratch);
+                    if (WinogradWeights(l)) list.Add(Buffer.WinogradGradientScratch);
                     break;
                 case Stage.FinishBackwardWeights:
                     list.Add(Buffer.WeightGradientScratch);
@@ -89,13 +90,11 @@ namespace GenConv.Generator.Emit
             : l.Input.Channels * (l.WeightRowGroupStarts.Length - 1);
 
         /// <summary>Floats of one part's partial sums: the weights' (in the kernel's own layout), then the bias's.</summary>
-        public static long WeightScratchPerPart(LayerPlan l) => l.WeightGradientOverPixels
-            ? ((long)l.WeightCount + l.Output.Channels) * LayerPlan.PixelLanes
-            : (long)l.WeightCount / l.Output.Channels * l.GradientChannelStride + l.GradientChannelStride;
+        public static long WeightScratchPerPart(LayerPlan l) => BiasScratchOffset(l) + (l.WeightGradientOverPixels ? (long)l.Output.Channels * LayerPlan.PixelLanes : l.GradientChannelStride);
 
         /// <summary>Offset of the bias's partial sums within a part's.</summary>
-        private static long BiasScratchOffset(LayerPlan l) => l.WeightGradientOverPixels
-            ? (long)l.WeightCount * LayerPlan.PixelLanes
+        private static long BiasScratchOffset(LayerPlan l) => l.WeightGradientOverPixels ? (long)l.WeightCount * LayerPlan.PixelLanes
+            : WinogradWeights(l) ? (long)Products * l.Input.Channels * l.GradientChannelStride // dU[ξ][ic][oc]
             : (long)l.WeightCount / l.Output.Channels * l.GradientChannelStride;
 
         /// <summary>
@@ -141,10 +140,12 @@ namespace GenConv.Generator.Emit
                     break;
                 case Stage.BackwardWeights:
                     if (l.WeightGradientOverPixels) EmitPixelWeightGradient(w, l);
+                    else if (WinogradWeights(l)) EmitWinogradBackwardWeights(w, l);
                     else EmitBackwardWeights(w, l);
                     break;
                 case Stage.FinishBackwardWeights:
                     if (l.WeightGradientOverPixels) EmitPixelFinishWeights(w, l);
+                    else if (WinogradWeights(l)) EmitWinogradFinishWeights(w, l);
                     else EmitFinishWeights(w, l);
                     break;
                 case Stage.PrepareBackwardData:
@@ -669,6 +670,7 @@ namespace GenConv.Generator.Emit
                 EmitPixelWeightHelpers(w, l);
                 return;
             }
+            if (WinogradWeights(l)) return; // its sums are inline (EmitWinogradBackwardWeights)
             int[] groups = l.WeightRowGroupStarts;
             for (int g = 0; g + 1 < groups.Length; g++)
             {

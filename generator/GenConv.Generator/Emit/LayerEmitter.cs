@@ -33,6 +33,8 @@ namespace GenConv.Generator.Emit
         WeightGradientScratch,
         /// <summary>A Winograd convolution's transformed kernel, input tiles and products, one slot per call (indexed by its first sample).</summary>
         WinogradScratch,
+        /// <summary>A Winograd convolution's transformed input and dY tiles for backward weights, one slot per part of the batch.</summary>
+        WinogradGradientScratch,
     }
 
     /// <summary>
@@ -116,6 +118,7 @@ namespace GenConv.Generator.Emit
             Buffer.TransposedOutputGradient => "dyt",
             Buffer.WeightGradientScratch => "acc",
             Buffer.WinogradScratch => "wg",
+            Buffer.WinogradGradientScratch => "wgb",
             _ => throw new ArgumentOutOfRangeException(nameof(buffer)),
         };
 

@@ -131,6 +131,7 @@ namespace GenConv.Generator.Emit
         private static string TransposedGradient(int layer) => "_pixelMajorGradient" + layer;
         private static string WeightScratch(int layer) => "_weightGradientSums" + layer;
         private static string Winograd(int layer) => "_winograd" + layer;
+        private static string WinogradGradient(int layer) => "_winogradGradient" + layer;
         private const string CallerSource = "ref _io.Source", CallerTarget = "ref _io.Target";
 
         /// <summary>The activation gradients between layers that are stored: all but the dY of a ReLU whose backward the next layer applies.</summary>
@@ -197,6 +198,9 @@ namespace GenConv.Generator.Emit
                 if (!plan.InferenceOnly && ModelPlanner.BackwardDataAsConvolution(l) is { Spec.Winograd: true } backward)
                     slot = Math.Max(slot, ConvEmitter.WinogradScratchLength(backward));
                 buffers.Add(new(Winograd(l.Index), slot, true, $"layer {l.Index}'s Winograd transforms, one slot per call"));
+                if (ConvEmitter.WinogradWeights(l))
+                    buffers.Add(new(WinogradGradient(l.Index), ConvEmitter.WinogradGradientScratchLength(l) * LayerPlan.SampleParts, false,
+                        $"layer {l.Index}'s Winograd backward-weights tiles, per part of the batch", TrainingOnly: true));
             }
             foreach (LayerPlan l in plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D))
             {
@@ -594,6 +598,7 @@ namespace GenConv.Generator.Emit
             Buffer.TransposedOutputGradient => $"ref Data({TransposedGradient(l.Index)})",
             Buffer.WeightGradientScratch => $"ref Data({WeightScratch(l.Index)})",
             Buffer.WinogradScratch => $"ref Data({Winograd(l.Index)})",
+            Buffer.WinogradGradientScratch => $"ref Data({WinogradGradient(l.Index)})",
             _ => throw new ArgumentOutOfRangeException(nameof(buffer)),
         };
 

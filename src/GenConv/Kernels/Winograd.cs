@@ -86,6 +86,116 @@ namespace GenConv.Kernels
         }
 
         /// <summary>
+        /// Backward weights: since Y = Aᵀ(U ⊙ V)A is linear in U, dL/dU = Σ over tiles of (A dY Aᵀ) ⊙ V, and dL/dg = Gᵀ(dL/dU)G.
+        /// This is A dY Aᵀ for one tile of a pixel-major dY: its 2×2 pixels' channel vectors at <paramref name="dy"/>,
+        /// + <paramref name="columnStride"/> (the next column) and + <paramref name="rowStride"/> (the next row); the 16
+        /// results' <paramref name="channels"/> floats are stored at <paramref name="y"/> + ξ · <paramref name="productStride"/>.
+        /// Additions only, element by element, so every vector width gives the same bits.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void GradientTile(ref float dy, int rowStride, int columnStride, ref float y, int productStride, int channels)
+        {
+            int c = 0;
+            if (Vector512.IsHardwareAccelerated)
+                for (; c <= channels - 16; c += 16)
+                {
+                    ref float d = ref Unsafe.Add(ref dy, c);
+                    Vector512<float> d00 = Vector512.LoadUnsafe(ref d), d01 = Vector512.LoadUnsafe(ref d, (nuint)columnStride);
+                    Vector512<float> d10 = Vector512.LoadUnsafe(ref d, (nuint)rowStride), d11 = Vector512.LoadUnsafe(ref d, (nuint)(rowStride + columnStride));
+                    // A dY: rows (d0, d0 + d1, d0 − d1, −d1) of the two; then the same on the columns of each.
+                    ref float yc = ref Unsafe.Add(ref y, c);
+                    GradientRow(d00, d01, ref yc, productStride);
+                    GradientRow(d00 + d10, d01 + d11, ref Unsafe.Add(ref yc, 4 * productStride), productStride);
+                    GradientRow(d00 - d10, d01 - d11, ref Unsafe.Add(ref yc, 8 * productStride), productStride);
+                    GradientRow(-d10, -d11, ref Unsafe.Add(ref yc, 12 * productStride), productStride);
+                }
+            if (Vector128.IsHardwareAccelerated)
+                for (; c <= channels - 4; c += 4)
+                {
+                    ref float d = ref Unsafe.Add(ref dy, c);
+                    Vector128<float> d00 = Vector128.LoadUnsafe(ref d), d01 = Vector128.LoadUnsafe(ref d, (nuint)columnStride);
+                    Vector128<float> d10 = Vector128.LoadUnsafe(ref d, (nuint)rowStride), d11 = Vector128.LoadUnsafe(ref d, (nuint)(rowStride + columnStride));
+                    ref float yc = ref Unsafe.Add(ref y, c);
+                    GradientRow(d00, d01, ref yc, productStride);
+                    GradientRow(d00 + d10, d01 + d11, ref Unsafe.Add(ref yc, 4 * productStride), productStride);
+                    GradientRow(d00 - d10, d01 - d11, ref Unsafe.Add(ref yc, 8 * productStride), productStride);
+                    GradientRow(-d10, -d11, ref Unsafe.Add(ref yc, 12 * productStride), productStride);
+                }
+            for (; c < channels; c++)
+            {
+                ref float d = ref Unsafe.Add(ref dy, c);
+                float d00 = d, d01 = Unsafe.Add(ref d, columnStride), d10 = Unsafe.Add(ref d, rowStride), d11 = Unsafe.Add(ref d, rowStride + columnStride);
+                ref float yc = ref Unsafe.Add(ref y, c);
+                GradientRow(d00, d01, ref yc, productStride);
+                GradientRow(d00 + d10, d01 + d11, ref Unsafe.Add(ref yc, 4 * productStride), productStride);
+                GradientRow(d00 - d10, d01 - d11, ref Unsafe.Add(ref yc, 8 * productStride), productStride);
+                GradientRow(-d10, -d11, ref Unsafe.Add(ref yc, 12 * productStride), productStride);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GradientRow(Vector512<float> e0, Vector512<float> e1, ref float y, int productStride)
+        {
+            e0.StoreUnsafe(ref y);
+            (e0 + e1).StoreUnsafe(ref y, (nuint)productStride);
+            (e0 - e1).StoreUnsafe(ref y, (nuint)(2 * productStride));
+            (-e1).StoreUnsafe(ref y, (nuint)(3 * productStride));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GradientRow(Vector128<float> e0, Vector128<float> e1, ref float y, int productStride)
+        {
+            e0.StoreUnsafe(ref y);
+            (e0 + e1).StoreUnsafe(ref y, (nuint)productStride);
+            (e0 - e1).StoreUnsafe(ref y, (nuint)(2 * productStride));
+            (-e1).StoreUnsafe(ref y, (nuint)(3 * productStride));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GradientRow(float e0, float e1, ref float y, int productStride)
+        {
+            y = e0;
+            Unsafe.Add(ref y, productStride) = e0 + e1;
+            Unsafe.Add(ref y, 2 * productStride) = e0 - e1;
+            Unsafe.Add(ref y, 3 * productStride) = -e1;
+        }
+
+        /// <summary>
+        /// dg = Gᵀ dU G for one kernel: dU[ξ] at <paramref name="dU"/> + ξ · <paramref name="productStride"/>, the 3×3 result
+        /// stored row-major at <paramref name="dg"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void KernelGradient(ref float dU, int productStride, ref float dg)
+        {
+            // Gᵀ dU: rows (u0 + (u1 + u2)/2, (u1 − u2)/2, (u1 + u2)/2 + u3), column by column; then the same on each row.
+            GradientColumns(ref dU, productStride, 0, out float t00, out float t10, out float t20);
+            GradientColumns(ref dU, productStride, 1, out float t01, out float t11, out float t21);
+            GradientColumns(ref dU, productStride, 2, out float t02, out float t12, out float t22);
+            GradientColumns(ref dU, productStride, 3, out float t03, out float t13, out float t23);
+            KernelGradientRow(t00, t01, t02, t03, ref dg);
+            KernelGradientRow(t10, t11, t12, t13, ref Unsafe.Add(ref dg, 3));
+            KernelGradientRow(t20, t21, t22, t23, ref Unsafe.Add(ref dg, 6));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GradientColumns(ref float dU, int productStride, int j, out float t0, out float t1, out float t2)
+        {
+            float u0 = Unsafe.Add(ref dU, j * productStride), u1 = Unsafe.Add(ref dU, (4 + j) * productStride);
+            float u2 = Unsafe.Add(ref dU, (8 + j) * productStride), u3 = Unsafe.Add(ref dU, (12 + j) * productStride);
+            t0 = u0 + (u1 + u2) * 0.5f;
+            t1 = (u1 - u2) * 0.5f;
+            t2 = (u1 + u2) * 0.5f + u3;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void KernelGradientRow(float u0, float u1, float u2, float u3, ref float dg)
+        {
+            dg = u0 + (u1 + u2) * 0.5f;
+            Unsafe.Add(ref dg, 1) = (u1 - u2) * 0.5f;
+            Unsafe.Add(ref dg, 2) = (u1 + u2) * 0.5f + u3;
+        }
+
+        /// <summary>
         /// V = Bᵀ d B for one tile whose top-left input is <paramref name="x"/> (rows <paramref name="rowStride"/> floats
         /// apart): V[ξ] is stored at <paramref name="v"/> + ξ · <paramref name="productStride"/>.
         /// </summary>
