@@ -92,7 +92,7 @@ namespace GenConv.Tests
                              $"forward and backward), {invalid} with one injected fault, {wrongTypes} that are C# errors as well (wrong-typed arguments, structs).");
             output.WriteLine("faults by diagnostic: " + string.Join(", ", invalidById.Select(p => $"{p.Key} ×{p.Value}")));
             Assert.True(valid >= 500 && invalid >= 300, $"{valid} valid, {invalid} invalid");
-            Assert.True(invalidById.Count >= 11, "every fault kind should occur");
+            Assert.True(invalidById.Count >= 12, "every fault kind should occur");
         }
 
         private static (string Source, TextSpanRange[] Spans) Source(IReadOnlyList<RandomModel> models)
@@ -116,7 +116,7 @@ namespace GenConv.Tests
         private static readonly string[] Faults =
         {
             "GENCONV001", "GENCONV002", "GENCONV003", "GENCONV004", "GENCONV005", "GENCONV006", "GENCONV007",
-            "GENCONV009", "GENCONV010", "GENCONV012", "GENCONV013", "GENCONV014",
+            "GENCONV009", "GENCONV010", "GENCONV012", "GENCONV013", "GENCONV014", "GENCONV018",
         };
 
         /// <summary>A valid random model, or (about 40 % of the time) one with a single injected fault.</summary>
@@ -159,7 +159,9 @@ namespace GenConv.Tests
                         ? $"{oc}, {kh}, Stride = {sh}, Padding = {pt}"
                         : $"OutChannels = {oc}, KernelH = {kh}, KernelW = {kw}, StrideH = {sh}, StrideW = {sw}, PadTop = {pt}, PadBottom = {pb}, PadLeft = {pl}, PadRight = {pr}";
                     shape = (oc, (shape.H + pt + pb - kh) / sh + 1, (shape.W + pl + pr - kw) / sw + 1);
-                    return $"[Conv2D({arguments}{bias}{nameArgument})]";
+                    bool winogradShape = kh == 3 && kw == 3 && sh == 1 && sw == 1 && shape.H % 2 == 0 && shape.W % 2 == 0;
+                    string winograd = winogradShape && random.NextInt(2) == 0 ? ", Winograd = true" : "";
+                    return $"[Conv2D({arguments}{bias}{winograd}{nameArgument})]";
                 }
                 case 2:
                 case 3:
@@ -196,6 +198,7 @@ namespace GenConv.Tests
             "GENCONV012" => random.NextInt(2) == 0 ? "[Dense(OutFeatures = 200000000)]" : "[Conv2D(OutChannels = 1000000000, Kernel = 1)]",
             "GENCONV013" => $"[LeakyReLU(Slope = float.{(random.NextInt(2) == 0 ? "NaN" : "PositiveInfinity")})]",
             "GENCONV014" => "[Dense(3, Name = \"dup\")][ReLU][Dense(2, Name = \"dup\")]",
+            "GENCONV018" => new[] { "[Conv2D(OutChannels = 2, Kernel = 1, Winograd = true)]", "[Conv2D(2, 3, Stride = 2, Padding = 1, Winograd = true)]" }[random.NextInt(2)],
             "GENCONV009:struct" => RandomLayer(random, ref shape, index),
             "GENCONV011" => new[] { "[Conv2D(OutChannels = \"2\", Kernel = 1)]", "[Dense(OutFeatures = 2.5)]", "[LeakyReLU(Slope = \"steep\")]", "[MaxPool2D(Kernel = true)]" }[random.NextInt(4)],
             _ => RandomLayer(random, ref shape, index), // the fault is in the declaration, not in a layer
