@@ -31,7 +31,7 @@ namespace GenConv.Tests
         public void RandomModelsCompileAndMatchGenericOrGetTheirDiagnostic()
         {
             var random = new SeededRandom(6_2026_11_22);
-            int valid = 0, compared = 0;
+            int valid = 0, compared = 0, winograd = 0;
             var invalidById = new SortedDictionary<string, int>(StringComparer.Ordinal);
             for (int round = 0; round < Rounds; round++)
             {
@@ -61,6 +61,7 @@ namespace GenConv.Tests
                         }
                         valid++;
                         compared++;
+                        if (model.Declaration.Contains("Winograd = true", StringComparison.Ordinal)) winograd++;
                     }
                     else
                     {
@@ -90,9 +91,11 @@ namespace GenConv.Tests
             int invalid = invalidById.Values.Sum();
             output.WriteLine($"{valid + invalid + wrongTypes} random models: {valid} valid (each compiled and compared with naive and im2col, " +
                              $"forward and backward), {invalid} with one injected fault, {wrongTypes} that are C# errors as well (wrong-typed arguments, structs).");
+            output.WriteLine($"{winograd} of the valid ones have a Winograd convolution");
             output.WriteLine("faults by diagnostic: " + string.Join(", ", invalidById.Select(p => $"{p.Key} ×{p.Value}")));
             Assert.True(valid >= 500 && invalid >= 300, $"{valid} valid, {invalid} invalid");
             Assert.True(invalidById.Count >= 12, "every fault kind should occur");
+            Assert.True(winograd >= 50, $"{winograd} valid models with a Winograd convolution");
         }
 
         private static (string Source, TextSpanRange[] Spans) Source(IReadOnlyList<RandomModel> models)
@@ -149,6 +152,17 @@ namespace GenConv.Tests
                 case 1:
                 {
                     int oc = 1 + random.NextInt(6);
+                    if (random.NextInt(4) == 0)
+                    {
+                        // A Winograd convolution: 3×3, stride 1, each side padded by 0 or 1 so that the output's sides are even.
+                        int top = random.NextInt(2), bottom = (shape.H + top) % 2, left = random.NextInt(2), right = (shape.W + left) % 2;
+                        int height = shape.H + top + bottom - 2, width = shape.W + left + right - 2;
+                        if (height >= 2 && width >= 2)
+                        {
+                            shape = (oc, height, width);
+                            return $"[Conv2D(OutChannels = {oc}, Kernel = 3, PadTop = {top}, PadBottom = {bottom}, PadLeft = {left}, PadRight = {right}, Winograd = true{nameArgument})]";
+                        }
+                    }
                     int pt = random.NextInt(3), pb = random.NextInt(3), pl = random.NextInt(3), pr = random.NextInt(3);
                     if (random.NextInt(2) == 0) pb = pl = pr = pt;
                     int kh = 1 + random.NextInt(Math.Min(5, shape.H + pt + pb)), kw = 1 + random.NextInt(Math.Min(5, shape.W + pl + pr));
@@ -159,9 +173,7 @@ namespace GenConv.Tests
                         ? $"{oc}, {kh}, Stride = {sh}, Padding = {pt}"
                         : $"OutChannels = {oc}, KernelH = {kh}, KernelW = {kw}, StrideH = {sh}, StrideW = {sw}, PadTop = {pt}, PadBottom = {pb}, PadLeft = {pl}, PadRight = {pr}";
                     shape = (oc, (shape.H + pt + pb - kh) / sh + 1, (shape.W + pl + pr - kw) / sw + 1);
-                    bool winogradShape = kh == 3 && kw == 3 && sh == 1 && sw == 1 && shape.H % 2 == 0 && shape.W % 2 == 0;
-                    string winograd = winogradShape && random.NextInt(2) == 0 ? ", Winograd = true" : "";
-                    return $"[Conv2D({arguments}{bias}{winograd}{nameArgument})]";
+                    return $"[Conv2D({arguments}{bias}{nameArgument})]";
                 }
                 case 2:
                 case 3:
