@@ -141,6 +141,10 @@ namespace GenConv.Tests
             ("6, 16, 16", "[Conv2D(OutChannels = 13, Kernel = 3, Padding = 1, Bias = false, Winograd = true)] [LeakyReLU(Slope = 0.2f)]"),
             ("32, 8, 40", "[Conv2D(OutChannels = 20, Kernel = 3, Padding = 1, Winograd = true)]"),
             ("3, 16, 16", "[Conv2D(OutChannels = 8, Kernel = 3, Padding = 1, Winograd = true)] [ReLU] [Conv2D(OutChannels = 16, Kernel = 3, Padding = 1, Winograd = true)] [ReLU] [MaxPool2D(Kernel = 2)] [Dense(OutFeatures = 5)]"),
+            // A ReLU's backward fused into the convolution after it, on each of its backward-data paths: the transposed
+            // convolution (above: the VGG-like chain and the Winograd one), the phase gather and the scatter.
+            ("2, 9, 9", "[Conv2D(OutChannels = 3, Kernel = 2)] [ReLU] [Conv2D(OutChannels = 4, Kernel = 3, Stride = 2, Padding = 1)]"),
+            ("2, 6, 6", "[Conv2D(OutChannels = 3, Kernel = 2)] [ReLU] [Conv2D(OutChannels = 2, Kernel = 3, Padding = 3)]"),
         };
 
         public ModelMatrixFixture()

@@ -65,6 +65,7 @@ namespace GenConv.Generator.Emit
             int inputs = l.Input.Channels, outputs = l.Output.Channels, tileRows = TileRows(l), blockRows = BlockRows(l);
             long kernels = (long)outputs * inputs, kernelStride = KernelStride(l), inputStride = InputStride(l), productStride = ProductStride(l);
             var perSample = new System.Collections.Generic.List<(string, long)> { (b.Input, l.InputLength), (b.Output, l.OutputLength) };
+            if (b.Rectify) perSample.Add(("x", l.OutputLength));
             if (b.Padded is not null && b.Stage == Stage.Forward) perSample.Add((b.Padded, l.PaddedLength));
             if (b.Padded is not null && b.Stage != Stage.Forward) BindCallScratch(w, (b.Padded, l.PaddedLength));
             BindCallScratch(w, ("wg", WinogradScratchLength(l)));
@@ -111,6 +112,7 @@ namespace GenConv.Generator.Emit
                         EmitOutputTransform(w, l, b, count);
                     });
                 }
+                if (b.Rectify) EmitRectifiedSample(w, l.OutputLength);
             }
         }
 

@@ -21,7 +21,11 @@ namespace GenConv.Generator.Emit
         public static readonly ConvEmitter Instance = new ConvEmitter();
 
         /// <summary>The buffers one convolution pass reads and writes (parameter names of the kernel), and the stage its helper methods are named after.</summary>
-        private sealed record ConvolutionBuffers(string Input, string Weight, string? Bias, string Output, string? Padded, Stage Stage);
+        private sealed record ConvolutionBuffers(string Input, string Weight, string? Bias, string Output, string? Padded, Stage Stage)
+        {
+            /// <summary>Backward data only: the ReLU before the layer has its backward applied to each sample's dX here (<see cref="EmitRectifiedSample"/>).</summary>
+            public bool Rectify { get; init; }
+        }
 
         public override Buffer[]? Buffers(LayerPlan l, Stage stage)
         {
@@ -59,6 +63,7 @@ namespace GenConv.Generator.Emit
                     break;
                 default:
                     list.Add(Buffer.OutputGradient);
+                    if (l.RectifiesInputGradient) list.Add(Buffer.Input); // the ReLU's output, for its fused backward
                     LayerPlan? transposed = ModelPlanner.BackwardDataAsConvolution(l);
                     if (transposed is not null)
                     {
@@ -154,9 +159,9 @@ namespace GenConv.Generator.Emit
                 default:
                     LayerPlan? transposed = ModelPlanner.BackwardDataAsConvolution(l);
                     if (transposed is { Spec.Winograd: true })
-                        EmitWinograd(w, transposed, BackwardDataBuffers(transposed));
+                        EmitWinograd(w, transposed, BackwardDataBuffers(transposed) with { Rectify = l.RectifiesInputGradient });
                     else if (transposed is not null)
-                        EmitConvolution(w, transposed, BackwardDataBuffers(transposed));
+                        EmitConvolution(w, transposed, BackwardDataBuffers(transposed) with { Rectify = l.RectifiesInputGradient });
                     else if (PhaseGather.For(l) is { } gather)
                         EmitBackwardDataGather(w, gather);
                     else
@@ -180,6 +185,7 @@ namespace GenConv.Generator.Emit
         private static void EmitConvolution(SourceWriter w, LayerPlan l, ConvolutionBuffers b)
         {
             var perSample = new List<(string, long)> { (b.Input, l.InputLength), (b.Output, l.OutputLength) };
+            if (b.Rectify) perSample.Add(("x", l.OutputLength));
             // Forward keeps each sample's padded input for backward weights; backward data's padded dY is scratch.
             if (b.Padded is not null && b.Stage == Stage.Forward) perSample.Add((b.Padded, l.PaddedLength));
             if (b.Padded is not null && b.Stage != Stage.Forward) BindCallScratch(w, (b.Padded, l.PaddedLength));
@@ -223,6 +229,26 @@ namespace GenConv.Generator.Emit
                 }
                 else
                     EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
+                if (b.Rectify) EmitRectifiedSample(w, l.OutputLength);
+            }
+        }
+
+        /// <summary>
+        /// The backward of a ReLU right before this convolution, dX = dY where its output (this layer's input, <c>xs</c>) is
+        /// positive and +0 elsewhere, applied to one sample's dX (<c>dxs</c>) just computed, while it is still in cache:
+        /// the same operations as the ReLU's own kernel, without a pass over the whole batch's gradients.
+        /// </summary>
+        private static void EmitRectifiedSample(SourceWriter w, long length)
+        {
+            w.Line("// The ReLU before this layer: its backward on this sample's dX.");
+            using (w.Open(""))
+            {
+                w.Line("int q = 0;");
+                using (w.Open("if (Vector.IsHardwareAccelerated)"))
+                using (w.Open($"for (; q <= {I(length)} - VectorF.Count; q += VectorF.Count)"))
+                    w.Line("Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref xs, (nuint)q), Vector.LoadUnsafe(ref dxs, (nuint)q)), ref dxs, (nuint)q);");
+                using (w.Open($"for (; q < {I(length)}; q++)"))
+                    w.Line($"{Unsafe}.Add(ref dxs, q) = Activations.ReluBackward({Unsafe}.Add(ref xs, q), {Unsafe}.Add(ref dxs, q));");
             }
         }
 
@@ -873,7 +899,7 @@ namespace GenConv.Generator.Emit
             int oh = l.Output.Height, ow = l.Output.Width;
             int channelTile = Math.Min(ic, 4), rowTile = Math.Min(oh, 3);
             BindCallScratch(w, ("dxp", l.PaddedLength));
-            using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dx", l.InputLength)))
+            using (OpenSampleLoop(w, DataGradientSamples(l)))
             {
                 w.Line($"MemoryMarshal.CreateSpan(ref dxps, {I(l.PaddedLength)}).Clear();");
                 EmitTiles(w, "ic", ic, channelTile, channels =>
@@ -887,8 +913,14 @@ namespace GenConv.Generator.Emit
                     }
                 });
                 EmitRowCopy(w, l, "dxs", "dxps", toPadded: false);
+                if (l.RectifiesInputGradient) EmitRectifiedSample(w, l.InputLength);
             }
         }
+
+        /// <summary>Per sample of backward data: dY, dX, and the layer's input where a ReLU's backward is fused in.</summary>
+        private static (string, long)[] DataGradientSamples(LayerPlan l) => l.RectifiesInputGradient
+            ? new (string, long)[] { ("dy", l.OutputLength), ("dx", l.InputLength), ("x", l.InputLength) }
+            : new (string, long)[] { ("dy", l.OutputLength), ("dx", l.InputLength) };
 
         /// <summary>
         /// dX of a strided convolution, phase by phase (<see cref="PhaseGather"/>): a tile of input channels × rows of
@@ -902,7 +934,7 @@ namespace GenConv.Generator.Emit
             LayerPlan l = g.Layer;
             int rowsOfEveryPhase = g.Rows.CommonCount;
             BindCallScratch(w, ("dxp", l.PaddedLength), ("dyp", g.PaddedOutputLength));
-            using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dx", l.InputLength)))
+            using (OpenSampleLoop(w, DataGradientSamples(l)))
             {
                 w.Line("// The padded dY's border stays zero from allocation on; only its interior is written.");
                 using (w.Open($"for (int c = 0; c < {I(l.Output.Channels)}; c++)"))
@@ -926,6 +958,7 @@ namespace GenConv.Generator.Emit
                         }
                 });
                 EmitRowCopy(w, l, "dxs", "dxps", toPadded: false);
+                if (l.RectifiesInputGradient) EmitRectifiedSample(w, l.InputLength);
             }
         }
 
