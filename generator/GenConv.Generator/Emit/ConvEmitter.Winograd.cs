@@ -64,10 +64,7 @@ namespace GenConv.Generator.Emit
         {
             int inputs = l.Input.Channels, outputs = l.Output.Channels, tileRows = TileRows(l), blockRows = BlockRows(l);
             long kernels = (long)outputs * inputs, kernelStride = KernelStride(l), inputStride = InputStride(l), productStride = ProductStride(l);
-            var perSample = new System.Collections.Generic.List<(string, long)> { (b.Input, l.InputLength), (b.Output, l.OutputLength) };
-            if (b.Rectify) perSample.Add(("x", l.OutputLength));
-            if (b.Padded is not null && b.Stage == Stage.Forward) perSample.Add((b.Padded, l.PaddedLength));
-            if (b.Padded is not null && b.Stage != Stage.Forward) BindCallScratch(w, (b.Padded, l.PaddedLength));
+            (string, long)[] perSample = ConvolutionSamples(w, l, b);
             BindCallScratch(w, ("wg", WinogradScratchLength(l)));
             w.Line("ref float wu = ref wgs;");
             w.Line($"ref float wv = ref {Unsafe}.Add(ref wgs, {I(Products * kernelStride)});");
@@ -83,15 +80,9 @@ namespace GenConv.Generator.Emit
             }
             using (w.Open($"for (int k = 0; k < {I(kernels)}; k++)"))
                 w.Line($"global::GenConv.Kernels.Winograd.Kernel(ref {Unsafe}.Add(ref {b.Weight}, k * 9), ref {Unsafe}.Add(ref wu, k), {I(kernelStride)});");
-            using (OpenSampleLoop(w, perSample.ToArray()))
+            using (OpenSampleLoop(w, perSample))
             {
-                string source = b.Input + "s";
-                if (b.Padded is not null)
-                {
-                    w.Line("// The padded buffer's border stays zero from allocation on; only its interior is written.");
-                    EmitRowCopy(w, l, b.Input + "s", b.Padded + "s", toPadded: true);
-                    source = b.Padded + "s";
-                }
+                string source = EmitPaddedCopy(w, l, b);
                 using (w.Open($"for (int th0 = 0; th0 < {I(tileRows)}; th0 += {I(blockRows)})"))
                 {
                     if (tileRows % blockRows != 0)

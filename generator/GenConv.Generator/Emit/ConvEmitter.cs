@@ -184,11 +184,7 @@ namespace GenConv.Generator.Emit
 
         private static void EmitConvolution(SourceWriter w, LayerPlan l, ConvolutionBuffers b)
         {
-            var perSample = new List<(string, long)> { (b.Input, l.InputLength), (b.Output, l.OutputLength) };
-            if (b.Rectify) perSample.Add(("x", l.OutputLength));
-            // Forward keeps each sample's padded input for backward weights; backward data's padded dY is scratch.
-            if (b.Padded is not null && b.Stage == Stage.Forward) perSample.Add((b.Padded, l.PaddedLength));
-            if (b.Padded is not null && b.Stage != Stage.Forward) BindCallScratch(w, (b.Padded, l.PaddedLength));
+            (string, long)[] perSample = ConvolutionSamples(w, l, b);
             if (FlatLength(l) > 0)
             {
                 w.Line($"global::System.Span<float> flatRows = stackalloc float[{I((long)l.ChannelTile * FlatLength(l))}];");
@@ -206,15 +202,9 @@ namespace GenConv.Generator.Emit
                 using (w.Open($"if ({VectorFlavor.Wide.Accelerated})"))
                     EmitTranspose(w, b.Weight, "cw", l.Output.Channels, WindowSize(l), l.Output.Channels);
             }
-            using (OpenSampleLoop(w, perSample.ToArray()))
+            using (OpenSampleLoop(w, perSample))
             {
-                string source = b.Input + "s";
-                if (b.Padded is not null)
-                {
-                    w.Line("// The padded buffer's border stays zero from allocation on; only its interior is written.");
-                    EmitRowCopy(w, l, b.Input + "s", b.Padded + "s", toPadded: true);
-                    source = b.Padded + "s";
-                }
+                string source = EmitPaddedCopy(w, l, b);
                 // A 512-bit-only kernel where one serves this shape better, with the pixel tiles as every other path.
                 int[]? bands = byChannel ? null : RowBandStarts(l);
                 Action? wideOnly = byChannel ? () => EmitChannelVectors(w, l, b, source)
@@ -231,6 +221,29 @@ namespace GenConv.Generator.Emit
                     EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
                 if (b.Rectify) EmitRectifiedSample(w, l.OutputLength);
             }
+        }
+
+        /// <summary>
+        /// The per-sample buffers of a convolution pass: its input and output, the layer's input where backward data
+        /// rectifies, and the padded input, which forward keeps for backward weights; backward data's padded dY is
+        /// scratch, bound here once per call.
+        /// </summary>
+        private static (string, long)[] ConvolutionSamples(SourceWriter w, LayerPlan l, ConvolutionBuffers b)
+        {
+            var perSample = new List<(string, long)> { (b.Input, l.InputLength), (b.Output, l.OutputLength) };
+            if (b.Rectify) perSample.Add(("x", l.OutputLength));
+            if (b.Padded is not null && b.Stage == Stage.Forward) perSample.Add((b.Padded, l.PaddedLength));
+            if (b.Padded is not null && b.Stage != Stage.Forward) BindCallScratch(w, (b.Padded, l.PaddedLength));
+            return perSample.ToArray();
+        }
+
+        /// <summary>In a sample loop: copies the sample into the padded buffer, if the pass has one; returns what the taps read.</summary>
+        private static string EmitPaddedCopy(SourceWriter w, LayerPlan l, ConvolutionBuffers b)
+        {
+            if (b.Padded is null) return b.Input + "s";
+            w.Line("// The padded buffer's border stays zero from allocation on; only its interior is written.");
+            EmitRowCopy(w, l, b.Input + "s", b.Padded + "s", toPadded: true);
+            return b.Padded + "s";
         }
 
         /// <summary>
