@@ -129,17 +129,10 @@ namespace GenConv.Generator.Emit
         private static void EmitWinogradBackwardWeights(SourceWriter w, LayerPlan l)
         {
             int stride = l.GradientChannelStride, tileColumns = TileColumns(l), ow = l.Output.Width;
-            long gradientPerSample = (long)l.Output.Height * ow * stride, perPart = WeightScratchPerPart(l);
+            long gradientPerSample = (long)l.Output.Height * ow * stride;
             long inputStride = InputStride(l), gradientStride = GradientStride(l), dUStride = (long)l.Input.Channels * stride;
-            using (w.Open("for (int part = start; part < end; part++)"))
+            using (OpenWeightParts(w, l))
             {
-                w.Line($"int n0 = (int)((long)batch * part / {I(LayerPlan.SampleParts)}), n1 = (int)((long)batch * (part + 1) / {I(LayerPlan.SampleParts)});");
-                w.Line($"ref float pa = ref {Unsafe}.Add(ref acc, part * {I(perPart)});");
-                using (w.Open("if (n0 == n1)"))
-                {
-                    w.Line($"MemoryMarshal.CreateSpan(ref pa, {I(perPart)}).Clear();");
-                    w.Line("continue;");
-                }
                 w.Line($"ref float wv = ref {Unsafe}.Add(ref wgb, part * {I(WinogradGradientScratchLength(l))});");
                 w.Line($"ref float wy = ref {Unsafe}.Add(ref wv, {I(Products * inputStride)});");
                 using (w.Open("for (int n = n0; n < n1; n++)"))

@@ -110,16 +110,8 @@ namespace GenConv.Generator.Emit
         /// </summary>
         private static void EmitSamplePartPasses(SourceWriter w, LayerPlan l, string gradient, long gradientPerSample, Action pass, Action? bias)
         {
-            long perPart = WeightScratchPerPart(l);
-            using (w.Open("for (int part = start; part < end; part++)"))
+            using (OpenWeightParts(w, l))
             {
-                w.Line($"int n0 = (int)((long)batch * part / {I(LayerPlan.SampleParts)}), n1 = (int)((long)batch * (part + 1) / {I(LayerPlan.SampleParts)});");
-                w.Line($"ref float pa = ref {Unsafe}.Add(ref acc, part * {I(perPart)});");
-                using (w.Open("if (n0 == n1)"))
-                {
-                    w.Line($"MemoryMarshal.CreateSpan(ref pa, {I(perPart)}).Clear();");
-                    w.Line("continue;");
-                }
                 using (w.Open("for (int n = n0; n < n1; n++)"))
                 {
                     w.Line("bool first = n == n0;");
@@ -130,6 +122,24 @@ namespace GenConv.Generator.Emit
                 }
                 bias?.Invoke();
             }
+        }
+
+        /// <summary>
+        /// Opens the loop over parts [start, end) of the batch: <c>n0</c>, <c>n1</c> bound a part's samples and <c>pa</c> is
+        /// its partial sums, cleared (and the part skipped) when it has no samples, as when batch &lt; parts.
+        /// </summary>
+        private static SourceWriter.Block OpenWeightParts(SourceWriter w, LayerPlan l)
+        {
+            long perPart = WeightScratchPerPart(l);
+            SourceWriter.Block parts = w.Open("for (int part = start; part < end; part++)");
+            w.Line($"int n0 = (int)((long)batch * part / {I(LayerPlan.SampleParts)}), n1 = (int)((long)batch * (part + 1) / {I(LayerPlan.SampleParts)});");
+            w.Line($"ref float pa = ref {Unsafe}.Add(ref acc, part * {I(perPart)});");
+            using (w.Open("if (n0 == n1)"))
+            {
+                w.Line($"MemoryMarshal.CreateSpan(ref pa, {I(perPart)}).Clear();");
+                w.Line("continue;");
+            }
+            return parts;
         }
 
         public override void EmitBody(SourceWriter w, LayerPlan l, Stage stage)
