@@ -20,8 +20,6 @@ namespace GenConv.Benchmarks
         [Params(1, 2)]
         public int Threads { get; set; }
 
-        public Variant Variant => Variant.Generated;
-
         private IGenConvModel model = null!;
         private float[] input = null!, output = null!, outputGradient = null!, inputGradient = null!;
         private Sgd? optimizer;

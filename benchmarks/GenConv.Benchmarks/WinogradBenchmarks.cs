@@ -19,8 +19,6 @@ namespace GenConv.Benchmarks
         [Params("Direct", "Winograd")]
         public string Algorithm { get; set; } = "Direct";
 
-        public Variant Variant => Variant.Generated;
-
         private IGenConvModel inference = null!, training = null!;
         private float[] input1 = null!, output1 = null!, input32 = null!, output32 = null!, outputGradient32 = null!, inputGradient32 = null!;
         private Sgd? optimizer;

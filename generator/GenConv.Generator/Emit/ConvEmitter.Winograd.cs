@@ -275,8 +275,8 @@ namespace GenConv.Generator.Emit
                     {
                         $"global::GenConv.Kernels.Winograd.OutputTiles16(ref {Unsafe}.Add(ref mr, tw), {I(productStride)}, out Vector512F y00, out Vector512F y01, out Vector512F y10, out Vector512F y11);",
                         b.Bias is null ? "" : "Vector512F bv = Vector512.Create(bias);",
-                        $"global::GenConv.Kernels.Winograd.Merge({Out("y00", "bv")}, {Out("y01", "bv")}, ref {Unsafe}.Add(ref y0, 2 * tw));",
-                        $"global::GenConv.Kernels.Winograd.Merge({Out("y10", "bv")}, {Out("y11", "bv")}, ref {Unsafe}.Add(ref y1, 2 * tw));",
+                        $"global::GenConv.Kernels.Interleave.Merge({Out("y00", "bv")}, {Out("y01", "bv")}, ref {Unsafe}.Add(ref y0, 2 * tw));",
+                        $"global::GenConv.Kernels.Interleave.Merge({Out("y10", "bv")}, {Out("y11", "bv")}, ref {Unsafe}.Add(ref y1, 2 * tw));",
                     });
                     string vector = string.Join(" ", new[]
                     {

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GenConv.Kernels
 {
@@ -76,6 +77,25 @@ namespace GenConv.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MergeHalf(Vector128<float> even, Vector128<float> odd, ref float destination) =>
             Vector256.Shuffle(Vector256.Create(even, odd), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).StoreUnsafe(ref destination);
+
+        /// <summary>The 32 floats at source as their 16 even and 16 odd elements: one two-register permute each (callers check <see cref="Avx512F"/> support).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Split(ref float source, out Vector512<float> even, out Vector512<float> odd)
+        {
+            Vector512<int> evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            Vector512<float> a = Vector512.LoadUnsafe(ref source), b = Vector512.LoadUnsafe(ref source, 16);
+            even = Avx512F.PermuteVar16x32x2(a, evens, b);
+            odd = Avx512F.PermuteVar16x32x2(a, evens + Vector512<int>.One, b);
+        }
+
+        /// <summary>Stores 16 even and 16 odd floats interleaved as 32 floats at destination (callers check <see cref="Avx512F"/> support).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Merge(Vector512<float> even, Vector512<float> odd, ref float destination)
+        {
+            Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            Avx512F.PermuteVar16x32x2(even, low, odd).StoreUnsafe(ref destination);
+            Avx512F.PermuteVar16x32x2(even, low + Vector512.Create(8), odd).StoreUnsafe(ref destination, 16);
+        }
 
         /// <summary>Stores even and odd interleaved as 16 floats at destination (callers check Vector256 acceleration).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -277,18 +277,12 @@ namespace GenConv.Kernels
             InputRow(d10 - d30, d11 - d31, d12 - d32, d13 - d33, ref Unsafe.Add(ref v, 12 * productStride), productStride);
         }
 
-        /// <summary>Columns 2k, 2k + 1, 2k + 2 and 2k + 3 of one row for tiles k = 0..15: one two-register permute each.</summary>
+        /// <summary>Columns 2k, 2k + 1, 2k + 2 and 2k + 3 of one row for tiles k = 0..15.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Columns(ref float row, out Vector512<float> c0, out Vector512<float> c1, out Vector512<float> c2, out Vector512<float> c3)
         {
-            Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-            Vector512<int> odd = even + Vector512<int>.One;
-            Vector512<float> a = Vector512.LoadUnsafe(ref row), b = Vector512.LoadUnsafe(ref row, 16);
-            Vector512<float> a2 = Vector512.LoadUnsafe(ref row, 2), b2 = Vector512.LoadUnsafe(ref row, 18);
-            c0 = Avx512F.PermuteVar16x32x2(a, even, b);
-            c1 = Avx512F.PermuteVar16x32x2(a, odd, b);
-            c2 = Avx512F.PermuteVar16x32x2(a2, even, b2);
-            c3 = Avx512F.PermuteVar16x32x2(a2, odd, b2);
+            Interleave.Split(ref row, out c0, out c1);
+            Interleave.Split(ref Unsafe.Add(ref row, 2), out c2, out c3);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -339,15 +333,6 @@ namespace GenConv.Kernels
             y01 = s01 - s02 - s03;
             y10 = s10 + s11 + s12;
             y11 = s11 - s12 - s13;
-        }
-
-        /// <summary>Stores 16 even and 16 odd outputs interleaved as 32 floats at <paramref name="destination"/> (callers check <see cref="Avx512F"/> support).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Merge(Vector512<float> even, Vector512<float> odd, ref float destination)
-        {
-            Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-            Avx512F.PermuteVar16x32x2(even, low, odd).StoreUnsafe(ref destination);
-            Avx512F.PermuteVar16x32x2(even, low + Vector512.Create(8), odd).StoreUnsafe(ref destination, 16);
         }
 
         /// <summary><see cref="OutputTile"/> for 8 tiles side by side, M[ξ] of the 8 as 8 floats at <paramref name="m"/> + ξ · <paramref name="productStride"/>.</summary>
