@@ -5,8 +5,9 @@ using GenConv.Workloads;
 namespace GenConv.Benchmarks
 {
     /// <summary>
-    /// Pooling windows no reference workload has (src/GenConv.Workloads/CoverageModels.cs), forward at batch 1, generated
-    /// beside the generic kernels: the generated forward does the inner windows 8 at a time in vectors.
+    /// Pooling windows no reference workload has (src/GenConv.Workloads/CoverageModels.cs), forward at batch 1 and forward +
+    /// backward at batch 32, generated beside the generic kernels: the generated kernels do the inner windows 8 at a time
+    /// in vectors, forward and backward.
     /// </summary>
     public class PoolingBenchmarks
     {
@@ -19,26 +20,33 @@ namespace GenConv.Benchmarks
         public static Variant[] Variants => WorkloadBenchmarks.Variants;
 
         private IGenConvModel model = null!;
-        private float[] input = null!, output = null!;
+        private float[] input = null!, output = null!, outputGradient = null!, inputGradient = null!;
 
         [GlobalSetup]
         public void Setup()
         {
-            IGenConvModel generated = Pool == "MaxPool3x3Stride2" ? new MaxPool3x3Stride2() : new AvgPool3x3Stride1();
+            int maxBatch = WorkloadBenchmarks.TrainBatch;
+            IGenConvModel generated = Pool == "MaxPool3x3Stride2" ? new MaxPool3x3Stride2(maxBatch) : new AvgPool3x3Stride1(maxBatch);
             model = Variant switch
             {
                 Variant.Generated => generated,
-                Variant.GenericIm2col => new GenericModel(generated.Description, GenericAlgorithm.Im2Col, maxBatch: 1, seed: 0),
-                Variant.GenericNaive => new GenericModel(generated.Description, GenericAlgorithm.Naive, maxBatch: 1, seed: 0),
+                Variant.GenericIm2col => new GenericModel(generated.Description, GenericAlgorithm.Im2Col, maxBatch, seed: 0),
+                Variant.GenericNaive => new GenericModel(generated.Description, GenericAlgorithm.Naive, maxBatch, seed: 0),
                 _ => throw new ArgumentOutOfRangeException(nameof(Variant)),
             };
             var random = new SeededRandom(4);
-            input = new float[model.InputLength];
+            input = new float[maxBatch * model.InputLength];
             for (int i = 0; i < input.Length; i++) input[i] = random.NextFloat(-1, 1);
-            output = new float[model.OutputLength];
+            output = new float[maxBatch * model.OutputLength];
+            outputGradient = new float[output.Length];
+            for (int i = 0; i < outputGradient.Length; i++) outputGradient[i] = random.NextFloat(-1, 1);
+            inputGradient = new float[input.Length];
         }
 
         [Benchmark(Description = "Forward batch 1")]
-        public void ForwardBatch1() => model.Forward(input, output);
+        public void ForwardBatch1() => model.Forward(input.AsSpan(0, model.InputLength), output.AsSpan(0, model.OutputLength));
+
+        [Benchmark(Description = "Forward + backward batch 32")]
+        public void TrainBatch32() => WorkloadBenchmarks.TrainStep(model, input, output, outputGradient, inputGradient, optimizer: null);
     }
 }

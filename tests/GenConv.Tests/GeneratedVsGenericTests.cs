@@ -145,6 +145,10 @@ namespace GenConv.Tests
             // convolution (above: the VGG-like chain and the Winograd one), the phase gather and the scatter.
             ("2, 9, 9", "[Conv2D(OutChannels = 3, Kernel = 2)] [ReLU] [Conv2D(OutChannels = 4, Kernel = 3, Stride = 2, Padding = 1)]"),
             ("2, 6, 6", "[Conv2D(OutChannels = 3, Kernel = 2)] [ReLU] [Conv2D(OutChannels = 2, Kernel = 3, Padding = 3)]"),
+            // Pooling windows past the unroll budget, forward and backward 8 windows at a time: a loop over kernel rows
+            // with unrolled columns (29 windows a row: 3 vector steps and 5 alone), and loops over both.
+            ("1, 14, 40", "[MaxPool2D(Kernel = 12, Stride = 1)]"),
+            ("1, 2, 150", "[AvgPool2D(KernelH = 1, KernelW = 130, Stride = 1)]"),
         };
 
         public ModelMatrixFixture()
@@ -185,7 +189,7 @@ namespace GenConv.Tests
         }
 
         /// <summary>
-        /// The vectorized pools (2×2 row pairs, and other windows 8 at a time) and ReLU, and a ReLU's backward fused into the max pool after it, against the naive
+        /// The vectorized pools (2×2 row pairs, and other windows 8 at a time, forward and backward) and ReLU, and a ReLU's backward fused into the max pool after it, against the naive
         /// kernels bit for bit on the values where the rules matter: ties (the first maximum wins), NaN (wins), ±0 (the
         /// first of equal zeros wins; gradients add to +0; a masked gradient is +0), ±∞.
         /// </summary>
@@ -206,6 +210,8 @@ namespace GenConv.Tests
         [InlineData("2, 9, 41", "[AvgPool2D(Kernel = 3, Stride = 2, Padding = 1)]")]
         [InlineData("1, 6, 44", "[AvgPool2D(Kernel = 3, Stride = 1, Padding = 1, CountIncludePad = false)]")]
         [InlineData("1, 5, 30", "[AvgPool2D(KernelH = 2, KernelW = 4, StrideH = 2, StrideW = 1, PadH = 1, PadW = 2, CountIncludePad = false)]")]
+        [InlineData("1, 14, 40", "[MaxPool2D(Kernel = 12, Stride = 1)]")]
+        [InlineData("1, 2, 150", "[AvgPool2D(KernelH = 1, KernelW = 130, Stride = 1)]")]
         public void VectorizedPoolsAndActivationsFollowTheScalarRulesBitForBit(string input, string layer)
         {
             int caseIndex = Array.FindIndex(ModelMatrixFixture.Cases, c => c.Layers == layer && c.Input == input);

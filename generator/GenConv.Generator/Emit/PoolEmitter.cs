@@ -16,12 +16,22 @@ namespace GenConv.Generator.Emit
         /// Loops over planes <c>p</c> and output pixels; inside, <c>o</c> is the window origin within the plane
         /// (unpadded) or <c>r0</c>/<c>c0</c> its possibly negative top-left corner (padded), and <c>pix</c> the output index.
         /// With <paramref name="vectorBody"/>, the windows of a row that lie inside it (<see cref="VectorWindows"/>) go 8 at
-        /// a time through it, with the same names for the first of the 8, where 256-bit vectors are accelerated.
+        /// a time through it, with the same names for the first of the 8, where 256-bit vectors are accelerated; the last
+        /// step is moved back to end with the row's vector windows (it writes the same results again).
+        /// <para>
+        /// A backward, which adds into dX, passes <paramref name="scatterTap"/> as well: its vector steps are disjoint
+        /// (<see cref="BackwardVectorWindows"/>; the rest go one at a time) and only save what each window gives its taps,
+        /// at <c>step</c> = ow − vectorFirst. Then one loop per tap adds those into dX, every step of the row for that tap
+        /// before the next: <paramref name="scatterTap"/> gets the tap's dX index for the step at <c>ow</c> and the tap's index
+        /// in the window. Taps go right to left, so an element several windows overlap receives their shares left window
+        /// first, as the scalar kernel (window after window) adds them; and no step reads back the dX it has just written.
+        /// </para>
         /// </summary>
-        protected static void EmitWindows(SourceWriter w, LayerPlan l, System.Action body, System.Action? vectorBody = null)
+        protected static void EmitWindows(SourceWriter w, LayerPlan l, System.Action body, System.Action? vectorBody = null,
+            System.Action<string, string>? scatterTap = null)
         {
             int h = l.Input.Height, width = l.Input.Width, oh = l.Output.Height, ow = l.Output.Width;
-            var (first, end) = VectorWindows(l);
+            var (first, end) = scatterTap is null ? VectorWindows(l) : BackwardVectorWindows(l);
             using (w.Open($"for (int p = start * {I(l.Input.Channels)}; p < end * {I(l.Input.Channels)}; p++)"))
             {
                 w.Line($"int plane = p * {I((long)h * width)};");
@@ -31,16 +41,66 @@ namespace GenConv.Generator.Emit
                     if (IsPadded(l))
                         w.Line($"int r0 = oh * {I(l.Spec.StrideH)} - {I(l.Spec.PadTop)}, rowStart = Math.Max(r0, 0), rowEnd = Math.Min(r0 + {I(l.Spec.KernelH)}, {I(h)});");
                     if (vectorBody is null || end - first < 8)
+                    {
                         EmitColumns(w, l, "0", I(ow), "ow++", body);
+                        return;
+                    }
+                    w.Line($"int vectorFirst = Vector256.IsHardwareAccelerated ? {I(first)} : {I(ow)}, vectorEnd = Vector256.IsHardwareAccelerated ? {I(end)} : {I(ow)};");
+                    EmitColumns(w, l, "0", "vectorFirst", "ow++", body);
+                    if (scatterTap is null)
+                        EmitColumns(w, l, "vectorFirst", "vectorEnd", "ow = global::GenConv.Kernels.PoolWindows.Next(ow, 8, vectorEnd)", vectorBody);
                     else
                     {
-                        w.Line($"int vectorFirst = Vector256.IsHardwareAccelerated ? {I(first)} : {I(ow)}, vectorEnd = Vector256.IsHardwareAccelerated ? {I(end)} : {I(ow)};");
-                        EmitColumns(w, l, "0", "vectorFirst", "ow++", body);
-                        EmitColumns(w, l, "vectorFirst", "vectorEnd", "ow = global::GenConv.Kernels.PoolWindows.Next(ow, 8, vectorEnd)", vectorBody);
-                        EmitColumns(w, l, "vectorEnd", I(ow), "ow++", body);
+                        EmitColumns(w, l, "vectorFirst", "vectorEnd", "ow += 8", () =>
+                        {
+                            w.Line("int step = ow - vectorFirst;");
+                            vectorBody();
+                        });
+                        EmitScatter(w, l, scatterTap);
                     }
+                    EmitColumns(w, l, "vectorEnd", I(ow), "ow++", body);
                 }
             }
+        }
+
+        /// <summary>Backward's vector windows of a row: <see cref="VectorWindows"/> in whole steps of 8.</summary>
+        protected static (int First, int End) BackwardVectorWindows(LayerPlan l)
+        {
+            var (first, end) = VectorWindows(l);
+            return (first, first + (end - first) / 8 * 8);
+        }
+
+        /// <summary>The loops of <see cref="EmitWindows"/>'s backward scatter: taps right to left, then rows, then steps.</summary>
+        private static void EmitScatter(SourceWriter w, LayerPlan l, System.Action<string, string> tap)
+        {
+            int kh = l.Spec.KernelH, kw = l.Spec.KernelW, width = l.Input.Width;
+            void Column(string column)
+            {
+                using (w.Open(IsPadded(l) ? "for (int r = rowStart; r < rowEnd; r++)" : $"for (int r = 0; r < {I(kh)}; r++)"))
+                using (w.Open("for (int ow = vectorFirst; ow < vectorEnd; ow += 8)"))
+                {
+                    string index = IsPadded(l)
+                        ? $"plane + r * {I(width)} + ow * {I(l.Spec.StrideW)} - {I(l.Spec.PadLeft)} + {column}"
+                        : $"plane + (oh * {I(l.Spec.StrideH)} + r) * {I(width)} + ow * {I(l.Spec.StrideW)} + {column}";
+                    tap(index, IsPadded(l) ? $"(r - r0) * {I(kw)} + {column}" : $"r * {I(kw)} + {column}");
+                }
+            }
+            if (kw > 16)
+            {
+                using (w.Open($"for (int c = {I(kw - 1)}; c >= 0; c--)"))
+                    Column("c");
+            }
+            else
+                for (int c = kw - 1; c >= 0; c--)
+                    Column(I(c));
+        }
+
+        /// <summary>Backward's per-row scratch for what its vector steps save: a stack span of <paramref name="type"/>.</summary>
+        protected static void EmitStepScratch(SourceWriter w, LayerPlan l, string type, string name)
+        {
+            var (first, end) = BackwardVectorWindows(l);
+            if (end - first >= 8)
+                w.Line($"ref {type} {name} = ref MemoryMarshal.GetReference(stackalloc {type}[{I(end - first)}]);");
         }
 
         private static void EmitColumns(SourceWriter w, LayerPlan l, string from, string to, string step, System.Action body)
@@ -74,19 +134,26 @@ namespace GenConv.Generator.Emit
             return (first, System.Math.Max(first, end));
         }
 
-        /// <summary>One statement per tap of 8 windows from <c>ow</c> (all inside the row), in the scalar kernel's order.</summary>
-        protected static void EmitVectorTaps(SourceWriter w, LayerPlan l, System.Action<string> tap)
+        /// <summary>
+        /// One statement per tap of 8 windows from <c>ow</c> (all inside the row), in the scalar kernel's order:
+        /// <paramref name="tap"/> gets the tap's 8 inputs and its index in the window (row · KernelW + column).
+        /// </summary>
+        protected static void EmitVectorTaps(SourceWriter w, LayerPlan l, System.Action<string, string> tap)
         {
             string Load(string index) => $"global::GenConv.Kernels.PoolWindows.Tap(ref {Unsafe}.Add(ref x, {index}), {I(l.Spec.StrideW)})";
             if (IsPadded(l))
             {
                 using (w.Open("for (int r = rowStart; r < rowEnd; r++)"))
                     for (int c = 0; c < l.Spec.KernelW; c++)
-                        tap(Load($"plane + r * {I(l.Input.Width)} + c0 + {I(c)}"));
+                        tap(Load($"plane + r * {I(l.Input.Width)} + c0 + {I(c)}"), $"(r - r0) * {I(l.Spec.KernelW)} + {I(c)}");
             }
             else
-                EmitTaps(w, l, l.Input.Width, (offset, _) => tap(Load($"o + {offset}")));
+                EmitTaps(w, l, l.Input.Width, (offset, index) => tap(Load($"o + {offset}"), index));
         }
+
+        /// <summary>Adds a vector to one tap of 8 windows in dX (backward's vector step).</summary>
+        protected static string AddTap(LayerPlan l, string index, string value) =>
+            $"global::GenConv.Kernels.PoolWindows.AddTap(ref {Unsafe}.Add(ref dx, {index}), {I(l.Spec.StrideW)}, {value});";
 
         /// <summary>One statement per in-bounds window element; <paramref name="element"/> gets its index expression in the input.</summary>
         protected static void EmitWindowElements(SourceWriter w, LayerPlan l, System.Action<string> element)
@@ -146,6 +213,11 @@ namespace GenConv.Generator.Emit
             // With a ReLU before it, dY goes to the arg-max only where the maximum (the ReLU's output there) is positive.
             string rectify = SourceWriter.Bool(l.RectifiesInputGradient);
             if (stage == Stage.BackwardData && !WritesEveryInput(l)) EmitClear(w, l, "dx");
+            if (stage == Stage.BackwardData && !IsPairwise(l))
+            {
+                EmitStepScratch(w, l, "int", "argSaved");
+                EmitStepScratch(w, l, "float", "gradientSaved");
+            }
             if (IsPairwise(l))
             {
                 string Below(string top) => $"{top} + {I(l.Input.Width)}";
@@ -154,11 +226,29 @@ namespace GenConv.Generator.Emit
                     : $"{At("x", top)}, {At("x", Below(top))}, {At("dy", pix)}, {At("dx", top)}, {At("dx", Below(top))}, {rectify}");
                 return;
             }
-            System.Action? vector = stage != Stage.Forward ? null : () =>
+            const string Windows = "global::GenConv.Kernels.PoolWindows";
+            System.Action vector = () =>
             {
                 w.Line("Vector256F max = Vector256.Create(float.NegativeInfinity);");
-                EmitVectorTaps(w, l, tap => w.Line($"max = global::GenConv.Kernels.PoolWindows.Max(max, {tap});"));
-                w.Line("Vector256.StoreUnsafe(max, ref y, (nuint)pix);");
+                if (stage == Stage.Forward)
+                {
+                    EmitVectorTaps(w, l, (tap, _) => w.Line($"max = {Windows}.Max(max, {tap});"));
+                    w.Line("Vector256.StoreUnsafe(max, ref y, (nuint)pix);");
+                    return;
+                }
+                // Each lane's arg-max as its tap's index in the window, and the dY it takes there, saved for the scatter.
+                w.Line($"global::System.Runtime.Intrinsics.Vector256<int> arg = Vector256.Create({(IsPadded(l) ? $"(rowStart - r0) * {I(l.Spec.KernelW)}" : "0")});");
+                w.Line("Vector256F v;");
+                EmitVectorTaps(w, l, (tap, index) =>
+                {
+                    w.Line($"v = {tap};");
+                    w.Line($"arg = {Windows}.ArgMax(max, v, arg, {index});");
+                    w.Line($"max = {Windows}.Max(max, v);");
+                });
+                w.Line("Vector256F g = Vector256.LoadUnsafe(ref dy, (nuint)pix);");
+                if (l.RectifiesInputGradient) w.Line("g = Activations.ReluBackward(max, g);");
+                w.Line("Vector256.StoreUnsafe(arg, ref argSaved, (nuint)step);");
+                w.Line("Vector256.StoreUnsafe(g, ref gradientSaved, (nuint)step);");
             };
             EmitWindows(w, l, () =>
             {
@@ -174,7 +264,8 @@ namespace GenConv.Generator.Emit
                 w.Line(stage == Stage.Forward
                     ? $"{Unsafe}.Add(ref y, pix) = max;"
                     : $"{Unsafe}.Add(ref dx, arg) += {(l.RectifiesInputGradient ? $"Activations.ReluBackward(max, {Unsafe}.Add(ref dy, pix))" : $"{Unsafe}.Add(ref dy, pix)")};");
-            }, vector);
+            }, vector, stage == Stage.Forward ? null : (index, tap) => w.Line(AddTap(l, index,
+                $"{Windows}.AtArgMax(Vector256.LoadUnsafe(ref argSaved, (nuint)(ow - vectorFirst)), {tap}, Vector256.LoadUnsafe(ref gradientSaved, (nuint)(ow - vectorFirst)))")));
         }
     }
 
@@ -193,6 +284,7 @@ namespace GenConv.Generator.Emit
         public override void EmitBody(SourceWriter w, LayerPlan l, Stage stage)
         {
             if (stage == Stage.BackwardData && !WritesEveryInput(l)) EmitClear(w, l, "dx");
+            if (stage == Stage.BackwardData && !IsPairwise(l)) EmitStepScratch(w, l, "float", "shareSaved");
             if (IsPairwise(l))
             {
                 string Below(string top) => $"{top} + {I(l.Input.Width)}";
@@ -204,12 +296,17 @@ namespace GenConv.Generator.Emit
             // In floor mode a window never reaches past the padded input, so with padding counted the divisor is constant;
             // without, a window inside its row divides by its rows times KernelW.
             bool constantDivisor = !IsPadded(l) || l.Spec.CountIncludePad;
-            System.Action? vector = stage != Stage.Forward ? null : () =>
+            System.Action vector = () =>
             {
-                w.Line("Vector256F sum = Vector256F.Zero;");
-                EmitVectorTaps(w, l, tap => w.Line($"sum += {tap};"));
                 string divisor = constantDivisor ? I((long)l.Spec.KernelH * l.Spec.KernelW) : $"(rowEnd - rowStart) * {I(l.Spec.KernelW)}";
-                w.Line($"Vector256.StoreUnsafe(sum / Vector256.Create((float)({divisor})), ref y, (nuint)pix);");
+                if (stage == Stage.Forward)
+                {
+                    w.Line("Vector256F sum = Vector256F.Zero;");
+                    EmitVectorTaps(w, l, (tap, _) => w.Line($"sum += {tap};"));
+                    w.Line($"Vector256.StoreUnsafe(sum / Vector256.Create((float)({divisor})), ref y, (nuint)pix);");
+                    return;
+                }
+                w.Line($"Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref dy, (nuint)pix) / Vector256.Create((float)({divisor})), ref shareSaved, (nuint)step);");
             };
             EmitWindows(w, l, () =>
             {
@@ -227,7 +324,7 @@ namespace GenConv.Generator.Emit
                     w.Line($"float share = {Unsafe}.Add(ref dy, pix) / {divisor};");
                     EmitWindowElements(w, l, index => w.Line($"{Unsafe}.Add(ref dx, {index}) += share;"));
                 }
-            }, vector);
+            }, vector, stage == Stage.Forward ? null : (index, _) => w.Line(AddTap(l, index, "Vector256.LoadUnsafe(ref shareSaved, (nuint)(ow - vectorFirst))")));
         }
     }
 }

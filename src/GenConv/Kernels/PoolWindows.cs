@@ -23,6 +23,37 @@ namespace GenConv.Kernels
             return even;
         }
 
+        /// <summary>
+        /// Adds <paramref name="add"/> to one tap's elements of 8 windows whose origins are <paramref name="stride"/> apart
+        /// (1 or 2), in place: at stride 2 the 16 floats from <paramref name="destination"/> are read and written, the odd
+        /// ones unchanged. Backward's vector step: a lane with nothing to add adds +0, which changes no gradient (a sum
+        /// that starts at +0 never becomes −0).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void AddTap(ref float destination, int stride, Vector256<float> add)
+        {
+            if (stride == 1)
+            {
+                (Vector256.LoadUnsafe(ref destination) + add).StoreUnsafe(ref destination);
+                return;
+            }
+            Interleave.Split(ref destination, out Vector256<float> even, out Vector256<float> odd);
+            Interleave.Merge(even + add, odd, ref destination);
+        }
+
+        /// <summary>
+        /// One tap of the max scan that also tracks where each lane's maximum is: <paramref name="arg"/> takes
+        /// <paramref name="tap"/> wherever <paramref name="v"/> wins, as the scalar kernel's arg-max does.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> ArgMax(Vector256<float> max, Vector256<float> v, Vector256<int> arg, int tap) =>
+            Vector256.ConditionalSelect(Wins(v, max).AsInt32(), Vector256.Create(tap), arg);
+
+        /// <summary>dY in the lanes whose arg-max is <paramref name="tap"/>, +0 in the others.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> AtArgMax(Vector256<int> arg, int tap, Vector256<float> dy) =>
+            Vector256.ConditionalSelect(Vector256.Equals(arg, Vector256.Create(tap)).AsSingle(), dy, Vector256<float>.Zero);
+
         /// <summary>PyTorch's max update lane by lane: v replaces max where v &gt; max or v is NaN.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Max(Vector256<float> max, Vector256<float> v) => Vector256.ConditionalSelect(Wins(v, max), v, max);
