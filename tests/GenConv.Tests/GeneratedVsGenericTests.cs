@@ -122,11 +122,13 @@ namespace GenConv.Tests
             ("2, 9, 9", "[Conv2D(OutChannels = 3, Kernel = 2)] [ReLU] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)] [Dense(OutFeatures = 4)]"),
             ("1, 40, 1", "[Dense(OutFeatures = 37)] [ReLU] [Dense(OutFeatures = 19)] [LeakyReLU(Slope = 0.5f)] [Dense(OutFeatures = 2)]"),
             ("2, 6, 6", "[Dense(OutFeatures = 17)] [LeakyReLU(Slope = -0.5f)] [Dense(OutFeatures = 4)]"),
-            ("2, 9, 37", "[ReLU] [MaxPool2D(Kernel = 2)]"),
-            ("2, 10, 11", "[ReLU] [MaxPool2D(Kernel = 2)]"),
+            // A ReLU's backward fused into the max pool after it. A first layer's ReLU is never fused (its dX is the model's,
+            // which a caller may not ask for), so an exact layer goes first.
+            ("2, 9, 37", "[LeakyReLU(Slope = 0.25f)] [ReLU] [MaxPool2D(Kernel = 2)]"),
+            ("2, 10, 11", "[LeakyReLU(Slope = 0.25f)] [ReLU] [MaxPool2D(Kernel = 2)]"),
             ("2, 10, 11", "[MaxPool2D(Kernel = 2)]"),
             ("2, 10, 11", "[AvgPool2D(Kernel = 2)]"),
-            ("2, 9, 37", "[ReLU] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]"),
+            ("2, 9, 37", "[LeakyReLU(Slope = 0.25f)] [ReLU] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]"),
             // Whole models: LeNet-5 (M1) and a small VGG-like chain.
             ("1, 28, 28", "[Conv2D(OutChannels = 6, Kernel = 5, Padding = 2)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(OutChannels = 16, Kernel = 5)] [ReLU] [MaxPool2D(Kernel = 2)] [Dense(OutFeatures = 120)] [ReLU] [Dense(OutFeatures = 84)] [ReLU] [Dense(OutFeatures = 10)]"),
             ("3, 12, 12", "[Conv2D(OutChannels = 8, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(OutChannels = 8, Kernel = 3, Padding = 1)] [Tanh] [AvgPool2D(Kernel = 2)] [Conv2D(OutChannels = 5, Kernel = 3, Stride = 2, Padding = 1)] [Sigmoid] [Dense(OutFeatures = 6)]"),
@@ -149,6 +151,10 @@ namespace GenConv.Tests
             // with unrolled columns (29 windows a row: 3 vector steps and 5 alone), and loops over both.
             ("1, 14, 40", "[MaxPool2D(Kernel = 12, Stride = 1)]"),
             ("1, 2, 150", "[AvgPool2D(KernelH = 1, KernelW = 130, Stride = 1)]"),
+            // A ReLU's backward fused into the average pool after it, on each plane's dX: row pairs, and windows 8 at a time.
+            ("2, 9, 37", "[LeakyReLU(Slope = 0.25f)] [ReLU] [AvgPool2D(Kernel = 2)]"),
+            ("2, 9, 41", "[LeakyReLU(Slope = 0.25f)] [ReLU] [AvgPool2D(Kernel = 3, Stride = 2, Padding = 1)]"),
+            ("2, 10, 12", "[Conv2D(OutChannels = 4, Kernel = 3, Padding = 1)] [ReLU] [AvgPool2D(Kernel = 3, Stride = 1, Padding = 1, CountIncludePad = false)] [Dense(OutFeatures = 3)]"),
         };
 
         public ModelMatrixFixture()
@@ -189,7 +195,7 @@ namespace GenConv.Tests
         }
 
         /// <summary>
-        /// The vectorized pools (2×2 row pairs, and other windows 8 at a time, forward and backward) and ReLU, and a ReLU's backward fused into the max pool after it, against the naive
+        /// The vectorized pools (2×2 row pairs, and other windows 8 at a time, forward and backward) and ReLU, and a ReLU's backward fused into the max or average pool after it, against the naive
         /// kernels bit for bit on the values where the rules matter: ties (the first maximum wins), NaN (wins), ±0 (the
         /// first of equal zeros wins; gradients add to +0; a masked gradient is +0), ±∞.
         /// </summary>
@@ -200,9 +206,9 @@ namespace GenConv.Tests
         [InlineData("2, 10, 11", "[AvgPool2D(Kernel = 2)]")]
         [InlineData("37, 1, 1", "[ReLU]")]
         [InlineData("37, 1, 1", "[LeakyReLU(Slope = 0.25f)]")]
-        [InlineData("2, 9, 37", "[ReLU] [MaxPool2D(Kernel = 2)]")]
-        [InlineData("2, 10, 11", "[ReLU] [MaxPool2D(Kernel = 2)]")]
-        [InlineData("2, 9, 37", "[ReLU] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]")] // 17 inner windows a row: 8 at a time
+        [InlineData("2, 9, 37", "[LeakyReLU(Slope = 0.25f)] [ReLU] [MaxPool2D(Kernel = 2)]")]
+        [InlineData("2, 10, 11", "[LeakyReLU(Slope = 0.25f)] [ReLU] [MaxPool2D(Kernel = 2)]")]
+        [InlineData("2, 9, 37", "[LeakyReLU(Slope = 0.25f)] [ReLU] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]")] // 17 inner windows a row: 8 at a time
         [InlineData("2, 6, 40", "[MaxPool2D(Kernel = 3, Stride = 1, Padding = 1)]")]
         [InlineData("2, 7, 35", "[MaxPool2D(Kernel = 3, Stride = 2)]")]
         [InlineData("1, 8, 50", "[MaxPool2D(KernelH = 2, KernelW = 5, StrideH = 1, StrideW = 2, PadH = 1, PadW = 2)]")]
@@ -211,6 +217,8 @@ namespace GenConv.Tests
         [InlineData("1, 6, 44", "[AvgPool2D(Kernel = 3, Stride = 1, Padding = 1, CountIncludePad = false)]")]
         [InlineData("1, 5, 30", "[AvgPool2D(KernelH = 2, KernelW = 4, StrideH = 2, StrideW = 1, PadH = 1, PadW = 2, CountIncludePad = false)]")]
         [InlineData("1, 14, 40", "[MaxPool2D(Kernel = 12, Stride = 1)]")]
+        [InlineData("2, 9, 37", "[LeakyReLU(Slope = 0.25f)] [ReLU] [AvgPool2D(Kernel = 2)]")]
+        [InlineData("2, 9, 41", "[LeakyReLU(Slope = 0.25f)] [ReLU] [AvgPool2D(Kernel = 3, Stride = 2, Padding = 1)]")]
         [InlineData("1, 2, 150", "[AvgPool2D(KernelH = 1, KernelW = 130, Stride = 1)]")]
         public void VectorizedPoolsAndActivationsFollowTheScalarRulesBitForBit(string input, string layer)
         {

@@ -103,7 +103,7 @@ namespace GenConv.Generator.Emit
                         EmitOutputTransform(w, l, b, count);
                     });
                 }
-                if (b.Rectify) EmitRectifiedSample(w, l.OutputLength);
+                if (b.Rectify) EmitRectified(w, "xs", "dxs", l.OutputLength);
             }
         }
 

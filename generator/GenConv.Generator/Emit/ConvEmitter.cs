@@ -23,7 +23,7 @@ namespace GenConv.Generator.Emit
         /// <summary>The buffers one convolution pass reads and writes (parameter names of the kernel), and the stage its helper methods are named after.</summary>
         private sealed record ConvolutionBuffers(string Input, string Weight, string? Bias, string Output, string? Padded, Stage Stage)
         {
-            /// <summary>Backward data only: the ReLU before the layer has its backward applied to each sample's dX here (<see cref="EmitRectifiedSample"/>).</summary>
+            /// <summary>Backward data only: the ReLU before the layer has its backward applied to each sample's dX here (<see cref="LayerEmitter.EmitRectified"/>).</summary>
             public bool Rectify { get; init; }
         }
 
@@ -229,7 +229,7 @@ namespace GenConv.Generator.Emit
                 }
                 else
                     EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
-                if (b.Rectify) EmitRectifiedSample(w, l.OutputLength);
+                if (b.Rectify) EmitRectified(w, "xs", "dxs", l.OutputLength);
             }
         }
 
@@ -254,25 +254,6 @@ namespace GenConv.Generator.Emit
             w.Line("// The padded buffer's border stays zero from allocation on; only its interior is written.");
             EmitRowCopy(w, l, b.Input + "s", b.Padded + "s", toPadded: true);
             return b.Padded + "s";
-        }
-
-        /// <summary>
-        /// The backward of a ReLU right before this convolution, dX = dY where its output (this layer's input, <c>xs</c>) is
-        /// positive and +0 elsewhere, applied to one sample's dX (<c>dxs</c>) just computed, while it is still in cache:
-        /// the same operations as the ReLU's own kernel, without a pass over the whole batch's gradients.
-        /// </summary>
-        private static void EmitRectifiedSample(SourceWriter w, long length)
-        {
-            w.Line("// The ReLU before this layer: its backward on this sample's dX.");
-            using (w.Open(""))
-            {
-                w.Line("int q = 0;");
-                using (w.Open("if (Vector.IsHardwareAccelerated)"))
-                using (w.Open($"for (; q <= {I(length)} - VectorF.Count; q += VectorF.Count)"))
-                    w.Line("Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref xs, (nuint)q), Vector.LoadUnsafe(ref dxs, (nuint)q)), ref dxs, (nuint)q);");
-                using (w.Open($"for (; q < {I(length)}; q++)"))
-                    w.Line($"{Unsafe}.Add(ref dxs, q) = Activations.ReluBackward({Unsafe}.Add(ref xs, q), {Unsafe}.Add(ref dxs, q));");
-            }
         }
 
         private static ConvolutionBuffers ForwardBuffers(LayerPlan l) =>
@@ -936,7 +917,7 @@ namespace GenConv.Generator.Emit
                     }
                 });
                 EmitRowCopy(w, l, "dxs", "dxps", toPadded: false);
-                if (l.RectifiesInputGradient) EmitRectifiedSample(w, l.InputLength);
+                if (l.RectifiesInputGradient) EmitRectified(w, "xs", "dxs", l.InputLength);
             }
         }
 
@@ -981,7 +962,7 @@ namespace GenConv.Generator.Emit
                         }
                 });
                 EmitRowCopy(w, l, "dxs", "dxps", toPadded: false);
-                if (l.RectifiesInputGradient) EmitRectifiedSample(w, l.InputLength);
+                if (l.RectifiesInputGradient) EmitRectified(w, "xs", "dxs", l.InputLength);
             }
         }
 

@@ -195,6 +195,26 @@ namespace GenConv.Generator.Emit
         }
 
         /// <summary>
+        /// The backward of a ReLU right before this layer, dX = dY where its output (this layer's input, at
+        /// <paramref name="x"/>) is positive and +0 elsewhere, applied to <paramref name="length"/> floats of dX at
+        /// <paramref name="dx"/> just computed (a sample, or a plane), while they are still in cache: the same operations as
+        /// the ReLU's own kernel, without a pass over the whole batch's gradients.
+        /// </summary>
+        protected static void EmitRectified(SourceWriter w, string x, string dx, long length)
+        {
+            w.Line("// The ReLU before this layer: its backward on the dX just computed.");
+            using (w.Open(""))
+            {
+                w.Line("int q = 0;");
+                using (w.Open("if (Vector.IsHardwareAccelerated)"))
+                using (w.Open($"for (; q <= {I(length)} - VectorF.Count; q += VectorF.Count)"))
+                    w.Line($"Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref {x}, (nuint)q), Vector.LoadUnsafe(ref {dx}, (nuint)q)), ref {dx}, (nuint)q);");
+                using (w.Open($"for (; q < {I(length)}; q++)"))
+                    w.Line($"{Unsafe}.Add(ref {dx}, q) = Activations.ReluBackward({Unsafe}.Add(ref {x}, q), {Unsafe}.Add(ref {dx}, q));");
+            }
+        }
+
+        /// <summary>
         /// Emits one statement per kernel tap (kh, kw). <paramref name="tap"/> gets the input offset from the window
         /// origin and the tap's index in the KH×KW window, as constant literals when the window is fully unrolled,
         /// as expressions over loop variables otherwise (the plan decides, to stay inside the JIT's budget).

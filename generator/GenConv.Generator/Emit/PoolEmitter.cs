@@ -26,9 +26,10 @@ namespace GenConv.Generator.Emit
         /// in the window. Taps go right to left, so an element several windows overlap receives their shares left window
         /// first, as the scalar kernel (window after window) adds them; and no step reads back the dX it has just written.
         /// </para>
+        /// <paramref name="afterPlane"/> runs after each plane's windows (<c>plane</c> is its first input index).
         /// </summary>
         protected static void EmitWindows(SourceWriter w, LayerPlan l, System.Action body, System.Action? vectorBody = null,
-            System.Action<string, string>? scatterTap = null)
+            System.Action<string, string>? scatterTap = null, System.Action? afterPlane = null)
         {
             int h = l.Input.Height, width = l.Input.Width, oh = l.Output.Height, ow = l.Output.Width;
             var (first, end) = scatterTap is null ? VectorWindows(l) : BackwardVectorWindows(l);
@@ -41,26 +42,33 @@ namespace GenConv.Generator.Emit
                     if (IsPadded(l))
                         w.Line($"int r0 = oh * {I(l.Spec.StrideH)} - {I(l.Spec.PadTop)}, rowStart = Math.Max(r0, 0), rowEnd = Math.Min(r0 + {I(l.Spec.KernelH)}, {I(h)});");
                     if (vectorBody is null || end - first < 8)
-                    {
                         EmitColumns(w, l, "0", I(ow), "ow++", body);
-                        return;
-                    }
-                    w.Line($"int vectorFirst = Vector256.IsHardwareAccelerated ? {I(first)} : {I(ow)}, vectorEnd = Vector256.IsHardwareAccelerated ? {I(end)} : {I(ow)};");
-                    EmitColumns(w, l, "0", "vectorFirst", "ow++", body);
-                    if (scatterTap is null)
-                        EmitColumns(w, l, "vectorFirst", "vectorEnd", "ow = global::GenConv.Kernels.PoolWindows.Next(ow, 8, vectorEnd)", vectorBody);
                     else
-                    {
-                        EmitColumns(w, l, "vectorFirst", "vectorEnd", "ow += 8", () =>
-                        {
-                            w.Line("int step = ow - vectorFirst;");
-                            vectorBody();
-                        });
-                        EmitScatter(w, l, scatterTap);
-                    }
-                    EmitColumns(w, l, "vectorEnd", I(ow), "ow++", body);
+                        EmitVectorColumns(w, l, body, vectorBody, scatterTap, first, end);
                 }
+                afterPlane?.Invoke();
             }
+        }
+
+        /// <summary>One output row of <see cref="EmitWindows"/> with vector steps over windows [first, end).</summary>
+        private static void EmitVectorColumns(SourceWriter w, LayerPlan l, System.Action body, System.Action vectorBody,
+            System.Action<string, string>? scatterTap, int first, int end)
+        {
+            int ow = l.Output.Width;
+            w.Line($"int vectorFirst = Vector256.IsHardwareAccelerated ? {I(first)} : {I(ow)}, vectorEnd = Vector256.IsHardwareAccelerated ? {I(end)} : {I(ow)};");
+            EmitColumns(w, l, "0", "vectorFirst", "ow++", body);
+            if (scatterTap is null)
+                EmitColumns(w, l, "vectorFirst", "vectorEnd", "ow = global::GenConv.Kernels.PoolWindows.Next(ow, 8, vectorEnd)", vectorBody);
+            else
+            {
+                EmitColumns(w, l, "vectorFirst", "vectorEnd", "ow += 8", () =>
+                {
+                    w.Line("int step = ow - vectorFirst;");
+                    vectorBody();
+                });
+                EmitScatter(w, l, scatterTap);
+            }
+            EmitColumns(w, l, "vectorEnd", I(ow), "ow++", body);
         }
 
         /// <summary>Backward's vector windows of a row: <see cref="VectorWindows"/> in whole steps of 8.</summary>
@@ -174,16 +182,21 @@ namespace GenConv.Generator.Emit
 
         /// <summary>
         /// Calls Pool2x2.{method} for every row pair of every plane: <paramref name="arguments"/> gets the input row-pair
-        /// offset and the output row offset as expressions and returns the call's buffer arguments.
+        /// offset and the output row offset as expressions and returns the call's buffer arguments. <paramref name="afterPlane"/>
+        /// runs after each plane (<c>plane</c> is its first input index).
         /// </summary>
-        protected static void EmitRowPairs(SourceWriter w, LayerPlan l, string method, System.Func<string, string, string> arguments)
+        protected static void EmitRowPairs(SourceWriter w, LayerPlan l, string method, System.Func<string, string, string> arguments, System.Action? afterPlane = null)
         {
             int width = l.Input.Width, oh = l.Output.Height, ow = l.Output.Width;
             using (w.Open($"for (int p = start * {I(l.Input.Channels)}; p < end * {I(l.Input.Channels)}; p++)"))
-            using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
             {
-                w.Line($"int top = p * {I((long)l.Input.Height * width)} + oh * {I(2L * width)}, pix = p * {I((long)oh * ow)} + oh * {I(ow)};");
-                w.Line($"global::GenConv.Kernels.Pool2x2.{method}({arguments("top", "pix")}, {I(ow)});");
+                w.Line($"int plane = p * {I((long)l.Input.Height * width)};");
+                using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
+                {
+                    w.Line($"int top = plane + oh * {I(2L * width)}, pix = p * {I((long)oh * ow)} + oh * {I(ow)};");
+                    w.Line($"global::GenConv.Kernels.Pool2x2.{method}({arguments("top", "pix")}, {I(ow)});");
+                }
+                afterPlane?.Invoke();
             }
         }
 
@@ -277,12 +290,18 @@ namespace GenConv.Generator.Emit
         public override Buffer[]? Buffers(LayerPlan l, Stage stage) => stage switch
         {
             Stage.Forward => new[] { Buffer.Input, Buffer.Output },
-            Stage.BackwardData => new[] { Buffer.OutputGradient, Buffer.InputGradient },
+            // With a ReLU before it, its output (this layer's input) masks each plane's dX once complete.
+            Stage.BackwardData => l.RectifiesInputGradient
+                ? new[] { Buffer.Input, Buffer.OutputGradient, Buffer.InputGradient }
+                : new[] { Buffer.OutputGradient, Buffer.InputGradient },
             _ => null,
         };
 
         public override void EmitBody(SourceWriter w, LayerPlan l, Stage stage)
         {
+            System.Action? rectify = stage == Stage.BackwardData && l.RectifiesInputGradient
+                ? () => EmitRectified(w, $"{Unsafe}.Add(ref x, plane)", $"{Unsafe}.Add(ref dx, plane)", (long)l.Input.Height * l.Input.Width)
+                : null;
             if (stage == Stage.BackwardData && !WritesEveryInput(l)) EmitClear(w, l, "dx");
             if (stage == Stage.BackwardData && !IsPairwise(l)) EmitStepScratch(w, l, "float", "shareSaved");
             if (IsPairwise(l))
@@ -290,7 +309,7 @@ namespace GenConv.Generator.Emit
                 string Below(string top) => $"{top} + {I(l.Input.Width)}";
                 EmitRowPairs(w, l, stage == Stage.Forward ? "AverageForward" : "AverageBackward", (top, pix) => stage == Stage.Forward
                     ? $"{At("x", top)}, {At("x", Below(top))}, {At("y", pix)}"
-                    : $"{At("dy", pix)}, {At("dx", top)}, {At("dx", Below(top))}");
+                    : $"{At("dy", pix)}, {At("dx", top)}, {At("dx", Below(top))}", rectify);
                 return;
             }
             // In floor mode a window never reaches past the padded input, so with padding counted the divisor is constant;
@@ -324,7 +343,7 @@ namespace GenConv.Generator.Emit
                     w.Line($"float share = {Unsafe}.Add(ref dy, pix) / {divisor};");
                     EmitWindowElements(w, l, index => w.Line($"{Unsafe}.Add(ref dx, {index}) += share;"));
                 }
-            }, vector, stage == Stage.Forward ? null : (index, _) => w.Line(AddTap(l, index, "Vector256.LoadUnsafe(ref shareSaved, (nuint)(ow - vectorFirst))")));
+            }, vector, stage == Stage.Forward ? null : (index, _) => w.Line(AddTap(l, index, "Vector256.LoadUnsafe(ref shareSaved, (nuint)(ow - vectorFirst))")), rectify);
         }
     }
 }

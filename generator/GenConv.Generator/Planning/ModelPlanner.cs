@@ -156,8 +156,9 @@ namespace GenConv.Generator.Planning
                 }
                 // A ReLU's backward is a mask on dX by y > 0. Max pooling and dense layers apply it as they store their dX;
                 // it is exact even where max pooling adds several dY into one element, since they all share that element's y.
-                // A convolution applies it to each sample's dX once computed, while it is still in cache.
-                bool consumer = i + 1 < layers.Count && layers[i + 1].Spec.Kind is LayerKind.MaxPool2D or LayerKind.Dense or LayerKind.Conv2D;
+                // A convolution applies it to each sample's dX once computed, and average pooling to each plane's, while
+                // still in cache.
+                bool consumer = i + 1 < layers.Count && layers[i + 1].Spec.Kind is LayerKind.MaxPool2D or LayerKind.AvgPool2D or LayerKind.Dense or LayerKind.Conv2D;
                 if (activation.Kind == LayerKind.ReLU && consumer)
                 {
                     layers[i] = layers[i] with { BackwardFused = true };

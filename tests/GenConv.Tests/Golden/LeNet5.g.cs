@@ -2739,9 +2739,10 @@ namespace Golden
         {
             for (int p = start * 6; p < end * 6; p++)
             {
+                int plane = p * 784;
                 for (int oh = 0; oh < 14; oh++)
                 {
-                    int top = p * 784 + oh * 56, pix = p * 196 + oh * 14;
+                    int top = plane + oh * 56, pix = p * 196 + oh * 14;
                     global::GenConv.Kernels.Pool2x2.MaxForward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 28), ref Unsafe.Add(ref y, pix), 14);
                 }
             }
@@ -2753,9 +2754,10 @@ namespace Golden
         {
             for (int p = start * 6; p < end * 6; p++)
             {
+                int plane = p * 784;
                 for (int oh = 0; oh < 14; oh++)
                 {
-                    int top = p * 784 + oh * 56, pix = p * 196 + oh * 14;
+                    int top = plane + oh * 56, pix = p * 196 + oh * 14;
                     global::GenConv.Kernels.Pool2x2.MaxBackward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 28), ref Unsafe.Add(ref dy, pix), ref Unsafe.Add(ref dx, top), ref Unsafe.Add(ref dx, top + 28), true, 14);
                 }
             }
@@ -7787,9 +7789,10 @@ namespace Golden
         {
             for (int p = start * 16; p < end * 16; p++)
             {
+                int plane = p * 100;
                 for (int oh = 0; oh < 5; oh++)
                 {
-                    int top = p * 100 + oh * 20, pix = p * 25 + oh * 5;
+                    int top = plane + oh * 20, pix = p * 25 + oh * 5;
                     global::GenConv.Kernels.Pool2x2.MaxForward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 10), ref Unsafe.Add(ref y, pix), 5);
                 }
             }
@@ -7801,9 +7804,10 @@ namespace Golden
         {
             for (int p = start * 16; p < end * 16; p++)
             {
+                int plane = p * 100;
                 for (int oh = 0; oh < 5; oh++)
                 {
-                    int top = p * 100 + oh * 20, pix = p * 25 + oh * 5;
+                    int top = plane + oh * 20, pix = p * 25 + oh * 5;
                     global::GenConv.Kernels.Pool2x2.MaxBackward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 10), ref Unsafe.Add(ref dy, pix), ref Unsafe.Add(ref dx, top), ref Unsafe.Add(ref dx, top + 10), true, 5);
                 }
             }
