@@ -155,6 +155,10 @@ namespace GenConv.Tests
             ("2, 9, 37", "[LeakyReLU(Slope = 0.25f)] [ReLU] [AvgPool2D(Kernel = 2)]"),
             ("2, 9, 41", "[LeakyReLU(Slope = 0.25f)] [ReLU] [AvgPool2D(Kernel = 3, Stride = 2, Padding = 1)]"),
             ("2, 10, 12", "[Conv2D(OutChannels = 4, Kernel = 3, Padding = 1)] [ReLU] [AvgPool2D(Kernel = 3, Stride = 1, Padding = 1, CountIncludePad = false)] [Dense(OutFeatures = 3)]"),
+            // The phase gather storing dX rows itself, its two column phases interleaved in registers: 24 positions a row
+            // (a 512-bit vector and 8 alone, or three 256-bit ones), and 16 after a ReLU whose backward it applies.
+            ("3, 10, 48", "[Conv2D(OutChannels = 4, Kernel = 3, Stride = 2, Padding = 1)]"),
+            ("2, 9, 33", "[Conv2D(OutChannels = 3, Kernel = 2)] [ReLU] [Conv2D(OutChannels = 4, Kernel = 3, Stride = 2, Padding = 1)]"),
         };
 
         public ModelMatrixFixture()

@@ -76,8 +76,10 @@ namespace GenConv.Generator.Emit
                     {
                         list.Add(Buffer.Weight);
                         list.Add(Buffer.InputGradient);
-                        list.Add(Buffer.PaddedInputGradient); // the gather and scatter paths always stride or pad
-                        if (PhaseGather.For(l) is not null) list.Add(Buffer.PaddedOutputGradient);
+                        PhaseGather? gather = PhaseGather.For(l);
+                        // The scatter, and a gather that cannot store into dX itself, work in the padded, phase-split layout.
+                        if (gather is not { StoresPlain: true }) list.Add(Buffer.PaddedInputGradient);
+                        if (gather is not null) list.Add(Buffer.PaddedOutputGradient);
                     }
                     break;
             }
@@ -931,13 +933,16 @@ namespace GenConv.Generator.Emit
         /// every row phase × every column phase × one vector of positions stays in registers while, for each output channel
         /// and each tap in (kh, kw) order, the tap's weight (broadcast) times its shifted dY row is added to the tile's
         /// accumulators of the tap's phase. Every dX element is one chain in (output channel, tap) order on every vector
-        /// width. Stored once into the conv's padded, phase-split layout, then unpadded and unsplit into dX.
+        /// width. Stored once: into dX itself, the two column phases of stride 2 interleaved in registers
+        /// (<see cref="PhaseGather.StoresPlain"/>), or else into the conv's padded, phase-split layout, then unpadded and
+        /// unsplit into dX.
         /// </summary>
         private static void EmitBackwardDataGather(SourceWriter w, PhaseGather g)
         {
             LayerPlan l = g.Layer;
             int rowsOfEveryPhase = g.Rows.CommonCount;
-            BindCallScratch(w, ("dxp", l.PaddedLength), ("dyp", g.PaddedOutputLength));
+            if (g.StoresPlain) BindCallScratch(w, ("dyp", g.PaddedOutputLength));
+            else BindCallScratch(w, ("dxp", l.PaddedLength), ("dyp", g.PaddedOutputLength));
             using (OpenSampleLoop(w, DataGradientSamples(l)))
             {
                 w.Line("// The padded dY's border stays zero from allocation on; only its interior is written.");
@@ -961,7 +966,7 @@ namespace GenConv.Generator.Emit
                             EmitGatherTile(w, g, channels, 1, lastRowPhases);
                         }
                 });
-                EmitRowCopy(w, l, "dxs", "dxps", toPadded: false);
+                if (!g.StoresPlain) EmitRowCopy(w, l, "dxs", "dxps", toPadded: false);
                 if (l.RectifiesInputGradient) EmitRectified(w, "xs", "dxs", l.InputLength);
             }
         }
@@ -979,14 +984,20 @@ namespace GenConv.Generator.Emit
                         from kw in Enumerable.Range(0, l.Spec.KernelW)
                         where rowPhases.Contains(ry.PhaseOf(kh)) && columnPhases.Contains(cx.PhaseOf(kw))
                         select (kh, kw)).ToArray();
-            // dX element (i, r, a, b) + q sits in the padded, phase-split layout at
-            string Target(int i, int r, int a, int b) =>
-                I(i * plane + (long)(ry.Stride * r + a + l.Spec.PadTop) * l.PaddedRowStride + l.ColumnOffset(b + l.Spec.PadLeft));
+            // dX element (i, r, a, b) + q, input row s_h·(m + r) + a and column s_w·q + b, sits in dX (plain) or in the
+            // padded, phase-split layout at
+            long rowStep = g.StoresPlain ? (long)ry.Stride * l.Input.Width : (long)ry.Stride * l.PaddedRowStride;
+            long channelStep = g.StoresPlain ? (long)l.Input.Height * l.Input.Width : plane;
+            string Target(int i, int r, int a, int b) => g.StoresPlain
+                ? I(i * channelStep + (long)(ry.Stride * r + a) * l.Input.Width + b)
+                : I(i * plane + (long)(ry.Stride * r + a + l.Spec.PadTop) * l.PaddedRowStride + l.ColumnOffset(b + l.Spec.PadLeft));
+            // (column q + t of phase b is float s_w·(q + t) + b of a plain row, float q + t of its phase's run otherwise)
+            string Column(string position) => g.StoresPlain && cx.Stride == 2 ? $"2 * {position}" : position;
             // and tap (kh, kw) reads dY from (row r + shift, column q + shift) of the padded copy.
             string Source(int r, int kh, int kw) => I((long)(r + ry.Shift(kh) + ry.PadBefore) * g.PaddedOutputWidth + cx.Shift(kw) + cx.PadBefore);
             string Acc(int i, int r, int a, int b) => $"a{i}_{r}_{a}_{b}";
 
-            w.Line($"ref float dt = ref {Unsafe}.Add(ref dxps, ic * {I(plane)} + m * {I((long)ry.Stride * l.PaddedRowStride)});");
+            w.Line($"ref float dt = ref {Unsafe}.Add(ref {(g.StoresPlain ? "dxs" : "dxps")}, ic * {I(channelStep)} + m * {I(rowStep)});");
             w.Line($"ref float gm = ref {Unsafe}.Add(ref dyps, m * {I(g.PaddedOutputWidth)});");
             w.Line($"ref float wi = ref {Unsafe}.Add(ref w, ic * {I(window)});");
             w.Line("int q = 0;");
@@ -1019,8 +1030,15 @@ namespace GenConv.Generator.Emit
                     for (int i = 0; i < channels; i++)
                         for (int r = 0; r < rows; r++)
                             foreach (int a in rowPhases)
+                            {
+                                if (g.StoresPlain && cx.Stride == 2)
+                                {
+                                    w.Line($"global::GenConv.Kernels.Interleave.Merge({Acc(i, r, a, 0)}, {Acc(i, r, a, 1)}, ref {Unsafe}.Add(ref dt, {Target(i, r, a, 0)} + 2 * q));");
+                                    continue;
+                                }
                                 foreach (int b in columnPhases)
                                     w.Line($"{f.Api}.StoreUnsafe({Acc(i, r, a, b)}, ref dt, (nuint)({Target(i, r, a, b)} + q));");
+                            }
                 }
             });
             // The positions past the last whole vector (and past the common count in the phases that have one more), one
@@ -1042,7 +1060,7 @@ namespace GenConv.Generator.Emit
                                 foreach (var (kh, kw) in phaseTaps)
                                     w.Line($"s = MathF.FusedMultiplyAdd({Unsafe}.Add(ref wo, {I(kh * l.Spec.KernelW + kw)}), {Unsafe}.Add(ref go, {Source(0, kh, kw)}), s);");
                             }
-                        w.Line($"{Unsafe}.Add(ref dt, i * {I(plane)} + r * {I((long)ry.Stride * l.PaddedRowStride)} + {Target(0, 0, a, b)} + t) = s;");
+                        w.Line($"{Unsafe}.Add(ref dt, i * {I(channelStep)} + r * {I(rowStep)} + {Target(0, 0, a, b)} + {Column("t")}) = s;");
                     }
                 }
         }

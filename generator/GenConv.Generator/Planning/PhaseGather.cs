@@ -33,6 +33,13 @@ namespace GenConv.Generator.Planning
             return new PhaseGather(l, rows, columns, channelTile, rowTile);
         }
 
+        /// <summary>
+        /// Whether the tiles store into dX itself: every dX row is then a whole number of the tiles' column vectors, one
+        /// phase (column stride 1) or two interleaved as they are stored (stride 2, even width). Otherwise they store into
+        /// the conv's padded, phase-split layout, copied into dX afterwards.
+        /// </summary>
+        public bool StoresPlain => Columns.Stride == 1 || (Columns.Stride == 2 && Columns.Count(0) == Columns.Count(1));
+
         /// <summary>Floats per channel row of the padded dY copy, and per sample of it.</summary>
         public int PaddedOutputWidth => Layer.Output.Width + Columns.PadBefore + Columns.PadAfter;
         public int PaddedOutputPlane => (Layer.Output.Height + Rows.PadBefore + Rows.PadAfter) * PaddedOutputWidth;

@@ -1,6 +1,8 @@
 using System.ComponentModel;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace GenConv.Kernels
@@ -95,6 +97,37 @@ namespace GenConv.Kernels
             Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
             Avx512F.PermuteVar16x32x2(even, low, odd).StoreUnsafe(ref destination);
             Avx512F.PermuteVar16x32x2(even, low + Vector512.Create(8), odd).StoreUnsafe(ref destination, 16);
+        }
+
+        /// <summary>
+        /// Stores even and odd interleaved as 2 · Vector&lt;float&gt;.Count floats at destination, on whatever width
+        /// Vector&lt;float&gt; has here (the branches are JIT-time constants).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Merge(Vector<float> even, Vector<float> odd, ref float destination)
+        {
+            if (Vector<float>.Count == 16 && Avx512F.IsSupported)
+                Merge(even.AsVector512(), odd.AsVector512(), ref destination);
+            else if (Vector<float>.Count == 8 && Vector256.IsHardwareAccelerated)
+                Merge(even.AsVector256(), odd.AsVector256(), ref destination);
+            else if (Vector<float>.Count == 4 && Sse.IsSupported)
+            {
+                Sse.UnpackLow(even.AsVector128(), odd.AsVector128()).StoreUnsafe(ref destination);
+                Sse.UnpackHigh(even.AsVector128(), odd.AsVector128()).StoreUnsafe(ref destination, 4);
+            }
+            else if (Vector<float>.Count == 4 && AdvSimd.Arm64.IsSupported)
+            {
+                AdvSimd.Arm64.ZipLow(even.AsVector128(), odd.AsVector128()).StoreUnsafe(ref destination);
+                AdvSimd.Arm64.ZipHigh(even.AsVector128(), odd.AsVector128()).StoreUnsafe(ref destination, 4);
+            }
+            else
+            {
+                for (int i = 0; i < Vector<float>.Count; i++)
+                {
+                    Unsafe.Add(ref destination, 2 * i) = even[i];
+                    Unsafe.Add(ref destination, 2 * i + 1) = odd[i];
+                }
+            }
         }
 
         /// <summary>Stores even and odd interleaved as 16 floats at destination (callers check Vector256 acceleration).</summary>
