@@ -991,8 +991,8 @@ namespace GenConv.Generator.Emit
             string Target(int i, int r, int a, int b) => g.StoresPlain
                 ? I(i * channelStep + (long)(ry.Stride * r + a) * l.Input.Width + b)
                 : I(i * plane + (long)(ry.Stride * r + a + l.Spec.PadTop) * l.PaddedRowStride + l.ColumnOffset(b + l.Spec.PadLeft));
-            // (column q + t of phase b is float s_w·(q + t) + b of a plain row, float q + t of its phase's run otherwise)
-            string Column(string position) => g.StoresPlain && cx.Stride == 2 ? $"2 * {position}" : position;
+            // plus, for position t of a column phase, s_w·t in a dX row (the phase's b is in Target), t in the phase's run.
+            string PositionOffset(string t) => g.StoresPlain && cx.Stride == 2 ? $"2 * {t}" : t;
             // and tap (kh, kw) reads dY from (row r + shift, column q + shift) of the padded copy.
             string Source(int r, int kh, int kw) => I((long)(r + ry.Shift(kh) + ry.PadBefore) * g.PaddedOutputWidth + cx.Shift(kw) + cx.PadBefore);
             string Acc(int i, int r, int a, int b) => $"a{i}_{r}_{a}_{b}";
@@ -1033,7 +1033,7 @@ namespace GenConv.Generator.Emit
                             {
                                 if (g.StoresPlain && cx.Stride == 2)
                                 {
-                                    w.Line($"global::GenConv.Kernels.Interleave.Merge({Acc(i, r, a, 0)}, {Acc(i, r, a, 1)}, ref {Unsafe}.Add(ref dt, {Target(i, r, a, 0)} + 2 * q));");
+                                    w.Line($"global::GenConv.Kernels.Interleave.Merge({Acc(i, r, a, 0)}, {Acc(i, r, a, 1)}, ref {Unsafe}.Add(ref dt, {Target(i, r, a, 0)} + {PositionOffset("q")}));");
                                     continue;
                                 }
                                 foreach (int b in columnPhases)
@@ -1060,7 +1060,7 @@ namespace GenConv.Generator.Emit
                                 foreach (var (kh, kw) in phaseTaps)
                                     w.Line($"s = MathF.FusedMultiplyAdd({Unsafe}.Add(ref wo, {I(kh * l.Spec.KernelW + kw)}), {Unsafe}.Add(ref go, {Source(0, kh, kw)}), s);");
                             }
-                        w.Line($"{Unsafe}.Add(ref dt, i * {I(channelStep)} + r * {I(rowStep)} + {Target(0, 0, a, b)} + {Column("t")}) = s;");
+                        w.Line($"{Unsafe}.Add(ref dt, i * {I(channelStep)} + r * {I(rowStep)} + {Target(0, 0, a, b)} + {PositionOffset("t")}) = s;");
                     }
                 }
         }
