@@ -76,15 +76,20 @@ namespace GenConv.Generator.Emit
                     {
                         list.Add(Buffer.Weight);
                         list.Add(Buffer.InputGradient);
-                        PhaseGather? gather = PhaseGather.For(l);
-                        // The scatter, and a gather that cannot store into dX itself, work in the padded, phase-split layout.
-                        if (gather is not { StoresPlain: true }) list.Add(Buffer.PaddedInputGradient);
-                        if (gather is not null) list.Add(Buffer.PaddedOutputGradient);
+                        if (NeedsPaddedInputGradient(l)) list.Add(Buffer.PaddedInputGradient);
+                        if (PhaseGather.For(l) is not null) list.Add(Buffer.PaddedOutputGradient);
                     }
                     break;
             }
             return list.ToArray();
         }
+
+        /// <summary>
+        /// Whether backward data works in a padded, phase-split copy of dX (the model's shared scratch for it): the scatter,
+        /// and a phase gather that cannot store into dX itself; not a backward data done as a convolution.
+        /// </summary>
+        public static bool NeedsPaddedInputGradient(LayerPlan l) =>
+            l.Spec.Kind == LayerKind.Conv2D && ModelPlanner.BackwardDataAsConvolution(l) is null && PhaseGather.For(l) is not { StoresPlain: true };
 
         /// <summary>Backward weights splits the batch into fixed parts, each summed into partial sums of its own.</summary>
         public override int WeightGradientUnits(LayerPlan l) => LayerPlan.SampleParts;

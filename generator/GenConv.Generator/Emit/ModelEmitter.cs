@@ -178,8 +178,7 @@ namespace GenConv.Generator.Emit
                 buffers.Add(new(turn.Key, turn.Max(i => (long)plan.Layers[i].InputLength), true, "activation gradients (every other layer)", TrainingOnly: true));
             foreach (LayerPlan l in plan.Layers.Where(l => l.NeedsPaddedInput))
                 buffers.Add(new(Padded(l.Index), l.PaddedLength, true, $"layer {l.Index}'s padded, phase-split input"));
-            var scattered = plan.Layers.Where(l => l.Spec.Kind == LayerKind.Conv2D && ModelPlanner.BackwardDataAsConvolution(l) is null
-                                                   && PhaseGather.For(l) is not { StoresPlain: true }).ToList();
+            var scattered = plan.Layers.Where(ConvEmitter.NeedsPaddedInputGradient).ToList();
             if (scattered.Count > 0)
                 buffers.Add(new("_paddedGradient", scattered.Max(l => l.PaddedLength), true, "padded, phase-split input gradients (scatter kernels)", TrainingOnly: true));
             foreach (LayerPlan l in plan.Layers)

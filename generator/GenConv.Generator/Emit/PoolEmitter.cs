@@ -88,8 +88,8 @@ namespace GenConv.Generator.Emit
                 using (w.Open("for (int ow = vectorFirst; ow < vectorEnd; ow += 8)"))
                 {
                     string index = IsPadded(l)
-                        ? $"plane + r * {I(width)} + ow * {I(l.Spec.StrideW)} - {I(l.Spec.PadLeft)} + {column}"
-                        : $"plane + (oh * {I(l.Spec.StrideH)} + r) * {I(width)} + ow * {I(l.Spec.StrideW)} + {column}";
+                        ? $"plane + r * {I(width)} + {FirstColumn(l)} + {column}"
+                        : $"{Origin(l)} + r * {I(width)} + {column}";
                     tap(index, IsPadded(l) ? $"(r - r0) * {I(kw)} + {column}" : $"r * {I(kw)} + {column}");
                 }
             }
@@ -118,14 +118,20 @@ namespace GenConv.Generator.Emit
                 w.Line($"int pix = outPlane + oh * {I(l.Output.Width)} + ow;");
                 if (IsPadded(l))
                 {
-                    w.Line($"int c0 = ow * {I(l.Spec.StrideW)} - {I(l.Spec.PadLeft)};");
+                    w.Line($"int c0 = {FirstColumn(l)};");
                     w.Line($"int colStart = Math.Max(c0, 0), colEnd = Math.Min(c0 + {I(l.Spec.KernelW)}, {I(l.Input.Width)});");
                 }
                 else
-                    w.Line($"int o = plane + oh * {I((long)l.Spec.StrideH * l.Input.Width)} + ow * {I(l.Spec.StrideW)};");
+                    w.Line($"int o = {Origin(l)};");
                 body();
             }
         }
+
+        /// <summary>Window <c>ow</c>'s first column, possibly negative (padded windows), as code.</summary>
+        private static string FirstColumn(LayerPlan l) => $"ow * {I(l.Spec.StrideW)} - {I(l.Spec.PadLeft)}";
+
+        /// <summary>Window (<c>oh</c>, <c>ow</c>)'s first input element (unpadded windows), as code.</summary>
+        private static string Origin(LayerPlan l) => $"plane + oh * {I((long)l.Spec.StrideH * l.Input.Width)} + ow * {I(l.Spec.StrideW)}";
 
         /// <summary>
         /// The windows [First, End) of an output row whose every tap lies inside the input row, and at stride 2 the float

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace GenConv.Kernels
@@ -114,11 +113,6 @@ namespace GenConv.Kernels
             {
                 Sse.UnpackLow(even.AsVector128(), odd.AsVector128()).StoreUnsafe(ref destination);
                 Sse.UnpackHigh(even.AsVector128(), odd.AsVector128()).StoreUnsafe(ref destination, 4);
-            }
-            else if (Vector<float>.Count == 4 && AdvSimd.Arm64.IsSupported)
-            {
-                AdvSimd.Arm64.ZipLow(even.AsVector128(), odd.AsVector128()).StoreUnsafe(ref destination);
-                AdvSimd.Arm64.ZipHigh(even.AsVector128(), odd.AsVector128()).StoreUnsafe(ref destination, 4);
             }
             else
             {
