@@ -122,12 +122,16 @@ namespace GenConv.Generator.Emit
             w.Line();
         }
 
-        // Memory plan: activation i is layer i's input (the last one is the model's output); the stored gradients of
-        // activations alternate between two buffers, since backward only ever needs dY of the layer it is in.
+        // Memory plan: activation i is layer i's input (the last one is the model's output); stored activation gradient i
+        // is layer i's dX. Each has a buffer of its own, strided by its own sample size: two buffers taking turns would
+        // need less memory, but sample n's slot in one layer would overlap other samples' slots in the next, written by
+        // the other thread (a cache-line transfer between cores for every line; LeNet-5's pooling backward ran no
+        // faster on two threads than on one) and forbidding two layers' backward data in one region.
         // The model's own input and output, and their gradients, are the caller's spans (CallerSpans): kernels read
         // and write them in place. Only an input or output that a backward kernel reads again is kept in a buffer.
         private static string Activation(int index) => "_activation" + index;
         private static string Padded(int layer) => "_padded" + layer;
+        private static string PaddedGradient(int layer) => "_paddedGradient" + layer;
         private static string TransposedGradient(int layer) => "_pixelMajorGradient" + layer;
         private static string WeightScratch(int layer) => "_weightGradientSums" + layer;
         private static string Winograd(int layer) => "_winograd" + layer;
@@ -138,9 +142,8 @@ namespace GenConv.Generator.Emit
         private static List<int> StoredGradients(ModelPlan plan) =>
             Enumerable.Range(1, plan.Layers.Count - 1).Where(i => !plan.Layers[i - 1].BackwardFused).ToList();
 
-        /// <summary>Consecutive stored gradients take turns, so a layer never reads dY from the buffer it writes dX to.</summary>
-        private static string ActivationGradient(ModelPlan plan, int index) =>
-            StoredGradients(plan).IndexOf(index) % 2 == 1 ? "_gradientA" : "_gradientB";
+        /// <summary>The buffer of stored activation gradient <paramref name="index"/>: layer index's dX, layer index − 1's dY.</summary>
+        private static string ActivationGradient(int index) => "_gradient" + index;
 
         private static readonly Stage[] BackwardStages = { Stage.PrepareBackwardWeights, Stage.BackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
 
@@ -174,13 +177,12 @@ namespace GenConv.Generator.Emit
                     buffers.Add(new(Activation(l.Index + 1), l.OutputLength, true, $"layer {l.Index}'s output"));
             if (KeepsOutput(plan)) buffers.Add(new(Activation(last), plan.OutputLength, true, "the output, which backward reads"));
             // Gradients of the activations between layers; the first and last are the caller's spans.
-            foreach (var turn in StoredGradients(plan).GroupBy(i => ActivationGradient(plan, i)).OrderBy(g => g.Key, StringComparer.Ordinal))
-                buffers.Add(new(turn.Key, turn.Max(i => (long)plan.Layers[i].InputLength), true, "activation gradients (every other layer)", TrainingOnly: true));
+            foreach (int i in StoredGradients(plan))
+                buffers.Add(new(ActivationGradient(i), plan.Layers[i].InputLength, true, $"layer {i}'s input gradient", TrainingOnly: true));
             foreach (LayerPlan l in plan.Layers.Where(l => l.NeedsPaddedInput))
                 buffers.Add(new(Padded(l.Index), l.PaddedLength, true, $"layer {l.Index}'s padded, phase-split input"));
-            var scattered = plan.Layers.Where(ConvEmitter.NeedsPaddedInputGradient).ToList();
-            if (scattered.Count > 0)
-                buffers.Add(new("_paddedGradient", scattered.Max(l => l.PaddedLength), true, "padded, phase-split input gradients (scatter kernels)", TrainingOnly: true));
+            foreach (LayerPlan l in plan.Layers.Where(ConvEmitter.NeedsPaddedInputGradient))
+                buffers.Add(new(PaddedGradient(l.Index), l.PaddedLength, true, $"layer {l.Index}'s padded, phase-split input gradient (scatter kernel)", TrainingOnly: true));
             foreach (LayerPlan l in plan.Layers)
             {
                 if (PhaseGather.For(l) is { } gather)
@@ -364,14 +366,11 @@ namespace GenConv.Generator.Emit
                 }
                 if (HasKernel(l, Stage.BackwardWeights))
                     regions.Add(new Region(regions.Count, l));
-                // A region holds at most one layer's backward data: activation gradients ping-pong between two buffers in
-                // which each layer strides samples by its own size, so sample n of one layer overlaps other samples of the next.
+                // Backward data goes on in the region before it, on the samples that region's part gave it: every layer's
+                // gradients and scratch have buffers of their own, so no other thread's samples share its memory. The
+                // first layer's (the optional input gradient) has a region of its own.
                 if (HasKernel(l, Stage.BackwardData))
-                {
-                    Region last = regions[regions.Count - 1];
-                    bool withWeights = l.Index > 0 && last.WeightLayer == l && last.SampleKernels.Count == 0;
-                    (withWeights ? last : SampleRegion()).SampleKernels.Add((l, Stage.BackwardData));
-                }
+                    (l.Index > 0 && regions.Count > 1 ? regions[regions.Count - 1] : SampleRegion()).SampleKernels.Add((l, Stage.BackwardData));
             }
             return regions;
         }
@@ -577,8 +576,8 @@ namespace GenConv.Generator.Emit
                 Buffer.InputGradient when first => CallerTarget,
                 // This layer's dX is the ReLU's (the ReLU's own dX = mask · dY is computed as this layer stores it).
                 Buffer.InputGradient when l.RectifiesInputGradient => Argument(plan, plan.Layers[l.Index - 1], Buffer.InputGradient),
-                Buffer.OutputGradient => $"ref Data({ActivationGradient(plan, l.Index + 1)})",
-                Buffer.InputGradient => $"ref Data({ActivationGradient(plan, l.Index)})",
+                Buffer.OutputGradient => $"ref Data({ActivationGradient(l.Index + 1)})",
+                Buffer.InputGradient => $"ref Data({ActivationGradient(l.Index)})",
                 _ => Argument(l, buffer),
             };
         }
@@ -592,7 +591,7 @@ namespace GenConv.Generator.Emit
             Buffer.PaddedInput => $"ref Data({Padded(l.Index)})",
             Buffer.WeightGradient => $"ref Unsafe.Add(ref gradients, {I(l.WeightOffset)})",
             Buffer.BiasGradient => $"ref Unsafe.Add(ref gradients, {I(l.BiasOffset)})",
-            Buffer.PaddedInputGradient => "ref Data(_paddedGradient)",
+            Buffer.PaddedInputGradient => $"ref Data({PaddedGradient(l.Index)})",
             Buffer.TransposedWeight => $"ref Data(_transposedWeight{l.Index})",
             Buffer.PaddedOutputGradient => $"ref Data(_paddedOutputGradient{l.Index})",
             Buffer.TransposedOutputGradient => $"ref Data({TransposedGradient(l.Index)})",

@@ -152,8 +152,12 @@ namespace Golden
         private readonly float[] _activation6; // layer 5's output
         private readonly float[] _activation8; // layer 7's output
         private readonly float[] _activation10; // layer 9's output
-        private readonly float[] _gradientA; // activation gradients (every other layer)
-        private readonly float[] _gradientB; // activation gradients (every other layer)
+        private readonly float[] _gradient1; // layer 1's input gradient
+        private readonly float[] _gradient3; // layer 3's input gradient
+        private readonly float[] _gradient4; // layer 4's input gradient
+        private readonly float[] _gradient6; // layer 6's input gradient
+        private readonly float[] _gradient7; // layer 7's input gradient
+        private readonly float[] _gradient9; // layer 9's input gradient
         private readonly float[] _padded0; // layer 0's padded, phase-split input
         private readonly float[] _transposedWeight0; // layer 0's flipped kernel
         private readonly float[] _paddedOutputGradient0; // layer 0's padded output gradient
@@ -170,9 +174,9 @@ namespace Golden
         /// <summary>Bytes inference needs per sample: activations and padded inputs.</summary>
         public const long InferenceBytesPerSample = 36432;
         /// <summary>Bytes training needs whatever the batch, optimizer state aside: parameters, gradients, kernel scratch.</summary>
-        public const long TrainingFixedBytes = 583520;
+        public const long TrainingFixedBytes = 583760;
         /// <summary>Bytes training needs per sample: activations, their gradients and padded copies.</summary>
-        public const long TrainingBytesPerSample = 111664;
+        public const long TrainingBytesPerSample = 120480;
         /// <summary>Bytes of the buffers this class holds that do not grow with the batch.</summary>
         public const long FixedBytes = TrainingFixedBytes;
         /// <summary>Bytes of the buffers this class holds per sample of maxBatch.</summary>
@@ -196,8 +200,12 @@ namespace Golden
             _activation6 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 400);
             _activation8 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 120);
             _activation10 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 84);
-            _gradientA = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 1176);
-            _gradientB = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 4704);
+            _gradient1 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 4704);
+            _gradient3 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 1176);
+            _gradient4 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 1600);
+            _gradient6 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 400);
+            _gradient7 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 120);
+            _gradient9 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 84);
             _padded0 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 1024);
             _transposedWeight0 = global::GenConv.AlignedBuffer.Allocate(150);
             _paddedOutputGradient0 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 6144);
@@ -251,18 +259,16 @@ namespace Golden
             ref float gradients = ref Data(_gradients);
             RunParallel(1, 4, 4688);
             RunParallel(2, 4, 26688);
-            RunParallel(3, 4, 112640);
-            RunParallel(4, batch, 76416);
+            RunParallel(3, 4, 189056);
             Layer3PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 156), ref Data(_transposedWeight3));
-            RunParallel(5, 4, 568832);
+            RunParallel(4, 4, 662912);
             Layer3FinishBackwardWeights(batch, 0, 1, ref Data(_weightGradientSums3), ref Unsafe.Add(ref gradients, 156), ref Unsafe.Add(ref gradients, 2556));
-            RunParallel(6, batch, 94080);
-            RunParallel(7, 4, 205408);
+            RunParallel(5, 4, 205408);
             Layer0FinishBackwardWeights(batch, 0, 1, ref Data(_weightGradientSums0), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
             if (_io.HasTarget) // the caller asked for dL/dInput
             {
                 Layer0PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 0), ref Data(_transposedWeight0));
-                RunParallel(8, batch, 205408);
+                RunParallel(6, batch, 205408);
             }
         }
 
@@ -300,71 +306,59 @@ namespace Golden
                     end = (int)((long)batch * end / 4);
                     if (start < end)
                     {
-                        Layer10BackwardData(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 60856), ref Data(_gradientA), ref Data(_activation10));
+                        Layer10BackwardData(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 60856), ref Data(_gradient9), ref Data(_activation10));
                     }
                     break;
                 }
                 case 2: // over parts of the batch
                 {
-                    Layer8BackwardWeights(batch, 84 * start / 4, 84 * end / 4, ref Data(_activation8), ref Data(_gradientA), ref Unsafe.Add(ref gradients, 50692), ref Unsafe.Add(ref gradients, 60772));
+                    Layer8BackwardWeights(batch, 84 * start / 4, 84 * end / 4, ref Data(_activation8), ref Data(_gradient9), ref Unsafe.Add(ref gradients, 50692), ref Unsafe.Add(ref gradients, 60772));
                     start = (int)((long)batch * start / 4);
                     end = (int)((long)batch * end / 4);
                     if (start < end)
                     {
-                        Layer8BackwardData(batch, start, end, ref Data(_gradientA), ref Unsafe.Add(ref parameters, 50692), ref Data(_gradientB), ref Data(_activation8));
+                        Layer8BackwardData(batch, start, end, ref Data(_gradient9), ref Unsafe.Add(ref parameters, 50692), ref Data(_gradient7), ref Data(_activation8));
                     }
                     break;
                 }
                 case 3: // over parts of the batch
                 {
-                    Layer6BackwardWeights(batch, 120 * start / 4, 120 * end / 4, ref Data(_activation6), ref Data(_gradientB), ref Unsafe.Add(ref gradients, 2572), ref Unsafe.Add(ref gradients, 50572));
+                    Layer6BackwardWeights(batch, 120 * start / 4, 120 * end / 4, ref Data(_activation6), ref Data(_gradient7), ref Unsafe.Add(ref gradients, 2572), ref Unsafe.Add(ref gradients, 50572));
                     start = (int)((long)batch * start / 4);
                     end = (int)((long)batch * end / 4);
                     if (start < end)
                     {
-                        Layer6BackwardData(batch, start, end, ref Data(_gradientB), ref Unsafe.Add(ref parameters, 2572), ref Data(_gradientA));
+                        Layer6BackwardData(batch, start, end, ref Data(_gradient7), ref Unsafe.Add(ref parameters, 2572), ref Data(_gradient6));
+                        Layer5BackwardData(batch, start, end, ref Data(_activation5), ref Data(_gradient6), ref Data(_gradient4));
+                        Layer3PrepareBackwardWeights(batch, start, end, ref Data(_gradient4), ref Data(_pixelMajorGradient3));
                     }
                     break;
                 }
-                case 4: // over samples
-                {
-                    {
-                        Layer5BackwardData(batch, start, end, ref Data(_activation5), ref Data(_gradientA), ref Data(_gradientB));
-                        Layer3PrepareBackwardWeights(batch, start, end, ref Data(_gradientB), ref Data(_pixelMajorGradient3));
-                    }
-                    break;
-                }
-                case 5: // over parts of the batch
+                case 4: // over parts of the batch
                 {
                     Layer3BackwardWeights(batch, start, end, ref Data(_activation3), ref Data(_pixelMajorGradient3), ref Data(_weightGradientSums3));
                     start = (int)((long)batch * start / 4);
                     end = (int)((long)batch * end / 4);
                     if (start < end)
                     {
-                        Layer3BackwardData(batch, start, end, ref Data(_gradientB), ref Data(_transposedWeight3), ref Data(_gradientA), ref Data(_paddedOutputGradient3));
+                        Layer3BackwardData(batch, start, end, ref Data(_gradient4), ref Data(_transposedWeight3), ref Data(_gradient3), ref Data(_paddedOutputGradient3));
+                        Layer2BackwardData(batch, start, end, ref Data(_activation2), ref Data(_gradient3), ref Data(_gradient1));
                     }
+                    break;
+                }
+                case 5: // over parts of the batch
+                {
+                    Layer0BackwardWeights(batch, start, end, ref Data(_padded0), ref Data(_gradient1), ref Data(_weightGradientSums0));
                     break;
                 }
                 case 6: // over samples
                 {
                     {
-                        Layer2BackwardData(batch, start, end, ref Data(_activation2), ref Data(_gradientA), ref Data(_gradientB));
+                        Layer0BackwardData(batch, start, end, ref Data(_gradient1), ref Data(_transposedWeight0), ref _io.Target, ref Data(_paddedOutputGradient0));
                     }
                     break;
                 }
-                case 7: // over parts of the batch
-                {
-                    Layer0BackwardWeights(batch, start, end, ref Data(_padded0), ref Data(_gradientB), ref Data(_weightGradientSums0));
-                    break;
-                }
-                case 8: // over samples
-                {
-                    {
-                        Layer0BackwardData(batch, start, end, ref Data(_gradientB), ref Data(_transposedWeight0), ref _io.Target, ref Data(_paddedOutputGradient0));
-                    }
-                    break;
-                }
-                case 9: // over parts of every parameter tensor
+                case 7: // over parts of every parameter tensor
                 {
                     global::GenConv.IParameterRangeWork work = _parameterWork!;
                     global::GenConv.ParameterRanges.RunUnitParts(work, 0, 6, 25, start, end, 4);
@@ -395,7 +389,7 @@ namespace Golden
                 return;
             }
             _parameterWork = work;
-            try { _team.Run(_runRegion, 9, 4); }
+            try { _team.Run(_runRegion, 7, 4); }
             finally { _parameterWork = null; }
         }
 
