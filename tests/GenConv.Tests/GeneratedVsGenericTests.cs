@@ -159,6 +159,15 @@ namespace GenConv.Tests
             // (a 512-bit vector and 8 alone, or three 256-bit ones), and 16 after a ReLU whose backward it applies.
             ("3, 10, 48", "[Conv2D(OutChannels = 4, Kernel = 3, Stride = 2, Padding = 1)]"),
             ("2, 9, 33", "[Conv2D(OutChannels = 3, Kernel = 2)] [ReLU] [Conv2D(OutChannels = 4, Kernel = 3, Stride = 2, Padding = 1)]"),
+            // Pooling windows 8 at a time at column strides 3 and 4 (every third or fourth float gathered by shuffles):
+            // tiling, overlapping and gapped windows, padded or not, counted or not, and after a fused ReLU.
+            ("2, 7, 70", "[MaxPool2D(Kernel = 3, Stride = 3)]"),
+            ("2, 9, 75", "[MaxPool2D(Kernel = 5, Stride = 4, Padding = 2)]"),
+            ("1, 5, 60", "[MaxPool2D(Kernel = 2, Stride = 3)]"),
+            ("1, 6, 80", "[AvgPool2D(Kernel = 3, Stride = 3, Padding = 1, CountIncludePad = false)]"),
+            ("2, 8, 70", "[AvgPool2D(KernelH = 2, KernelW = 4, StrideH = 2, StrideW = 4)]"),
+            ("2, 9, 52", "[LeakyReLU(Slope = 0.25f)] [ReLU] [MaxPool2D(Kernel = 3, Stride = 3)]"),
+            ("2, 9, 70", "[LeakyReLU(Slope = 0.25f)] [ReLU] [AvgPool2D(KernelH = 3, KernelW = 6, StrideH = 2, StrideW = 4, PadH = 1, PadW = 3)]"),
         };
 
         public ModelMatrixFixture()
@@ -199,7 +208,7 @@ namespace GenConv.Tests
         }
 
         /// <summary>
-        /// The vectorized pools (2×2 row pairs, and other windows 8 at a time, forward and backward) and ReLU, and a ReLU's backward fused into the max or average pool after it, against the naive
+        /// The vectorized pools (2×2 row pairs, and other windows 8 at a time at column strides 1 to 4, forward and backward) and ReLU, and a ReLU's backward fused into the max or average pool after it, against the naive
         /// kernels bit for bit on the values where the rules matter: ties (the first maximum wins), NaN (wins), ±0 (the
         /// first of equal zeros wins; gradients add to +0; a masked gradient is +0), ±∞.
         /// </summary>
@@ -224,6 +233,13 @@ namespace GenConv.Tests
         [InlineData("2, 9, 37", "[LeakyReLU(Slope = 0.25f)] [ReLU] [AvgPool2D(Kernel = 2)]")]
         [InlineData("2, 9, 41", "[LeakyReLU(Slope = 0.25f)] [ReLU] [AvgPool2D(Kernel = 3, Stride = 2, Padding = 1)]")]
         [InlineData("1, 2, 150", "[AvgPool2D(KernelH = 1, KernelW = 130, Stride = 1)]")]
+        [InlineData("2, 7, 70", "[MaxPool2D(Kernel = 3, Stride = 3)]")] // 23 windows a row: 8 at a time, every third float
+        [InlineData("2, 9, 75", "[MaxPool2D(Kernel = 5, Stride = 4, Padding = 2)]")]
+        [InlineData("1, 5, 60", "[MaxPool2D(Kernel = 2, Stride = 3)]")]
+        [InlineData("1, 6, 80", "[AvgPool2D(Kernel = 3, Stride = 3, Padding = 1, CountIncludePad = false)]")]
+        [InlineData("2, 8, 70", "[AvgPool2D(KernelH = 2, KernelW = 4, StrideH = 2, StrideW = 4)]")]
+        [InlineData("2, 9, 52", "[LeakyReLU(Slope = 0.25f)] [ReLU] [MaxPool2D(Kernel = 3, Stride = 3)]")]
+        [InlineData("2, 9, 70", "[LeakyReLU(Slope = 0.25f)] [ReLU] [AvgPool2D(KernelH = 3, KernelW = 6, StrideH = 2, StrideW = 4, PadH = 1, PadW = 3)]")]
         public void VectorizedPoolsAndActivationsFollowTheScalarRulesBitForBit(string input, string layer)
         {
             int caseIndex = Array.FindIndex(ModelMatrixFixture.Cases, c => c.Layers == layer && c.Input == input);

@@ -134,19 +134,23 @@ namespace GenConv.Generator.Emit
         private static string Origin(LayerPlan l) => $"plane + oh * {I((long)l.Spec.StrideH * l.Input.Width)} + ow * {I(l.Spec.StrideW)}";
 
         /// <summary>
-        /// The windows [First, End) of an output row whose every tap lies inside the input row, and at stride 2 the float
-        /// after each tap as well (a tap of 8 windows loads 16 floats and keeps the even ones); empty at other strides.
+        /// The windows [First, End) of an output row whose every tap lies inside the input row, and at stride s the s − 1
+        /// floats after each tap as well (a tap of 8 windows loads 8·s floats and keeps every s-th); empty at strides
+        /// above <see cref="MaxVectorStride"/>.
         /// </summary>
         private static (int First, int End) VectorWindows(LayerPlan l)
         {
             int stride = l.Spec.StrideW;
-            if (stride > 2) return (0, 0);
+            if (stride > MaxVectorStride) return (0, 0);
             int first = (l.Spec.PadLeft + stride - 1) / stride;
-            // Window ow reads up to column ow·s − PadLeft + KernelW − 1, and one more at stride 2.
+            // Window ow reads up to column ow·s − PadLeft + KernelW − 1, and s − 1 more.
             int lastOrigin = l.Input.Width - 1 - (l.Spec.KernelW - 1) - (stride - 1) + l.Spec.PadLeft;
             int end = lastOrigin < 0 ? 0 : System.Math.Min(l.Output.Width, lastOrigin / stride + 1);
             return (first, System.Math.Max(first, end));
         }
+
+        /// <summary>The largest column stride whose windows go 8 at a time (PoolWindows.Tap and AddTap gather it with shuffles).</summary>
+        private const int MaxVectorStride = 4;
 
         /// <summary>
         /// One statement per tap of 8 windows from <c>ow</c> (all inside the row), in the scalar kernel's order:

@@ -12,34 +12,96 @@ namespace GenConv.Kernels
     public static class PoolWindows
     {
         /// <summary>
-        /// One tap of 8 windows whose origins are <paramref name="stride"/> apart (1 or 2): the 8 floats from
-        /// <paramref name="source"/>, or at stride 2 the even ones of the 16 from there (all 16 are read).
+        /// One tap of 8 windows whose origins are <paramref name="stride"/> apart (1 to 4): every stride-th float from
+        /// <paramref name="source"/>, 8 of them (all 8·stride floats from there are read).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Tap(ref float source, int stride)
         {
-            if (stride == 1) return Vector256.LoadUnsafe(ref source);
-            Interleave.Split(ref source, out Vector256<float> even, out _);
-            return even;
+            switch (stride)
+            {
+                case 1:
+                    return Vector256.LoadUnsafe(ref source);
+                case 2:
+                    Interleave.Split(ref source, out Vector256<float> even, out _);
+                    return even;
+                case 3:
+                {
+                    // Floats 0, 3, …, 21 sit in lanes {0, 3, 6} of the first vector, {1, 4, 7} of the second and {2, 5} of
+                    // the third: disjoint, so two blends gather them and one shuffle puts them in order.
+                    Vector256<float> blended = Vector256.ConditionalSelect(Third0, Vector256.LoadUnsafe(ref source),
+                        Vector256.ConditionalSelect(Third1, Vector256.LoadUnsafe(ref source, 8), Vector256.LoadUnsafe(ref source, 16)));
+                    return Vector256.Shuffle(blended, ThirdsInOrder);
+                }
+                default:
+                {
+                    // Floats 0, 4, …, 28: lanes 0 and 4 of each of four vectors, moved to lanes 2k and 2k + 1 and blended.
+                    Vector256<float> low = Vector256.ConditionalSelect(Quarter0,
+                        Vector256.Shuffle(Vector256.LoadUnsafe(ref source), Vector256.Create(0, 4, 0, 0, 0, 0, 0, 0)),
+                        Vector256.Shuffle(Vector256.LoadUnsafe(ref source, 8), Vector256.Create(0, 0, 0, 4, 0, 0, 0, 0)));
+                    Vector256<float> high = Vector256.ConditionalSelect(Quarter2,
+                        Vector256.Shuffle(Vector256.LoadUnsafe(ref source, 16), Vector256.Create(0, 0, 0, 0, 0, 4, 0, 0)),
+                        Vector256.Shuffle(Vector256.LoadUnsafe(ref source, 24), Vector256.Create(0, 0, 0, 0, 0, 0, 0, 4)));
+                    return Vector256.ConditionalSelect(FirstHalf, low, high);
+                }
+            }
         }
 
         /// <summary>
         /// Adds <paramref name="add"/> to one tap's elements of 8 windows whose origins are <paramref name="stride"/> apart
-        /// (1 or 2), in place: at stride 2 the 16 floats from <paramref name="destination"/> are read and written, the odd
-        /// ones unchanged. Backward's vector step: a lane with nothing to add adds +0, which changes no gradient (a sum
-        /// that starts at +0 never becomes −0).
+        /// (1 to 4), in place: every stride-th of the 8·stride floats from <paramref name="destination"/>, which are all
+        /// read and written, the others unchanged. Backward's vector step: a lane with nothing to add adds +0, which changes
+        /// no gradient (a sum that starts at +0 never becomes −0).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void AddTap(ref float destination, int stride, Vector256<float> add)
         {
-            if (stride == 1)
+            switch (stride)
             {
-                (Vector256.LoadUnsafe(ref destination) + add).StoreUnsafe(ref destination);
-                return;
+                case 1:
+                    (Vector256.LoadUnsafe(ref destination) + add).StoreUnsafe(ref destination);
+                    return;
+                case 2:
+                    Interleave.Split(ref destination, out Vector256<float> even, out Vector256<float> odd);
+                    Interleave.Merge(even + add, odd, ref destination);
+                    return;
+                case 3:
+                {
+                    // Tap in reverse: its shuffle is its own inverse, and each vector takes its blend lanes of the result.
+                    Vector256<float> spread = Vector256.Shuffle(add, ThirdsInOrder);
+                    AddLanes(ref destination, 0, Third0, spread);
+                    AddLanes(ref destination, 8, Third1, spread);
+                    AddLanes(ref destination, 16, Third2, spread);
+                    return;
+                }
+                default:
+                    AddLanes(ref destination, 0, Lanes0And4, Vector256.Shuffle(add, Vector256.Create(0, 0, 0, 0, 1, 0, 0, 0)));
+                    AddLanes(ref destination, 8, Lanes0And4, Vector256.Shuffle(add, Vector256.Create(2, 0, 0, 0, 3, 0, 0, 0)));
+                    AddLanes(ref destination, 16, Lanes0And4, Vector256.Shuffle(add, Vector256.Create(4, 0, 0, 0, 5, 0, 0, 0)));
+                    AddLanes(ref destination, 24, Lanes0And4, Vector256.Shuffle(add, Vector256.Create(6, 0, 0, 0, 7, 0, 0, 0)));
+                    return;
             }
-            Interleave.Split(ref destination, out Vector256<float> even, out Vector256<float> odd);
-            Interleave.Merge(even + add, odd, ref destination);
         }
+
+        /// <summary>The 8 floats at destination + offset, plus <paramref name="add"/> in the lanes of <paramref name="lanes"/> and +0 in the others.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void AddLanes(ref float destination, int offset, Vector256<float> lanes, Vector256<float> add) =>
+            (Vector256.LoadUnsafe(ref destination, (nuint)offset) + Vector256.ConditionalSelect(lanes, add, Vector256<float>.Zero))
+                .StoreUnsafe(ref destination, (nuint)offset);
+
+        // Lane masks (all bits set where a lane is chosen), and the order of the stride-3 blend's lanes.
+        private static Vector256<float> Third0 => Mask(-1, 0, 0, -1, 0, 0, -1, 0);
+        private static Vector256<float> Third1 => Mask(0, -1, 0, 0, -1, 0, 0, -1);
+        private static Vector256<float> Third2 => Mask(0, 0, -1, 0, 0, -1, 0, 0);
+        private static Vector256<int> ThirdsInOrder => Vector256.Create(0, 3, 6, 1, 4, 7, 2, 5);
+        private static Vector256<float> Quarter0 => Mask(-1, -1, 0, 0, 0, 0, 0, 0);
+        private static Vector256<float> Quarter2 => Mask(0, 0, 0, 0, -1, -1, 0, 0);
+        private static Vector256<float> FirstHalf => Mask(-1, -1, -1, -1, 0, 0, 0, 0);
+        private static Vector256<float> Lanes0And4 => Mask(-1, 0, 0, 0, -1, 0, 0, 0);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Mask(int e0, int e1, int e2, int e3, int e4, int e5, int e6, int e7) =>
+            Vector256.Create(e0, e1, e2, e3, e4, e5, e6, e7).AsSingle();
 
         /// <summary>
         /// One tap of the max scan that also tracks where each lane's maximum is: <paramref name="arg"/> takes
