@@ -11,7 +11,7 @@ namespace GenConv.Benchmarks
     /// </summary>
     public class PoolingBenchmarks
     {
-        [Params("MaxPool3x3Stride2", "AvgPool3x3Stride1")]
+        [Params("MaxPool3x3Stride2", "AvgPool3x3Stride1", "MaxPool3x3Stride3")]
         public string Pool { get; set; } = "MaxPool3x3Stride2";
 
         [ParamsSource(nameof(Variants))]
@@ -26,7 +26,13 @@ namespace GenConv.Benchmarks
         public void Setup()
         {
             int maxBatch = WorkloadBenchmarks.TrainBatch;
-            IGenConvModel generated = Pool == "MaxPool3x3Stride2" ? new MaxPool3x3Stride2(maxBatch) : new AvgPool3x3Stride1(maxBatch);
+            IGenConvModel generated = Pool switch
+            {
+                "MaxPool3x3Stride2" => new MaxPool3x3Stride2(maxBatch),
+                "AvgPool3x3Stride1" => new AvgPool3x3Stride1(maxBatch),
+                "MaxPool3x3Stride3" => new MaxPool3x3Stride3(maxBatch),
+                _ => throw new ArgumentOutOfRangeException(nameof(Pool), Pool, "not a pooling benchmark model"),
+            };
             model = Variant switch
             {
                 Variant.Generated => generated,

@@ -1,7 +1,7 @@
 using GenConv;
 
 // Layers no reference workload has. The determinism probe (bit-identity across vector widths and thread counts) and the
-// JIT test (no MinOpts) run PoolingWindows; the benchmarks measure the two pools below beside the generic kernels. Not
+// JIT test (no MinOpts) run PoolingWindows; the benchmarks measure the three pools below beside the generic kernels. Not
 // reference workloads: see Models.cs for those.
 namespace GenConv.Workloads
 {
@@ -25,6 +25,11 @@ namespace GenConv.Workloads
     [GenConvModel(InputChannels = 64, InputHeight = 28, InputWidth = 28)]
     [AvgPool2D(Kernel = 3, Stride = 1, Padding = 1, CountIncludePad = false)]
     public partial class AvgPool3x3Stride1 { }
+
+    /// <summary>A 3×3 stride-3 max pool (windows that tile the input) on 64×54×54: every third float gathered by shuffles.</summary>
+    [GenConvModel(InputChannels = 64, InputHeight = 54, InputWidth = 54)]
+    [MaxPool2D(Kernel = 3, Stride = 3)]
+    public partial class MaxPool3x3Stride3 { }
 }
 
 namespace GenConv.Workloads
