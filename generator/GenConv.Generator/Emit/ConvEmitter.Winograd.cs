@@ -10,8 +10,9 @@ namespace GenConv.Generator.Emit
     /// products per input channel instead of 36. A sample is done in blocks of whole tile rows: the block's input tiles
     /// are transformed (Bᵀ d B, <c>Kernels.Winograd</c>) into 16 planes [ξ][input channel][tile]; per tile of output
     /// channels, the 16 planes go through the direct kernel's own register tiles as 1×1 convolutions with the kernel's
-    /// transform U[ξ] (G g Gᵀ, once per call) as weights, and the products are transformed back (Aᵀ M A) into the
-    /// tile's outputs with bias and fused activation while they are still in cache. Every step is element-wise over tiles
+    /// transform U[ξ] (G g Gᵀ, computed before the pass and kept while the weights stay the same) as weights, and the
+    /// products are transformed back (Aᵀ M A) into the tile's outputs with bias and fused activation while they are still
+    /// in cache. Every step is element-wise over tiles
     /// or one fused chain over input channels, the same on every vector width, so the widths agree bit for bit.
     /// </summary>
     internal sealed partial class ConvEmitter
@@ -44,8 +45,11 @@ namespace GenConv.Generator.Emit
         private static long InputStride(LayerPlan l) => PlaneStride((long)l.Input.Channels * BlockLength(l));
         private static long ProductStride(LayerPlan l) => PlaneStride((long)l.Output.Channels * BlockLength(l));
 
-        /// <summary>Floats of one call's Winograd scratch: U [ξ][oc][ic], then a block's V [ξ][ic][tile] and M [ξ][oc][tile].</summary>
-        public static long WinogradScratchLength(LayerPlan l) => Products * (KernelStride(l) + InputStride(l) + ProductStride(l));
+        /// <summary>Floats of one call's Winograd scratch: a block's V [ξ][ic][tile] and M [ξ][oc][tile].</summary>
+        public static long WinogradScratchLength(LayerPlan l) => Products * (InputStride(l) + ProductStride(l));
+
+        /// <summary>Floats of a transformed kernel U [ξ][oc][ic].</summary>
+        public static long WinogradKernelLength(LayerPlan l) => Products * KernelStride(l);
 
         /// <summary>
         /// The products of one ξ as a 1×1 convolution over the block's tiles, shaped as rows of 32 tiles where the block
@@ -62,24 +66,14 @@ namespace GenConv.Generator.Emit
 
         private static void EmitWinograd(SourceWriter w, LayerPlan l, ConvolutionBuffers b)
         {
-            int inputs = l.Input.Channels, outputs = l.Output.Channels, tileRows = TileRows(l), blockRows = BlockRows(l);
-            long kernels = (long)outputs * inputs, kernelStride = KernelStride(l), inputStride = InputStride(l), productStride = ProductStride(l);
+            int outputs = l.Output.Channels, tileRows = TileRows(l), blockRows = BlockRows(l);
+            long kernelStride = KernelStride(l), inputStride = InputStride(l), productStride = ProductStride(l);
             (string, long)[] perSample = ConvolutionSamples(w, l, b);
             BindCallScratch(w, ("wg", WinogradScratchLength(l)));
-            w.Line("ref float wu = ref wgs;");
-            w.Line($"ref float wv = ref {Unsafe}.Add(ref wgs, {I(Products * kernelStride)});");
-            w.Line($"ref float wm = ref {Unsafe}.Add(ref wgs, {I(Products * (kernelStride + inputStride))});");
-            w.Line("// U[ξ][oc][ic] = (G g Gᵀ)[ξ] of each 3×3 kernel g = w[oc, ic], once per call.");
-            if (kernels >= 8)
-            {
-                // 8 kernels a step, the last step moved back to end at the last kernel (it writes equal values again).
-                using (w.Open("if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)"))
-                using (w.Open($"for (int k = 0; k < {I(kernels)}; k = global::GenConv.Kernels.PoolWindows.Next(k, 8, {I(kernels)}))"))
-                    w.Line($"global::GenConv.Kernels.Winograd.Kernels8(ref {Unsafe}.Add(ref {b.Weight}, k * 9), ref {Unsafe}.Add(ref wu, k), {I(kernelStride)});");
-                w.Line("else");
-            }
-            using (w.Open($"for (int k = 0; k < {I(kernels)}; k++)"))
-                w.Line($"global::GenConv.Kernels.Winograd.Kernel(ref {Unsafe}.Add(ref {b.Weight}, k * 9), ref {Unsafe}.Add(ref wu, k), {I(kernelStride)});");
+            // U, computed before the pass (PrepareForward, PrepareBackwardData) for every thread's calls to share.
+            w.Line($"ref float wu = ref {(b.Stage == Stage.Forward ? "wk" : "wkt")};");
+            w.Line("ref float wv = ref wgs;");
+            w.Line($"ref float wm = ref {Unsafe}.Add(ref wgs, {I(Products * inputStride)});");
             using (OpenSampleLoop(w, perSample))
             {
                 string source = EmitPaddedCopy(w, l, b);
@@ -105,6 +99,36 @@ namespace GenConv.Generator.Emit
                 }
                 if (b.Rectify) EmitRectified(w, "xs", "dxs", l.OutputLength);
             }
+        }
+
+        /// <summary>
+        /// Forward's U, recomputed only when the weights differ (bit for bit) from those it was computed from: inference
+        /// with unchanged weights skips the transform (about 2.6 µs for L4's 1,024 kernels), and a training step, whose
+        /// update changed them, pays a comparison that fails early and a copy.
+        /// </summary>
+        private static void EmitWinogradKernelCache(SourceWriter w, LayerPlan l)
+        {
+            using (w.Open($"if (!global::GenConv.Kernels.Winograd.KernelIsCurrent(ref w, ref wks, {I(l.WeightCount)}))"))
+            {
+                EmitKernelTransform(w, l, "w", "wk");
+                w.Line($"global::GenConv.Kernels.Winograd.KernelComputedFrom(ref w, ref wks, {I(l.WeightCount)});");
+            }
+        }
+
+        /// <summary>U[ξ][oc][ic] = (G g Gᵀ)[ξ] of each 3×3 kernel g = <paramref name="weight"/>[oc, ic], into <paramref name="kernel"/>.</summary>
+        private static void EmitKernelTransform(SourceWriter w, LayerPlan l, string weight, string kernel)
+        {
+            long kernels = (long)l.Output.Channels * l.Input.Channels, kernelStride = KernelStride(l);
+            if (kernels >= 8)
+            {
+                // 8 kernels a step, the last step moved back to end at the last kernel (it writes equal values again).
+                using (w.Open("if (global::System.Runtime.Intrinsics.X86.Avx2.IsSupported)"))
+                using (w.Open($"for (int k = 0; k < {I(kernels)}; k = global::GenConv.Kernels.PoolWindows.Next(k, 8, {I(kernels)}))"))
+                    w.Line($"global::GenConv.Kernels.Winograd.Kernels8(ref {Unsafe}.Add(ref {weight}, k * 9), ref {Unsafe}.Add(ref {kernel}, k), {I(kernelStride)});");
+                w.Line("else");
+            }
+            using (w.Open($"for (int k = 0; k < {I(kernels)}; k++)"))
+                w.Line($"global::GenConv.Kernels.Winograd.Kernel(ref {Unsafe}.Add(ref {weight}, k * 9), ref {Unsafe}.Add(ref {kernel}, k), {I(kernelStride)});");
         }
 
         /// <summary>

@@ -38,7 +38,11 @@ namespace GenConv.Generator.Emit
                     if (l.BiasCount > 0) list.Add(Buffer.Bias);
                     list.Add(Buffer.Output);
                     if (l.NeedsPaddedInput) list.Add(Buffer.PaddedInput);
-                    if (l.Spec.Winograd) list.Add(Buffer.WinogradScratch);
+                    if (l.Spec.Winograd) list.AddRange(new[] { Buffer.WinogradKernel, Buffer.WinogradScratch });
+                    break;
+                case Stage.PrepareForward:
+                    if (!l.Spec.Winograd) return null;
+                    list.AddRange(new[] { Buffer.Weight, Buffer.WinogradKernel, Buffer.WinogradKernelSource });
                     break;
                 case Stage.PrepareBackwardWeights:
                     if (l.WeightGradientOverPixels) return null; // reads dY as it is
@@ -57,9 +61,10 @@ namespace GenConv.Generator.Emit
                     if (l.BiasCount > 0) list.Add(Buffer.BiasGradient);
                     break;
                 case Stage.PrepareBackwardData:
-                    if (ModelPlanner.BackwardDataAsConvolution(l) is null) return null;
+                    if (ModelPlanner.BackwardDataAsConvolution(l) is not { } flipped) return null;
                     list.Add(Buffer.Weight);
                     list.Add(Buffer.TransposedWeight);
+                    if (flipped.Spec.Winograd) list.Add(Buffer.WinogradBackwardKernel);
                     break;
                 default:
                     list.Add(Buffer.OutputGradient);
@@ -70,7 +75,7 @@ namespace GenConv.Generator.Emit
                         list.Add(Buffer.TransposedWeight);
                         list.Add(Buffer.InputGradient);
                         if (transposed.NeedsPaddedInput) list.Add(Buffer.PaddedOutputGradient);
-                        if (transposed.Spec.Winograd) list.Add(Buffer.WinogradScratch);
+                        if (transposed.Spec.Winograd) list.AddRange(new[] { Buffer.WinogradBackwardKernel, Buffer.WinogradScratch });
                     }
                     else
                     {
@@ -170,8 +175,13 @@ namespace GenConv.Generator.Emit
                     else if (WinogradWeights(l)) EmitWinogradFinishWeights(w, l);
                     else EmitFinishWeights(w, l);
                     break;
+                case Stage.PrepareForward:
+                    EmitWinogradKernelCache(w, l);
+                    break;
                 case Stage.PrepareBackwardData:
                     EmitTransposeWeights(w, l);
+                    if (ModelPlanner.BackwardDataAsConvolution(l) is { Spec.Winograd: true } flipped)
+                        EmitKernelTransform(w, flipped, "wt", "wkt");
                     break;
                 default:
                     LayerPlan? transposed = ModelPlanner.BackwardDataAsConvolution(l);

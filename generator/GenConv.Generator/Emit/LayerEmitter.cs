@@ -35,6 +35,12 @@ namespace GenConv.Generator.Emit
         WinogradScratch,
         /// <summary>A Winograd convolution's transformed input and dY tiles for backward weights, one slot per part of the batch.</summary>
         WinogradGradientScratch,
+        /// <summary>A Winograd convolution's transformed kernel U = G g Gᵀ for forward, kept while the weights stay the same.</summary>
+        WinogradKernel,
+        /// <summary>The weights <see cref="WinogradKernel"/> was computed from, bit for bit, and a last float that is 1 once it has been.</summary>
+        WinogradKernelSource,
+        /// <summary>The transformed flipped kernel for backward data through Winograd, computed once per Backward.</summary>
+        WinogradBackwardKernel,
     }
 
     /// <summary>
@@ -46,6 +52,8 @@ namespace GenConv.Generator.Emit
     /// </summary>
     internal enum Stage
     {
+        /// <summary>Once per Forward, before it, on one thread: weight-only preparation kept while the weights stay the same (a Winograd kernel transform).</summary>
+        PrepareForward,
         Forward,
         /// <summary>Per sample, before backward weights: a relayout of dY (runs in the region that produced dY when it can).</summary>
         PrepareBackwardWeights,
@@ -91,7 +99,7 @@ namespace GenConv.Generator.Emit
         public ParallelDimension ParallelOver(LayerPlan layer, Stage stage) => stage switch
         {
             Stage.BackwardWeights => WeightGradientOverSampleParts(layer) ? ParallelDimension.SampleParts : ParallelDimension.WeightUnits,
-            Stage.PrepareBackwardData or Stage.FinishBackwardWeights => ParallelDimension.None,
+            Stage.PrepareForward or Stage.PrepareBackwardData or Stage.FinishBackwardWeights => ParallelDimension.None,
             _ => ParallelDimension.Samples,
         };
 
@@ -119,6 +127,9 @@ namespace GenConv.Generator.Emit
             Buffer.WeightGradientScratch => "acc",
             Buffer.WinogradScratch => "wg",
             Buffer.WinogradGradientScratch => "wgb",
+            Buffer.WinogradKernel => "wk",
+            Buffer.WinogradKernelSource => "wks",
+            Buffer.WinogradBackwardKernel => "wkt",
             _ => throw new ArgumentOutOfRangeException(nameof(buffer)),
         };
 

@@ -136,6 +136,9 @@ namespace GenConv.Generator.Emit
         private static string WeightScratch(int layer) => "_weightGradientSums" + layer;
         private static string Winograd(int layer) => "_winograd" + layer;
         private static string WinogradGradient(int layer) => "_winogradGradient" + layer;
+        private static string WinogradKernel(int layer) => "_winogradKernel" + layer;
+        private static string WinogradKernelSource(int layer) => "_winogradKernelSource" + layer;
+        private static string WinogradBackwardKernel(int layer) => "_winogradBackwardKernel" + layer;
         private const string CallerSource = "ref _io.Source", CallerTarget = "ref _io.Target";
 
         /// <summary>The activation gradients between layers that are stored: all but the dY of a ReLU whose backward the next layer applies.</summary>
@@ -195,11 +198,16 @@ namespace GenConv.Generator.Emit
             }
             foreach (LayerPlan l in plan.Layers.Where(l => l.Spec.Winograd))
             {
+                buffers.Add(new(WinogradKernel(l.Index), ConvEmitter.WinogradKernelLength(l), false, $"layer {l.Index}'s transformed kernel, kept while the weights stay the same"));
+                buffers.Add(new(WinogradKernelSource(l.Index), l.WeightCount + 1L, false, $"the weights layer {l.Index}'s transformed kernel is of, and whether it has been computed"));
                 // One slot per call: forward's, and backward data's where it goes through Winograd too (never at once).
                 long slot = ConvEmitter.WinogradScratchLength(l);
                 if (!plan.InferenceOnly && ModelPlanner.BackwardDataAsConvolution(l) is { Spec.Winograd: true } backward)
+                {
                     slot = Math.Max(slot, ConvEmitter.WinogradScratchLength(backward));
-                buffers.Add(new(Winograd(l.Index), slot, true, $"layer {l.Index}'s Winograd transforms, one slot per call"));
+                    buffers.Add(new(WinogradBackwardKernel(l.Index), ConvEmitter.WinogradKernelLength(backward), false, $"layer {l.Index}'s transformed flipped kernel, for backward data", TrainingOnly: true));
+                }
+                buffers.Add(new(Winograd(l.Index), slot, true, $"layer {l.Index}'s Winograd input tiles and products, one slot per call"));
                 if (ConvEmitter.WinogradWeights(l))
                     buffers.Add(new(WinogradGradient(l.Index), ConvEmitter.WinogradGradientScratchLength(l) * LayerPlan.SampleParts, false,
                         $"layer {l.Index}'s Winograd backward-weights tiles, per part of the batch", TrainingOnly: true));
@@ -340,7 +348,8 @@ namespace GenConv.Generator.Emit
         /// Region 0 is the whole forward pass (every layer writes its own activation buffer, so a thread can take its
         /// samples through all layers); then, from the last layer back, each layer's weight gradients (after any per-sample
         /// preparation of its dY, which joins the region that wrote that dY) together with its backward data, which reads
-        /// the same dY and writes what neither reads; the optional input gradient is last, in a region of its own.
+        /// the same dY and writes what neither reads, and the backward data of the layers before it down to the next one
+        /// with weights (each layer's dX has a buffer of its own); the optional input gradient is last, in a region of its own.
         /// </summary>
         private static List<Region> Regions(ModelPlan plan)
         {
@@ -407,7 +416,19 @@ namespace GenConv.Generator.Emit
                 w.Line("_batch = batch;");
             }
             w.Line();
-            w.Line($"private void ForwardPass() => RunParallel(0, _runBatch, {I(Regions(plan)[0].WorkPerSample)});");
+            string pass = $"RunParallel(0, _runBatch, {I(Regions(plan)[0].WorkPerSample)});";
+            if (!plan.Layers.Any(l => HasKernel(l, Stage.PrepareForward)))
+                w.Line($"private void ForwardPass() => {pass}");
+            else
+                using (w.Open("private void ForwardPass()"))
+                {
+                    // Weight-only preparation, on this thread before the pass: every thread's calls share what it computes.
+                    w.Line("int batch = _runBatch;");
+                    w.Line("ref float parameters = ref Data(_parameters);");
+                    foreach (LayerPlan l in plan.Layers)
+                        EmitCall(w, plan, l, Stage.PrepareForward, "0", "1");
+                    w.Line(pass);
+                }
             w.Line();
         }
 
@@ -598,6 +619,9 @@ namespace GenConv.Generator.Emit
             Buffer.WeightGradientScratch => $"ref Data({WeightScratch(l.Index)})",
             Buffer.WinogradScratch => $"ref Data({Winograd(l.Index)})",
             Buffer.WinogradGradientScratch => $"ref Data({WinogradGradient(l.Index)})",
+            Buffer.WinogradKernel => $"ref Data({WinogradKernel(l.Index)})",
+            Buffer.WinogradKernelSource => $"ref Data({WinogradKernelSource(l.Index)})",
+            Buffer.WinogradBackwardKernel => $"ref Data({WinogradBackwardKernel(l.Index)})",
             _ => throw new ArgumentOutOfRangeException(nameof(buffer)),
         };
 
@@ -606,8 +630,8 @@ namespace GenConv.Generator.Emit
         private static void EmitKernels(SourceWriter w, LayerPlan l, bool inferenceOnly)
         {
             LayerEmitter emitter = LayerEmitter.For(l.Spec.Kind);
-            Stage[] stages = inferenceOnly ? new[] { Stage.Forward }
-                : new[] { Stage.Forward, Stage.PrepareBackwardWeights, Stage.BackwardWeights, Stage.FinishBackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
+            Stage[] stages = inferenceOnly ? new[] { Stage.PrepareForward, Stage.Forward }
+                : new[] { Stage.PrepareForward, Stage.Forward, Stage.PrepareBackwardWeights, Stage.BackwardWeights, Stage.FinishBackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
             foreach (Stage stage in stages)
             {
                 Buffer[]? buffers = emitter.Buffers(l, stage);

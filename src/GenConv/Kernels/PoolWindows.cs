@@ -33,7 +33,7 @@ namespace GenConv.Kernels
                         Vector256.ConditionalSelect(Third1, Vector256.LoadUnsafe(ref source, 8), Vector256.LoadUnsafe(ref source, 16)));
                     return Vector256.Shuffle(blended, ThirdsInOrder);
                 }
-                default:
+                case 4:
                 {
                     // Floats 0, 4, …, 28: lanes 0 and 4 of each of four vectors, moved to lanes 2k and 2k + 1 and blended.
                     Vector256<float> low = Vector256.ConditionalSelect(Quarter0,
@@ -44,6 +44,8 @@ namespace GenConv.Kernels
                         Vector256.Shuffle(Vector256.LoadUnsafe(ref source, 24), Vector256.Create(0, 0, 0, 0, 0, 0, 0, 4)));
                     return Vector256.ConditionalSelect(FirstHalf, low, high);
                 }
+                default:
+                    throw StrideOutOfRange(stride);
             }
         }
 
@@ -74,14 +76,21 @@ namespace GenConv.Kernels
                     AddLanes(ref destination, 16, Third2, spread);
                     return;
                 }
-                default:
+                case 4:
                     AddLanes(ref destination, 0, Lanes0And4, Vector256.Shuffle(add, Vector256.Create(0, 0, 0, 0, 1, 0, 0, 0)));
                     AddLanes(ref destination, 8, Lanes0And4, Vector256.Shuffle(add, Vector256.Create(2, 0, 0, 0, 3, 0, 0, 0)));
                     AddLanes(ref destination, 16, Lanes0And4, Vector256.Shuffle(add, Vector256.Create(4, 0, 0, 0, 5, 0, 0, 0)));
                     AddLanes(ref destination, 24, Lanes0And4, Vector256.Shuffle(add, Vector256.Create(6, 0, 0, 0, 7, 0, 0, 0)));
                     return;
+                default:
+                    throw StrideOutOfRange(stride);
             }
         }
+
+        /// <summary>Generated kernels pass a constant stride of 1 to 4 (wider ones stay scalar), so the JIT keeps one case.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static System.ArgumentOutOfRangeException StrideOutOfRange(int stride) =>
+            new(nameof(stride), stride, "Pooling windows go 8 at a time at column strides 1 to 4 only.");
 
         /// <summary>The 8 floats at destination + offset, plus <paramref name="add"/> in the lanes of <paramref name="lanes"/> and +0 in the others.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

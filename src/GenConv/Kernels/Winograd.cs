@@ -1,5 +1,7 @@
+using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -21,6 +23,23 @@ namespace GenConv.Kernels
     {
         /// <summary>Products per tile, and so matrix products per convolution.</summary>
         public const int Products = 16;
+
+        /// <summary>
+        /// Whether a transformed kernel kept from an earlier call is that of these weights: <paramref name="source"/> holds
+        /// the <paramref name="count"/> weights it was computed from, bit for bit (−0 is not +0, a NaN is its own bits),
+        /// then 1 once it has been computed at all.
+        /// </summary>
+        public static bool KernelIsCurrent(ref float weights, ref float source, int count) =>
+            Unsafe.Add(ref source, count) == 1f
+            && MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<float, int>(ref weights), count)
+                .SequenceEqual(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<float, int>(ref source), count));
+
+        /// <summary>Records that the kept transformed kernel is now that of <paramref name="weights"/> (see <see cref="KernelIsCurrent"/>).</summary>
+        public static void KernelComputedFrom(ref float weights, ref float source, int count)
+        {
+            MemoryMarshal.CreateReadOnlySpan(ref weights, count).CopyTo(MemoryMarshal.CreateSpan(ref source, count));
+            Unsafe.Add(ref source, count) = 1f;
+        }
 
         /// <summary>
         /// U = G g Gᵀ for one 3×3 kernel g (9 floats, row-major, at <paramref name="g"/>): U[ξ] is stored at
