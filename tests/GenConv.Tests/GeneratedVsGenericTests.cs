@@ -168,6 +168,9 @@ namespace GenConv.Tests
             ("2, 8, 70", "[AvgPool2D(KernelH = 2, KernelW = 4, StrideH = 2, StrideW = 4)]"),
             ("2, 9, 52", "[LeakyReLU(Slope = 0.25f)] [ReLU] [MaxPool2D(Kernel = 3, Stride = 3)]"),
             ("2, 9, 70", "[LeakyReLU(Slope = 0.25f)] [ReLU] [AvgPool2D(KernelH = 3, KernelW = 6, StrideH = 2, StrideW = 4, PadH = 1, PadW = 3)]"),
+            // Sigmoid and tanh after a Winograd convolution, a direct one (rows of 18: vectors and a tail) and dense layers.
+            ("2, 12, 36", "[Conv2D(OutChannels = 6, Kernel = 3, Padding = 1, Winograd = true)] [Tanh] [Conv2D(OutChannels = 3, Kernel = 3)] [Sigmoid]"),
+            ("1, 1, 37", "[Dense(OutFeatures = 19)] [Sigmoid] [Dense(OutFeatures = 7)] [Tanh]"),
         };
 
         public ModelMatrixFixture()
