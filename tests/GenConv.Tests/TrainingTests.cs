@@ -75,6 +75,27 @@ namespace GenConv.Tests
             AssertSteadyStateAllocatesNothing(Step);
         }
 
+        /// <summary>Winograd's kept kernel transform (compared, and recomputed after every update) allocates nothing either.</summary>
+        [Theory]
+        [InlineData(1)]
+        [InlineData(2)]
+        public void WinogradForwardBackwardAndOptimizerStepAllocateNothing(int threads)
+        {
+            var model = new GenConv.Workloads.M2Winograd(maxBatch: 4) { Threads = threads };
+            var optimizer = new Sgd(model.Parameters.Length, 0.01f, momentum: 0.9f);
+            float[] x = new float[4 * GenConv.Workloads.M2Winograd.InputLength], y = new float[4 * GenConv.Workloads.M2Winograd.OutputLength], dy = new float[y.Length], dx = new float[x.Length];
+            x.AsSpan().Fill(0.5f);
+            dy.AsSpan().Fill(0.1f);
+            void Step()
+            {
+                model.Forward(x, y);
+                model.Forward(x, y); // unchanged weights: the kept transform
+                model.Backward(dy, dx);
+                optimizer.Step(model.Parameters, model.Gradients);
+            }
+            AssertSteadyStateAllocatesNothing(Step);
+        }
+
         /// <summary>
         /// After warm-up, some window of 10 calls allocates nothing on this thread. Tiered JIT promotion can allocate on
         /// the calling thread while warm-up settles, hence up to three windows; an allocation in the step itself shows in all.
