@@ -13,8 +13,9 @@ namespace GenConv.Tests
     /// </summary>
     public sealed class WinogradKernelCacheTests
     {
-        /// <summary>Layer 2 of M2Winograd (32→32, the first Winograd convolution): its weights start after layer 0's 864 + 32.</summary>
-        private const int Layer2Weights = 3 * 32 * 9 + 32;
+        /// <summary>Where a layer's weight tensor starts, and how long it is, in M2Winograd's parameters.</summary>
+        private static (int Offset, int Length) Weights(int layer) =>
+            M2Winograd.Description.ParameterTensors.Where(t => t.LayerIndex == layer).Select(t => (t.Offset, t.Length)).First();
 
         [Fact]
         public void ForwardFollowsEveryChangeToTheWeights()
@@ -28,13 +29,13 @@ namespace GenConv.Tests
             Assert.Equal(Bits(Forward(Fresh(model), x)), Bits(first));
             Assert.Equal(Bits(first), Bits(Forward(model, x))); // unchanged weights: the kept transform, the same bits
 
-            model.Parameters[Layer2Weights + 5] += 0.5f; // one weight of the first Winograd layer
+            model.Parameters[Weights(2).Offset + 5] += 0.5f; // one weight of the first Winograd layer (32→32)
             float[] changed = Forward(model, x);
             Assert.NotEqual(Bits(first), Bits(changed));
             Assert.Equal(Bits(Forward(Fresh(model), x)), Bits(changed));
 
             // The second Winograd layer's last weight, then every weight replaced at once.
-            model.Parameters[Layer2Weights + 32 * 32 * 9 + 32 + 64 * 32 * 9 - 1] -= 0.25f;
+            model.Parameters[Weights(5).Offset + Weights(5).Length - 1] -= 0.25f;
             Assert.Equal(Bits(Forward(Fresh(model), x)), Bits(Forward(model, x)));
             float[] other = new M2Winograd(maxBatch: 1, seed: 4).Parameters.ToArray();
             other.CopyTo(model.Parameters);

@@ -71,7 +71,7 @@ namespace GenConv.Generator.Emit
             (string, long)[] perSample = ConvolutionSamples(w, l, b);
             BindCallScratch(w, ("wg", WinogradScratchLength(l)));
             // U, computed before the pass (PrepareForward, PrepareBackwardData) for every thread's calls to share.
-            w.Line($"ref float wu = ref {(b.Stage == Stage.Forward ? "wk" : "wkt")};");
+            w.Line($"ref float wu = ref {ParameterName(b.Stage == Stage.Forward ? Buffer.WinogradKernel : Buffer.WinogradBackwardKernel)};");
             w.Line("ref float wv = ref wgs;");
             w.Line($"ref float wm = ref {Unsafe}.Add(ref wgs, {I(Products * inputStride)});");
             using (OpenSampleLoop(w, perSample))

@@ -90,8 +90,8 @@ namespace GenConv.Generator.Emit
         }
 
         /// <summary>
-        /// Whether backward data works in a padded, phase-split copy of dX (the model's shared scratch for it): the scatter,
-        /// and a phase gather that cannot store into dX itself; not a backward data done as a convolution.
+        /// Whether backward data works in a padded, phase-split copy of dX (a scratch buffer of the layer's own): the
+        /// scatter, and a phase gather that cannot store into dX itself; not a backward data done as a convolution.
         /// </summary>
         public static bool NeedsPaddedInputGradient(LayerPlan l) =>
             l.Spec.Kind == LayerKind.Conv2D && ModelPlanner.BackwardDataAsConvolution(l) is null && PhaseGather.For(l) is not { StoresPlain: true };
@@ -181,7 +181,7 @@ namespace GenConv.Generator.Emit
                 case Stage.PrepareBackwardData:
                     EmitTransposeWeights(w, l);
                     if (ModelPlanner.BackwardDataAsConvolution(l) is { Spec.Winograd: true } flipped)
-                        EmitKernelTransform(w, flipped, "wt", "wkt");
+                        EmitKernelTransform(w, flipped, ParameterName(Buffer.TransposedWeight), ParameterName(Buffer.WinogradBackwardKernel));
                     break;
                 default:
                     LayerPlan? transposed = ModelPlanner.BackwardDataAsConvolution(l);

@@ -58,7 +58,7 @@ namespace GenConv.Generator.Emit
         /// <summary>Per sample, before backward weights: a relayout of dY (runs in the region that produced dY when it can).</summary>
         PrepareBackwardWeights,
         BackwardWeights,
-        /// <summary>Once per Backward, before backward data, on one thread: weight-only preparation (a flipped kernel).</summary>
+        /// <summary>Once per Backward, before backward data, on one thread: weight-only preparation (a flipped kernel, and its Winograd transform).</summary>
         PrepareBackwardData,
         BackwardData,
         /// <summary>Once per Backward, after backward weights, on one thread: the parts' partial sums added in part order and written out.</summary>

@@ -185,7 +185,7 @@ namespace GenConv.Generator.Emit
             foreach (LayerPlan l in plan.Layers.Where(l => l.NeedsPaddedInput))
                 buffers.Add(new(Padded(l.Index), l.PaddedLength, true, $"layer {l.Index}'s padded, phase-split input"));
             foreach (LayerPlan l in plan.Layers.Where(ConvEmitter.NeedsPaddedInputGradient))
-                buffers.Add(new(PaddedGradient(l.Index), l.PaddedLength, true, $"layer {l.Index}'s padded, phase-split input gradient (scatter kernel)", TrainingOnly: true));
+                buffers.Add(new(PaddedGradient(l.Index), l.PaddedLength, true, $"layer {l.Index}'s padded, phase-split input gradient (backward data's scratch)", TrainingOnly: true));
             foreach (LayerPlan l in plan.Layers)
             {
                 if (PhaseGather.For(l) is { } gather)
@@ -199,7 +199,7 @@ namespace GenConv.Generator.Emit
             foreach (LayerPlan l in plan.Layers.Where(l => l.Spec.Winograd))
             {
                 buffers.Add(new(WinogradKernel(l.Index), ConvEmitter.WinogradKernelLength(l), false, $"layer {l.Index}'s transformed kernel, kept while the weights stay the same"));
-                buffers.Add(new(WinogradKernelSource(l.Index), l.WeightCount + 1L, false, $"the weights layer {l.Index}'s transformed kernel is of, and whether it has been computed"));
+                buffers.Add(new(WinogradKernelSource(l.Index), l.WeightCount + 1L, false, $"the weights layer {l.Index}'s transformed kernel was computed from, then 1 once it has been"));
                 // One slot per call: forward's, and backward data's where it goes through Winograd too (never at once).
                 long slot = ConvEmitter.WinogradScratchLength(l);
                 if (!plan.InferenceOnly && ModelPlanner.BackwardDataAsConvolution(l) is { Spec.Winograd: true } backward)
