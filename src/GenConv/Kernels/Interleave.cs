@@ -20,6 +20,15 @@ namespace GenConv.Kernels
         public static void Split(ref float source, ref float even, ref float odd, int pairs)
         {
             int i = 0;
+            if (Avx512F.IsSupported)
+            {
+                for (; i <= pairs - 16; i += 16)
+                {
+                    Split(ref Unsafe.Add(ref source, 2 * i), out Vector512<float> e, out Vector512<float> o);
+                    e.StoreUnsafe(ref even, (nuint)i);
+                    o.StoreUnsafe(ref odd, (nuint)i);
+                }
+            }
             if (Vector256.IsHardwareAccelerated)
             {
                 for (; i <= pairs - 8; i += 8)
@@ -41,6 +50,11 @@ namespace GenConv.Kernels
         public static void Merge(ref float even, ref float odd, ref float destination, int pairs)
         {
             int i = 0;
+            if (Avx512F.IsSupported)
+            {
+                for (; i <= pairs - 16; i += 16)
+                    Merge(Vector512.LoadUnsafe(ref even, (nuint)i), Vector512.LoadUnsafe(ref odd, (nuint)i), ref Unsafe.Add(ref destination, 2 * i));
+            }
             if (Vector256.IsHardwareAccelerated)
             {
                 for (; i <= pairs - 8; i += 8)
