@@ -33,7 +33,7 @@ namespace GenConv.Benchmarks
 
         private const int Chunks = 8;
         private readonly GenConv.WorkerTeam twoThreads = GenConv.WorkerTeam.Shared(2);
-        private readonly GenConv.RegionAction runChunk = (region, start, end) => Run((end - start) * (Iterations / Chunks));
+        private readonly GenConv.RegionAction runChunk = (region, thread, start, end) => Run((end - start) * (Iterations / Chunks));
 
         private static float Run(int iterations) => Vector512.IsHardwareAccelerated ? Run512(iterations) : Vector256.IsHardwareAccelerated ? Run256(iterations) : Run128(iterations);
 

@@ -50,7 +50,7 @@ namespace GenConv.Tests
                 allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
                 GC.KeepAlive(model);
             }
-            long planned = (long)type.GetMethod("MemoryBytes")!.Invoke(null, new object[] { maxBatch })!;
+            long planned = (long)type.GetMethod("MemoryBytes")!.Invoke(null, new object[] { maxBatch, 1 })!;
             Assert.InRange(allocated - planned, 0, 2048); // the object, array headers and the reflection call's boxing
             long parameterBytes = Constant(type, "ParameterBytes");
             Assert.Equal(4L * Constant(type, "ParameterCount"), parameterBytes);
@@ -58,10 +58,11 @@ namespace GenConv.Tests
             long slack = Constant(type, "InferenceFixedBytes") - parameterBytes;
             Assert.True(slack > 0 && slack % (4 * AlignedBuffer.SlackFloats) == 0 && slack < 4096, $"alignment slack {slack}");
             if (typeName == "I.Inference")
-                Assert.Equal(Constant(type, "InferenceFixedBytes") + maxBatch * Constant(type, "InferenceBytesPerSample"), planned);
+                Assert.Equal(Constant(type, "InferenceFixedBytes") + maxBatch * Constant(type, "InferenceBytesPerSample") + Constant(type, "InferenceScratchBytesPerThread"), planned);
             else
             {
-                Assert.Equal(Constant(type, "TrainingFixedBytes") + maxBatch * Constant(type, "TrainingBytesPerSample"), planned);
+                Assert.Equal(Constant(type, "TrainingFixedBytes") + maxBatch * Constant(type, "TrainingBytesPerSample") + Constant(type, "TrainingScratchBytesPerThread"), planned);
+                Assert.True(Constant(type, "TrainingScratchBytesPerThread") > 0); // the stride-2 conv's padded dY for backward data
                 Assert.True(Constant(type, "TrainingBytesPerSample") > Constant(type, "InferenceBytesPerSample"));
                 Assert.Equal(2 * parameterBytes, 4L * new Adam((int)(parameterBytes / 4)).State.Length); // Adam state: 2 × ParameterBytes
                 Assert.Equal(parameterBytes, 4L * new Sgd((int)(parameterBytes / 4), 0.1f, momentum: 0.9f).State.Length);

@@ -3,6 +3,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using GenConv.Data;
+using GenConv.Tests.Infrastructure;
 using GenConv.Training;
 using Xunit;
 
@@ -29,8 +30,45 @@ namespace GenConv.Tests
             // Beyond the planned buffers: the object itself, one header per array (about 24 bytes each), its CallerSpans
             // and three cached delegates (about 64 bytes each), nothing else.
             Assert.InRange(allocated - planned, 0, 1280);
-            Assert.Equal(LeNet5.FixedBytes + maxBatch * LeNet5.BytesPerSample, planned);
+            Assert.Equal(LeNet5.FixedBytes + maxBatch * LeNet5.BytesPerSample + LeNet5.ScratchBytesPerThread, planned);
             Assert.True(LeNet5.FixedBytes >= 2L * 4 * LeNet5.ParameterCount);
+        }
+
+        /// <summary>
+        /// Kernel scratch (padded dY, Winograd tiles) has one slot per thread, not per sample: the constructor allocates
+        /// one, raising Threads allocates the rest with the gaps between them (and nothing in a pass), lowering it keeps them. LeNet-5's backward data
+        /// pads dY; SmallVgg with Winograd also needs tiles in inference.
+        /// </summary>
+        [Theory]
+        [InlineData(typeof(Workloads.M1))]
+        [InlineData(typeof(Workloads.M2Winograd))]
+        public void RaisingThreadsAllocatesOneScratchSlotPerThread(Type type)
+        {
+            var model = (IGenConvModel)Activator.CreateInstance(type, 4, 1)!;
+            float[] x = Numerics.Random(4 * model.InputLength, 2), y = new float[4 * model.OutputLength], dy = Numerics.Random(y.Length, 3);
+            model.Forward(x, y); // warm up: JIT, static data
+            model.Backward(dy, Span<float>.Empty);
+            long Constant(string name) => (long)type.GetField(name)!.GetValue(null)!;
+            long MemoryBytes(int maxBatch, int threads) => (long)type.GetMethod("MemoryBytes")!.Invoke(null, new object[] { maxBatch, threads })!;
+            long perThread = Constant("ScratchBytesPerThread"), gap = Constant("ScratchGapBytes");
+            Assert.True(perThread > 0 && gap > 0);
+            Assert.Equal(MemoryBytes(4, 1) + perThread + gap, MemoryBytes(4, 2));
+            WorkerTeam.Shared(2); // the team's own threads and events, made once per process
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            model.Threads = 2;
+            long raised = GC.GetAllocatedBytesForCurrentThread() - before;
+            // The new buffer holds 2 slots and the gap between them (the old 1-slot one becomes garbage), beside its header.
+            Assert.InRange(raised - (2 * perThread + gap), 0, 256);
+
+            before = GC.GetAllocatedBytesForCurrentThread();
+            model.Threads = 1;
+            model.Threads = 2;
+            model.Forward(x, y);
+            model.Backward(dy, Span<float>.Empty);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Throws<ArgumentOutOfRangeException>(() => model.Threads = 0);
+            Assert.Equal(2, model.Threads);
         }
 
         [Fact]

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading;
 using Xunit;
 
@@ -7,6 +8,7 @@ namespace GenConv.Tests
     /// <summary>
     /// Each thread runs its own part of a region first, then takes chunks another has not started, so a region must be
     /// covered exactly once whatever the timing: helpers slowed at random, regions of every size back to back, failures.
+    /// The thread index a part gets is the generated models' per-thread scratch slot: never two parts on one at once.
     /// </summary>
     public sealed class WorkerTeamTests
     {
@@ -18,18 +20,25 @@ namespace GenConv.Tests
             WorkerTeam team = WorkerTeam.Shared(threads);
             var random = new SeededRandom(17);
             int[] hits = new int[200];
+            int[] busy = new int[threads], managedThread = new int[threads];
             for (int run = 0; run < 3000; run++)
             {
                 int count = 1 + random.NextInt(hits.Length);
                 int region = run;
                 bool slow = run % 50 == 0; // now and then a chunk sleeps, so the others claim the rest meanwhile
                 Array.Clear(hits);
-                team.Run((r, start, end) =>
+                team.Run((r, thread, start, end) =>
                 {
                     Assert.Equal(region, r);
                     Assert.True(0 <= start && start < end && end <= count, $"part [{start}, {end}) of {count}");
+                    Assert.InRange(thread, 0, threads - 1);
+                    Assert.True(Interlocked.Exchange(ref busy[thread], 1) == 0, $"thread index {thread} given to two parts at once");
+                    // An index is always the same team thread (0 the caller's), whose own caches hold its scratch.
+                    int id = Environment.CurrentManagedThreadId, seen = Interlocked.CompareExchange(ref managedThread[thread], id, 0);
+                    Assert.True(seen == 0 || seen == id, $"thread index {thread} ran on two threads");
                     if (slow && start == 0) Thread.Sleep(1);
                     for (int i = start; i < end; i++) Interlocked.Increment(ref hits[i]);
+                    Volatile.Write(ref busy[thread], 0);
                 }, region, count);
                 for (int i = 0; i < count; i++)
                     Assert.True(hits[i] == 1, $"run {run}: index {i} of {count} ran {hits[i]} times");
@@ -45,10 +54,11 @@ namespace GenConv.Tests
             int caller = Environment.CurrentManagedThreadId;
             var ranBy = new int[8];
             var callerOrder = new System.Collections.Concurrent.ConcurrentQueue<int>();
-            team.Run((_, start, end) =>
+            team.Run((_, thread, start, end) =>
             {
                 Assert.Equal(start + 1, end);
                 ranBy[start] = Environment.CurrentManagedThreadId;
+                Assert.Equal(ranBy[start] == caller ? 0 : 1, thread);
                 if (ranBy[start] == caller) callerOrder.Enqueue(start);
                 else if (start == 4) Thread.Sleep(100);
             }, 0, 8);
@@ -56,8 +66,11 @@ namespace GenConv.Tests
             Assert.Equal(new[] { 0, 1, 2, 3 }, order[..4]);
             if (ranBy[4] != caller) // the helper woke in time for its own first chunk: the caller took the rest of its part
                 Assert.Equal(new[] { 5, 6, 7 }, order[4..]);
-            else // it woke late: the caller ran everything, in order
-                Assert.Equal(new[] { 4, 5, 6, 7 }, order[4..]);
+            else // it woke late: the caller took the helper's chunks in order, the helper any it claimed first once awake
+            {
+                Assert.Equal(order[4..].Order(), order[4..]);
+                Assert.All(ranBy, id => Assert.NotEqual(0, id));
+            }
         }
 
         [Fact]
@@ -65,7 +78,7 @@ namespace GenConv.Tests
         {
             WorkerTeam team = WorkerTeam.Shared(2);
             int ran = 0;
-            var error = Assert.Throws<AggregateException>(() => team.Run((_, start, end) =>
+            var error = Assert.Throws<AggregateException>(() => team.Run((_, _, start, end) =>
             {
                 Interlocked.Add(ref ran, end - start);
                 if (start == 0) throw new InvalidOperationException("part failed");
@@ -74,7 +87,7 @@ namespace GenConv.Tests
             Assert.Equal(64, ran); // the other parts still ran: the region ends whole before the failure is thrown
 
             int sum = 0;
-            team.Run((_, start, end) => Interlocked.Add(ref sum, end - start), 1, 100);
+            team.Run((_, _, start, end) => Interlocked.Add(ref sum, end - start), 1, 100);
             Assert.Equal(100, sum);
         }
     }

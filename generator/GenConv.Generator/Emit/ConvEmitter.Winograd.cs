@@ -69,7 +69,7 @@ namespace GenConv.Generator.Emit
             int outputs = l.Output.Channels, tileRows = TileRows(l), blockRows = BlockRows(l);
             long kernelStride = KernelStride(l), inputStride = InputStride(l), productStride = ProductStride(l);
             (string, long)[] perSample = ConvolutionSamples(w, l, b);
-            BindCallScratch(w, ("wg", WinogradScratchLength(l)));
+            BindCallScratch(w, "wg");
             // U, computed before the pass (PrepareForward, PrepareBackwardData) for every thread's calls to share.
             w.Line($"ref float wu = ref {ParameterName(b.Stage == Stage.Forward ? Buffer.WinogradKernel : Buffer.WinogradBackwardKernel)};");
             w.Line("ref float wv = ref wgs;");

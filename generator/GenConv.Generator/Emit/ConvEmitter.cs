@@ -260,7 +260,7 @@ namespace GenConv.Generator.Emit
             var perSample = new List<(string, long)> { (b.Input, l.InputLength), (b.Output, l.OutputLength) };
             if (b.Rectify) perSample.Add(("x", l.OutputLength));
             if (b.Padded is not null && b.Stage == Stage.Forward) perSample.Add((b.Padded, l.PaddedLength));
-            if (b.Padded is not null && b.Stage != Stage.Forward) BindCallScratch(w, (b.Padded, l.PaddedLength));
+            if (b.Padded is not null && b.Stage != Stage.Forward) BindCallScratch(w, b.Padded);
             return perSample.ToArray();
         }
 
@@ -919,7 +919,7 @@ namespace GenConv.Generator.Emit
             int oc = l.Output.Channels, ic = l.Input.Channels, window = l.Spec.KernelH * l.Spec.KernelW;
             int oh = l.Output.Height, ow = l.Output.Width;
             int channelTile = Math.Min(ic, 4), rowTile = Math.Min(oh, 3);
-            BindCallScratch(w, ("dxp", l.PaddedLength));
+            BindCallScratch(w, "dxp");
             using (OpenSampleLoop(w, DataGradientSamples(l)))
             {
                 w.Line($"MemoryMarshal.CreateSpan(ref dxps, {I(l.PaddedLength)}).Clear();");
@@ -956,8 +956,8 @@ namespace GenConv.Generator.Emit
         {
             LayerPlan l = g.Layer;
             int rowsOfEveryPhase = g.Rows.CommonCount;
-            if (g.StoresPlain) BindCallScratch(w, ("dyp", g.PaddedOutputLength));
-            else BindCallScratch(w, ("dxp", l.PaddedLength), ("dyp", g.PaddedOutputLength));
+            if (g.StoresPlain) BindCallScratch(w, "dyp");
+            else BindCallScratch(w, "dxp", "dyp");
             using (OpenSampleLoop(w, DataGradientSamples(l)))
             {
                 w.Line("// The padded dY's border stays zero from allocation on; only its interior is written.");

@@ -186,14 +186,14 @@ namespace GenConv.Generator.Emit
         };
 
         /// <summary>
-        /// Binds each named buffer's slot for this call, <c>ref float dxps = …</c>, for scratch that a sample needs only
-        /// while it is computed (a padded copy of dY or dX): one slot per call, indexed by its first sample, so the
-        /// threads' concurrent calls never share one and each call's samples reuse the same floats, which stay in cache.
+        /// Binds each named scratch buffer, <c>ref float dxps = …</c>, for what a sample needs only while it is computed (a
+        /// padded copy of dY or dX, Winograd tiles): the caller passes the slot of the thread running the call, so
+        /// concurrent calls never share one, and each sample reuses the same floats, which stay in that thread's cache.
         /// </summary>
-        protected static void BindCallScratch(SourceWriter w, params (string Buffer, long Length)[] scratch)
+        protected static void BindCallScratch(SourceWriter w, params string[] scratch)
         {
-            foreach (var (buffer, length) in scratch)
-                w.Line($"ref float {buffer}s = ref {Unsafe}.Add(ref {buffer}, start * {I(length)}); // scratch, reused by this call's samples");
+            foreach (string buffer in scratch)
+                w.Line($"ref float {buffer}s = ref {buffer}; // this thread's scratch, reused by each sample");
         }
 
         /// <summary>Opens <c>for (int n = start; n &lt; end; n++)</c> and binds each named buffer to its sample: <c>ref float xs = …</c>.</summary>

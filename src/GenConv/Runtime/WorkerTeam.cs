@@ -5,8 +5,12 @@ using System.Threading;
 
 namespace GenConv
 {
-    /// <summary>The work of one parallel region: part [start, end) of region <paramref name="region"/>'s range.</summary>
-    public delegate void RegionAction(int region, int start, int end);
+    /// <summary>
+    /// The work of one parallel region: part [start, end) of region <paramref name="region"/>'s range, run by team thread
+    /// <paramref name="thread"/> (0 is the caller). A thread runs one part at a time, so scratch memory indexed by the
+    /// thread is never in use twice at once: one slot per thread, where one per sample would grow with the batch.
+    /// </summary>
+    public delegate void RegionAction(int region, int thread, int start, int end);
 
     /// <summary>
     /// A fixed team of threads that splits a range into contiguous chunks (a few per thread), the calling thread among
@@ -90,7 +94,7 @@ namespace GenConv
             ArgumentOutOfRangeException.ThrowIfNegative(workCount);
             if (Threads == 1 || workCount < 2)
             {
-                work(workRegion, 0, workCount);
+                work(workRegion, 0, 0, workCount);
                 return;
             }
             lock (gate)
@@ -120,11 +124,11 @@ namespace GenConv
         private void RunChunks(int self)
         {
             for (int k = 0; k < Threads; k++)
-                while (TryRunChunkOf((self + k) % Threads)) { }
+                while (TryRunChunkOf((self + k) % Threads, self)) { }
         }
 
-        /// <summary>Claims and runs the next chunk owned by thread <paramref name="owner"/>; false when it has none left (or no region is open).</summary>
-        private bool TryRunChunkOf(int owner)
+        /// <summary>Claims and runs (as thread <paramref name="self"/>) the next chunk owned by thread <paramref name="owner"/>; false when it has none left (or no region is open).</summary>
+        private bool TryRunChunkOf(int owner, int self)
         {
             ref long ticket = ref tickets[owner * TicketStride];
             while (true)
@@ -141,7 +145,7 @@ namespace GenConv
                 try
                 {
                     var (from, to) = Part(workCount, first + next, workChunks);
-                    work(workRegion, from, to);
+                    work(workRegion, self, from, to);
                 }
                 catch (Exception exception)
                 {

@@ -160,12 +160,14 @@ namespace Golden
         private readonly float[] _gradient9; // layer 9's input gradient
         private readonly float[] _padded0; // layer 0's padded, phase-split input
         private readonly float[] _transposedWeight0; // layer 0's flipped kernel
-        private readonly float[] _paddedOutputGradient0; // layer 0's padded output gradient
         private readonly float[] _transposedWeight3; // layer 3's flipped kernel
-        private readonly float[] _paddedOutputGradient3; // layer 3's padded output gradient
         private readonly float[] _weightGradientSums0; // layer 0's weight-gradient lanes, per part of the batch
         private readonly float[] _pixelMajorGradient3; // layer 3's pixel-major output gradient
         private readonly float[] _weightGradientSums3; // layer 3's weight-gradient sums, per part of the batch
+        private float[] _threadScratch; // kernel scratch, a slot per thread ScratchGapBytes apart, each:
+        //     [0, 6144) layer 0's padded output gradient (backward data's scratch)
+        //     [6144, 11328) layer 3's padded output gradient (backward data's scratch)
+        private int _scratchThreads = 1; // the slots _threadScratch has
 
         /// <summary>Bytes of the weights and biases (one float each); an optimizer's state is a multiple of it (SGD momentum 1×, Adam 2×).</summary>
         public const long ParameterBytes = 246824;
@@ -173,21 +175,32 @@ namespace Golden
         public const long InferenceFixedBytes = 247304;
         /// <summary>Bytes inference needs per sample: activations and padded inputs.</summary>
         public const long InferenceBytesPerSample = 36432;
-        /// <summary>Bytes training needs whatever the batch, optimizer state aside: parameters, gradients, kernel scratch.</summary>
-        public const long TrainingFixedBytes = 583760;
+        /// <summary>Bytes inference needs per thread: its kernels' scratch (Winograd tiles), one slot per thread of <see cref="Threads"/>.</summary>
+        public const long InferenceScratchBytesPerThread = 0;
+        /// <summary>Bytes training needs whatever the batch, optimizer state aside: parameters, gradients, weight-gradient sums.</summary>
+        public const long TrainingFixedBytes = 583700;
         /// <summary>Bytes training needs per sample: activations, their gradients and padded copies.</summary>
-        public const long TrainingBytesPerSample = 120480;
-        /// <summary>Bytes of the buffers this class holds that do not grow with the batch.</summary>
+        public const long TrainingBytesPerSample = 75168;
+        /// <summary>Bytes training needs per thread: its kernels' scratch (padded gradients, Winograd tiles).</summary>
+        public const long TrainingScratchBytesPerThread = 45312;
+        /// <summary>Bytes of the buffers this class holds that grow with neither the batch nor the threads.</summary>
         public const long FixedBytes = TrainingFixedBytes;
         /// <summary>Bytes of the buffers this class holds per sample of maxBatch.</summary>
         public const long BytesPerSample = TrainingBytesPerSample;
-        /// <summary>All buffer bytes a model built for <paramref name="maxBatch"/> holds, allocated once by the constructor.</summary>
-        public static long MemoryBytes(int maxBatch) => FixedBytes + maxBatch * BytesPerSample;
+        /// <summary>Bytes of the buffers this class holds per thread (the most <see cref="Threads"/> has been set to).</summary>
+        public const long ScratchBytesPerThread = TrainingScratchBytesPerThread;
+        /// <summary>Bytes left unused between two threads' scratch: with the slots side by side, two threads ran slower here.</summary>
+        public const long ScratchGapBytes = 262144;
+        /// <summary>
+        /// All buffer bytes a model built for <paramref name="maxBatch"/> holds once <see cref="Threads"/> has been set to at
+        /// most <paramref name="threads"/>: the constructor allocates them for one thread, and raising Threads adds the rest.
+        /// </summary>
+        public static long MemoryBytes(int maxBatch, int threads = 1) => FixedBytes + maxBatch * BytesPerSample + threads * ScratchBytesPerThread + (threads - 1) * ScratchGapBytes;
 
         /// <summary>Allocates every buffer once, for batches of up to <paramref name="maxBatch"/>, and draws PyTorch-default initial weights from <paramref name="seed"/>.</summary>
         public LeNet5(int maxBatch = 1, int seed = 0)
         {
-            global::GenConv.ModelGuard.MaxBatch(maxBatch, 6144);
+            global::GenConv.ModelGuard.MaxBatch(maxBatch, 4704);
             _maxBatch = maxBatch;
             _runRegion = RunRegion;
             _forwardPass = ForwardPass;
@@ -208,12 +221,11 @@ namespace Golden
             _gradient9 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 84);
             _padded0 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 1024);
             _transposedWeight0 = global::GenConv.AlignedBuffer.Allocate(150);
-            _paddedOutputGradient0 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 6144);
             _transposedWeight3 = global::GenConv.AlignedBuffer.Allocate(2400);
-            _paddedOutputGradient3 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 5184);
             _weightGradientSums0 = global::GenConv.AlignedBuffer.Allocate(9984);
             _pixelMajorGradient3 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 1600);
             _weightGradientSums3 = global::GenConv.AlignedBuffer.Allocate(9664);
+            _threadScratch = global::GenConv.AlignedBuffer.Allocate(11328);
             global::GenConv.ParameterInitializer.PyTorchDefault(s_description, Parameters, seed);
         }
 
@@ -222,7 +234,16 @@ namespace Golden
         public int Threads
         {
             get => _team?.Threads ?? 1;
-            set => _team = value == 1 ? null : global::GenConv.WorkerTeam.Shared(value);
+            set
+            {
+                global::GenConv.WorkerTeam? team = value == 1 ? null : global::GenConv.WorkerTeam.Shared(value); // checks the range
+                if (value > _scratchThreads)
+                {
+                    _threadScratch = global::GenConv.AlignedBuffer.Allocate((long)value * 76864 - 65536);
+                    _scratchThreads = value;
+                }
+                _team = team;
+            }
         }
         /// <summary>All weights and biases, flat, in PyTorch state_dict order and layout.</summary>
         public global::System.Span<float> Parameters => global::GenConv.AlignedBuffer.Span(_parameters, ParameterCount);
@@ -275,11 +296,11 @@ namespace Golden
         /// <summary>Runs a region on the team, or on this thread alone when its work would not pay for a hand-off.</summary>
         private void RunParallel(int region, int count, long workPerSample)
         {
-            if (_team is null || _runBatch * workPerSample < global::GenConv.WorkerTeam.MinimumParallelWork) RunRegion(region, 0, count);
+            if (_team is null || _runBatch * workPerSample < global::GenConv.WorkerTeam.MinimumParallelWork) RunRegion(region, 0, 0, count);
             else _team.Run(_runRegion, region, count);
         }
 
-        private void RunRegion(int region, int start, int end)
+        private void RunRegion(int region, int thread, int start, int end)
         {
             int batch = _runBatch;
             ref float parameters = ref Data(_parameters);
@@ -341,7 +362,7 @@ namespace Golden
                     end = (int)((long)batch * end / 4);
                     if (start < end)
                     {
-                        Layer3BackwardData(batch, start, end, ref Data(_gradient4), ref Data(_transposedWeight3), ref Data(_gradient3), ref Data(_paddedOutputGradient3));
+                        Layer3BackwardData(batch, start, end, ref Data(_gradient4), ref Data(_transposedWeight3), ref Data(_gradient3), ref Unsafe.Add(ref Data(_threadScratch), thread * 76864 + 6144));
                         Layer2BackwardData(batch, start, end, ref Data(_activation2), ref Data(_gradient3), ref Data(_gradient1));
                     }
                     break;
@@ -354,7 +375,7 @@ namespace Golden
                 case 6: // over samples
                 {
                     {
-                        Layer0BackwardData(batch, start, end, ref Data(_gradient1), ref Data(_transposedWeight0), ref _io.Target, ref Data(_paddedOutputGradient0));
+                        Layer0BackwardData(batch, start, end, ref Data(_gradient1), ref Data(_transposedWeight0), ref _io.Target, ref Unsafe.Add(ref Data(_threadScratch), thread * 76864 + 0));
                     }
                     break;
                 }
@@ -1216,7 +1237,7 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BackwardData(int batch, int start, int end, ref float dy, ref float wt, ref float dx, ref float dyp)
         {
-            ref float dyps = ref Unsafe.Add(ref dyp, start * 6144); // scratch, reused by this call's samples
+            ref float dyps = ref dyp; // this thread's scratch, reused by each sample
             for (int n = start; n < end; n++)
             {
                 ref float dys = ref Unsafe.Add(ref dy, n * 4704);
@@ -3556,7 +3577,7 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3BackwardData(int batch, int start, int end, ref float dy, ref float wt, ref float dx, ref float dyp)
         {
-            ref float dyps = ref Unsafe.Add(ref dyp, start * 5184); // scratch, reused by this call's samples
+            ref float dyps = ref dyp; // this thread's scratch, reused by each sample
             global::System.Span<float> flatRows = stackalloc float[1488];
             ref float flat = ref MemoryMarshal.GetReference(flatRows);
             for (int n = start; n < end; n++)
