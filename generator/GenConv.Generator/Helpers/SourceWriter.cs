@@ -25,6 +25,9 @@ namespace GenConv.Generator.Helpers
             return new Block(this);
         }
 
+        /// <summary><see cref="Open"/> when <paramref name="condition"/> holds, else nothing: the lines go in the enclosing block.</summary>
+        public Block OpenIf(bool condition, string header) => condition ? Open(header) : default;
+
         public void Close(string suffix = "")
         {
             indent--;
@@ -35,9 +38,9 @@ namespace GenConv.Generator.Helpers
 
         internal readonly struct Block : IDisposable
         {
-            private readonly SourceWriter writer;
+            private readonly SourceWriter? writer; // null: a block OpenIf did not open
             public Block(SourceWriter writer) => this.writer = writer;
-            public void Dispose() => writer.Close();
+            public void Dispose() => writer?.Close();
         }
 
         /// <summary>Invariant, round-trippable float literal (never "9,5f", never a lost bit).</summary>

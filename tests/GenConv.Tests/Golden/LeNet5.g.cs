@@ -280,17 +280,14 @@ namespace Golden
             ref float gradients = ref Data(_gradients);
             RunParallel(1, 4, 4688);
             RunParallel(2, 4, 26688);
-            RunParallel(3, 4, 189056);
             Layer3PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 156), ref Data(_transposedWeight3));
-            RunParallel(4, 4, 662912);
-            Layer3FinishBackwardWeights(batch, 0, 1, ref Data(_weightGradientSums3), ref Unsafe.Add(ref gradients, 156), ref Unsafe.Add(ref gradients, 2556));
-            RunParallel(5, 4, 205408);
-            Layer0FinishBackwardWeights(batch, 0, 1, ref Data(_weightGradientSums0), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
-            if (_io.HasTarget) // the caller asked for dL/dInput
+            if (_io.HasTarget)
             {
                 Layer0PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 0), ref Data(_transposedWeight0));
-                RunParallel(6, batch, 205408);
             }
+            RunParallel(3, 4, 1262784);
+            Layer3FinishBackwardWeights(batch, 0, 1, ref Data(_weightGradientSums3), ref Unsafe.Add(ref gradients, 156), ref Unsafe.Add(ref gradients, 2556));
+            Layer0FinishBackwardWeights(batch, 0, 1, ref Data(_weightGradientSums0), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
         }
 
         /// <summary>Runs a region on the team, or on this thread alone when its work would not pay for a hand-off.</summary>
@@ -309,22 +306,21 @@ namespace Golden
             {
                 case 0: // over samples
                 {
-                    {
-                        Layer0Forward(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 0), ref Unsafe.Add(ref parameters, 150), ref Data(_activation2), ref Data(_padded0));
-                        Layer2Forward(batch, start, end, ref Data(_activation2), ref Data(_activation3));
-                        Layer3Forward(batch, start, end, ref Data(_activation3), ref Unsafe.Add(ref parameters, 156), ref Unsafe.Add(ref parameters, 2556), ref Data(_activation5));
-                        Layer5Forward(batch, start, end, ref Data(_activation5), ref Data(_activation6));
-                        Layer6Forward(batch, start, end, ref Data(_activation6), ref Unsafe.Add(ref parameters, 2572), ref Unsafe.Add(ref parameters, 50572), ref Data(_activation8));
-                        Layer8Forward(batch, start, end, ref Data(_activation8), ref Unsafe.Add(ref parameters, 50692), ref Unsafe.Add(ref parameters, 60772), ref Data(_activation10));
-                        Layer10Forward(batch, start, end, ref Data(_activation10), ref Unsafe.Add(ref parameters, 60856), ref Unsafe.Add(ref parameters, 61696), ref _io.Target);
-                    }
+                    Layer0Forward(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 0), ref Unsafe.Add(ref parameters, 150), ref Data(_activation2), ref Data(_padded0));
+                    Layer2Forward(batch, start, end, ref Data(_activation2), ref Data(_activation3));
+                    Layer3Forward(batch, start, end, ref Data(_activation3), ref Unsafe.Add(ref parameters, 156), ref Unsafe.Add(ref parameters, 2556), ref Data(_activation5));
+                    Layer5Forward(batch, start, end, ref Data(_activation5), ref Data(_activation6));
+                    Layer6Forward(batch, start, end, ref Data(_activation6), ref Unsafe.Add(ref parameters, 2572), ref Unsafe.Add(ref parameters, 50572), ref Data(_activation8));
+                    Layer8Forward(batch, start, end, ref Data(_activation8), ref Unsafe.Add(ref parameters, 50692), ref Unsafe.Add(ref parameters, 60772), ref Data(_activation10));
+                    Layer10Forward(batch, start, end, ref Data(_activation10), ref Unsafe.Add(ref parameters, 60856), ref Unsafe.Add(ref parameters, 61696), ref _io.Target);
                     break;
                 }
                 case 1: // over parts of the batch
                 {
-                    Layer10BackwardWeights(batch, 10 * start / 4, 10 * end / 4, ref Data(_activation10), ref _io.Source, ref Unsafe.Add(ref gradients, 60856), ref Unsafe.Add(ref gradients, 61696));
-                    start = (int)((long)batch * start / 4);
-                    end = (int)((long)batch * end / 4);
+                    int firstPart = start, endPart = end;
+                    start = (int)((long)batch * firstPart / 4);
+                    end = (int)((long)batch * endPart / 4);
+                    Layer10BackwardWeights(batch, 10 * firstPart / 4, 10 * endPart / 4, ref Data(_activation10), ref _io.Source, ref Unsafe.Add(ref gradients, 60856), ref Unsafe.Add(ref gradients, 61696));
                     if (start < end)
                     {
                         Layer10BackwardData(batch, start, end, ref _io.Source, ref Unsafe.Add(ref parameters, 60856), ref Data(_gradient9), ref Data(_activation10));
@@ -333,9 +329,10 @@ namespace Golden
                 }
                 case 2: // over parts of the batch
                 {
-                    Layer8BackwardWeights(batch, 84 * start / 4, 84 * end / 4, ref Data(_activation8), ref Data(_gradient9), ref Unsafe.Add(ref gradients, 50692), ref Unsafe.Add(ref gradients, 60772));
-                    start = (int)((long)batch * start / 4);
-                    end = (int)((long)batch * end / 4);
+                    int firstPart = start, endPart = end;
+                    start = (int)((long)batch * firstPart / 4);
+                    end = (int)((long)batch * endPart / 4);
+                    Layer8BackwardWeights(batch, 84 * firstPart / 4, 84 * endPart / 4, ref Data(_activation8), ref Data(_gradient9), ref Unsafe.Add(ref gradients, 50692), ref Unsafe.Add(ref gradients, 60772));
                     if (start < end)
                     {
                         Layer8BackwardData(batch, start, end, ref Data(_gradient9), ref Unsafe.Add(ref parameters, 50692), ref Data(_gradient7), ref Data(_activation8));
@@ -344,42 +341,33 @@ namespace Golden
                 }
                 case 3: // over parts of the batch
                 {
-                    Layer6BackwardWeights(batch, 120 * start / 4, 120 * end / 4, ref Data(_activation6), ref Data(_gradient7), ref Unsafe.Add(ref gradients, 2572), ref Unsafe.Add(ref gradients, 50572));
-                    start = (int)((long)batch * start / 4);
-                    end = (int)((long)batch * end / 4);
+                    int firstPart = start, endPart = end;
+                    start = (int)((long)batch * firstPart / 4);
+                    end = (int)((long)batch * endPart / 4);
+                    Layer6BackwardWeights(batch, 120 * firstPart / 4, 120 * endPart / 4, ref Data(_activation6), ref Data(_gradient7), ref Unsafe.Add(ref gradients, 2572), ref Unsafe.Add(ref gradients, 50572));
                     if (start < end)
                     {
                         Layer6BackwardData(batch, start, end, ref Data(_gradient7), ref Unsafe.Add(ref parameters, 2572), ref Data(_gradient6));
                         Layer5BackwardData(batch, start, end, ref Data(_activation5), ref Data(_gradient6), ref Data(_gradient4));
                         Layer3PrepareBackwardWeights(batch, start, end, ref Data(_gradient4), ref Data(_pixelMajorGradient3));
                     }
-                    break;
-                }
-                case 4: // over parts of the batch
-                {
-                    Layer3BackwardWeights(batch, start, end, ref Data(_activation3), ref Data(_pixelMajorGradient3), ref Data(_weightGradientSums3));
-                    start = (int)((long)batch * start / 4);
-                    end = (int)((long)batch * end / 4);
+                    Layer3BackwardWeights(batch, firstPart, endPart, ref Data(_activation3), ref Data(_pixelMajorGradient3), ref Data(_weightGradientSums3));
                     if (start < end)
                     {
                         Layer3BackwardData(batch, start, end, ref Data(_gradient4), ref Data(_transposedWeight3), ref Data(_gradient3), ref Unsafe.Add(ref Data(_threadScratch), thread * 76864 + 6144));
                         Layer2BackwardData(batch, start, end, ref Data(_activation2), ref Data(_gradient3), ref Data(_gradient1));
                     }
-                    break;
-                }
-                case 5: // over parts of the batch
-                {
-                    Layer0BackwardWeights(batch, start, end, ref Data(_padded0), ref Data(_gradient1), ref Data(_weightGradientSums0));
-                    break;
-                }
-                case 6: // over samples
-                {
+                    Layer0BackwardWeights(batch, firstPart, endPart, ref Data(_padded0), ref Data(_gradient1), ref Data(_weightGradientSums0));
+                    if (start < end)
                     {
-                        Layer0BackwardData(batch, start, end, ref Data(_gradient1), ref Data(_transposedWeight0), ref _io.Target, ref Unsafe.Add(ref Data(_threadScratch), thread * 76864 + 0));
+                        if (_io.HasTarget) // the caller asked for dL/dInput
+                        {
+                            Layer0BackwardData(batch, start, end, ref Data(_gradient1), ref Data(_transposedWeight0), ref _io.Target, ref Unsafe.Add(ref Data(_threadScratch), thread * 76864 + 0));
+                        }
                     }
                     break;
                 }
-                case 7: // over parts of every parameter tensor
+                case 4: // over parts of every parameter tensor
                 {
                     global::GenConv.IParameterRangeWork work = _parameterWork!;
                     global::GenConv.ParameterRanges.RunUnitParts(work, 0, 6, 25, start, end, 4);
@@ -410,7 +398,7 @@ namespace Golden
                 return;
             }
             _parameterWork = work;
-            try { _team.Run(_runRegion, 7, 4); }
+            try { _team.Run(_runRegion, 4, 4); }
             finally { _parameterWork = null; }
         }
 
