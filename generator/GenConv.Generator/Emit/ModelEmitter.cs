@@ -234,7 +234,7 @@ namespace GenConv.Generator.Emit
             {
                 buffers.Add(new(WinogradKernel(l.Index), ConvEmitter.WinogradKernelLength(l), Per.Model, $"layer {l.Index}'s transformed kernel, kept while the weights stay the same"));
                 buffers.Add(new(WinogradKernelSource(l.Index), l.WeightCount + 1L, Per.Model, $"the weights layer {l.Index}'s transformed kernel was computed from, then 1 once it has been"));
-                // One slot per call: forward's, and backward data's where it goes through Winograd too (never at once).
+                // One slot per thread: forward's, and backward data's where it goes through Winograd too (never at once).
                 long slot = ConvEmitter.WinogradScratchLength(l);
                 if (!plan.InferenceOnly && ModelPlanner.BackwardDataAsConvolution(l) is { Spec.Winograd: true } backward)
                 {
