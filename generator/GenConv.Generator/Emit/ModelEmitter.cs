@@ -296,32 +296,26 @@ namespace GenConv.Generator.Emit
             // Memory is known at compile time: what Forward alone needs, what training adds, and what this class holds.
             var (inferenceFixed, inferencePerSample, inferencePerThread) = Bytes(buffers.Where(b => !b.TrainingOnly));
             var (trainingFixed, trainingPerSample, trainingPerThread) = Bytes(buffers);
-            w.Line("/// <summary>Bytes of the weights and biases (one float each); an optimizer's state is a multiple of it (SGD momentum 1×, Adam 2×).</summary>");
-            w.Line($"public const long ParameterBytes = {I(4L * plan.ParameterCount)};");
-            w.Line("/// <summary>Bytes inference needs whatever the batch: the parameters, and 60 bytes per buffer to align its start to 64 bytes.</summary>");
-            w.Line($"public const long InferenceFixedBytes = {I(inferenceFixed)};");
-            w.Line("/// <summary>Bytes inference needs per sample: activations and padded inputs.</summary>");
-            w.Line($"public const long InferenceBytesPerSample = {I(inferencePerSample)};");
-            w.Line("/// <summary>Bytes inference needs per thread: its kernels' scratch (Winograd tiles), one slot per thread of <see cref=\"Threads\"/>.</summary>");
-            w.Line($"public const long InferenceScratchBytesPerThread = {I(inferencePerThread)};");
+            void Constant(string summary, string name, string value)
+            {
+                w.Line($"/// <summary>{summary}</summary>");
+                w.Line($"public const long {name} = {value};");
+            }
+            Constant("Bytes of the weights and biases (one float each); an optimizer's state is a multiple of it (SGD momentum 1×, Adam 2×).", "ParameterBytes", I(4L * plan.ParameterCount));
+            Constant("Bytes inference needs whatever the batch: the parameters, and 60 bytes per buffer to align its start to 64 bytes.", "InferenceFixedBytes", I(inferenceFixed));
+            Constant("Bytes inference needs per sample: activations and padded inputs.", "InferenceBytesPerSample", I(inferencePerSample));
+            Constant("Bytes inference needs per thread: its kernels' scratch (Winograd tiles), one slot per thread of <see cref=\"Threads\"/>.", "InferenceScratchBytesPerThread", I(inferencePerThread));
             if (!plan.InferenceOnly)
             {
-                w.Line("/// <summary>Bytes training needs whatever the batch, optimizer state aside: parameters, gradients, weight-gradient sums.</summary>");
-                w.Line($"public const long TrainingFixedBytes = {I(trainingFixed)};");
-                w.Line("/// <summary>Bytes training needs per sample: activations, their gradients and padded copies.</summary>");
-                w.Line($"public const long TrainingBytesPerSample = {I(trainingPerSample)};");
-                w.Line("/// <summary>Bytes training needs per thread: its kernels' scratch (padded gradients, Winograd tiles).</summary>");
-                w.Line($"public const long TrainingScratchBytesPerThread = {I(trainingPerThread)};");
+                Constant("Bytes training needs whatever the batch, optimizer state aside: parameters, gradients, weight-gradient sums.", "TrainingFixedBytes", I(trainingFixed));
+                Constant("Bytes training needs per sample: activations, their gradients and padded copies.", "TrainingBytesPerSample", I(trainingPerSample));
+                Constant("Bytes training needs per thread: its kernels' scratch (padded gradients, Winograd tiles).", "TrainingScratchBytesPerThread", I(trainingPerThread));
             }
             string kind = plan.InferenceOnly ? "Inference" : "Training";
-            w.Line("/// <summary>Bytes of the buffers this class holds that grow with neither the batch nor the threads.</summary>");
-            w.Line($"public const long FixedBytes = {kind}FixedBytes;");
-            w.Line("/// <summary>Bytes of the buffers this class holds per sample of maxBatch.</summary>");
-            w.Line($"public const long BytesPerSample = {kind}BytesPerSample;");
-            w.Line("/// <summary>Bytes of the buffers this class holds per thread (the most <see cref=\"Threads\"/> has been set to).</summary>");
-            w.Line($"public const long ScratchBytesPerThread = {kind}ScratchBytesPerThread;");
-            w.Line("/// <summary>Bytes left unused between two threads' scratch: with the slots side by side, two threads ran slower here.</summary>");
-            w.Line($"public const long ScratchGapBytes = {I(slotFloats > 0 ? 4 * ScratchGapFloats : 0)};");
+            Constant("Bytes of the buffers this class holds that grow with neither the batch nor the threads.", "FixedBytes", kind + "FixedBytes");
+            Constant("Bytes of the buffers this class holds per sample of maxBatch.", "BytesPerSample", kind + "BytesPerSample");
+            Constant("Bytes of the buffers this class holds per thread (the most <see cref=\"Threads\"/> has been set to).", "ScratchBytesPerThread", kind + "ScratchBytesPerThread");
+            Constant("Bytes left unused between two threads' scratch: with the slots side by side, two threads ran slower here.", "ScratchGapBytes", I(slotFloats > 0 ? 4 * ScratchGapFloats : 0));
             w.Line("/// <summary>");
             w.Line("/// All buffer bytes a model built for <paramref name=\"maxBatch\"/> holds once <see cref=\"Threads\"/> has been set to at");
             w.Line("/// most <paramref name=\"threads\"/>: the constructor allocates them for one thread, and raising Threads adds the rest.");
