@@ -598,7 +598,8 @@ namespace GenConv.Generator.Emit
                 w.Line($"end = (int)((long)batch * endPart / {parts});");
             }
             List<(LayerPlan Layer, Stage Stage)> kernels = region.Kernels;
-            for (int k = 0; k < kernels.Count; k++)
+            int k = 0;
+            while (k < kernels.Count)
             {
                 var (l, stage) = kernels[k];
                 if (stage == Stage.BackwardWeights)
@@ -607,16 +608,14 @@ namespace GenConv.Generator.Emit
                     string units = I(emitter.WeightGradientUnits(l));
                     if (emitter.WeightGradientOverSampleParts(l)) EmitCall(w, plan, l, stage, "firstPart", "endPart");
                     else EmitCall(w, plan, l, stage, $"{units} * firstPart / {parts}", $"{units} * endPart / {parts}");
+                    k++;
                     continue;
                 }
                 // A run of per-sample kernels, skipped by a part without samples.
-                int run = k;
-                while (run < kernels.Count && kernels[run].Stage != Stage.BackwardWeights) run++;
                 using (w.OpenIf(region.OverParts, "if (start < end)"))
-                    for (; k < run; k++)
-                        using (w.OpenIf(IsInputGradient(kernels[k]) && !region.Kernels.All(IsInputGradient), "if (_io.HasTarget) // the caller asked for dL/dInput"))
+                    for (; k < kernels.Count && kernels[k].Stage != Stage.BackwardWeights; k++)
+                        using (w.OpenIf(IsInputGradient(kernels[k]) && !kernels.All(IsInputGradient), "if (_io.HasTarget) // the caller asked for dL/dInput"))
                             EmitCall(w, plan, kernels[k].Layer, kernels[k].Stage, "start", "end");
-                k--;
             }
         }
 
