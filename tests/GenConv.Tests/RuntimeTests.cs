@@ -81,6 +81,16 @@ namespace GenConv.Tests
         }
 
         [Fact]
+        public void ScratchForTooManyThreadsIsRejectedBeforeAnythingWraps()
+        {
+            long slot = 20_000_000, gap = 65_536; // a layer whose scratch takes 80 MB a thread: 107 threads fit one array
+            ModelGuard.ScratchThreads(107, slot, gap);
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => ModelGuard.ScratchThreads(108, slot, gap));
+            Assert.Equal("value", error.ParamName);
+            Assert.Contains("the most threads possible is 107", error.Message);
+        }
+
+        [Fact]
         public void ForwardAndBackwardValidateSpansBeforeRunning()
         {
             var model = new LeNet5(maxBatch: 2);

@@ -373,6 +373,7 @@ namespace GenConv.Generator.Emit
                     w.Line("global::GenConv.WorkerTeam? team = value == 1 ? null : global::GenConv.WorkerTeam.Shared(value); // checks the range");
                     using (w.Open("if (value > _scratchThreads)"))
                     {
+                        w.Line($"global::GenConv.ModelGuard.ScratchThreads(value, {I(slotFloats)}, {I(ScratchGapFloats)});");
                         w.Line($"{ThreadScratchField} = global::GenConv.AlignedBuffer.Allocate((long)value * {I(slotFloats + ScratchGapFloats)} - {I(ScratchGapFloats)});");
                         w.Line("_scratchThreads = value;");
                     }

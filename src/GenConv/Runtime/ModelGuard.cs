@@ -48,5 +48,17 @@ namespace GenConv
                 throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch,
                     $"maxBatch {maxBatch} needs a buffer of {(long)maxBatch * largestBufferFloatsPerSample} floats, more than an array can hold; the largest possible maxBatch is {Array.MaxLength / largestBufferFloatsPerSample}.");
         }
+
+        /// <summary>
+        /// Before a model's Threads grows: its kernel scratch, one slot per thread (<paramref name="slotFloats"/>, then
+        /// <paramref name="gapFloats"/> unused before the next), must fit one array.
+        /// </summary>
+        public static void ScratchThreads(int threads, long slotFloats, long gapFloats)
+        {
+            long floats = threads * (slotFloats + gapFloats) - gapFloats, largest = Array.MaxLength - AlignedBuffer.SlackFloats;
+            if (floats > largest)
+                throw new ArgumentOutOfRangeException("value", threads,
+                    $"Threads = {threads} needs {floats} floats of kernel scratch, more than an array can hold; the most threads possible is {(largest + gapFloats) / (slotFloats + gapFloats)}.");
+        }
     }
 }

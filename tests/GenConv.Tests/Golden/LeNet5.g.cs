@@ -239,6 +239,7 @@ namespace Golden
                 global::GenConv.WorkerTeam? team = value == 1 ? null : global::GenConv.WorkerTeam.Shared(value); // checks the range
                 if (value > _scratchThreads)
                 {
+                    global::GenConv.ModelGuard.ScratchThreads(value, 11328, 65536);
                     _threadScratch = global::GenConv.AlignedBuffer.Allocate((long)value * 76864 - 65536);
                     _scratchThreads = value;
                 }
