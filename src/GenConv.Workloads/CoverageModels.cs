@@ -7,11 +7,12 @@ namespace GenConv.Workloads
 {
     /// <summary>
     /// Pooling windows other than 2×2 stride 2: 8 inner windows at a time, the border ones one at a time; column strides
-    /// 2, 1, 3 and 4 (every third or fourth float gathered by shuffles).
+    /// 2, 1, 5, 3 and 4 (every third or fourth float gathered by shuffles, every fifth one by one).
     /// </summary>
-    [GenConvModel(InputChannels = 3, InputHeight = 13, InputWidth = 216)]
+    [GenConvModel(InputChannels = 3, InputHeight = 13, InputWidth = 1080)]
     [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]
     [AvgPool2D(Kernel = 3, Stride = 1, Padding = 1, CountIncludePad = false)]
+    [MaxPool2D(KernelH = 2, KernelW = 6, StrideH = 1, StrideW = 5, PadW = 1)]
     [MaxPool2D(KernelH = 1, KernelW = 3, StrideH = 1, StrideW = 3)]
     [AvgPool2D(KernelH = 2, KernelW = 4, StrideH = 1, StrideW = 4)]
     public partial class PoolingWindows { }

@@ -168,6 +168,10 @@ namespace GenConv.Tests
             ("2, 8, 70", "[AvgPool2D(KernelH = 2, KernelW = 4, StrideH = 2, StrideW = 4)]"),
             ("2, 9, 52", "[LeakyReLU(Slope = 0.25f)] [ReLU] [MaxPool2D(Kernel = 3, Stride = 3)]"),
             ("2, 9, 70", "[LeakyReLU(Slope = 0.25f)] [ReLU] [AvgPool2D(KernelH = 3, KernelW = 6, StrideH = 2, StrideW = 4, PadH = 1, PadW = 3)]"),
+            // Column strides above 4: 8 windows at a time, each tap's 8 floats loaded one by one.
+            ("2, 6, 95", "[MaxPool2D(Kernel = 3, Stride = 5)]"),
+            ("1, 7, 110", "[AvgPool2D(Kernel = 7, Stride = 6, Padding = 2, CountIncludePad = false)]"),
+            ("2, 9, 140", "[LeakyReLU(Slope = 0.25f)] [ReLU] [MaxPool2D(KernelH = 2, KernelW = 8, StrideH = 2, StrideW = 8)]"),
             // Sigmoid and tanh after a Winograd convolution, a direct one (rows of 18: vectors and a tail) and dense layers.
             ("2, 12, 36", "[Conv2D(OutChannels = 6, Kernel = 3, Padding = 1, Winograd = true)] [Tanh] [Conv2D(OutChannels = 3, Kernel = 3)] [Sigmoid]"),
             ("1, 1, 37", "[Dense(OutFeatures = 19)] [Sigmoid] [Dense(OutFeatures = 7)] [Tanh]"),
@@ -211,7 +215,7 @@ namespace GenConv.Tests
         }
 
         /// <summary>
-        /// The vectorized pools (2×2 row pairs, and other windows 8 at a time at column strides 1 to 4, forward and backward) and ReLU, and a ReLU's backward fused into the max or average pool after it, against the naive
+        /// The vectorized pools (2×2 row pairs, and other windows 8 at a time at every column stride, forward and backward) and ReLU, and a ReLU's backward fused into the max or average pool after it, against the naive
         /// kernels bit for bit on the values where the rules matter: ties (the first maximum wins), NaN (wins), ±0 (the
         /// first of equal zeros wins; gradients add to +0; a masked gradient is +0), ±∞.
         /// </summary>
@@ -238,6 +242,8 @@ namespace GenConv.Tests
         [InlineData("1, 2, 150", "[AvgPool2D(KernelH = 1, KernelW = 130, Stride = 1)]")]
         [InlineData("2, 7, 70", "[MaxPool2D(Kernel = 3, Stride = 3)]")] // 23 windows a row: 8 at a time, every third float
         [InlineData("2, 9, 75", "[MaxPool2D(Kernel = 5, Stride = 4, Padding = 2)]")]
+        [InlineData("2, 6, 95", "[MaxPool2D(Kernel = 3, Stride = 5)]")] // 19 windows a row: every fifth float, one by one
+        [InlineData("1, 7, 110", "[AvgPool2D(Kernel = 7, Stride = 6, Padding = 2, CountIncludePad = false)]")]
         [InlineData("1, 5, 60", "[MaxPool2D(Kernel = 2, Stride = 3)]")]
         [InlineData("1, 6, 80", "[AvgPool2D(Kernel = 3, Stride = 3, Padding = 1, CountIncludePad = false)]")]
         [InlineData("2, 8, 70", "[AvgPool2D(KernelH = 2, KernelW = 4, StrideH = 2, StrideW = 4)]")]

@@ -134,23 +134,22 @@ namespace GenConv.Generator.Emit
         private static string Origin(LayerPlan l) => $"plane + oh * {I((long)l.Spec.StrideH * l.Input.Width)} + ow * {I(l.Spec.StrideW)}";
 
         /// <summary>
-        /// The windows [First, End) of an output row whose every tap lies inside the input row, and at stride s the s − 1
-        /// floats after each tap as well (a tap of 8 windows loads 8·s floats and keeps every s-th); empty at strides
-        /// above <see cref="MaxVectorStride"/>.
+        /// The windows [First, End) of an output row whose every tap lies inside the input row, and at strides up to
+        /// <see cref="ShuffledStride"/> the s − 1 floats after each tap as well (a tap of 8 windows loads 8·s floats and
+        /// shuffles every s-th into place; wider strides load the 8 floats one by one).
         /// </summary>
         private static (int First, int End) VectorWindows(LayerPlan l)
         {
-            int stride = l.Spec.StrideW;
-            if (stride > MaxVectorStride) return (0, 0);
+            int stride = l.Spec.StrideW, overread = stride <= ShuffledStride ? stride - 1 : 0;
             int first = (l.Spec.PadLeft + stride - 1) / stride;
-            // Window ow reads up to column ow·s − PadLeft + KernelW − 1, and s − 1 more.
-            int lastOrigin = l.Input.Width - 1 - (l.Spec.KernelW - 1) - (stride - 1) + l.Spec.PadLeft;
+            // Window ow reads up to column ow·s − PadLeft + KernelW − 1, and the overread.
+            int lastOrigin = l.Input.Width - 1 - (l.Spec.KernelW - 1) - overread + l.Spec.PadLeft;
             int end = lastOrigin < 0 ? 0 : System.Math.Min(l.Output.Width, lastOrigin / stride + 1);
             return (first, System.Math.Max(first, end));
         }
 
-        /// <summary>The largest column stride whose windows go 8 at a time (PoolWindows.Tap and AddTap gather it with shuffles).</summary>
-        private const int MaxVectorStride = 4;
+        /// <summary>The largest column stride PoolWindows.Tap and AddTap gather with whole-vector loads and shuffles.</summary>
+        private const int ShuffledStride = 4;
 
         /// <summary>
         /// One statement per tap of 8 windows from <c>ow</c> (all inside the row), in the scalar kernel's order:

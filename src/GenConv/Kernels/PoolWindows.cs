@@ -12,8 +12,8 @@ namespace GenConv.Kernels
     public static class PoolWindows
     {
         /// <summary>
-        /// One tap of 8 windows whose origins are <paramref name="stride"/> apart (1 to 4): every stride-th float from
-        /// <paramref name="source"/>, 8 of them (all 8·stride floats from there are read).
+        /// One tap of 8 windows whose origins are <paramref name="stride"/> apart: every stride-th float from
+        /// <paramref name="source"/>, 8 of them (at strides 1 to 4 all 8·stride floats from there are read).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Tap(ref float source, int stride)
@@ -45,15 +45,19 @@ namespace GenConv.Kernels
                     return Vector256.ConditionalSelect(FirstHalf, low, high);
                 }
                 default:
-                    throw StrideOutOfRange(stride);
+                    // No shuffle reaches further: the 8 floats one by one. The windows' max (with its NaN and tie rules),
+                    // sum and arg-max still go 8 at a time, without the scalar kernel's data-dependent branches.
+                    return Vector256.Create(source, Unsafe.Add(ref source, stride), Unsafe.Add(ref source, 2 * stride),
+                        Unsafe.Add(ref source, 3 * stride), Unsafe.Add(ref source, 4 * stride), Unsafe.Add(ref source, 5 * stride),
+                        Unsafe.Add(ref source, 6 * stride), Unsafe.Add(ref source, 7 * stride));
             }
         }
 
         /// <summary>
-        /// Adds <paramref name="add"/> to one tap's elements of 8 windows whose origins are <paramref name="stride"/> apart
-        /// (1 to 4), in place: every stride-th of the 8·stride floats from <paramref name="destination"/>, which are all
-        /// read and written, the others unchanged. Backward's vector step: a lane with nothing to add adds +0, which changes
-        /// no gradient (a sum that starts at +0 never becomes −0).
+        /// Adds <paramref name="add"/> to one tap's elements of 8 windows whose origins are <paramref name="stride"/> apart,
+        /// in place: every stride-th float from <paramref name="destination"/>, 8 of them, the others unchanged (at strides
+        /// 1 to 4 all 8·stride floats are read and written). Backward's vector step: a lane with nothing to add adds +0,
+        /// which changes no gradient (a sum that starts at +0 never becomes −0).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void AddTap(ref float destination, int stride, Vector256<float> add)
@@ -83,14 +87,19 @@ namespace GenConv.Kernels
                     AddLanes(ref destination, 24, Lanes0And4, Vector256.Shuffle(add, Vector256.Create(6, 0, 0, 0, 7, 0, 0, 0)));
                     return;
                 default:
-                    throw StrideOutOfRange(stride);
+                    // The 8 positions are distinct, so adding lane by lane gives the bits of the scalar kernel's order.
+                    Unsafe.Add(ref destination, 0) += add.ToScalar();
+                    Unsafe.Add(ref destination, stride) += add.GetElement(1);
+                    Unsafe.Add(ref destination, 2 * stride) += add.GetElement(2);
+                    Unsafe.Add(ref destination, 3 * stride) += add.GetElement(3);
+                    Vector128<float> upper = add.GetUpper();
+                    Unsafe.Add(ref destination, 4 * stride) += upper.ToScalar();
+                    Unsafe.Add(ref destination, 5 * stride) += upper.GetElement(1);
+                    Unsafe.Add(ref destination, 6 * stride) += upper.GetElement(2);
+                    Unsafe.Add(ref destination, 7 * stride) += upper.GetElement(3);
+                    return;
             }
         }
-
-        /// <summary>Generated kernels pass a constant stride of 1 to 4 (wider ones stay scalar), so the JIT keeps one case.</summary>
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static System.ArgumentOutOfRangeException StrideOutOfRange(int stride) =>
-            new(nameof(stride), stride, "Pooling windows go 8 at a time at column strides 1 to 4 only.");
 
         /// <summary>The 8 floats at destination + offset, plus <paramref name="add"/> in the lanes of <paramref name="lanes"/> and +0 in the others.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
