@@ -253,7 +253,7 @@ namespace GenConv.Generator.Emit
         /// <summary>
         /// The per-sample buffers of a convolution pass: its input and output, the layer's input where backward data
         /// rectifies, and the padded input, which forward keeps for backward weights; backward data's padded dY is
-        /// scratch, bound here once per call.
+        /// scratch (the running thread's slot), bound here once per call.
         /// </summary>
         private static (string, long)[] ConvolutionSamples(SourceWriter w, LayerPlan l, ConvolutionBuffers b)
         {

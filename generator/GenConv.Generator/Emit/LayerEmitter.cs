@@ -22,16 +22,17 @@ namespace GenConv.Generator.Emit
         InputGradient,
         WeightGradient,
         BiasGradient,
+        /// <summary>dX in the conv's padded, phase-split layout, for a scatter or phase gather: the running thread's slot of kernel scratch.</summary>
         PaddedInputGradient,
         /// <summary>The kernel flipped and channel-swapped, for backward data as a convolution.</summary>
         TransposedWeight,
-        /// <summary>dY zero-padded by K − 1 − P, for backward data as a convolution.</summary>
+        /// <summary>dY zero-padded (by K − 1 − P for backward data as a convolution; around the phases for a gather): the running thread's slot of kernel scratch.</summary>
         PaddedOutputGradient,
         /// <summary>dY pixel-major (per sample [pixel][output channel], channels padded to a vector multiple), for backward weights.</summary>
         TransposedOutputGradient,
         /// <summary>A layer's weight-gradient sums in progress, in the kernel's own layout (fixed size).</summary>
         WeightGradientScratch,
-        /// <summary>A Winograd convolution's transformed kernel, input tiles and products, one slot per call (indexed by its first sample).</summary>
+        /// <summary>A Winograd convolution's input tiles and products for one block: the running thread's slot of kernel scratch.</summary>
         WinogradScratch,
         /// <summary>A Winograd convolution's transformed input and dY tiles for backward weights, one slot per part of the batch.</summary>
         WinogradGradientScratch,
