@@ -1016,46 +1016,54 @@ namespace GenConv.Generator.Emit
             w.Line($"ref float gm = ref {Unsafe}.Add(ref dyps, m * {I(g.PaddedOutputWidth)});");
             w.Line($"ref float wi = ref {Unsafe}.Add(ref w, ic * {I(window)});");
             w.Line("int q = 0;");
+            bool interleaved = g.StoresPlain && cx.Stride == 2;
             VectorFlavor.EmitByWidth(w, positions >= VectorFlavor.Wide.Lanes, I(positions), f =>
             {
+                int budget = LayerPlan.WeightAccumulatorBudget(f == VectorFlavor.Native ? 8 : f.Lanes);
+                var passes = PhasePasses(channels * rows, rowPhases, columnPhases, interleaved, budget);
                 using (w.Open($"for (; q <= {I(positions)} - {f.Count}; q += {f.Count})"))
-                {
-                    for (int i = 0; i < channels; i++)
-                        for (int r = 0; r < rows; r++)
-                            foreach (int a in rowPhases)
-                                foreach (int b in columnPhases)
-                                    w.Line($"{f.Type} {Acc(i, r, a, b)} = {f.Type}.Zero;");
-                    using (w.Open($"for (int o = 0; o < {I(oc)}; o++)"))
-                    {
-                        w.Line($"ref float go = ref {Unsafe}.Add(ref gm, o * {I(g.PaddedOutputPlane)} + q);");
-                        w.Line($"ref float wo = ref {Unsafe}.Add(ref wi, o * {I(weightStep)});");
-                        foreach (var (kh, kw) in taps)
-                            using (w.Open(""))
-                            {
-                                for (int i = 0; i < channels; i++)
-                                    w.Line($"{f.Type} k{i} = {f.Broadcast($"{Unsafe}.Add(ref wo, {I((long)i * window + kh * l.Spec.KernelW + kw)})")};");
-                                for (int r = 0; r < rows; r++)
-                                {
-                                    w.Line($"{(r == 0 ? f.Type + " " : "")}d = {f.Api}.LoadUnsafe(ref go, {Source(r, kh, kw)});");
-                                    for (int i = 0; i < channels; i++)
-                                        w.Line($"{Acc(i, r, ry.PhaseOf(kh), cx.PhaseOf(kw))} = {f.Api}.FusedMultiplyAdd(k{i}, d, {Acc(i, r, ry.PhaseOf(kh), cx.PhaseOf(kw))});");
-                                }
-                            }
-                    }
-                    for (int i = 0; i < channels; i++)
-                        for (int r = 0; r < rows; r++)
-                            foreach (int a in rowPhases)
-                            {
-                                if (g.StoresPlain && cx.Stride == 2)
-                                {
-                                    w.Line($"global::GenConv.Kernels.Interleave.Merge({Acc(i, r, a, 0)}, {Acc(i, r, a, 1)}, ref {Unsafe}.Add(ref dt, {Target(i, r, a, 0)} + {PositionOffset("q")}));");
-                                    continue;
-                                }
-                                foreach (int b in columnPhases)
-                                    w.Line($"{f.Api}.StoreUnsafe({Acc(i, r, a, b)}, ref dt, (nuint)({Target(i, r, a, b)} + q));");
-                            }
-                }
+                    foreach (var pass in passes)
+                        using (w.OpenIf(passes.Count > 1, ""))
+                            EmitPass(f, pass);
             });
+
+            // The tile's accumulators of the phases in pass, each output channel's taps of those phases added, stored.
+            void EmitPass(VectorFlavor f, (int A, int B)[] pass)
+            {
+                for (int i = 0; i < channels; i++)
+                    for (int r = 0; r < rows; r++)
+                        foreach (var (a, b) in pass)
+                            w.Line($"{f.Type} {Acc(i, r, a, b)} = {f.Type}.Zero;");
+                using (w.Open($"for (int o = 0; o < {I(oc)}; o++)"))
+                {
+                    w.Line($"ref float go = ref {Unsafe}.Add(ref gm, o * {I(g.PaddedOutputPlane)} + q);");
+                    w.Line($"ref float wo = ref {Unsafe}.Add(ref wi, o * {I(weightStep)});");
+                    foreach (var (kh, kw) in taps.Where(t => pass.Contains((ry.PhaseOf(t.kh), cx.PhaseOf(t.kw)))))
+                        using (w.Open(""))
+                        {
+                            for (int i = 0; i < channels; i++)
+                                w.Line($"{f.Type} k{i} = {f.Broadcast($"{Unsafe}.Add(ref wo, {I((long)i * window + kh * l.Spec.KernelW + kw)})")};");
+                            for (int r = 0; r < rows; r++)
+                            {
+                                w.Line($"{(r == 0 ? f.Type + " " : "")}d = {f.Api}.LoadUnsafe(ref go, {Source(r, kh, kw)});");
+                                for (int i = 0; i < channels; i++)
+                                    w.Line($"{Acc(i, r, ry.PhaseOf(kh), cx.PhaseOf(kw))} = {f.Api}.FusedMultiplyAdd(k{i}, d, {Acc(i, r, ry.PhaseOf(kh), cx.PhaseOf(kw))});");
+                            }
+                        }
+                }
+                for (int i = 0; i < channels; i++)
+                    for (int r = 0; r < rows; r++)
+                        foreach (int a in pass.Select(p => p.A).Distinct())
+                        {
+                            if (interleaved)
+                            {
+                                w.Line($"global::GenConv.Kernels.Interleave.Merge({Acc(i, r, a, 0)}, {Acc(i, r, a, 1)}, ref {Unsafe}.Add(ref dt, {Target(i, r, a, 0)} + {PositionOffset("q")}));");
+                                continue;
+                            }
+                            foreach (var (_, b) in pass.Where(p => p.A == a))
+                                w.Line($"{f.Api}.StoreUnsafe({Acc(i, r, a, b)}, ref dt, (nuint)({Target(i, r, a, b)} + q));");
+                        }
+            }
             // The positions past the last whole vector (and past the common count in the phases that have one more), one
             // chain each in the same (output channel, tap) order.
             foreach (int a in rowPhases)
@@ -1078,6 +1086,32 @@ namespace GenConv.Generator.Emit
                         w.Line($"{Unsafe}.Add(ref dt, i * {I(channelStep)} + r * {I(rowStep)} + {Target(0, 0, a, b)} + {PositionOffset("t")}) = s;");
                     }
                 }
+        }
+
+        /// <summary>
+        /// The tile's phases (row phase a, column phase b) in passes whose accumulators (<paramref name="perPhase"/> each)
+        /// fit <paramref name="budget"/>: one pass where the registers hold them all (AVX-512), else as few as fit, a row
+        /// phase's column phases kept together when they are stored interleaved. Every dX element belongs to one phase, so
+        /// its chain is the same in any split.
+        /// </summary>
+        private static List<(int A, int B)[]> PhasePasses(int perPhase, int[] rowPhases, int[] columnPhases, bool interleaved, int budget)
+        {
+            var units = interleaved
+                ? rowPhases.Select(a => columnPhases.Select(b => (a, b)).ToArray()).ToList()
+                : (from a in rowPhases from b in columnPhases select new[] { (a, b) }).ToList();
+            var passes = new List<(int A, int B)[]>();
+            var current = new List<(int A, int B)>();
+            foreach (var unit in units)
+            {
+                if (current.Count > 0 && (current.Count + unit.Length) * perPhase > budget)
+                {
+                    passes.Add(current.ToArray());
+                    current.Clear();
+                }
+                current.AddRange(unit);
+            }
+            passes.Add(current.ToArray());
+            return passes;
         }
 
         /// <summary>One tap's contribution to <paramref name="channels"/> input channels × <paramref name="rows"/> output rows from <c>ic</c>, <c>oh</c>.</summary>
