@@ -41,6 +41,12 @@ namespace GenConv.Generator.Emit
             this.width = width;
         }
 
+        /// <summary>
+        /// 8-lane accumulators a pass may keep in flight: with AVX2's 16 registers, 8 of them (each one register) leave
+        /// room for the loaded runs; at 128 bits each takes two registers. The scalar path is not register-tiled.
+        /// </summary>
+        public int AccumulatorBudget => width switch { LaneWidth.V256 => 8, LaneWidth.V128 => 4, _ => int.MaxValue };
+
         /// <summary>Declares a zeroed 8-lane accumulator.</summary>
         public void DeclareZero(string name)
         {

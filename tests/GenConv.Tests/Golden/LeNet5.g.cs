@@ -7924,62 +7924,69 @@ namespace Golden
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
-                        Vector256F a0_0 = Vector256F.Zero;
-                        Vector256F a0_1 = Vector256F.Zero;
-                        Vector256F a0_2 = Vector256F.Zero;
-                        Vector256F a0_3 = Vector256F.Zero;
-                        Vector256F a1_0 = Vector256F.Zero;
-                        Vector256F a1_1 = Vector256F.Zero;
-                        Vector256F a1_2 = Vector256F.Zero;
-                        Vector256F a1_3 = Vector256F.Zero;
-                        Vector256F a2_0 = Vector256F.Zero;
-                        Vector256F a2_1 = Vector256F.Zero;
-                        Vector256F a2_2 = Vector256F.Zero;
-                        Vector256F a2_3 = Vector256F.Zero;
-                        Vector256F a3_0 = Vector256F.Zero;
-                        Vector256F a3_1 = Vector256F.Zero;
-                        Vector256F a3_2 = Vector256F.Zero;
-                        Vector256F a3_3 = Vector256F.Zero;
                         int i = 0;
-                        for (; i <= 392; i += 8)
                         {
-                            Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
-                            Vector256F k1 = Vector256.LoadUnsafe(ref w1, (nuint)(i));
-                            Vector256F k2 = Vector256.LoadUnsafe(ref w2, (nuint)(i));
-                            Vector256F k3 = Vector256.LoadUnsafe(ref w3, (nuint)(i));
-                            a0_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
-                            a0_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
-                            a0_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
-                            a0_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
-                            a1_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
-                            a1_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
-                            a1_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
-                            a1_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
-                            a2_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_0);
-                            a2_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_1);
-                            a2_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_2);
-                            a2_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_3);
-                            a3_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_0);
-                            a3_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_1);
-                            a3_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_2);
-                            a3_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_3);
+                            Vector256F a0_0 = Vector256F.Zero;
+                            Vector256F a0_1 = Vector256F.Zero;
+                            Vector256F a1_0 = Vector256F.Zero;
+                            Vector256F a1_1 = Vector256F.Zero;
+                            Vector256F a2_0 = Vector256F.Zero;
+                            Vector256F a2_1 = Vector256F.Zero;
+                            Vector256F a3_0 = Vector256F.Zero;
+                            Vector256F a3_1 = Vector256F.Zero;
+                            for (; i <= 392; i += 8)
+                            {
+                                Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                                Vector256F k1 = Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                                a0_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                                a0_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                                a1_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
+                                a1_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
+                                a2_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_0);
+                                a2_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_1);
+                                a3_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_0);
+                                a3_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_1);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
+                            s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0);
+                            s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1);
+                            s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0);
+                            s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1);
                         }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
-                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
-                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
-                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
-                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
-                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
-                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
-                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
-                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0);
-                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1);
-                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2);
-                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3);
-                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0);
-                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1);
-                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2);
-                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3);
+                        {
+                            Vector256F a0_2 = Vector256F.Zero;
+                            Vector256F a0_3 = Vector256F.Zero;
+                            Vector256F a1_2 = Vector256F.Zero;
+                            Vector256F a1_3 = Vector256F.Zero;
+                            Vector256F a2_2 = Vector256F.Zero;
+                            Vector256F a2_3 = Vector256F.Zero;
+                            Vector256F a3_2 = Vector256F.Zero;
+                            Vector256F a3_3 = Vector256F.Zero;
+                            for (i = 0; i <= 392; i += 8)
+                            {
+                                Vector256F k2 = Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                                Vector256F k3 = Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                                a0_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                                a0_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                                a1_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
+                                a1_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
+                                a2_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_2);
+                                a2_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_3);
+                                a3_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_2);
+                                a3_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_3);
+                            }
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
+                            s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2);
+                            s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3);
+                            s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2);
+                            s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3);
+                        }
                         for (; i < 400; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -8006,78 +8013,95 @@ namespace Golden
                     }
                     else if (Vector128.IsHardwareAccelerated)
                     {
-                        Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
-                        Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
-                        Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
-                        Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
-                        Vector128F a1_0Low = Vector128F.Zero, a1_0High = Vector128F.Zero;
-                        Vector128F a1_1Low = Vector128F.Zero, a1_1High = Vector128F.Zero;
-                        Vector128F a1_2Low = Vector128F.Zero, a1_2High = Vector128F.Zero;
-                        Vector128F a1_3Low = Vector128F.Zero, a1_3High = Vector128F.Zero;
-                        Vector128F a2_0Low = Vector128F.Zero, a2_0High = Vector128F.Zero;
-                        Vector128F a2_1Low = Vector128F.Zero, a2_1High = Vector128F.Zero;
-                        Vector128F a2_2Low = Vector128F.Zero, a2_2High = Vector128F.Zero;
-                        Vector128F a2_3Low = Vector128F.Zero, a2_3High = Vector128F.Zero;
-                        Vector128F a3_0Low = Vector128F.Zero, a3_0High = Vector128F.Zero;
-                        Vector128F a3_1Low = Vector128F.Zero, a3_1High = Vector128F.Zero;
-                        Vector128F a3_2Low = Vector128F.Zero, a3_2High = Vector128F.Zero;
-                        Vector128F a3_3Low = Vector128F.Zero, a3_3High = Vector128F.Zero;
                         int i = 0;
-                        for (; i <= 392; i += 8)
                         {
-                            Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                            Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
-                            Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
-                            Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
-                            a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                            a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                            a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
-                            a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
-                            a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
-                            a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
-                            a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
-                            a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
-                            a1_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
-                            a1_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
-                            a1_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
-                            a1_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
-                            a1_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
-                            a1_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
-                            a1_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
-                            a1_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
-                            a2_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_0Low);
-                            a2_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_0High);
-                            a2_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_1Low);
-                            a2_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_1High);
-                            a2_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_2Low);
-                            a2_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_2High);
-                            a2_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_3Low);
-                            a2_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_3High);
-                            a3_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_0Low);
-                            a3_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_0High);
-                            a3_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_1Low);
-                            a3_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_1High);
-                            a3_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_2Low);
-                            a3_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_2High);
-                            a3_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_3Low);
-                            a3_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_3High);
+                            Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
+                            Vector128F a1_0Low = Vector128F.Zero, a1_0High = Vector128F.Zero;
+                            Vector128F a2_0Low = Vector128F.Zero, a2_0High = Vector128F.Zero;
+                            Vector128F a3_0Low = Vector128F.Zero, a3_0High = Vector128F.Zero;
+                            for (; i <= 392; i += 8)
+                            {
+                                Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a1_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
+                                a1_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
+                                a2_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_0Low);
+                                a2_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_0High);
+                                a3_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_0Low);
+                                a3_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_0High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
+                            s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0Low, a2_0High);
+                            s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0Low, a3_0High);
                         }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
-                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
-                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
-                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
-                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
-                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
-                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
-                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0Low, a2_0High);
-                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1Low, a2_1High);
-                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2Low, a2_2High);
-                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3Low, a2_3High);
-                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0Low, a3_0High);
-                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1Low, a3_1High);
-                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2Low, a3_2High);
-                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3Low, a3_3High);
+                        {
+                            Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
+                            Vector128F a1_1Low = Vector128F.Zero, a1_1High = Vector128F.Zero;
+                            Vector128F a2_1Low = Vector128F.Zero, a2_1High = Vector128F.Zero;
+                            Vector128F a3_1Low = Vector128F.Zero, a3_1High = Vector128F.Zero;
+                            for (i = 0; i <= 392; i += 8)
+                            {
+                                Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                                a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                                a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                                a1_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
+                                a1_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
+                                a2_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_1Low);
+                                a2_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_1High);
+                                a3_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_1Low);
+                                a3_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_1High);
+                            }
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
+                            s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1Low, a2_1High);
+                            s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1Low, a3_1High);
+                        }
+                        {
+                            Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
+                            Vector128F a1_2Low = Vector128F.Zero, a1_2High = Vector128F.Zero;
+                            Vector128F a2_2Low = Vector128F.Zero, a2_2High = Vector128F.Zero;
+                            Vector128F a3_2Low = Vector128F.Zero, a3_2High = Vector128F.Zero;
+                            for (i = 0; i <= 392; i += 8)
+                            {
+                                Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                                a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                                a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                                a1_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
+                                a1_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
+                                a2_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_2Low);
+                                a2_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_2High);
+                                a3_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_2Low);
+                                a3_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_2High);
+                            }
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
+                            s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2Low, a2_2High);
+                            s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2Low, a3_2High);
+                        }
+                        {
+                            Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
+                            Vector128F a1_3Low = Vector128F.Zero, a1_3High = Vector128F.Zero;
+                            Vector128F a2_3Low = Vector128F.Zero, a2_3High = Vector128F.Zero;
+                            Vector128F a3_3Low = Vector128F.Zero, a3_3High = Vector128F.Zero;
+                            for (i = 0; i <= 392; i += 8)
+                            {
+                                Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                                a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                                a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                                a1_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
+                                a1_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
+                                a2_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_3Low);
+                                a2_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_3High);
+                                a3_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_3Low);
+                                a3_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_3High);
+                            }
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
+                            s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3Low, a2_3High);
+                            s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3Low, a3_3High);
+                        }
                         for (; i < 400; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -8104,6 +8128,7 @@ namespace Golden
                     }
                     else
                     {
+                        int i = 0;
                         float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
                         float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
                         float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
@@ -8120,7 +8145,6 @@ namespace Golden
                         float a3_10 = 0f, a3_11 = 0f, a3_12 = 0f, a3_13 = 0f, a3_14 = 0f, a3_15 = 0f, a3_16 = 0f, a3_17 = 0f;
                         float a3_20 = 0f, a3_21 = 0f, a3_22 = 0f, a3_23 = 0f, a3_24 = 0f, a3_25 = 0f, a3_26 = 0f, a3_27 = 0f;
                         float a3_30 = 0f, a3_31 = 0f, a3_32 = 0f, a3_33 = 0f, a3_34 = 0f, a3_35 = 0f, a3_36 = 0f, a3_37 = 0f;
-                        int i = 0;
                         for (; i <= 392; i += 8)
                         {
                             float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
@@ -8378,6 +8402,7 @@ namespace Golden
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
+                        int i = 0;
                         Vector256F a0_0 = Vector256F.Zero;
                         Vector256F a0_1 = Vector256F.Zero;
                         Vector256F a0_2 = Vector256F.Zero;
@@ -8386,7 +8411,6 @@ namespace Golden
                         Vector256F a0_5 = Vector256F.Zero;
                         Vector256F a0_6 = Vector256F.Zero;
                         Vector256F a0_7 = Vector256F.Zero;
-                        int i = 0;
                         for (; i <= 392; i += 8)
                         {
                             Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
@@ -8429,50 +8453,57 @@ namespace Golden
                     }
                     else if (Vector128.IsHardwareAccelerated)
                     {
-                        Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
-                        Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
-                        Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
-                        Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
-                        Vector128F a0_4Low = Vector128F.Zero, a0_4High = Vector128F.Zero;
-                        Vector128F a0_5Low = Vector128F.Zero, a0_5High = Vector128F.Zero;
-                        Vector128F a0_6Low = Vector128F.Zero, a0_6High = Vector128F.Zero;
-                        Vector128F a0_7Low = Vector128F.Zero, a0_7High = Vector128F.Zero;
                         int i = 0;
-                        for (; i <= 392; i += 8)
                         {
-                            Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                            Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
-                            Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
-                            Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
-                            Vector128F k4Low = Vector128.LoadUnsafe(ref w4, (nuint)(i)), k4High = Vector128.LoadUnsafe(ref w4, (nuint)(i + 4));
-                            Vector128F k5Low = Vector128.LoadUnsafe(ref w5, (nuint)(i)), k5High = Vector128.LoadUnsafe(ref w5, (nuint)(i + 4));
-                            Vector128F k6Low = Vector128.LoadUnsafe(ref w6, (nuint)(i)), k6High = Vector128.LoadUnsafe(ref w6, (nuint)(i + 4));
-                            Vector128F k7Low = Vector128.LoadUnsafe(ref w7, (nuint)(i)), k7High = Vector128.LoadUnsafe(ref w7, (nuint)(i + 4));
-                            a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                            a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                            a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
-                            a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
-                            a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
-                            a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
-                            a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
-                            a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
-                            a0_4Low = Vector128.FusedMultiplyAdd(k4Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_4Low);
-                            a0_4High = Vector128.FusedMultiplyAdd(k4High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_4High);
-                            a0_5Low = Vector128.FusedMultiplyAdd(k5Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_5Low);
-                            a0_5High = Vector128.FusedMultiplyAdd(k5High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_5High);
-                            a0_6Low = Vector128.FusedMultiplyAdd(k6Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_6Low);
-                            a0_6High = Vector128.FusedMultiplyAdd(k6High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_6High);
-                            a0_7Low = Vector128.FusedMultiplyAdd(k7Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_7Low);
-                            a0_7High = Vector128.FusedMultiplyAdd(k7High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_7High);
+                            Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
+                            Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
+                            Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
+                            Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
+                            for (; i <= 392; i += 8)
+                            {
+                                Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                                Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                                Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                                a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                                a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                                a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                                a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                                a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                                a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
                         }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
-                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
-                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
-                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4Low, a0_4High);
-                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5Low, a0_5High);
-                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6Low, a0_6High);
-                        s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_7Low, a0_7High);
+                        {
+                            Vector128F a0_4Low = Vector128F.Zero, a0_4High = Vector128F.Zero;
+                            Vector128F a0_5Low = Vector128F.Zero, a0_5High = Vector128F.Zero;
+                            Vector128F a0_6Low = Vector128F.Zero, a0_6High = Vector128F.Zero;
+                            Vector128F a0_7Low = Vector128F.Zero, a0_7High = Vector128F.Zero;
+                            for (i = 0; i <= 392; i += 8)
+                            {
+                                Vector128F k4Low = Vector128.LoadUnsafe(ref w4, (nuint)(i)), k4High = Vector128.LoadUnsafe(ref w4, (nuint)(i + 4));
+                                Vector128F k5Low = Vector128.LoadUnsafe(ref w5, (nuint)(i)), k5High = Vector128.LoadUnsafe(ref w5, (nuint)(i + 4));
+                                Vector128F k6Low = Vector128.LoadUnsafe(ref w6, (nuint)(i)), k6High = Vector128.LoadUnsafe(ref w6, (nuint)(i + 4));
+                                Vector128F k7Low = Vector128.LoadUnsafe(ref w7, (nuint)(i)), k7High = Vector128.LoadUnsafe(ref w7, (nuint)(i + 4));
+                                a0_4Low = Vector128.FusedMultiplyAdd(k4Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_4Low);
+                                a0_4High = Vector128.FusedMultiplyAdd(k4High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_4High);
+                                a0_5Low = Vector128.FusedMultiplyAdd(k5Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_5Low);
+                                a0_5High = Vector128.FusedMultiplyAdd(k5High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_5High);
+                                a0_6Low = Vector128.FusedMultiplyAdd(k6Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_6Low);
+                                a0_6High = Vector128.FusedMultiplyAdd(k6High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_6High);
+                                a0_7Low = Vector128.FusedMultiplyAdd(k7Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_7Low);
+                                a0_7High = Vector128.FusedMultiplyAdd(k7High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_7High);
+                            }
+                            s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4Low, a0_4High);
+                            s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5Low, a0_5High);
+                            s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6Low, a0_6High);
+                            s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_7Low, a0_7High);
+                        }
                         for (; i < 400; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -8488,6 +8519,7 @@ namespace Golden
                     }
                     else
                     {
+                        int i = 0;
                         float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
                         float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
                         float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
@@ -8496,7 +8528,6 @@ namespace Golden
                         float a0_50 = 0f, a0_51 = 0f, a0_52 = 0f, a0_53 = 0f, a0_54 = 0f, a0_55 = 0f, a0_56 = 0f, a0_57 = 0f;
                         float a0_60 = 0f, a0_61 = 0f, a0_62 = 0f, a0_63 = 0f, a0_64 = 0f, a0_65 = 0f, a0_66 = 0f, a0_67 = 0f;
                         float a0_70 = 0f, a0_71 = 0f, a0_72 = 0f, a0_73 = 0f, a0_74 = 0f, a0_75 = 0f, a0_76 = 0f, a0_77 = 0f;
-                        int i = 0;
                         for (; i <= 392; i += 8)
                         {
                             float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
@@ -8712,68 +8743,42 @@ namespace Golden
                         }
                         else if (Vector.IsHardwareAccelerated)
                         {
-                            for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            for (; i <= 400 - 2 * VectorF.Count; i += 2 * VectorF.Count)
                             {
                                 VectorF a0_0 = VectorF.Zero;
                                 VectorF a0_1 = VectorF.Zero;
-                                VectorF a0_2 = VectorF.Zero;
-                                VectorF a0_3 = VectorF.Zero;
                                 VectorF a1_0 = VectorF.Zero;
                                 VectorF a1_1 = VectorF.Zero;
-                                VectorF a1_2 = VectorF.Zero;
-                                VectorF a1_3 = VectorF.Zero;
                                 VectorF a2_0 = VectorF.Zero;
                                 VectorF a2_1 = VectorF.Zero;
-                                VectorF a2_2 = VectorF.Zero;
-                                VectorF a2_3 = VectorF.Zero;
                                 VectorF a3_0 = VectorF.Zero;
                                 VectorF a3_1 = VectorF.Zero;
-                                VectorF a3_2 = VectorF.Zero;
-                                VectorF a3_3 = VectorF.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 400 + i);
                                     VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
                                     VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
                                     VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 0));
                                     a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
                                     VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 1));
                                     a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
                                     a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
-                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
-                                    a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
                                     VectorF s2 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 2));
                                     a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
                                     a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
-                                    a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
-                                    a2_3 = Vector.FusedMultiplyAdd(s2, v3, a2_3);
                                     VectorF s3 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 3));
                                     a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                     a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
-                                    a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
-                                    a3_3 = Vector.FusedMultiplyAdd(s3, v3, a3_3);
                                 }
                                 Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
                                 Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_3, ref t2, (nuint)(i + 3 * VectorF.Count));
                                 Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_3, ref t3, (nuint)(i + 3 * VectorF.Count));
                             }
                             for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                             {
@@ -9043,68 +9048,42 @@ namespace Golden
                     }
                     else if (Vector.IsHardwareAccelerated)
                     {
-                        for (; i <= 400 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        for (; i <= 400 - 2 * VectorF.Count; i += 2 * VectorF.Count)
                         {
                             VectorF a0_0 = VectorF.Zero;
                             VectorF a0_1 = VectorF.Zero;
-                            VectorF a0_2 = VectorF.Zero;
-                            VectorF a0_3 = VectorF.Zero;
                             VectorF a1_0 = VectorF.Zero;
                             VectorF a1_1 = VectorF.Zero;
-                            VectorF a1_2 = VectorF.Zero;
-                            VectorF a1_3 = VectorF.Zero;
                             VectorF a2_0 = VectorF.Zero;
                             VectorF a2_1 = VectorF.Zero;
-                            VectorF a2_2 = VectorF.Zero;
-                            VectorF a2_3 = VectorF.Zero;
                             VectorF a3_0 = VectorF.Zero;
                             VectorF a3_1 = VectorF.Zero;
-                            VectorF a3_2 = VectorF.Zero;
-                            VectorF a3_3 = VectorF.Zero;
                             for (int k = 0; k < 120; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 400 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
                                 VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
                                 VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 120 + k));
                                 a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                 a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
                                 VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 120 + k));
                                 a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
                                 a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
-                                a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
-                                a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
                                 VectorF s2 = new VectorF(Unsafe.Add(ref dy, (n + 2) * 120 + k));
                                 a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
                                 a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
-                                a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
-                                a2_3 = Vector.FusedMultiplyAdd(s2, v3, a2_3);
                                 VectorF s3 = new VectorF(Unsafe.Add(ref dy, (n + 3) * 120 + k));
                                 a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                 a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
-                                a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
-                                a3_3 = Vector.FusedMultiplyAdd(s3, v3, a3_3);
                             }
                             Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
                             Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
                             Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(a2_3, ref t2, (nuint)(i + 3 * VectorF.Count));
                             Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(a3_3, ref t3, (nuint)(i + 3 * VectorF.Count));
                         }
                         for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                         {
@@ -9363,62 +9342,69 @@ namespace Golden
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
-                        Vector256F a0_0 = Vector256F.Zero;
-                        Vector256F a0_1 = Vector256F.Zero;
-                        Vector256F a0_2 = Vector256F.Zero;
-                        Vector256F a0_3 = Vector256F.Zero;
-                        Vector256F a1_0 = Vector256F.Zero;
-                        Vector256F a1_1 = Vector256F.Zero;
-                        Vector256F a1_2 = Vector256F.Zero;
-                        Vector256F a1_3 = Vector256F.Zero;
-                        Vector256F a2_0 = Vector256F.Zero;
-                        Vector256F a2_1 = Vector256F.Zero;
-                        Vector256F a2_2 = Vector256F.Zero;
-                        Vector256F a2_3 = Vector256F.Zero;
-                        Vector256F a3_0 = Vector256F.Zero;
-                        Vector256F a3_1 = Vector256F.Zero;
-                        Vector256F a3_2 = Vector256F.Zero;
-                        Vector256F a3_3 = Vector256F.Zero;
                         int i = 0;
-                        for (; i <= 112; i += 8)
                         {
-                            Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
-                            Vector256F k1 = Vector256.LoadUnsafe(ref w1, (nuint)(i));
-                            Vector256F k2 = Vector256.LoadUnsafe(ref w2, (nuint)(i));
-                            Vector256F k3 = Vector256.LoadUnsafe(ref w3, (nuint)(i));
-                            a0_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
-                            a0_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
-                            a0_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
-                            a0_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
-                            a1_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
-                            a1_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
-                            a1_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
-                            a1_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
-                            a2_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_0);
-                            a2_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_1);
-                            a2_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_2);
-                            a2_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_3);
-                            a3_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_0);
-                            a3_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_1);
-                            a3_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_2);
-                            a3_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_3);
+                            Vector256F a0_0 = Vector256F.Zero;
+                            Vector256F a0_1 = Vector256F.Zero;
+                            Vector256F a1_0 = Vector256F.Zero;
+                            Vector256F a1_1 = Vector256F.Zero;
+                            Vector256F a2_0 = Vector256F.Zero;
+                            Vector256F a2_1 = Vector256F.Zero;
+                            Vector256F a3_0 = Vector256F.Zero;
+                            Vector256F a3_1 = Vector256F.Zero;
+                            for (; i <= 112; i += 8)
+                            {
+                                Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                                Vector256F k1 = Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                                a0_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                                a0_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                                a1_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
+                                a1_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
+                                a2_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_0);
+                                a2_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_1);
+                                a3_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_0);
+                                a3_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_1);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
+                            s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0);
+                            s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1);
+                            s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0);
+                            s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1);
                         }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
-                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
-                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
-                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
-                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
-                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
-                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
-                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
-                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0);
-                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1);
-                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2);
-                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3);
-                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0);
-                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1);
-                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2);
-                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3);
+                        {
+                            Vector256F a0_2 = Vector256F.Zero;
+                            Vector256F a0_3 = Vector256F.Zero;
+                            Vector256F a1_2 = Vector256F.Zero;
+                            Vector256F a1_3 = Vector256F.Zero;
+                            Vector256F a2_2 = Vector256F.Zero;
+                            Vector256F a2_3 = Vector256F.Zero;
+                            Vector256F a3_2 = Vector256F.Zero;
+                            Vector256F a3_3 = Vector256F.Zero;
+                            for (i = 0; i <= 112; i += 8)
+                            {
+                                Vector256F k2 = Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                                Vector256F k3 = Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                                a0_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                                a0_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                                a1_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
+                                a1_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
+                                a2_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_2);
+                                a2_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_3);
+                                a3_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_2);
+                                a3_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_3);
+                            }
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
+                            s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2);
+                            s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3);
+                            s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2);
+                            s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3);
+                        }
                         for (; i < 120; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -9445,78 +9431,95 @@ namespace Golden
                     }
                     else if (Vector128.IsHardwareAccelerated)
                     {
-                        Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
-                        Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
-                        Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
-                        Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
-                        Vector128F a1_0Low = Vector128F.Zero, a1_0High = Vector128F.Zero;
-                        Vector128F a1_1Low = Vector128F.Zero, a1_1High = Vector128F.Zero;
-                        Vector128F a1_2Low = Vector128F.Zero, a1_2High = Vector128F.Zero;
-                        Vector128F a1_3Low = Vector128F.Zero, a1_3High = Vector128F.Zero;
-                        Vector128F a2_0Low = Vector128F.Zero, a2_0High = Vector128F.Zero;
-                        Vector128F a2_1Low = Vector128F.Zero, a2_1High = Vector128F.Zero;
-                        Vector128F a2_2Low = Vector128F.Zero, a2_2High = Vector128F.Zero;
-                        Vector128F a2_3Low = Vector128F.Zero, a2_3High = Vector128F.Zero;
-                        Vector128F a3_0Low = Vector128F.Zero, a3_0High = Vector128F.Zero;
-                        Vector128F a3_1Low = Vector128F.Zero, a3_1High = Vector128F.Zero;
-                        Vector128F a3_2Low = Vector128F.Zero, a3_2High = Vector128F.Zero;
-                        Vector128F a3_3Low = Vector128F.Zero, a3_3High = Vector128F.Zero;
                         int i = 0;
-                        for (; i <= 112; i += 8)
                         {
-                            Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                            Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
-                            Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
-                            Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
-                            a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                            a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                            a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
-                            a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
-                            a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
-                            a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
-                            a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
-                            a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
-                            a1_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
-                            a1_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
-                            a1_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
-                            a1_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
-                            a1_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
-                            a1_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
-                            a1_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
-                            a1_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
-                            a2_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_0Low);
-                            a2_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_0High);
-                            a2_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_1Low);
-                            a2_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_1High);
-                            a2_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_2Low);
-                            a2_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_2High);
-                            a2_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_3Low);
-                            a2_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_3High);
-                            a3_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_0Low);
-                            a3_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_0High);
-                            a3_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_1Low);
-                            a3_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_1High);
-                            a3_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_2Low);
-                            a3_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_2High);
-                            a3_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_3Low);
-                            a3_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_3High);
+                            Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
+                            Vector128F a1_0Low = Vector128F.Zero, a1_0High = Vector128F.Zero;
+                            Vector128F a2_0Low = Vector128F.Zero, a2_0High = Vector128F.Zero;
+                            Vector128F a3_0Low = Vector128F.Zero, a3_0High = Vector128F.Zero;
+                            for (; i <= 112; i += 8)
+                            {
+                                Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a1_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
+                                a1_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
+                                a2_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_0Low);
+                                a2_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_0High);
+                                a3_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_0Low);
+                                a3_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_0High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
+                            s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0Low, a2_0High);
+                            s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0Low, a3_0High);
                         }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
-                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
-                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
-                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
-                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
-                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
-                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
-                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0Low, a2_0High);
-                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1Low, a2_1High);
-                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2Low, a2_2High);
-                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3Low, a2_3High);
-                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0Low, a3_0High);
-                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1Low, a3_1High);
-                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2Low, a3_2High);
-                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3Low, a3_3High);
+                        {
+                            Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
+                            Vector128F a1_1Low = Vector128F.Zero, a1_1High = Vector128F.Zero;
+                            Vector128F a2_1Low = Vector128F.Zero, a2_1High = Vector128F.Zero;
+                            Vector128F a3_1Low = Vector128F.Zero, a3_1High = Vector128F.Zero;
+                            for (i = 0; i <= 112; i += 8)
+                            {
+                                Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                                a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                                a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                                a1_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
+                                a1_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
+                                a2_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_1Low);
+                                a2_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_1High);
+                                a3_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_1Low);
+                                a3_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_1High);
+                            }
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
+                            s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1Low, a2_1High);
+                            s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1Low, a3_1High);
+                        }
+                        {
+                            Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
+                            Vector128F a1_2Low = Vector128F.Zero, a1_2High = Vector128F.Zero;
+                            Vector128F a2_2Low = Vector128F.Zero, a2_2High = Vector128F.Zero;
+                            Vector128F a3_2Low = Vector128F.Zero, a3_2High = Vector128F.Zero;
+                            for (i = 0; i <= 112; i += 8)
+                            {
+                                Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                                a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                                a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                                a1_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
+                                a1_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
+                                a2_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_2Low);
+                                a2_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_2High);
+                                a3_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_2Low);
+                                a3_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_2High);
+                            }
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
+                            s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2Low, a2_2High);
+                            s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2Low, a3_2High);
+                        }
+                        {
+                            Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
+                            Vector128F a1_3Low = Vector128F.Zero, a1_3High = Vector128F.Zero;
+                            Vector128F a2_3Low = Vector128F.Zero, a2_3High = Vector128F.Zero;
+                            Vector128F a3_3Low = Vector128F.Zero, a3_3High = Vector128F.Zero;
+                            for (i = 0; i <= 112; i += 8)
+                            {
+                                Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                                a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                                a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                                a1_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
+                                a1_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
+                                a2_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_3Low);
+                                a2_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_3High);
+                                a3_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_3Low);
+                                a3_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_3High);
+                            }
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
+                            s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3Low, a2_3High);
+                            s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3Low, a3_3High);
+                        }
                         for (; i < 120; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -9543,6 +9546,7 @@ namespace Golden
                     }
                     else
                     {
+                        int i = 0;
                         float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
                         float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
                         float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
@@ -9559,7 +9563,6 @@ namespace Golden
                         float a3_10 = 0f, a3_11 = 0f, a3_12 = 0f, a3_13 = 0f, a3_14 = 0f, a3_15 = 0f, a3_16 = 0f, a3_17 = 0f;
                         float a3_20 = 0f, a3_21 = 0f, a3_22 = 0f, a3_23 = 0f, a3_24 = 0f, a3_25 = 0f, a3_26 = 0f, a3_27 = 0f;
                         float a3_30 = 0f, a3_31 = 0f, a3_32 = 0f, a3_33 = 0f, a3_34 = 0f, a3_35 = 0f, a3_36 = 0f, a3_37 = 0f;
-                        int i = 0;
                         for (; i <= 112; i += 8)
                         {
                             float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
@@ -9817,6 +9820,7 @@ namespace Golden
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
+                        int i = 0;
                         Vector256F a0_0 = Vector256F.Zero;
                         Vector256F a0_1 = Vector256F.Zero;
                         Vector256F a0_2 = Vector256F.Zero;
@@ -9825,7 +9829,6 @@ namespace Golden
                         Vector256F a0_5 = Vector256F.Zero;
                         Vector256F a0_6 = Vector256F.Zero;
                         Vector256F a0_7 = Vector256F.Zero;
-                        int i = 0;
                         for (; i <= 112; i += 8)
                         {
                             Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
@@ -9868,50 +9871,57 @@ namespace Golden
                     }
                     else if (Vector128.IsHardwareAccelerated)
                     {
-                        Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
-                        Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
-                        Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
-                        Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
-                        Vector128F a0_4Low = Vector128F.Zero, a0_4High = Vector128F.Zero;
-                        Vector128F a0_5Low = Vector128F.Zero, a0_5High = Vector128F.Zero;
-                        Vector128F a0_6Low = Vector128F.Zero, a0_6High = Vector128F.Zero;
-                        Vector128F a0_7Low = Vector128F.Zero, a0_7High = Vector128F.Zero;
                         int i = 0;
-                        for (; i <= 112; i += 8)
                         {
-                            Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                            Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
-                            Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
-                            Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
-                            Vector128F k4Low = Vector128.LoadUnsafe(ref w4, (nuint)(i)), k4High = Vector128.LoadUnsafe(ref w4, (nuint)(i + 4));
-                            Vector128F k5Low = Vector128.LoadUnsafe(ref w5, (nuint)(i)), k5High = Vector128.LoadUnsafe(ref w5, (nuint)(i + 4));
-                            Vector128F k6Low = Vector128.LoadUnsafe(ref w6, (nuint)(i)), k6High = Vector128.LoadUnsafe(ref w6, (nuint)(i + 4));
-                            Vector128F k7Low = Vector128.LoadUnsafe(ref w7, (nuint)(i)), k7High = Vector128.LoadUnsafe(ref w7, (nuint)(i + 4));
-                            a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                            a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                            a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
-                            a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
-                            a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
-                            a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
-                            a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
-                            a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
-                            a0_4Low = Vector128.FusedMultiplyAdd(k4Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_4Low);
-                            a0_4High = Vector128.FusedMultiplyAdd(k4High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_4High);
-                            a0_5Low = Vector128.FusedMultiplyAdd(k5Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_5Low);
-                            a0_5High = Vector128.FusedMultiplyAdd(k5High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_5High);
-                            a0_6Low = Vector128.FusedMultiplyAdd(k6Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_6Low);
-                            a0_6High = Vector128.FusedMultiplyAdd(k6High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_6High);
-                            a0_7Low = Vector128.FusedMultiplyAdd(k7Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_7Low);
-                            a0_7High = Vector128.FusedMultiplyAdd(k7High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_7High);
+                            Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
+                            Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
+                            Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
+                            Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
+                            for (; i <= 112; i += 8)
+                            {
+                                Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                                Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                                Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                                a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                                a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                                a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                                a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                                a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                                a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
                         }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
-                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
-                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
-                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4Low, a0_4High);
-                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5Low, a0_5High);
-                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6Low, a0_6High);
-                        s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_7Low, a0_7High);
+                        {
+                            Vector128F a0_4Low = Vector128F.Zero, a0_4High = Vector128F.Zero;
+                            Vector128F a0_5Low = Vector128F.Zero, a0_5High = Vector128F.Zero;
+                            Vector128F a0_6Low = Vector128F.Zero, a0_6High = Vector128F.Zero;
+                            Vector128F a0_7Low = Vector128F.Zero, a0_7High = Vector128F.Zero;
+                            for (i = 0; i <= 112; i += 8)
+                            {
+                                Vector128F k4Low = Vector128.LoadUnsafe(ref w4, (nuint)(i)), k4High = Vector128.LoadUnsafe(ref w4, (nuint)(i + 4));
+                                Vector128F k5Low = Vector128.LoadUnsafe(ref w5, (nuint)(i)), k5High = Vector128.LoadUnsafe(ref w5, (nuint)(i + 4));
+                                Vector128F k6Low = Vector128.LoadUnsafe(ref w6, (nuint)(i)), k6High = Vector128.LoadUnsafe(ref w6, (nuint)(i + 4));
+                                Vector128F k7Low = Vector128.LoadUnsafe(ref w7, (nuint)(i)), k7High = Vector128.LoadUnsafe(ref w7, (nuint)(i + 4));
+                                a0_4Low = Vector128.FusedMultiplyAdd(k4Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_4Low);
+                                a0_4High = Vector128.FusedMultiplyAdd(k4High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_4High);
+                                a0_5Low = Vector128.FusedMultiplyAdd(k5Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_5Low);
+                                a0_5High = Vector128.FusedMultiplyAdd(k5High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_5High);
+                                a0_6Low = Vector128.FusedMultiplyAdd(k6Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_6Low);
+                                a0_6High = Vector128.FusedMultiplyAdd(k6High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_6High);
+                                a0_7Low = Vector128.FusedMultiplyAdd(k7Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_7Low);
+                                a0_7High = Vector128.FusedMultiplyAdd(k7High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_7High);
+                            }
+                            s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4Low, a0_4High);
+                            s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5Low, a0_5High);
+                            s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6Low, a0_6High);
+                            s0_7 = global::GenConv.Kernels.LaneSum.Of(a0_7Low, a0_7High);
+                        }
                         for (; i < 120; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -9927,6 +9937,7 @@ namespace Golden
                     }
                     else
                     {
+                        int i = 0;
                         float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
                         float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
                         float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
@@ -9935,7 +9946,6 @@ namespace Golden
                         float a0_50 = 0f, a0_51 = 0f, a0_52 = 0f, a0_53 = 0f, a0_54 = 0f, a0_55 = 0f, a0_56 = 0f, a0_57 = 0f;
                         float a0_60 = 0f, a0_61 = 0f, a0_62 = 0f, a0_63 = 0f, a0_64 = 0f, a0_65 = 0f, a0_66 = 0f, a0_67 = 0f;
                         float a0_70 = 0f, a0_71 = 0f, a0_72 = 0f, a0_73 = 0f, a0_74 = 0f, a0_75 = 0f, a0_76 = 0f, a0_77 = 0f;
-                        int i = 0;
                         for (; i <= 112; i += 8)
                         {
                             float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
@@ -10097,6 +10107,7 @@ namespace Golden
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
+                        int i = 0;
                         Vector256F a0_0 = Vector256F.Zero;
                         Vector256F a0_1 = Vector256F.Zero;
                         Vector256F a0_2 = Vector256F.Zero;
@@ -10104,7 +10115,6 @@ namespace Golden
                         Vector256F a0_4 = Vector256F.Zero;
                         Vector256F a0_5 = Vector256F.Zero;
                         Vector256F a0_6 = Vector256F.Zero;
-                        int i = 0;
                         for (; i <= 112; i += 8)
                         {
                             Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
@@ -10143,45 +10153,52 @@ namespace Golden
                     }
                     else if (Vector128.IsHardwareAccelerated)
                     {
-                        Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
-                        Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
-                        Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
-                        Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
-                        Vector128F a0_4Low = Vector128F.Zero, a0_4High = Vector128F.Zero;
-                        Vector128F a0_5Low = Vector128F.Zero, a0_5High = Vector128F.Zero;
-                        Vector128F a0_6Low = Vector128F.Zero, a0_6High = Vector128F.Zero;
                         int i = 0;
-                        for (; i <= 112; i += 8)
                         {
-                            Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                            Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
-                            Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
-                            Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
-                            Vector128F k4Low = Vector128.LoadUnsafe(ref w4, (nuint)(i)), k4High = Vector128.LoadUnsafe(ref w4, (nuint)(i + 4));
-                            Vector128F k5Low = Vector128.LoadUnsafe(ref w5, (nuint)(i)), k5High = Vector128.LoadUnsafe(ref w5, (nuint)(i + 4));
-                            Vector128F k6Low = Vector128.LoadUnsafe(ref w6, (nuint)(i)), k6High = Vector128.LoadUnsafe(ref w6, (nuint)(i + 4));
-                            a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                            a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                            a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
-                            a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
-                            a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
-                            a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
-                            a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
-                            a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
-                            a0_4Low = Vector128.FusedMultiplyAdd(k4Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_4Low);
-                            a0_4High = Vector128.FusedMultiplyAdd(k4High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_4High);
-                            a0_5Low = Vector128.FusedMultiplyAdd(k5Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_5Low);
-                            a0_5High = Vector128.FusedMultiplyAdd(k5High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_5High);
-                            a0_6Low = Vector128.FusedMultiplyAdd(k6Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_6Low);
-                            a0_6High = Vector128.FusedMultiplyAdd(k6High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_6High);
+                            Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
+                            Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
+                            Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
+                            Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
+                            for (; i <= 112; i += 8)
+                            {
+                                Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                                Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                                Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                                a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                                a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                                a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                                a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                                a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                                a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
                         }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
-                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
-                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
-                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4Low, a0_4High);
-                        s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5Low, a0_5High);
-                        s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6Low, a0_6High);
+                        {
+                            Vector128F a0_4Low = Vector128F.Zero, a0_4High = Vector128F.Zero;
+                            Vector128F a0_5Low = Vector128F.Zero, a0_5High = Vector128F.Zero;
+                            Vector128F a0_6Low = Vector128F.Zero, a0_6High = Vector128F.Zero;
+                            for (i = 0; i <= 112; i += 8)
+                            {
+                                Vector128F k4Low = Vector128.LoadUnsafe(ref w4, (nuint)(i)), k4High = Vector128.LoadUnsafe(ref w4, (nuint)(i + 4));
+                                Vector128F k5Low = Vector128.LoadUnsafe(ref w5, (nuint)(i)), k5High = Vector128.LoadUnsafe(ref w5, (nuint)(i + 4));
+                                Vector128F k6Low = Vector128.LoadUnsafe(ref w6, (nuint)(i)), k6High = Vector128.LoadUnsafe(ref w6, (nuint)(i + 4));
+                                a0_4Low = Vector128.FusedMultiplyAdd(k4Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_4Low);
+                                a0_4High = Vector128.FusedMultiplyAdd(k4High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_4High);
+                                a0_5Low = Vector128.FusedMultiplyAdd(k5Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_5Low);
+                                a0_5High = Vector128.FusedMultiplyAdd(k5High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_5High);
+                                a0_6Low = Vector128.FusedMultiplyAdd(k6Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_6Low);
+                                a0_6High = Vector128.FusedMultiplyAdd(k6High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_6High);
+                            }
+                            s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4Low, a0_4High);
+                            s0_5 = global::GenConv.Kernels.LaneSum.Of(a0_5Low, a0_5High);
+                            s0_6 = global::GenConv.Kernels.LaneSum.Of(a0_6Low, a0_6High);
+                        }
                         for (; i < 120; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -10196,6 +10213,7 @@ namespace Golden
                     }
                     else
                     {
+                        int i = 0;
                         float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
                         float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
                         float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
@@ -10203,7 +10221,6 @@ namespace Golden
                         float a0_40 = 0f, a0_41 = 0f, a0_42 = 0f, a0_43 = 0f, a0_44 = 0f, a0_45 = 0f, a0_46 = 0f, a0_47 = 0f;
                         float a0_50 = 0f, a0_51 = 0f, a0_52 = 0f, a0_53 = 0f, a0_54 = 0f, a0_55 = 0f, a0_56 = 0f, a0_57 = 0f;
                         float a0_60 = 0f, a0_61 = 0f, a0_62 = 0f, a0_63 = 0f, a0_64 = 0f, a0_65 = 0f, a0_66 = 0f, a0_67 = 0f;
-                        int i = 0;
                         for (; i <= 112; i += 8)
                         {
                             float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
@@ -10431,68 +10448,42 @@ namespace Golden
                         }
                         else if (Vector.IsHardwareAccelerated)
                         {
-                            for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            for (; i <= 120 - 2 * VectorF.Count; i += 2 * VectorF.Count)
                             {
                                 VectorF a0_0 = VectorF.Zero;
                                 VectorF a0_1 = VectorF.Zero;
-                                VectorF a0_2 = VectorF.Zero;
-                                VectorF a0_3 = VectorF.Zero;
                                 VectorF a1_0 = VectorF.Zero;
                                 VectorF a1_1 = VectorF.Zero;
-                                VectorF a1_2 = VectorF.Zero;
-                                VectorF a1_3 = VectorF.Zero;
                                 VectorF a2_0 = VectorF.Zero;
                                 VectorF a2_1 = VectorF.Zero;
-                                VectorF a2_2 = VectorF.Zero;
-                                VectorF a2_3 = VectorF.Zero;
                                 VectorF a3_0 = VectorF.Zero;
                                 VectorF a3_1 = VectorF.Zero;
-                                VectorF a3_2 = VectorF.Zero;
-                                VectorF a3_3 = VectorF.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 120 + i);
                                     VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
                                     VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
                                     VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 0));
                                     a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
                                     VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 1));
                                     a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
                                     a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
-                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
-                                    a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
                                     VectorF s2 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 2));
                                     a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
                                     a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
-                                    a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
-                                    a2_3 = Vector.FusedMultiplyAdd(s2, v3, a2_3);
                                     VectorF s3 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 3));
                                     a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                     a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
-                                    a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
-                                    a3_3 = Vector.FusedMultiplyAdd(s3, v3, a3_3);
                                 }
                                 Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
                                 Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_3, ref t2, (nuint)(i + 3 * VectorF.Count));
                                 Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_3, ref t3, (nuint)(i + 3 * VectorF.Count));
                             }
                             for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                             {
@@ -10802,68 +10793,42 @@ namespace Golden
                     }
                     else if (Vector.IsHardwareAccelerated)
                     {
-                        for (; i <= 120 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        for (; i <= 120 - 2 * VectorF.Count; i += 2 * VectorF.Count)
                         {
                             VectorF a0_0 = VectorF.Zero;
                             VectorF a0_1 = VectorF.Zero;
-                            VectorF a0_2 = VectorF.Zero;
-                            VectorF a0_3 = VectorF.Zero;
                             VectorF a1_0 = VectorF.Zero;
                             VectorF a1_1 = VectorF.Zero;
-                            VectorF a1_2 = VectorF.Zero;
-                            VectorF a1_3 = VectorF.Zero;
                             VectorF a2_0 = VectorF.Zero;
                             VectorF a2_1 = VectorF.Zero;
-                            VectorF a2_2 = VectorF.Zero;
-                            VectorF a2_3 = VectorF.Zero;
                             VectorF a3_0 = VectorF.Zero;
                             VectorF a3_1 = VectorF.Zero;
-                            VectorF a3_2 = VectorF.Zero;
-                            VectorF a3_3 = VectorF.Zero;
                             for (int k = 0; k < 84; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 120 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
                                 VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
                                 VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 84 + k));
                                 a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                 a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
                                 VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 84 + k));
                                 a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
                                 a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
-                                a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
-                                a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
                                 VectorF s2 = new VectorF(Unsafe.Add(ref dy, (n + 2) * 84 + k));
                                 a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
                                 a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
-                                a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
-                                a2_3 = Vector.FusedMultiplyAdd(s2, v3, a2_3);
                                 VectorF s3 = new VectorF(Unsafe.Add(ref dy, (n + 3) * 84 + k));
                                 a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                 a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
-                                a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
-                                a3_3 = Vector.FusedMultiplyAdd(s3, v3, a3_3);
                             }
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 3 * VectorF.Count)), a0_3), ref t0, (nuint)(i + 3 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 1 * VectorF.Count)), a1_1), ref t1, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 2 * VectorF.Count)), a1_2), ref t1, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 3 * VectorF.Count)), a1_3), ref t1, (nuint)(i + 3 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 0 * VectorF.Count)), a2_0), ref t2, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 1 * VectorF.Count)), a2_1), ref t2, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 2 * VectorF.Count)), a2_2), ref t2, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 3 * VectorF.Count)), a2_3), ref t2, (nuint)(i + 3 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 0 * VectorF.Count)), a3_0), ref t3, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 1 * VectorF.Count)), a3_1), ref t3, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 2 * VectorF.Count)), a3_2), ref t3, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 3 * VectorF.Count)), a3_3), ref t3, (nuint)(i + 3 * VectorF.Count));
                         }
                         for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                         {
@@ -11135,62 +11100,69 @@ namespace Golden
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
-                        Vector256F a0_0 = Vector256F.Zero;
-                        Vector256F a0_1 = Vector256F.Zero;
-                        Vector256F a0_2 = Vector256F.Zero;
-                        Vector256F a0_3 = Vector256F.Zero;
-                        Vector256F a1_0 = Vector256F.Zero;
-                        Vector256F a1_1 = Vector256F.Zero;
-                        Vector256F a1_2 = Vector256F.Zero;
-                        Vector256F a1_3 = Vector256F.Zero;
-                        Vector256F a2_0 = Vector256F.Zero;
-                        Vector256F a2_1 = Vector256F.Zero;
-                        Vector256F a2_2 = Vector256F.Zero;
-                        Vector256F a2_3 = Vector256F.Zero;
-                        Vector256F a3_0 = Vector256F.Zero;
-                        Vector256F a3_1 = Vector256F.Zero;
-                        Vector256F a3_2 = Vector256F.Zero;
-                        Vector256F a3_3 = Vector256F.Zero;
                         int i = 0;
-                        for (; i <= 76; i += 8)
                         {
-                            Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
-                            Vector256F k1 = Vector256.LoadUnsafe(ref w1, (nuint)(i));
-                            Vector256F k2 = Vector256.LoadUnsafe(ref w2, (nuint)(i));
-                            Vector256F k3 = Vector256.LoadUnsafe(ref w3, (nuint)(i));
-                            a0_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
-                            a0_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
-                            a0_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
-                            a0_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
-                            a1_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
-                            a1_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
-                            a1_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
-                            a1_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
-                            a2_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_0);
-                            a2_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_1);
-                            a2_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_2);
-                            a2_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_3);
-                            a3_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_0);
-                            a3_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_1);
-                            a3_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_2);
-                            a3_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_3);
+                            Vector256F a0_0 = Vector256F.Zero;
+                            Vector256F a0_1 = Vector256F.Zero;
+                            Vector256F a1_0 = Vector256F.Zero;
+                            Vector256F a1_1 = Vector256F.Zero;
+                            Vector256F a2_0 = Vector256F.Zero;
+                            Vector256F a2_1 = Vector256F.Zero;
+                            Vector256F a3_0 = Vector256F.Zero;
+                            Vector256F a3_1 = Vector256F.Zero;
+                            for (; i <= 76; i += 8)
+                            {
+                                Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                                Vector256F k1 = Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                                a0_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                                a0_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                                a1_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
+                                a1_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
+                                a2_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_0);
+                                a2_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_1);
+                                a3_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_0);
+                                a3_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_1);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
+                            s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0);
+                            s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1);
+                            s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0);
+                            s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1);
                         }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
-                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
-                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
-                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
-                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
-                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
-                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
-                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
-                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0);
-                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1);
-                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2);
-                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3);
-                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0);
-                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1);
-                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2);
-                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3);
+                        {
+                            Vector256F a0_2 = Vector256F.Zero;
+                            Vector256F a0_3 = Vector256F.Zero;
+                            Vector256F a1_2 = Vector256F.Zero;
+                            Vector256F a1_3 = Vector256F.Zero;
+                            Vector256F a2_2 = Vector256F.Zero;
+                            Vector256F a2_3 = Vector256F.Zero;
+                            Vector256F a3_2 = Vector256F.Zero;
+                            Vector256F a3_3 = Vector256F.Zero;
+                            for (i = 0; i <= 76; i += 8)
+                            {
+                                Vector256F k2 = Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                                Vector256F k3 = Vector256.LoadUnsafe(ref w3, (nuint)(i));
+                                a0_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                                a0_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_3);
+                                a1_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
+                                a1_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_3);
+                                a2_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_2);
+                                a2_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_3);
+                                a3_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_2);
+                                a3_3 = Vector256.FusedMultiplyAdd(k3, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_3);
+                            }
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3);
+                            s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2);
+                            s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3);
+                            s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2);
+                            s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3);
+                        }
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -11217,78 +11189,95 @@ namespace Golden
                     }
                     else if (Vector128.IsHardwareAccelerated)
                     {
-                        Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
-                        Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
-                        Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
-                        Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
-                        Vector128F a1_0Low = Vector128F.Zero, a1_0High = Vector128F.Zero;
-                        Vector128F a1_1Low = Vector128F.Zero, a1_1High = Vector128F.Zero;
-                        Vector128F a1_2Low = Vector128F.Zero, a1_2High = Vector128F.Zero;
-                        Vector128F a1_3Low = Vector128F.Zero, a1_3High = Vector128F.Zero;
-                        Vector128F a2_0Low = Vector128F.Zero, a2_0High = Vector128F.Zero;
-                        Vector128F a2_1Low = Vector128F.Zero, a2_1High = Vector128F.Zero;
-                        Vector128F a2_2Low = Vector128F.Zero, a2_2High = Vector128F.Zero;
-                        Vector128F a2_3Low = Vector128F.Zero, a2_3High = Vector128F.Zero;
-                        Vector128F a3_0Low = Vector128F.Zero, a3_0High = Vector128F.Zero;
-                        Vector128F a3_1Low = Vector128F.Zero, a3_1High = Vector128F.Zero;
-                        Vector128F a3_2Low = Vector128F.Zero, a3_2High = Vector128F.Zero;
-                        Vector128F a3_3Low = Vector128F.Zero, a3_3High = Vector128F.Zero;
                         int i = 0;
-                        for (; i <= 76; i += 8)
                         {
-                            Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                            Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
-                            Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
-                            Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
-                            a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                            a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                            a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
-                            a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
-                            a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
-                            a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
-                            a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
-                            a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
-                            a1_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
-                            a1_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
-                            a1_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
-                            a1_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
-                            a1_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
-                            a1_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
-                            a1_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
-                            a1_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
-                            a2_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_0Low);
-                            a2_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_0High);
-                            a2_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_1Low);
-                            a2_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_1High);
-                            a2_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_2Low);
-                            a2_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_2High);
-                            a2_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_3Low);
-                            a2_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_3High);
-                            a3_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_0Low);
-                            a3_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_0High);
-                            a3_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_1Low);
-                            a3_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_1High);
-                            a3_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_2Low);
-                            a3_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_2High);
-                            a3_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_3Low);
-                            a3_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_3High);
+                            Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
+                            Vector128F a1_0Low = Vector128F.Zero, a1_0High = Vector128F.Zero;
+                            Vector128F a2_0Low = Vector128F.Zero, a2_0High = Vector128F.Zero;
+                            Vector128F a3_0Low = Vector128F.Zero, a3_0High = Vector128F.Zero;
+                            for (; i <= 76; i += 8)
+                            {
+                                Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a1_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
+                                a1_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
+                                a2_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_0Low);
+                                a2_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_0High);
+                                a3_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_0Low);
+                                a3_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_0High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
+                            s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0Low, a2_0High);
+                            s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0Low, a3_0High);
                         }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
-                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
-                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
-                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
-                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
-                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
-                        s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
-                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0Low, a2_0High);
-                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1Low, a2_1High);
-                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2Low, a2_2High);
-                        s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3Low, a2_3High);
-                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0Low, a3_0High);
-                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1Low, a3_1High);
-                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2Low, a3_2High);
-                        s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3Low, a3_3High);
+                        {
+                            Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
+                            Vector128F a1_1Low = Vector128F.Zero, a1_1High = Vector128F.Zero;
+                            Vector128F a2_1Low = Vector128F.Zero, a2_1High = Vector128F.Zero;
+                            Vector128F a3_1Low = Vector128F.Zero, a3_1High = Vector128F.Zero;
+                            for (i = 0; i <= 76; i += 8)
+                            {
+                                Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                                a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                                a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                                a1_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
+                                a1_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
+                                a2_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_1Low);
+                                a2_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_1High);
+                                a3_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_1Low);
+                                a3_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_1High);
+                            }
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
+                            s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1Low, a2_1High);
+                            s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1Low, a3_1High);
+                        }
+                        {
+                            Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
+                            Vector128F a1_2Low = Vector128F.Zero, a1_2High = Vector128F.Zero;
+                            Vector128F a2_2Low = Vector128F.Zero, a2_2High = Vector128F.Zero;
+                            Vector128F a3_2Low = Vector128F.Zero, a3_2High = Vector128F.Zero;
+                            for (i = 0; i <= 76; i += 8)
+                            {
+                                Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                                a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                                a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                                a1_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
+                                a1_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
+                                a2_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_2Low);
+                                a2_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_2High);
+                                a3_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_2Low);
+                                a3_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_2High);
+                            }
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
+                            s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2Low, a2_2High);
+                            s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2Low, a3_2High);
+                        }
+                        {
+                            Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
+                            Vector128F a1_3Low = Vector128F.Zero, a1_3High = Vector128F.Zero;
+                            Vector128F a2_3Low = Vector128F.Zero, a2_3High = Vector128F.Zero;
+                            Vector128F a3_3Low = Vector128F.Zero, a3_3High = Vector128F.Zero;
+                            for (i = 0; i <= 76; i += 8)
+                            {
+                                Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                                a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                                a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                                a1_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_3Low);
+                                a1_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_3High);
+                                a2_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_3Low);
+                                a2_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_3High);
+                                a3_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_3Low);
+                                a3_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_3High);
+                            }
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
+                            s1_3 = global::GenConv.Kernels.LaneSum.Of(a1_3Low, a1_3High);
+                            s2_3 = global::GenConv.Kernels.LaneSum.Of(a2_3Low, a2_3High);
+                            s3_3 = global::GenConv.Kernels.LaneSum.Of(a3_3Low, a3_3High);
+                        }
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -11315,6 +11304,7 @@ namespace Golden
                     }
                     else
                     {
+                        int i = 0;
                         float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
                         float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
                         float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
@@ -11331,7 +11321,6 @@ namespace Golden
                         float a3_10 = 0f, a3_11 = 0f, a3_12 = 0f, a3_13 = 0f, a3_14 = 0f, a3_15 = 0f, a3_16 = 0f, a3_17 = 0f;
                         float a3_20 = 0f, a3_21 = 0f, a3_22 = 0f, a3_23 = 0f, a3_24 = 0f, a3_25 = 0f, a3_26 = 0f, a3_27 = 0f;
                         float a3_30 = 0f, a3_31 = 0f, a3_32 = 0f, a3_33 = 0f, a3_34 = 0f, a3_35 = 0f, a3_36 = 0f, a3_37 = 0f;
-                        int i = 0;
                         for (; i <= 76; i += 8)
                         {
                             float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
@@ -11598,49 +11587,56 @@ namespace Golden
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
-                        Vector256F a0_0 = Vector256F.Zero;
-                        Vector256F a0_1 = Vector256F.Zero;
-                        Vector256F a0_2 = Vector256F.Zero;
-                        Vector256F a1_0 = Vector256F.Zero;
-                        Vector256F a1_1 = Vector256F.Zero;
-                        Vector256F a1_2 = Vector256F.Zero;
-                        Vector256F a2_0 = Vector256F.Zero;
-                        Vector256F a2_1 = Vector256F.Zero;
-                        Vector256F a2_2 = Vector256F.Zero;
-                        Vector256F a3_0 = Vector256F.Zero;
-                        Vector256F a3_1 = Vector256F.Zero;
-                        Vector256F a3_2 = Vector256F.Zero;
                         int i = 0;
-                        for (; i <= 76; i += 8)
                         {
-                            Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
-                            Vector256F k1 = Vector256.LoadUnsafe(ref w1, (nuint)(i));
-                            Vector256F k2 = Vector256.LoadUnsafe(ref w2, (nuint)(i));
-                            a0_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
-                            a0_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
-                            a0_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
-                            a1_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
-                            a1_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
-                            a1_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
-                            a2_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_0);
-                            a2_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_1);
-                            a2_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_2);
-                            a3_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_0);
-                            a3_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_1);
-                            a3_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_2);
+                            Vector256F a0_0 = Vector256F.Zero;
+                            Vector256F a0_1 = Vector256F.Zero;
+                            Vector256F a1_0 = Vector256F.Zero;
+                            Vector256F a1_1 = Vector256F.Zero;
+                            Vector256F a2_0 = Vector256F.Zero;
+                            Vector256F a2_1 = Vector256F.Zero;
+                            Vector256F a3_0 = Vector256F.Zero;
+                            Vector256F a3_1 = Vector256F.Zero;
+                            for (; i <= 76; i += 8)
+                            {
+                                Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
+                                Vector256F k1 = Vector256.LoadUnsafe(ref w1, (nuint)(i));
+                                a0_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_0);
+                                a0_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_1);
+                                a1_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_0);
+                                a1_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_1);
+                                a2_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_0);
+                                a2_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_1);
+                                a3_0 = Vector256.FusedMultiplyAdd(k0, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_0);
+                                a3_1 = Vector256.FusedMultiplyAdd(k1, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_1);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
+                            s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0);
+                            s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1);
+                            s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0);
+                            s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1);
                         }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0);
-                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1);
-                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
-                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0);
-                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1);
-                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
-                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0);
-                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1);
-                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2);
-                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0);
-                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1);
-                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2);
+                        {
+                            Vector256F a0_2 = Vector256F.Zero;
+                            Vector256F a1_2 = Vector256F.Zero;
+                            Vector256F a2_2 = Vector256F.Zero;
+                            Vector256F a3_2 = Vector256F.Zero;
+                            for (i = 0; i <= 76; i += 8)
+                            {
+                                Vector256F k2 = Vector256.LoadUnsafe(ref w2, (nuint)(i));
+                                a0_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x0, (nuint)(i)), a0_2);
+                                a1_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x1, (nuint)(i)), a1_2);
+                                a2_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x2, (nuint)(i)), a2_2);
+                                a3_2 = Vector256.FusedMultiplyAdd(k2, Vector256.LoadUnsafe(ref x3, (nuint)(i)), a3_2);
+                            }
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2);
+                            s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2);
+                            s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2);
+                        }
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -11663,61 +11659,73 @@ namespace Golden
                     }
                     else if (Vector128.IsHardwareAccelerated)
                     {
-                        Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
-                        Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
-                        Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
-                        Vector128F a1_0Low = Vector128F.Zero, a1_0High = Vector128F.Zero;
-                        Vector128F a1_1Low = Vector128F.Zero, a1_1High = Vector128F.Zero;
-                        Vector128F a1_2Low = Vector128F.Zero, a1_2High = Vector128F.Zero;
-                        Vector128F a2_0Low = Vector128F.Zero, a2_0High = Vector128F.Zero;
-                        Vector128F a2_1Low = Vector128F.Zero, a2_1High = Vector128F.Zero;
-                        Vector128F a2_2Low = Vector128F.Zero, a2_2High = Vector128F.Zero;
-                        Vector128F a3_0Low = Vector128F.Zero, a3_0High = Vector128F.Zero;
-                        Vector128F a3_1Low = Vector128F.Zero, a3_1High = Vector128F.Zero;
-                        Vector128F a3_2Low = Vector128F.Zero, a3_2High = Vector128F.Zero;
                         int i = 0;
-                        for (; i <= 76; i += 8)
                         {
-                            Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                            Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
-                            Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
-                            a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                            a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                            a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
-                            a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
-                            a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
-                            a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
-                            a1_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
-                            a1_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
-                            a1_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
-                            a1_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
-                            a1_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
-                            a1_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
-                            a2_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_0Low);
-                            a2_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_0High);
-                            a2_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_1Low);
-                            a2_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_1High);
-                            a2_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_2Low);
-                            a2_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_2High);
-                            a3_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_0Low);
-                            a3_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_0High);
-                            a3_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_1Low);
-                            a3_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_1High);
-                            a3_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_2Low);
-                            a3_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_2High);
+                            Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
+                            Vector128F a1_0Low = Vector128F.Zero, a1_0High = Vector128F.Zero;
+                            Vector128F a2_0Low = Vector128F.Zero, a2_0High = Vector128F.Zero;
+                            Vector128F a3_0Low = Vector128F.Zero, a3_0High = Vector128F.Zero;
+                            for (; i <= 76; i += 8)
+                            {
+                                Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a1_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_0Low);
+                                a1_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_0High);
+                                a2_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_0Low);
+                                a2_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_0High);
+                                a3_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_0Low);
+                                a3_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_0High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
+                            s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0Low, a2_0High);
+                            s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0Low, a3_0High);
                         }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
-                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
-                        s1_0 = global::GenConv.Kernels.LaneSum.Of(a1_0Low, a1_0High);
-                        s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
-                        s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
-                        s2_0 = global::GenConv.Kernels.LaneSum.Of(a2_0Low, a2_0High);
-                        s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1Low, a2_1High);
-                        s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2Low, a2_2High);
-                        s3_0 = global::GenConv.Kernels.LaneSum.Of(a3_0Low, a3_0High);
-                        s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1Low, a3_1High);
-                        s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2Low, a3_2High);
+                        {
+                            Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
+                            Vector128F a1_1Low = Vector128F.Zero, a1_1High = Vector128F.Zero;
+                            Vector128F a2_1Low = Vector128F.Zero, a2_1High = Vector128F.Zero;
+                            Vector128F a3_1Low = Vector128F.Zero, a3_1High = Vector128F.Zero;
+                            for (i = 0; i <= 76; i += 8)
+                            {
+                                Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                                a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                                a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                                a1_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_1Low);
+                                a1_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_1High);
+                                a2_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_1Low);
+                                a2_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_1High);
+                                a3_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_1Low);
+                                a3_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_1High);
+                            }
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                            s1_1 = global::GenConv.Kernels.LaneSum.Of(a1_1Low, a1_1High);
+                            s2_1 = global::GenConv.Kernels.LaneSum.Of(a2_1Low, a2_1High);
+                            s3_1 = global::GenConv.Kernels.LaneSum.Of(a3_1Low, a3_1High);
+                        }
+                        {
+                            Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
+                            Vector128F a1_2Low = Vector128F.Zero, a1_2High = Vector128F.Zero;
+                            Vector128F a2_2Low = Vector128F.Zero, a2_2High = Vector128F.Zero;
+                            Vector128F a3_2Low = Vector128F.Zero, a3_2High = Vector128F.Zero;
+                            for (i = 0; i <= 76; i += 8)
+                            {
+                                Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                                a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                                a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                                a1_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x1, (nuint)(i)), a1_2Low);
+                                a1_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x1, (nuint)(i + 4)), a1_2High);
+                                a2_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x2, (nuint)(i)), a2_2Low);
+                                a2_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x2, (nuint)(i + 4)), a2_2High);
+                                a3_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x3, (nuint)(i)), a3_2Low);
+                                a3_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x3, (nuint)(i + 4)), a3_2High);
+                            }
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                            s1_2 = global::GenConv.Kernels.LaneSum.Of(a1_2Low, a1_2High);
+                            s2_2 = global::GenConv.Kernels.LaneSum.Of(a2_2Low, a2_2High);
+                            s3_2 = global::GenConv.Kernels.LaneSum.Of(a3_2Low, a3_2High);
+                        }
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -11740,6 +11748,7 @@ namespace Golden
                     }
                     else
                     {
+                        int i = 0;
                         float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
                         float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
                         float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
@@ -11752,7 +11761,6 @@ namespace Golden
                         float a3_00 = 0f, a3_01 = 0f, a3_02 = 0f, a3_03 = 0f, a3_04 = 0f, a3_05 = 0f, a3_06 = 0f, a3_07 = 0f;
                         float a3_10 = 0f, a3_11 = 0f, a3_12 = 0f, a3_13 = 0f, a3_14 = 0f, a3_15 = 0f, a3_16 = 0f, a3_17 = 0f;
                         float a3_20 = 0f, a3_21 = 0f, a3_22 = 0f, a3_23 = 0f, a3_24 = 0f, a3_25 = 0f, a3_26 = 0f, a3_27 = 0f;
-                        int i = 0;
                         for (; i <= 76; i += 8)
                         {
                             float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
@@ -11950,12 +11958,12 @@ namespace Golden
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
+                        int i = 0;
                         Vector256F a0_0 = Vector256F.Zero;
                         Vector256F a0_1 = Vector256F.Zero;
                         Vector256F a0_2 = Vector256F.Zero;
                         Vector256F a0_3 = Vector256F.Zero;
                         Vector256F a0_4 = Vector256F.Zero;
-                        int i = 0;
                         for (; i <= 76; i += 8)
                         {
                             Vector256F k0 = Vector256.LoadUnsafe(ref w0, (nuint)(i));
@@ -11986,35 +11994,42 @@ namespace Golden
                     }
                     else if (Vector128.IsHardwareAccelerated)
                     {
-                        Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
-                        Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
-                        Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
-                        Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
-                        Vector128F a0_4Low = Vector128F.Zero, a0_4High = Vector128F.Zero;
                         int i = 0;
-                        for (; i <= 76; i += 8)
                         {
-                            Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
-                            Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
-                            Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
-                            Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
-                            Vector128F k4Low = Vector128.LoadUnsafe(ref w4, (nuint)(i)), k4High = Vector128.LoadUnsafe(ref w4, (nuint)(i + 4));
-                            a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
-                            a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
-                            a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
-                            a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
-                            a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
-                            a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
-                            a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
-                            a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
-                            a0_4Low = Vector128.FusedMultiplyAdd(k4Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_4Low);
-                            a0_4High = Vector128.FusedMultiplyAdd(k4High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_4High);
+                            Vector128F a0_0Low = Vector128F.Zero, a0_0High = Vector128F.Zero;
+                            Vector128F a0_1Low = Vector128F.Zero, a0_1High = Vector128F.Zero;
+                            Vector128F a0_2Low = Vector128F.Zero, a0_2High = Vector128F.Zero;
+                            Vector128F a0_3Low = Vector128F.Zero, a0_3High = Vector128F.Zero;
+                            for (; i <= 76; i += 8)
+                            {
+                                Vector128F k0Low = Vector128.LoadUnsafe(ref w0, (nuint)(i)), k0High = Vector128.LoadUnsafe(ref w0, (nuint)(i + 4));
+                                Vector128F k1Low = Vector128.LoadUnsafe(ref w1, (nuint)(i)), k1High = Vector128.LoadUnsafe(ref w1, (nuint)(i + 4));
+                                Vector128F k2Low = Vector128.LoadUnsafe(ref w2, (nuint)(i)), k2High = Vector128.LoadUnsafe(ref w2, (nuint)(i + 4));
+                                Vector128F k3Low = Vector128.LoadUnsafe(ref w3, (nuint)(i)), k3High = Vector128.LoadUnsafe(ref w3, (nuint)(i + 4));
+                                a0_0Low = Vector128.FusedMultiplyAdd(k0Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_0Low);
+                                a0_0High = Vector128.FusedMultiplyAdd(k0High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_0High);
+                                a0_1Low = Vector128.FusedMultiplyAdd(k1Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_1Low);
+                                a0_1High = Vector128.FusedMultiplyAdd(k1High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_1High);
+                                a0_2Low = Vector128.FusedMultiplyAdd(k2Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_2Low);
+                                a0_2High = Vector128.FusedMultiplyAdd(k2High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_2High);
+                                a0_3Low = Vector128.FusedMultiplyAdd(k3Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_3Low);
+                                a0_3High = Vector128.FusedMultiplyAdd(k3High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_3High);
+                            }
+                            s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
+                            s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
+                            s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
+                            s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
                         }
-                        s0_0 = global::GenConv.Kernels.LaneSum.Of(a0_0Low, a0_0High);
-                        s0_1 = global::GenConv.Kernels.LaneSum.Of(a0_1Low, a0_1High);
-                        s0_2 = global::GenConv.Kernels.LaneSum.Of(a0_2Low, a0_2High);
-                        s0_3 = global::GenConv.Kernels.LaneSum.Of(a0_3Low, a0_3High);
-                        s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4Low, a0_4High);
+                        {
+                            Vector128F a0_4Low = Vector128F.Zero, a0_4High = Vector128F.Zero;
+                            for (i = 0; i <= 76; i += 8)
+                            {
+                                Vector128F k4Low = Vector128.LoadUnsafe(ref w4, (nuint)(i)), k4High = Vector128.LoadUnsafe(ref w4, (nuint)(i + 4));
+                                a0_4Low = Vector128.FusedMultiplyAdd(k4Low, Vector128.LoadUnsafe(ref x0, (nuint)(i)), a0_4Low);
+                                a0_4High = Vector128.FusedMultiplyAdd(k4High, Vector128.LoadUnsafe(ref x0, (nuint)(i + 4)), a0_4High);
+                            }
+                            s0_4 = global::GenConv.Kernels.LaneSum.Of(a0_4Low, a0_4High);
+                        }
                         for (; i < 84; i++)
                         {
                             float v0 = Unsafe.Add(ref x0, i);
@@ -12027,12 +12042,12 @@ namespace Golden
                     }
                     else
                     {
+                        int i = 0;
                         float a0_00 = 0f, a0_01 = 0f, a0_02 = 0f, a0_03 = 0f, a0_04 = 0f, a0_05 = 0f, a0_06 = 0f, a0_07 = 0f;
                         float a0_10 = 0f, a0_11 = 0f, a0_12 = 0f, a0_13 = 0f, a0_14 = 0f, a0_15 = 0f, a0_16 = 0f, a0_17 = 0f;
                         float a0_20 = 0f, a0_21 = 0f, a0_22 = 0f, a0_23 = 0f, a0_24 = 0f, a0_25 = 0f, a0_26 = 0f, a0_27 = 0f;
                         float a0_30 = 0f, a0_31 = 0f, a0_32 = 0f, a0_33 = 0f, a0_34 = 0f, a0_35 = 0f, a0_36 = 0f, a0_37 = 0f;
                         float a0_40 = 0f, a0_41 = 0f, a0_42 = 0f, a0_43 = 0f, a0_44 = 0f, a0_45 = 0f, a0_46 = 0f, a0_47 = 0f;
-                        int i = 0;
                         for (; i <= 76; i += 8)
                         {
                             float k00 = Unsafe.Add(ref w0, i + 0), k01 = Unsafe.Add(ref w0, i + 1), k02 = Unsafe.Add(ref w0, i + 2), k03 = Unsafe.Add(ref w0, i + 3), k04 = Unsafe.Add(ref w0, i + 4), k05 = Unsafe.Add(ref w0, i + 5), k06 = Unsafe.Add(ref w0, i + 6), k07 = Unsafe.Add(ref w0, i + 7);
@@ -12212,68 +12227,42 @@ namespace Golden
                         }
                         else if (Vector.IsHardwareAccelerated)
                         {
-                            for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                            for (; i <= 84 - 2 * VectorF.Count; i += 2 * VectorF.Count)
                             {
                                 VectorF a0_0 = VectorF.Zero;
                                 VectorF a0_1 = VectorF.Zero;
-                                VectorF a0_2 = VectorF.Zero;
-                                VectorF a0_3 = VectorF.Zero;
                                 VectorF a1_0 = VectorF.Zero;
                                 VectorF a1_1 = VectorF.Zero;
-                                VectorF a1_2 = VectorF.Zero;
-                                VectorF a1_3 = VectorF.Zero;
                                 VectorF a2_0 = VectorF.Zero;
                                 VectorF a2_1 = VectorF.Zero;
-                                VectorF a2_2 = VectorF.Zero;
-                                VectorF a2_3 = VectorF.Zero;
                                 VectorF a3_0 = VectorF.Zero;
                                 VectorF a3_1 = VectorF.Zero;
-                                VectorF a3_2 = VectorF.Zero;
-                                VectorF a3_3 = VectorF.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 84 + i);
                                     VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
                                     VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                    VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
                                     VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 0));
                                     a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                    a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
                                     VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 1));
                                     a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
                                     a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
-                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
-                                    a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
                                     VectorF s2 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 2));
                                     a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
                                     a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
-                                    a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
-                                    a2_3 = Vector.FusedMultiplyAdd(s2, v3, a2_3);
                                     VectorF s3 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 3));
                                     a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                     a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
-                                    a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
-                                    a3_3 = Vector.FusedMultiplyAdd(s3, v3, a3_3);
                                 }
                                 Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a0_3, ref t0, (nuint)(i + 3 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a1_3, ref t1, (nuint)(i + 3 * VectorF.Count));
                                 Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a2_3, ref t2, (nuint)(i + 3 * VectorF.Count));
                                 Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * VectorF.Count));
-                                Vector.StoreUnsafe(a3_3, ref t3, (nuint)(i + 3 * VectorF.Count));
                             }
                             for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                             {
@@ -12547,68 +12536,42 @@ namespace Golden
                     }
                     else if (Vector.IsHardwareAccelerated)
                     {
-                        for (; i <= 84 - 4 * VectorF.Count; i += 4 * VectorF.Count)
+                        for (; i <= 84 - 2 * VectorF.Count; i += 2 * VectorF.Count)
                         {
                             VectorF a0_0 = VectorF.Zero;
                             VectorF a0_1 = VectorF.Zero;
-                            VectorF a0_2 = VectorF.Zero;
-                            VectorF a0_3 = VectorF.Zero;
                             VectorF a1_0 = VectorF.Zero;
                             VectorF a1_1 = VectorF.Zero;
-                            VectorF a1_2 = VectorF.Zero;
-                            VectorF a1_3 = VectorF.Zero;
                             VectorF a2_0 = VectorF.Zero;
                             VectorF a2_1 = VectorF.Zero;
-                            VectorF a2_2 = VectorF.Zero;
-                            VectorF a2_3 = VectorF.Zero;
                             VectorF a3_0 = VectorF.Zero;
                             VectorF a3_1 = VectorF.Zero;
-                            VectorF a3_2 = VectorF.Zero;
-                            VectorF a3_3 = VectorF.Zero;
                             for (int k = 0; k < 10; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 84 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
                                 VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
-                                VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
-                                VectorF v3 = Vector.LoadUnsafe(ref r, (nuint)(3 * VectorF.Count));
                                 VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 10 + k));
                                 a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                 a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
-                                a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
-                                a0_3 = Vector.FusedMultiplyAdd(s0, v3, a0_3);
                                 VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 10 + k));
                                 a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
                                 a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
-                                a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
-                                a1_3 = Vector.FusedMultiplyAdd(s1, v3, a1_3);
                                 VectorF s2 = new VectorF(Unsafe.Add(ref dy, (n + 2) * 10 + k));
                                 a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
                                 a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
-                                a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
-                                a2_3 = Vector.FusedMultiplyAdd(s2, v3, a2_3);
                                 VectorF s3 = new VectorF(Unsafe.Add(ref dy, (n + 3) * 10 + k));
                                 a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                 a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
-                                a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
-                                a3_3 = Vector.FusedMultiplyAdd(s3, v3, a3_3);
                             }
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 3 * VectorF.Count)), a0_3), ref t0, (nuint)(i + 3 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 1 * VectorF.Count)), a1_1), ref t1, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 2 * VectorF.Count)), a1_2), ref t1, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 3 * VectorF.Count)), a1_3), ref t1, (nuint)(i + 3 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 0 * VectorF.Count)), a2_0), ref t2, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 1 * VectorF.Count)), a2_1), ref t2, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 2 * VectorF.Count)), a2_2), ref t2, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 3 * VectorF.Count)), a2_3), ref t2, (nuint)(i + 3 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 0 * VectorF.Count)), a3_0), ref t3, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 1 * VectorF.Count)), a3_1), ref t3, (nuint)(i + 1 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 2 * VectorF.Count)), a3_2), ref t3, (nuint)(i + 2 * VectorF.Count));
-                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 3 * VectorF.Count)), a3_3), ref t3, (nuint)(i + 3 * VectorF.Count));
                         }
                         for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                         {
