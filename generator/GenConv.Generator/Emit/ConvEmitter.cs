@@ -454,6 +454,8 @@ namespace GenConv.Generator.Emit
             // the bias plus its taps fused in one order on every path, so the widths agree bit for bit. A step computes
             // two vectors of pixels per channel: two in a row, or, when a row is under two vectors wide, one in each of two rows.
             bool wide = ow >= VectorFlavor.Wide.Lanes, flat = FlatLength(l) > 0;
+            // The flat plane pays at 16 lanes; at 8 (L2: 17 vectors where rows take 20, L2's dX 31 where they take 28) its
+            // copy out costs what it saves or more.
             if (flat)
                 using (w.Open($"if ({VectorFlavor.Wide.Accelerated})"))
                     EmitFlatRows(w, l, b, source, count);
@@ -462,9 +464,10 @@ namespace GenConv.Generator.Emit
                 // The native width is 8 floats on x64 (AVX2 and AVX-512 alike); narrower machines still get correct code.
                 int lanes = flavor == VectorFlavor.Native ? 8 : flavor.Lanes;
                 int perRow = ow >= 2 * lanes ? 2 : 1;
-                int rows = perRow == 1 && oh > 1 ? 2 : 1;
-                // AVX-512's 32 registers hold twice the rows: each channel's broadcast then feeds twice the FMAs.
-                if (flavor == VectorFlavor.Wide) rows = Math.Min(oh, Math.Max(1, LayerPlan.WeightAccumulatorBudget(lanes) / (count * perRow)));
+                int rows = flavor == VectorFlavor.Wide
+                    // AVX-512's 32 registers hold as many rows as the budget: each channel's broadcast feeds more FMAs.
+                    ? Math.Min(oh, Math.Max(1, LayerPlan.WeightAccumulatorBudget(lanes) / (count * perRow)))
+                    : Math.Min(oh, SixteenRegisterRows(count, perRow));
                 EmitTiles(w, "oh", oh, rows, passRows => EmitVectorRows(w, l, b, source, count, flavor, passRows));
             }, continuesChain: flat);
             using (w.Open("else"))
@@ -485,6 +488,20 @@ namespace GenConv.Generator.Emit
                     for (int j = 0; j < count; j++) w.Line($"{Unsafe}.Add(ref yr{j}, ow) = {Activated(l, $"s{j}")};");
                 }
             }
+        }
+
+        /// <summary>
+        /// Rows of a vector step on 16 registers: as many as keep count × pixels accumulators within the budget (12) and,
+        /// with the pixel vectors (a register each when several channels share them; with one channel each load feeds
+        /// its FMA directly) and the broadcast, one register free; at least two rows of a one-vector row. With few
+        /// channels, as in a one-channel dX, two or four accumulators alone would wait on the FMA latency.
+        /// </summary>
+        private static int SixteenRegisterRows(int count, int perRow)
+        {
+            int rows = perRow == 1 ? 2 : 1;
+            bool Fits(int r) => count * perRow * r <= LayerPlan.WeightAccumulatorBudget(8) && count * perRow * r + (count > 1 ? perRow * r : 0) + 1 <= 15;
+            while (Fits(rows + 1)) rows++;
+            return rows;
         }
 
         /// <summary>
