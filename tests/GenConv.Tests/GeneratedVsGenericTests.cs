@@ -73,6 +73,11 @@ namespace GenConv.Tests
             ("5, 13, 7", "[Conv2D(OutChannels = 7, Kernel = 3, Stride = 2, Padding = 1)]"),
             ("6, 14, 14", "[Conv2D(OutChannels = 16, Kernel = 5)]"),
             ("16, 12, 12", "[Conv2D(OutChannels = 32, Kernel = 3, Stride = 2, Padding = 1)]"),
+            // Vectors over 16 output channels (rows under 16 wide; AVX2 takes a row in groups of up to 6 pixels): rows of 13
+            // (groups of 5, 4, 4), 9 (5, 4) and 7 (4, 3); two blocks of 16 channels, no bias, a fused ReLU.
+            ("3, 9, 15", "[Conv2D(OutChannels = 32, Kernel = 3, Bias = false)] [ReLU]"),
+            ("2, 5, 9", "[Conv2D(OutChannels = 16, Kernel = 3, Padding = 1)]"),
+            ("4, 8, 7", "[Conv2D(OutChannels = 16, Kernel = 1)]"),
             // Windows past the unroll budget: row-unrolled and loop forms.
             ("1, 20, 20", "[Conv2D(OutChannels = 4, Kernel = 12)]"),
             ("1, 34, 34", "[Conv2D(OutChannels = 4, Kernel = 33)]"),

@@ -226,21 +226,28 @@ namespace GenConv.Generator.Emit
                 w.Line("ref float cw = ref MemoryMarshal.GetReference(channelWeights);");
                 w.Line($"global::System.Span<float> pixelMajor = stackalloc float[{I(16L * l.Output.Height * l.Output.Width)}];");
                 w.Line("ref float pm = ref MemoryMarshal.GetReference(pixelMajor);");
-                using (w.Open($"if ({VectorFlavor.Wide.Accelerated})"))
+                using (w.Open($"if ({VectorFlavor.Wide.Accelerated} || {VectorFlavor.V256.Accelerated})"))
                     EmitTranspose(w, b.Weight, "cw", l.Output.Channels, WindowSize(l), l.Output.Channels);
             }
             using (OpenSampleLoop(w, perSample))
             {
                 string source = EmitPaddedCopy(w, l, b);
-                // A 512-bit-only kernel where one serves this shape better, with the pixel tiles as every other path.
+                // Vectors over channels (512 and 256 bits) or row bands (512 bits) where they serve this shape better,
+                // with the pixel tiles as every other path.
                 int[]? bands = byChannel ? null : RowBandStarts(l);
-                Action? wideOnly = byChannel ? () => EmitChannelVectors(w, l, b, source)
-                    : bands is not null ? () => EmitRowBandCalls(w, l, b, source, bands)
-                    : null;
-                if (wideOnly is not null)
+                if (byChannel)
                 {
                     using (w.Open($"if ({VectorFlavor.Wide.Accelerated})"))
-                        wideOnly();
+                        EmitChannelVectors(w, l, b, source, VectorFlavor.Wide);
+                    using (w.Open($"else if ({VectorFlavor.V256.Accelerated})"))
+                        EmitChannelVectors(w, l, b, source, VectorFlavor.V256);
+                    using (w.Open("else"))
+                        EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
+                }
+                else if (bands is not null)
+                {
+                    using (w.Open($"if ({VectorFlavor.Wide.Accelerated})"))
+                        EmitRowBandCalls(w, l, b, source, bands);
                     using (w.Open("else"))
                         EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
                 }
@@ -404,37 +411,66 @@ namespace GenConv.Generator.Emit
 
         /// <summary>
         /// Rows narrower than a 512-bit vector waste lanes when vectors run over pixels; with output channels a multiple of
-        /// 16, vectors run over 16 channels instead, one accumulator per pixel of a row (at most 15, and a weight vector).
+        /// 16, vectors run over 16 channels instead (one 512-bit vector or two 256-bit ones), one accumulator per pixel
+        /// and vector of a row (AVX-512: the whole row, at most 15 and a weight vector; AVX2: groups of up to 6 pixels).
         /// </summary>
         private static bool ChannelsVectorized(LayerPlan l) =>
             l.Output.Channels % 16 == 0 && l.Output.Width < VectorFlavor.Wide.Lanes && l.WeightCount <= 16384
             && (long)l.Spec.KernelH * l.Spec.KernelW * l.Output.Width <= 400 && 16L * l.Output.Height * l.Output.Width <= 8192;
 
         /// <summary>
-        /// One sample in vectors of 16 output channels: per output row, each pixel's accumulator takes the bias, then per
+        /// One sample in vectors of 16 output channels: per output row, each pixel's accumulators take the bias, then per
         /// input channel and tap (the same order as every other path, so the bits agree) the input value broadcast times
-        /// the tap's weight vector; rows are stored pixel-major, then transposed into the channels' planes.
+        /// the tap's weight vectors; rows are stored pixel-major, then transposed into the channels' planes. 256-bit
+        /// vectors take a row in groups of pixels whose 2 × pixels accumulators, two weight vectors and the broadcast fit
+        /// 16 registers: L2 then fills every lane where vectors over its 10-pixel rows filled 10 of 16.
         /// </summary>
-        private static void EmitChannelVectors(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source)
+        private static void EmitChannelVectors(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source, VectorFlavor f)
         {
-            VectorFlavor f = VectorFlavor.Wide;
             int oc = l.Output.Channels, ow = l.Output.Width, pixels = l.Output.Height * l.Output.Width;
+            int vectors = 16 / f.Lanes;
+            bool one = vectors == 1;
+            string Bias(int v) => one ? "bias" : $"bias{v}";
+            string Acc(int p, int v) => one ? $"a{p}" : $"a{p}_{v}";
+            var groups = f == VectorFlavor.Wide ? new[] { (First: 0, Count: ow) }
+                : TileRanges(ow, LayerPlan.WeightAccumulatorBudget(f.Lanes) / vectors);
             using (w.Open($"for (int oc0 = 0; oc0 < {I(oc)}; oc0 += 16)"))
             {
-                w.Line(b.Bias is not null ? $"{f.Type} bias = {f.Api}.LoadUnsafe(ref {b.Bias}, (nuint)oc0);" : $"{f.Type} bias = {f.Type}.Zero;");
+                for (int v = 0; v < vectors; v++)
+                    w.Line(b.Bias is not null ? $"{f.Type} {Bias(v)} = {f.Api}.LoadUnsafe(ref {b.Bias}, {(v == 0 ? "(nuint)oc0" : $"(nuint)(oc0 + {I(v * f.Lanes)})")});" : $"{f.Type} {Bias(v)} = {f.Type}.Zero;");
                 using (w.Open($"for (int oh = 0; oh < {I(l.Output.Height)}; oh++)"))
                 {
                     w.Line($"ref float xr = ref {Unsafe}.Add(ref {source}, oh * {I((long)l.Spec.StrideH * l.PaddedRowStride)});");
-                    for (int p = 0; p < ow; p++) w.Line($"{f.Type} a{p} = bias;");
-                    w.Line($"{f.Type} k;");
-                    EmitChannelLoop(w, l, "xr", PlaneLength(l), () => EmitInputTaps(w, l, (offset, tap) =>
-                    {
-                        w.Line($"k = {f.Api}.LoadUnsafe(ref cw, (nuint)((wi + {tap}) * {I(oc)} + oc0));");
-                        for (int p = 0; p < ow; p++)
-                            w.Line($"a{p} = {f.Api}.FusedMultiplyAdd({f.Broadcast($"{Unsafe}.Add(ref xi, {offset} + {I(p)})")}, k, a{p});");
-                    }));
-                    for (int p = 0; p < ow; p++)
-                        w.Line($"{f.Api}.StoreUnsafe({Activated(l, $"a{p}")}, ref pm, (nuint)((oh * {I(ow)} + {I(p)}) * 16));");
+                    foreach (var (first, count) in groups)
+                        using (w.OpenIf(groups.Length > 1, ""))
+                        {
+                            var group = Enumerable.Range(first, count).ToArray();
+                            foreach (int p in group)
+                                for (int v = 0; v < vectors; v++) w.Line($"{f.Type} {Acc(p, v)} = {Bias(v)};");
+                            w.Line(one ? $"{f.Type} k;" : $"{f.Type} {string.Join(", ", Enumerable.Range(0, vectors).Select(v => $"k{v}"))}, xb;");
+                            EmitChannelLoop(w, l, "xr", PlaneLength(l), () => EmitInputTaps(w, l, (offset, tap) =>
+                            {
+                                string weights = $"(nuint)((wi + {tap}) * {I(oc)} + oc0";
+                                if (one)
+                                {
+                                    w.Line($"k = {f.Api}.LoadUnsafe(ref cw, {weights}));");
+                                    foreach (int p in group)
+                                        w.Line($"{Acc(p, 0)} = {f.Api}.FusedMultiplyAdd({f.Broadcast($"{Unsafe}.Add(ref xi, {offset} + {I(p)})")}, k, {Acc(p, 0)});");
+                                    return;
+                                }
+                                for (int v = 0; v < vectors; v++)
+                                    w.Line($"k{v} = {f.Api}.LoadUnsafe(ref cw, {weights}{(v == 0 ? "" : " + " + I(v * f.Lanes))}));");
+                                foreach (int p in group)
+                                {
+                                    w.Line($"xb = {f.Broadcast($"{Unsafe}.Add(ref xi, {offset} + {I(p)})")};");
+                                    for (int v = 0; v < vectors; v++)
+                                        w.Line($"{Acc(p, v)} = {f.Api}.FusedMultiplyAdd(xb, k{v}, {Acc(p, v)});");
+                                }
+                            }));
+                            foreach (int p in group)
+                                for (int v = 0; v < vectors; v++)
+                                    w.Line($"{f.Api}.StoreUnsafe({Activated(l, Acc(p, v))}, ref pm, (nuint)((oh * {I(ow)} + {I(p)}) * 16{(one ? "" : " + " + I(v * f.Lanes))}));");
+                        }
                 }
                 w.Line($"ref float yo = ref {Unsafe}.Add(ref {b.Output}s, oc0 * {I(pixels)});");
                 EmitTranspose(w, "pm", "yo", pixels, 16, pixels);

@@ -155,6 +155,16 @@ namespace GenConv.Generator.Emit
             return (tiles, large, (count - tiles * (large - 1)) * large);
         }
 
+        /// <summary>The [First, First + Count) ranges of the tiles <see cref="EmitTiles"/> makes, for code that spells each one out.</summary>
+        protected static (int First, int Count)[] TileRanges(int count, int tile)
+        {
+            var (_, large, boundary) = Tiling(count, tile);
+            var ranges = new List<(int First, int Count)>();
+            for (int first = 0; first < count; first += first < boundary ? large : large - 1)
+                ranges.Add((first, first < boundary ? large : large - 1));
+            return ranges.ToArray();
+        }
+
         /// <summary>The tile sizes <see cref="EmitTiles"/> uses for these arguments.</summary>
         protected static IEnumerable<int> TileSizes(int count, int tile)
         {

@@ -4442,7 +4442,7 @@ namespace Golden
             ref float cw = ref MemoryMarshal.GetReference(channelWeights);
             global::System.Span<float> pixelMajor = stackalloc float[1600];
             ref float pm = ref MemoryMarshal.GetReference(pixelMajor);
-            if (Vector512.IsHardwareAccelerated)
+            if (Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated)
             {
                 for (int c0 = 0; c0 < 144; c0 += 16)
                 {
@@ -4556,6 +4556,266 @@ namespace Golden
                             Vector512.StoreUnsafe(Activations.Relu(a7), ref pm, (nuint)((oh * 10 + 7) * 16));
                             Vector512.StoreUnsafe(Activations.Relu(a8), ref pm, (nuint)((oh * 10 + 8) * 16));
                             Vector512.StoreUnsafe(Activations.Relu(a9), ref pm, (nuint)((oh * 10 + 9) * 16));
+                        }
+                        ref float yo = ref Unsafe.Add(ref ys, oc0 * 100);
+                        for (int c0 = 0; c0 < 16; c0 += 16)
+                        {
+                            for (int r0 = 0; r0 < 96; r0 += 8)
+                            {
+                                global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref pm, r0 * 16 + c0 + 0), 16, ref Unsafe.Add(ref yo, (c0 + 0) * 100 + r0), 100);
+                                global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref pm, r0 * 16 + c0 + 8), 16, ref Unsafe.Add(ref yo, (c0 + 8) * 100 + r0), 100);
+                            }
+                        }
+                        for (int r = 96; r < 100; r++)
+                        {
+                            for (int c = 0; c < 16; c++)
+                            {
+                                Unsafe.Add(ref yo, c * 100 + r) = Unsafe.Add(ref pm, r * 16 + c);
+                            }
+                        }
+                    }
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    for (int oc0 = 0; oc0 < 16; oc0 += 16)
+                    {
+                        Vector256F bias0 = Vector256.LoadUnsafe(ref b, (nuint)oc0);
+                        Vector256F bias1 = Vector256.LoadUnsafe(ref b, (nuint)(oc0 + 8));
+                        for (int oh = 0; oh < 10; oh++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref xs, oh * 14);
+                            {
+                                Vector256F a0_0 = bias0;
+                                Vector256F a0_1 = bias1;
+                                Vector256F a1_0 = bias0;
+                                Vector256F a1_1 = bias1;
+                                Vector256F a2_0 = bias0;
+                                Vector256F a2_1 = bias1;
+                                Vector256F a3_0 = bias0;
+                                Vector256F a3_1 = bias1;
+                                Vector256F a4_0 = bias0;
+                                Vector256F a4_1 = bias1;
+                                Vector256F k0, k1, xb;
+                                for (int ic = 0; ic < 6; ic++)
+                                {
+                                    ref float xi = ref Unsafe.Add(ref xr, ic * 196);
+                                    int wi = ic * 25;
+                                    for (int kh = 0; kh < 5; kh++)
+                                    {
+                                        k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 0) * 16 + oc0));
+                                        k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 0) * 16 + oc0 + 8));
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 0));
+                                        a0_0 = Vector256.FusedMultiplyAdd(xb, k0, a0_0);
+                                        a0_1 = Vector256.FusedMultiplyAdd(xb, k1, a0_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 1));
+                                        a1_0 = Vector256.FusedMultiplyAdd(xb, k0, a1_0);
+                                        a1_1 = Vector256.FusedMultiplyAdd(xb, k1, a1_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 2));
+                                        a2_0 = Vector256.FusedMultiplyAdd(xb, k0, a2_0);
+                                        a2_1 = Vector256.FusedMultiplyAdd(xb, k1, a2_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 3));
+                                        a3_0 = Vector256.FusedMultiplyAdd(xb, k0, a3_0);
+                                        a3_1 = Vector256.FusedMultiplyAdd(xb, k1, a3_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 4));
+                                        a4_0 = Vector256.FusedMultiplyAdd(xb, k0, a4_0);
+                                        a4_1 = Vector256.FusedMultiplyAdd(xb, k1, a4_1);
+                                        k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 1) * 16 + oc0));
+                                        k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 1) * 16 + oc0 + 8));
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 0));
+                                        a0_0 = Vector256.FusedMultiplyAdd(xb, k0, a0_0);
+                                        a0_1 = Vector256.FusedMultiplyAdd(xb, k1, a0_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 1));
+                                        a1_0 = Vector256.FusedMultiplyAdd(xb, k0, a1_0);
+                                        a1_1 = Vector256.FusedMultiplyAdd(xb, k1, a1_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 2));
+                                        a2_0 = Vector256.FusedMultiplyAdd(xb, k0, a2_0);
+                                        a2_1 = Vector256.FusedMultiplyAdd(xb, k1, a2_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 3));
+                                        a3_0 = Vector256.FusedMultiplyAdd(xb, k0, a3_0);
+                                        a3_1 = Vector256.FusedMultiplyAdd(xb, k1, a3_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 4));
+                                        a4_0 = Vector256.FusedMultiplyAdd(xb, k0, a4_0);
+                                        a4_1 = Vector256.FusedMultiplyAdd(xb, k1, a4_1);
+                                        k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 2) * 16 + oc0));
+                                        k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 2) * 16 + oc0 + 8));
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 0));
+                                        a0_0 = Vector256.FusedMultiplyAdd(xb, k0, a0_0);
+                                        a0_1 = Vector256.FusedMultiplyAdd(xb, k1, a0_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 1));
+                                        a1_0 = Vector256.FusedMultiplyAdd(xb, k0, a1_0);
+                                        a1_1 = Vector256.FusedMultiplyAdd(xb, k1, a1_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 2));
+                                        a2_0 = Vector256.FusedMultiplyAdd(xb, k0, a2_0);
+                                        a2_1 = Vector256.FusedMultiplyAdd(xb, k1, a2_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 3));
+                                        a3_0 = Vector256.FusedMultiplyAdd(xb, k0, a3_0);
+                                        a3_1 = Vector256.FusedMultiplyAdd(xb, k1, a3_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 4));
+                                        a4_0 = Vector256.FusedMultiplyAdd(xb, k0, a4_0);
+                                        a4_1 = Vector256.FusedMultiplyAdd(xb, k1, a4_1);
+                                        k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 3) * 16 + oc0));
+                                        k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 3) * 16 + oc0 + 8));
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 0));
+                                        a0_0 = Vector256.FusedMultiplyAdd(xb, k0, a0_0);
+                                        a0_1 = Vector256.FusedMultiplyAdd(xb, k1, a0_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 1));
+                                        a1_0 = Vector256.FusedMultiplyAdd(xb, k0, a1_0);
+                                        a1_1 = Vector256.FusedMultiplyAdd(xb, k1, a1_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 2));
+                                        a2_0 = Vector256.FusedMultiplyAdd(xb, k0, a2_0);
+                                        a2_1 = Vector256.FusedMultiplyAdd(xb, k1, a2_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 3));
+                                        a3_0 = Vector256.FusedMultiplyAdd(xb, k0, a3_0);
+                                        a3_1 = Vector256.FusedMultiplyAdd(xb, k1, a3_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 4));
+                                        a4_0 = Vector256.FusedMultiplyAdd(xb, k0, a4_0);
+                                        a4_1 = Vector256.FusedMultiplyAdd(xb, k1, a4_1);
+                                        k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 4) * 16 + oc0));
+                                        k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 4) * 16 + oc0 + 8));
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 0));
+                                        a0_0 = Vector256.FusedMultiplyAdd(xb, k0, a0_0);
+                                        a0_1 = Vector256.FusedMultiplyAdd(xb, k1, a0_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 1));
+                                        a1_0 = Vector256.FusedMultiplyAdd(xb, k0, a1_0);
+                                        a1_1 = Vector256.FusedMultiplyAdd(xb, k1, a1_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 2));
+                                        a2_0 = Vector256.FusedMultiplyAdd(xb, k0, a2_0);
+                                        a2_1 = Vector256.FusedMultiplyAdd(xb, k1, a2_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 3));
+                                        a3_0 = Vector256.FusedMultiplyAdd(xb, k0, a3_0);
+                                        a3_1 = Vector256.FusedMultiplyAdd(xb, k1, a3_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 4));
+                                        a4_0 = Vector256.FusedMultiplyAdd(xb, k0, a4_0);
+                                        a4_1 = Vector256.FusedMultiplyAdd(xb, k1, a4_1);
+                                    }
+                                }
+                                Vector256.StoreUnsafe(Activations.Relu(a0_0), ref pm, (nuint)((oh * 10 + 0) * 16 + 0));
+                                Vector256.StoreUnsafe(Activations.Relu(a0_1), ref pm, (nuint)((oh * 10 + 0) * 16 + 8));
+                                Vector256.StoreUnsafe(Activations.Relu(a1_0), ref pm, (nuint)((oh * 10 + 1) * 16 + 0));
+                                Vector256.StoreUnsafe(Activations.Relu(a1_1), ref pm, (nuint)((oh * 10 + 1) * 16 + 8));
+                                Vector256.StoreUnsafe(Activations.Relu(a2_0), ref pm, (nuint)((oh * 10 + 2) * 16 + 0));
+                                Vector256.StoreUnsafe(Activations.Relu(a2_1), ref pm, (nuint)((oh * 10 + 2) * 16 + 8));
+                                Vector256.StoreUnsafe(Activations.Relu(a3_0), ref pm, (nuint)((oh * 10 + 3) * 16 + 0));
+                                Vector256.StoreUnsafe(Activations.Relu(a3_1), ref pm, (nuint)((oh * 10 + 3) * 16 + 8));
+                                Vector256.StoreUnsafe(Activations.Relu(a4_0), ref pm, (nuint)((oh * 10 + 4) * 16 + 0));
+                                Vector256.StoreUnsafe(Activations.Relu(a4_1), ref pm, (nuint)((oh * 10 + 4) * 16 + 8));
+                            }
+                            {
+                                Vector256F a5_0 = bias0;
+                                Vector256F a5_1 = bias1;
+                                Vector256F a6_0 = bias0;
+                                Vector256F a6_1 = bias1;
+                                Vector256F a7_0 = bias0;
+                                Vector256F a7_1 = bias1;
+                                Vector256F a8_0 = bias0;
+                                Vector256F a8_1 = bias1;
+                                Vector256F a9_0 = bias0;
+                                Vector256F a9_1 = bias1;
+                                Vector256F k0, k1, xb;
+                                for (int ic = 0; ic < 6; ic++)
+                                {
+                                    ref float xi = ref Unsafe.Add(ref xr, ic * 196);
+                                    int wi = ic * 25;
+                                    for (int kh = 0; kh < 5; kh++)
+                                    {
+                                        k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 0) * 16 + oc0));
+                                        k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 0) * 16 + oc0 + 8));
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 5));
+                                        a5_0 = Vector256.FusedMultiplyAdd(xb, k0, a5_0);
+                                        a5_1 = Vector256.FusedMultiplyAdd(xb, k1, a5_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 6));
+                                        a6_0 = Vector256.FusedMultiplyAdd(xb, k0, a6_0);
+                                        a6_1 = Vector256.FusedMultiplyAdd(xb, k1, a6_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 7));
+                                        a7_0 = Vector256.FusedMultiplyAdd(xb, k0, a7_0);
+                                        a7_1 = Vector256.FusedMultiplyAdd(xb, k1, a7_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 8));
+                                        a8_0 = Vector256.FusedMultiplyAdd(xb, k0, a8_0);
+                                        a8_1 = Vector256.FusedMultiplyAdd(xb, k1, a8_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 9));
+                                        a9_0 = Vector256.FusedMultiplyAdd(xb, k0, a9_0);
+                                        a9_1 = Vector256.FusedMultiplyAdd(xb, k1, a9_1);
+                                        k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 1) * 16 + oc0));
+                                        k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 1) * 16 + oc0 + 8));
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 5));
+                                        a5_0 = Vector256.FusedMultiplyAdd(xb, k0, a5_0);
+                                        a5_1 = Vector256.FusedMultiplyAdd(xb, k1, a5_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 6));
+                                        a6_0 = Vector256.FusedMultiplyAdd(xb, k0, a6_0);
+                                        a6_1 = Vector256.FusedMultiplyAdd(xb, k1, a6_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 7));
+                                        a7_0 = Vector256.FusedMultiplyAdd(xb, k0, a7_0);
+                                        a7_1 = Vector256.FusedMultiplyAdd(xb, k1, a7_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 8));
+                                        a8_0 = Vector256.FusedMultiplyAdd(xb, k0, a8_0);
+                                        a8_1 = Vector256.FusedMultiplyAdd(xb, k1, a8_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 9));
+                                        a9_0 = Vector256.FusedMultiplyAdd(xb, k0, a9_0);
+                                        a9_1 = Vector256.FusedMultiplyAdd(xb, k1, a9_1);
+                                        k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 2) * 16 + oc0));
+                                        k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 2) * 16 + oc0 + 8));
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 5));
+                                        a5_0 = Vector256.FusedMultiplyAdd(xb, k0, a5_0);
+                                        a5_1 = Vector256.FusedMultiplyAdd(xb, k1, a5_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 6));
+                                        a6_0 = Vector256.FusedMultiplyAdd(xb, k0, a6_0);
+                                        a6_1 = Vector256.FusedMultiplyAdd(xb, k1, a6_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 7));
+                                        a7_0 = Vector256.FusedMultiplyAdd(xb, k0, a7_0);
+                                        a7_1 = Vector256.FusedMultiplyAdd(xb, k1, a7_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 8));
+                                        a8_0 = Vector256.FusedMultiplyAdd(xb, k0, a8_0);
+                                        a8_1 = Vector256.FusedMultiplyAdd(xb, k1, a8_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 9));
+                                        a9_0 = Vector256.FusedMultiplyAdd(xb, k0, a9_0);
+                                        a9_1 = Vector256.FusedMultiplyAdd(xb, k1, a9_1);
+                                        k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 3) * 16 + oc0));
+                                        k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 3) * 16 + oc0 + 8));
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 5));
+                                        a5_0 = Vector256.FusedMultiplyAdd(xb, k0, a5_0);
+                                        a5_1 = Vector256.FusedMultiplyAdd(xb, k1, a5_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 6));
+                                        a6_0 = Vector256.FusedMultiplyAdd(xb, k0, a6_0);
+                                        a6_1 = Vector256.FusedMultiplyAdd(xb, k1, a6_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 7));
+                                        a7_0 = Vector256.FusedMultiplyAdd(xb, k0, a7_0);
+                                        a7_1 = Vector256.FusedMultiplyAdd(xb, k1, a7_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 8));
+                                        a8_0 = Vector256.FusedMultiplyAdd(xb, k0, a8_0);
+                                        a8_1 = Vector256.FusedMultiplyAdd(xb, k1, a8_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 9));
+                                        a9_0 = Vector256.FusedMultiplyAdd(xb, k0, a9_0);
+                                        a9_1 = Vector256.FusedMultiplyAdd(xb, k1, a9_1);
+                                        k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 4) * 16 + oc0));
+                                        k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 4) * 16 + oc0 + 8));
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 5));
+                                        a5_0 = Vector256.FusedMultiplyAdd(xb, k0, a5_0);
+                                        a5_1 = Vector256.FusedMultiplyAdd(xb, k1, a5_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 6));
+                                        a6_0 = Vector256.FusedMultiplyAdd(xb, k0, a6_0);
+                                        a6_1 = Vector256.FusedMultiplyAdd(xb, k1, a6_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 7));
+                                        a7_0 = Vector256.FusedMultiplyAdd(xb, k0, a7_0);
+                                        a7_1 = Vector256.FusedMultiplyAdd(xb, k1, a7_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 8));
+                                        a8_0 = Vector256.FusedMultiplyAdd(xb, k0, a8_0);
+                                        a8_1 = Vector256.FusedMultiplyAdd(xb, k1, a8_1);
+                                        xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 9));
+                                        a9_0 = Vector256.FusedMultiplyAdd(xb, k0, a9_0);
+                                        a9_1 = Vector256.FusedMultiplyAdd(xb, k1, a9_1);
+                                    }
+                                }
+                                Vector256.StoreUnsafe(Activations.Relu(a5_0), ref pm, (nuint)((oh * 10 + 5) * 16 + 0));
+                                Vector256.StoreUnsafe(Activations.Relu(a5_1), ref pm, (nuint)((oh * 10 + 5) * 16 + 8));
+                                Vector256.StoreUnsafe(Activations.Relu(a6_0), ref pm, (nuint)((oh * 10 + 6) * 16 + 0));
+                                Vector256.StoreUnsafe(Activations.Relu(a6_1), ref pm, (nuint)((oh * 10 + 6) * 16 + 8));
+                                Vector256.StoreUnsafe(Activations.Relu(a7_0), ref pm, (nuint)((oh * 10 + 7) * 16 + 0));
+                                Vector256.StoreUnsafe(Activations.Relu(a7_1), ref pm, (nuint)((oh * 10 + 7) * 16 + 8));
+                                Vector256.StoreUnsafe(Activations.Relu(a8_0), ref pm, (nuint)((oh * 10 + 8) * 16 + 0));
+                                Vector256.StoreUnsafe(Activations.Relu(a8_1), ref pm, (nuint)((oh * 10 + 8) * 16 + 8));
+                                Vector256.StoreUnsafe(Activations.Relu(a9_0), ref pm, (nuint)((oh * 10 + 9) * 16 + 0));
+                                Vector256.StoreUnsafe(Activations.Relu(a9_1), ref pm, (nuint)((oh * 10 + 9) * 16 + 8));
+                            }
                         }
                         ref float yo = ref Unsafe.Add(ref ys, oc0 * 100);
                         for (int c0 = 0; c0 < 16; c0 += 16)
