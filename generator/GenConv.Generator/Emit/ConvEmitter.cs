@@ -232,26 +232,18 @@ namespace GenConv.Generator.Emit
             using (OpenSampleLoop(w, perSample))
             {
                 string source = EmitPaddedCopy(w, l, b);
-                // Vectors over channels (512 and 256 bits) or row bands (512 bits) where they serve this shape better,
-                // with the pixel tiles as every other path.
-                int[]? bands = byChannel ? null : RowBandStarts(l);
-                if (byChannel)
+                // Vectors over channels or row bands, per width, where they serve this shape better; the pixel tiles otherwise.
+                var special = new List<(VectorFlavor Flavor, Action Emit)>();
+                foreach (VectorFlavor f in new[] { VectorFlavor.Wide, VectorFlavor.V256 })
                 {
-                    using (w.Open($"if ({VectorFlavor.Wide.Accelerated})"))
-                        EmitChannelVectors(w, l, b, source, VectorFlavor.Wide);
-                    using (w.Open($"else if ({VectorFlavor.V256.Accelerated})"))
-                        EmitChannelVectors(w, l, b, source, VectorFlavor.V256);
-                    using (w.Open("else"))
-                        EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
+                    VectorFlavor flavor = f;
+                    if (byChannel) special.Add((flavor, () => EmitChannelVectors(w, l, b, source, flavor)));
+                    else if (RowBandStarts(l, flavor) is { } bands) special.Add((flavor, () => EmitRowBandCalls(w, l, b, source, bands, flavor)));
                 }
-                else if (bands is not null)
-                {
-                    using (w.Open($"if ({VectorFlavor.Wide.Accelerated})"))
-                        EmitRowBandCalls(w, l, b, source, bands);
-                    using (w.Open("else"))
-                        EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
-                }
-                else
+                for (int i = 0; i < special.Count; i++)
+                    using (w.Open($"{(i == 0 ? "if" : "else if")} ({special[i].Flavor.Accelerated})"))
+                        special[i].Emit();
+                using (w.OpenIf(special.Count > 0, "else"))
                     EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count => EmitConvolutionTile(w, l, b, source, count));
                 if (b.Rectify) EmitRectified(w, "xs", "dxs", l.OutputLength);
             }
@@ -287,14 +279,16 @@ namespace GenConv.Generator.Emit
             new("dy", "wt", null, "dx", transposed.NeedsPaddedInput ? "dyp" : null, Stage.BackwardData);
 
         /// <summary>
-        /// Output rows of 8 to 16 pixels (one 512-bit vector each) whose windows partly lie on the padded input's zero rows:
-        /// backward data of a valid convolution pads dY by K − 1 rows on each side, so on LeNet's 10×10 maps 30 % of the
-        /// window rows read only zeros. Bands of up to 4 rows have constant positions, so each tap is spelled out only for
-        /// the rows whose input row is real. A skipped product is w · (+0), and adding it leaves a sum that is never −0
-        /// unchanged: for finite weights, the same bits as the paths that add it. Returns the bands' first rows and the
-        /// end, or null where under a fifth of the window rows are zero (or a band's helper would be too large).
+        /// Output rows of 8 to 16 pixels (one 512-bit vector each, or two overlapping 256-bit ones) whose windows partly lie
+        /// on the padded input's zero rows: backward data of a valid convolution pads dY by K − 1 rows on each side, so on
+        /// LeNet's 10×10 maps 30 % of the window rows read only zeros. Bands of rows have constant positions, so each tap is
+        /// spelled out only for the rows whose input row is real: up to 4 rows at 512 bits, at 256 bits as many as keep the
+        /// channel tile's accumulators within 16 registers' budget. A skipped product is w · (+0), and adding it leaves a
+        /// sum that is never −0 unchanged: for finite weights, the same bits as the paths that add it. Returns the bands'
+        /// first rows and the end, or null where under a fifth of the window rows are zero (or a band's helper would be
+        /// too large).
         /// </summary>
-        private static int[]? RowBandStarts(LayerPlan l)
+        private static int[]? RowBandStarts(LayerPlan l, VectorFlavor f)
         {
             LayerSpec s = l.Spec;
             int oh = l.Output.Height, ow = l.Output.Width;
@@ -302,13 +296,19 @@ namespace GenConv.Generator.Emit
             if (s.StrideH != 1 || s.StrideW != 1 || ow > VectorFlavor.Wide.Lanes || ow < 8 || s.PadBottom < 1 || ChannelsVectorized(l))
                 return null;
             if (5 * RealRowTaps(l, 0, oh) > 4L * oh * s.KernelH) return null;
-            int bands = (oh + 3) / 4;
+            int vectors = RowBandColumns(l, f).Length;
+            int rowsPerBand = f == VectorFlavor.Wide ? 4 : Math.Max(1, LayerPlan.WeightAccumulatorBudget(f.Lanes) / (l.ChannelTile * vectors));
+            int bands = (oh + rowsPerBand - 1) / rowsPerBand;
             var starts = new int[bands + 1];
             for (int band = 0; band <= bands; band++) starts[band] = band * oh / bands;
             for (int band = 0; band < bands; band++)
-                if (RealRowTaps(l, starts[band], starts[band + 1]) * s.KernelW * l.ChannelTile > 1200) return null;
+                if (RealRowTaps(l, starts[band], starts[band + 1]) * s.KernelW * l.ChannelTile * vectors > 1200) return null;
             return starts;
         }
+
+        /// <summary>The first column of each vector of a row band's row: one 512-bit vector, or 256-bit ones with the last overlapping its neighbour.</summary>
+        private static int[] RowBandColumns(LayerPlan l, VectorFlavor f) =>
+            f == VectorFlavor.Wide || l.Output.Width <= f.Lanes ? new[] { 0 } : new[] { 0, l.Output.Width - f.Lanes };
 
         /// <summary>(Output row, kernel row) pairs of rows [first, end) whose input row is not padding.</summary>
         private static long RealRowTaps(LayerPlan l, int first, int end)
@@ -323,17 +323,17 @@ namespace GenConv.Generator.Emit
         private static bool IsRealRow(LayerPlan l, int paddedRow) => paddedRow >= l.Spec.PadTop && paddedRow < l.Spec.PadTop + l.Input.Height;
 
         /// <summary>Each tile of output channels, one call per band of rows.</summary>
-        private static void EmitRowBandCalls(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source, int[] bands) =>
+        private static void EmitRowBandCalls(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source, int[] bands, VectorFlavor f) =>
             EmitTiles(w, "oc", l.Output.Channels, l.ChannelTile, count =>
             {
                 string bias = b.Bias is null ? "" : $"ref {Unsafe}.Add(ref {b.Bias}, oc), ";
                 for (int band = 0; band + 1 < bands.Length; band++)
-                    w.Line($"{RowBandName(l, b.Stage, bands[band], bands[band + 1], count)}(ref {source}, ref {Unsafe}.Add(ref {b.Weight}, oc * {I(WindowSize(l))}), {bias}" +
+                    w.Line($"{RowBandName(l, b.Stage, bands[band], bands[band + 1], count, f)}(ref {source}, ref {Unsafe}.Add(ref {b.Weight}, oc * {I(WindowSize(l))}), {bias}" +
                            $"ref {Unsafe}.Add(ref {b.Output}s, oc * {I((long)l.Output.Height * l.Output.Width)}));");
             });
 
-        private static string RowBandName(LayerPlan l, Stage stage, int first, int end, int channels) =>
-            $"Layer{l.Index}{stage}Rows{first}To{end - 1}Of{channels}Channels";
+        private static string RowBandName(LayerPlan l, Stage stage, int first, int end, int channels, VectorFlavor f) =>
+            $"Layer{l.Index}{stage}Rows{first}To{end - 1}Of{channels}Channels{(f == VectorFlavor.Wide ? "" : "In256Bits")}";
 
         /// <summary>The row-band helpers of a conv's forward and (as a convolution) backward data, where they apply.</summary>
         public static void EmitRowBandHelpers(SourceWriter w, LayerPlan l, bool inferenceOnly)
@@ -342,32 +342,36 @@ namespace GenConv.Generator.Emit
             if (!inferenceOnly && ModelPlanner.BackwardDataAsConvolution(l) is { } transposed)
                 kernels.Add((transposed, BackwardDataBuffers(transposed)));
             foreach (var (plan, buffers) in kernels)
-            {
-                if (RowBandStarts(plan) is not { } bands) continue;
-                foreach (int channels in TileSizes(plan.Output.Channels, plan.ChannelTile))
-                    for (int band = 0; band + 1 < bands.Length; band++)
-                        EmitRowBand(w, plan, buffers, bands[band], bands[band + 1], channels);
-            }
+                foreach (VectorFlavor f in new[] { VectorFlavor.Wide, VectorFlavor.V256 })
+                {
+                    if (RowBandStarts(plan, f) is not { } bands) continue;
+                    foreach (int channels in TileSizes(plan.Output.Channels, plan.ChannelTile))
+                        for (int band = 0; band + 1 < bands.Length; band++)
+                            EmitRowBand(w, plan, buffers, bands[band], bands[band + 1], channels, f);
+                }
         }
 
         /// <summary>
-        /// Output rows [first, end) of <paramref name="channels"/> channels: one 512-bit accumulator per row and channel,
-        /// every input channel's taps added in (kh, kw) order, each only to the rows whose input row is real.
+        /// Output rows [first, end) of <paramref name="channels"/> channels: an accumulator per row, channel and vector of the
+        /// row (<see cref="RowBandColumns"/>), every input channel's taps added in (kh, kw) order, each only to the rows whose
+        /// input row is real.
         /// </summary>
-        private static void EmitRowBand(SourceWriter w, LayerPlan l, ConvolutionBuffers b, int first, int end, int channels)
+        private static void EmitRowBand(SourceWriter w, LayerPlan l, ConvolutionBuffers b, int first, int end, int channels, VectorFlavor f)
         {
-            VectorFlavor f = VectorFlavor.Wide;
             int ow = l.Output.Width, oh = l.Output.Height, kw = l.Spec.KernelW;
+            int[] columns = RowBandColumns(l, f);
+            string Acc(int j, int r, int c) => columns.Length == 1 ? $"a{j}_{r}" : $"a{j}_{r}_{c}";
             string bias = b.Bias is null ? "" : "ref float b, ";
             w.Line($"/// <summary>Layer {l.Index} {b.Stage}: output rows {first}..{end - 1} of {channels} channels from oc (x: the sample's padded input, w and y at channel oc).</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-            using (w.Open($"private static void {RowBandName(l, b.Stage, first, end, channels)}(ref float x, ref float w, {bias}ref float y)"))
+            using (w.Open($"private static void {RowBandName(l, b.Stage, first, end, channels, f)}(ref float x, ref float w, {bias}ref float y)"))
             {
                 for (int j = 0; j < channels; j++)
                 {
                     w.Line($"ref float w{j} = ref {Unsafe}.Add(ref w, {I((long)j * WindowSize(l))});");
                     for (int r = first; r < end; r++)
-                        w.Line($"{f.Type} a{j}_{r} = {f.Broadcast(b.Bias is null ? "0f" : $"{Unsafe}.Add(ref b, {I(j)})")};");
+                        for (int c = 0; c < columns.Length; c++)
+                            w.Line($"{f.Type} {Acc(j, r, c)} = {f.Broadcast(b.Bias is null ? "0f" : $"{Unsafe}.Add(ref b, {I(j)})")};");
                 }
                 EmitChannelLoop(w, l, "x", PlaneLength(l), () =>
                 {
@@ -375,36 +379,55 @@ namespace GenConv.Generator.Emit
                     {
                         int[] rows = Enumerable.Range(first, end - first).Where(r => IsRealRow(l, r + kh)).ToArray();
                         if (rows.Length == 0) continue;
-                        for (int c = 0; c < kw; c++)
+                        for (int tap = 0; tap < kw; tap++)
                             using (w.Open(""))
                             {
-                                for (int j = 0; j < channels; j++)
-                                    w.Line($"{f.Type} k{j} = {f.Broadcast($"{Unsafe}.Add(ref w{j}, wi + {I(kh * kw + c)})")};");
-                                foreach (int r in rows)
+                                string Load(int r, int c) => $"{f.Api}.LoadUnsafe(ref xi, {I((long)(r + kh) * l.PaddedRowStride + tap + columns[c])})";
+                                var pixels = (from r in rows from c in Enumerable.Range(0, columns.Length) select (r, c)).ToArray();
+                                if (f == VectorFlavor.Wide)
                                 {
-                                    w.Line($"{(r == rows[0] ? f.Type + " " : "")}v = {f.Api}.LoadUnsafe(ref xi, {I((long)(r + kh) * l.PaddedRowStride + c)});");
+                                    // 32 registers: every channel's weight broadcast once, each row's vector loaded once.
                                     for (int j = 0; j < channels; j++)
-                                        w.Line($"a{j}_{r} = {f.Api}.FusedMultiplyAdd(k{j}, v, a{j}_{r});");
+                                        w.Line($"{f.Type} k{j} = {f.Broadcast($"{Unsafe}.Add(ref w{j}, wi + {I(kh * kw + tap)})")};");
+                                    foreach (var (r, c) in pixels)
+                                    {
+                                        w.Line($"{(r == rows[0] && c == 0 ? f.Type + " " : "")}v = {Load(r, c)};");
+                                        for (int j = 0; j < channels; j++)
+                                            w.Line($"{Acc(j, r, c)} = {f.Api}.FusedMultiplyAdd(k{j}, v, {Acc(j, r, c)});");
+                                    }
+                                    continue;
+                                }
+                                // 16 registers: the few pixel vectors loaded first, then one channel's broadcast at a time.
+                                foreach (var (r, c) in pixels)
+                                    w.Line($"{f.Type} v{r}_{c} = {Load(r, c)};");
+                                w.Line($"{f.Type} k;");
+                                for (int j = 0; j < channels; j++)
+                                {
+                                    w.Line($"k = {f.Broadcast($"{Unsafe}.Add(ref w{j}, wi + {I(kh * kw + tap)})")};");
+                                    foreach (var (r, c) in pixels)
+                                        w.Line($"{Acc(j, r, c)} = {f.Api}.FusedMultiplyAdd(k, v{r}_{c}, {Acc(j, r, c)});");
                                 }
                             }
                     }
                 });
-                // Rows in order: a row's lanes past its pixels land on the next row's first pixels, stored right after;
-                // the plane's last row goes through a buffer, so nothing past it is touched.
-                if (end == oh)
+                // A 512-bit vector's lanes past a row's pixels land on the next row's first pixels, stored right after; the
+                // plane's last row goes through a buffer, so nothing past it is touched. 256-bit vectors end inside the row.
+                bool spillsOver = f == VectorFlavor.Wide;
+                if (spillsOver && end == oh)
                     w.Line($"global::System.Span<float> lastRow = stackalloc float[{f.Count}];");
                 for (int j = 0; j < channels; j++)
                     for (int r = first; r < end; r++)
-                    {
-                        long at = (long)j * oh * ow + (long)r * ow;
-                        if (r < oh - 1)
-                            w.Line($"{f.Api}.StoreUnsafe({Activated(l, $"a{j}_{r}")}, ref y, {I(at)});");
-                        else
+                        for (int c = 0; c < columns.Length; c++)
                         {
-                            w.Line($"{f.Api}.StoreUnsafe({Activated(l, $"a{j}_{r}")}, ref MemoryMarshal.GetReference(lastRow));");
-                            w.Line($"lastRow.Slice(0, {I(ow)}).CopyTo(MemoryMarshal.CreateSpan(ref {Unsafe}.Add(ref y, {I(at)}), {I(ow)}));");
+                            long at = (long)j * oh * ow + (long)r * ow + columns[c];
+                            if (!spillsOver || r < oh - 1)
+                                w.Line($"{f.Api}.StoreUnsafe({Activated(l, Acc(j, r, c))}, ref y, {I(at)});");
+                            else
+                            {
+                                w.Line($"{f.Api}.StoreUnsafe({Activated(l, Acc(j, r, c))}, ref MemoryMarshal.GetReference(lastRow));");
+                                w.Line($"lastRow.Slice(0, {I(ow)}).CopyTo(MemoryMarshal.CreateSpan(ref {Unsafe}.Add(ref y, {I(at)}), {I(ow)}));");
+                            }
                         }
-                    }
             }
             w.Line();
         }

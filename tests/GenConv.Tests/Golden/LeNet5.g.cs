@@ -5518,6 +5518,26 @@ namespace Golden
                         Layer3BackwardDataRows10To13Of6Channels(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
                     }
                 }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    {
+                        const int oc = 0;
+                        Layer3BackwardDataRows0To0Of6ChannelsIn256Bits(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
+                        Layer3BackwardDataRows1To1Of6ChannelsIn256Bits(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
+                        Layer3BackwardDataRows2To2Of6ChannelsIn256Bits(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
+                        Layer3BackwardDataRows3To3Of6ChannelsIn256Bits(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
+                        Layer3BackwardDataRows4To4Of6ChannelsIn256Bits(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
+                        Layer3BackwardDataRows5To5Of6ChannelsIn256Bits(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
+                        Layer3BackwardDataRows6To6Of6ChannelsIn256Bits(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
+                        Layer3BackwardDataRows7To7Of6ChannelsIn256Bits(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
+                        Layer3BackwardDataRows8To8Of6ChannelsIn256Bits(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
+                        Layer3BackwardDataRows9To9Of6ChannelsIn256Bits(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
+                        Layer3BackwardDataRows10To10Of6ChannelsIn256Bits(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
+                        Layer3BackwardDataRows11To11Of6ChannelsIn256Bits(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
+                        Layer3BackwardDataRows12To12Of6ChannelsIn256Bits(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
+                        Layer3BackwardDataRows13To13Of6ChannelsIn256Bits(ref dyps, ref Unsafe.Add(ref wt, oc * 400), ref Unsafe.Add(ref dxs, oc * 196));
+                    }
+                }
                 else
                 {
                     {
@@ -8686,6 +8706,6330 @@ namespace Golden
             Vector512.StoreUnsafe(a5_12, ref y, 1148);
             Vector512.StoreUnsafe(a5_13, ref MemoryMarshal.GetReference(lastRow));
             lastRow.Slice(0, 14).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, 1162), 14));
+        }
+
+        /// <summary>Layer 3 BackwardData: output rows 0..0 of 6 channels from oc (x: the sample's padded input, w and y at channel oc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardDataRows0To0Of6ChannelsIn256Bits(ref float x, ref float w, ref float y)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, 0);
+            Vector256F a0_0_0 = Vector256.Create(0f);
+            Vector256F a0_0_1 = Vector256.Create(0f);
+            ref float w1 = ref Unsafe.Add(ref w, 400);
+            Vector256F a1_0_0 = Vector256.Create(0f);
+            Vector256F a1_0_1 = Vector256.Create(0f);
+            ref float w2 = ref Unsafe.Add(ref w, 800);
+            Vector256F a2_0_0 = Vector256.Create(0f);
+            Vector256F a2_0_1 = Vector256.Create(0f);
+            ref float w3 = ref Unsafe.Add(ref w, 1200);
+            Vector256F a3_0_0 = Vector256.Create(0f);
+            Vector256F a3_0_1 = Vector256.Create(0f);
+            ref float w4 = ref Unsafe.Add(ref w, 1600);
+            Vector256F a4_0_0 = Vector256.Create(0f);
+            Vector256F a4_0_1 = Vector256.Create(0f);
+            ref float w5 = ref Unsafe.Add(ref w, 2000);
+            Vector256F a5_0_0 = Vector256.Create(0f);
+            Vector256F a5_0_1 = Vector256.Create(0f);
+            for (int ic = 0; ic < 16; ic++)
+            {
+                ref float xi = ref Unsafe.Add(ref x, ic * 324);
+                int wi = ic * 25;
+                {
+                    Vector256F v0_0 = Vector256.LoadUnsafe(ref xi, 72);
+                    Vector256F v0_1 = Vector256.LoadUnsafe(ref xi, 78);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 20));
+                    a0_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a0_0_0);
+                    a0_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a0_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 20));
+                    a1_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a1_0_0);
+                    a1_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a1_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 20));
+                    a2_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a2_0_0);
+                    a2_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a2_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 20));
+                    a3_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a3_0_0);
+                    a3_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a3_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 20));
+                    a4_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a4_0_0);
+                    a4_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a4_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 20));
+                    a5_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a5_0_0);
+                    a5_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a5_0_1);
+                }
+                {
+                    Vector256F v0_0 = Vector256.LoadUnsafe(ref xi, 73);
+                    Vector256F v0_1 = Vector256.LoadUnsafe(ref xi, 79);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 21));
+                    a0_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a0_0_0);
+                    a0_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a0_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 21));
+                    a1_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a1_0_0);
+                    a1_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a1_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 21));
+                    a2_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a2_0_0);
+                    a2_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a2_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 21));
+                    a3_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a3_0_0);
+                    a3_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a3_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 21));
+                    a4_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a4_0_0);
+                    a4_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a4_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 21));
+                    a5_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a5_0_0);
+                    a5_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a5_0_1);
+                }
+                {
+                    Vector256F v0_0 = Vector256.LoadUnsafe(ref xi, 74);
+                    Vector256F v0_1 = Vector256.LoadUnsafe(ref xi, 80);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 22));
+                    a0_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a0_0_0);
+                    a0_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a0_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 22));
+                    a1_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a1_0_0);
+                    a1_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a1_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 22));
+                    a2_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a2_0_0);
+                    a2_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a2_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 22));
+                    a3_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a3_0_0);
+                    a3_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a3_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 22));
+                    a4_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a4_0_0);
+                    a4_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a4_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 22));
+                    a5_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a5_0_0);
+                    a5_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a5_0_1);
+                }
+                {
+                    Vector256F v0_0 = Vector256.LoadUnsafe(ref xi, 75);
+                    Vector256F v0_1 = Vector256.LoadUnsafe(ref xi, 81);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 23));
+                    a0_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a0_0_0);
+                    a0_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a0_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 23));
+                    a1_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a1_0_0);
+                    a1_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a1_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 23));
+                    a2_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a2_0_0);
+                    a2_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a2_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 23));
+                    a3_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a3_0_0);
+                    a3_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a3_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 23));
+                    a4_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a4_0_0);
+                    a4_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a4_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 23));
+                    a5_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a5_0_0);
+                    a5_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a5_0_1);
+                }
+                {
+                    Vector256F v0_0 = Vector256.LoadUnsafe(ref xi, 76);
+                    Vector256F v0_1 = Vector256.LoadUnsafe(ref xi, 82);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 24));
+                    a0_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a0_0_0);
+                    a0_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a0_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 24));
+                    a1_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a1_0_0);
+                    a1_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a1_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 24));
+                    a2_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a2_0_0);
+                    a2_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a2_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 24));
+                    a3_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a3_0_0);
+                    a3_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a3_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 24));
+                    a4_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a4_0_0);
+                    a4_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a4_0_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 24));
+                    a5_0_0 = Vector256.FusedMultiplyAdd(k, v0_0, a5_0_0);
+                    a5_0_1 = Vector256.FusedMultiplyAdd(k, v0_1, a5_0_1);
+                }
+            }
+            Vector256.StoreUnsafe(a0_0_0, ref y, 0);
+            Vector256.StoreUnsafe(a0_0_1, ref y, 6);
+            Vector256.StoreUnsafe(a1_0_0, ref y, 196);
+            Vector256.StoreUnsafe(a1_0_1, ref y, 202);
+            Vector256.StoreUnsafe(a2_0_0, ref y, 392);
+            Vector256.StoreUnsafe(a2_0_1, ref y, 398);
+            Vector256.StoreUnsafe(a3_0_0, ref y, 588);
+            Vector256.StoreUnsafe(a3_0_1, ref y, 594);
+            Vector256.StoreUnsafe(a4_0_0, ref y, 784);
+            Vector256.StoreUnsafe(a4_0_1, ref y, 790);
+            Vector256.StoreUnsafe(a5_0_0, ref y, 980);
+            Vector256.StoreUnsafe(a5_0_1, ref y, 986);
+        }
+
+        /// <summary>Layer 3 BackwardData: output rows 1..1 of 6 channels from oc (x: the sample's padded input, w and y at channel oc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardDataRows1To1Of6ChannelsIn256Bits(ref float x, ref float w, ref float y)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, 0);
+            Vector256F a0_1_0 = Vector256.Create(0f);
+            Vector256F a0_1_1 = Vector256.Create(0f);
+            ref float w1 = ref Unsafe.Add(ref w, 400);
+            Vector256F a1_1_0 = Vector256.Create(0f);
+            Vector256F a1_1_1 = Vector256.Create(0f);
+            ref float w2 = ref Unsafe.Add(ref w, 800);
+            Vector256F a2_1_0 = Vector256.Create(0f);
+            Vector256F a2_1_1 = Vector256.Create(0f);
+            ref float w3 = ref Unsafe.Add(ref w, 1200);
+            Vector256F a3_1_0 = Vector256.Create(0f);
+            Vector256F a3_1_1 = Vector256.Create(0f);
+            ref float w4 = ref Unsafe.Add(ref w, 1600);
+            Vector256F a4_1_0 = Vector256.Create(0f);
+            Vector256F a4_1_1 = Vector256.Create(0f);
+            ref float w5 = ref Unsafe.Add(ref w, 2000);
+            Vector256F a5_1_0 = Vector256.Create(0f);
+            Vector256F a5_1_1 = Vector256.Create(0f);
+            for (int ic = 0; ic < 16; ic++)
+            {
+                ref float xi = ref Unsafe.Add(ref x, ic * 324);
+                int wi = ic * 25;
+                {
+                    Vector256F v1_0 = Vector256.LoadUnsafe(ref xi, 72);
+                    Vector256F v1_1 = Vector256.LoadUnsafe(ref xi, 78);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 15));
+                    a0_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a0_1_0);
+                    a0_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a0_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 15));
+                    a1_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a1_1_0);
+                    a1_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a1_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 15));
+                    a2_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a2_1_0);
+                    a2_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a2_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 15));
+                    a3_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a3_1_0);
+                    a3_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a3_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 15));
+                    a4_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a4_1_0);
+                    a4_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a4_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 15));
+                    a5_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a5_1_0);
+                    a5_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a5_1_1);
+                }
+                {
+                    Vector256F v1_0 = Vector256.LoadUnsafe(ref xi, 73);
+                    Vector256F v1_1 = Vector256.LoadUnsafe(ref xi, 79);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 16));
+                    a0_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a0_1_0);
+                    a0_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a0_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 16));
+                    a1_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a1_1_0);
+                    a1_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a1_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 16));
+                    a2_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a2_1_0);
+                    a2_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a2_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 16));
+                    a3_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a3_1_0);
+                    a3_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a3_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 16));
+                    a4_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a4_1_0);
+                    a4_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a4_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 16));
+                    a5_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a5_1_0);
+                    a5_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a5_1_1);
+                }
+                {
+                    Vector256F v1_0 = Vector256.LoadUnsafe(ref xi, 74);
+                    Vector256F v1_1 = Vector256.LoadUnsafe(ref xi, 80);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 17));
+                    a0_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a0_1_0);
+                    a0_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a0_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 17));
+                    a1_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a1_1_0);
+                    a1_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a1_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 17));
+                    a2_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a2_1_0);
+                    a2_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a2_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 17));
+                    a3_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a3_1_0);
+                    a3_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a3_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 17));
+                    a4_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a4_1_0);
+                    a4_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a4_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 17));
+                    a5_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a5_1_0);
+                    a5_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a5_1_1);
+                }
+                {
+                    Vector256F v1_0 = Vector256.LoadUnsafe(ref xi, 75);
+                    Vector256F v1_1 = Vector256.LoadUnsafe(ref xi, 81);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 18));
+                    a0_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a0_1_0);
+                    a0_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a0_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 18));
+                    a1_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a1_1_0);
+                    a1_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a1_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 18));
+                    a2_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a2_1_0);
+                    a2_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a2_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 18));
+                    a3_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a3_1_0);
+                    a3_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a3_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 18));
+                    a4_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a4_1_0);
+                    a4_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a4_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 18));
+                    a5_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a5_1_0);
+                    a5_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a5_1_1);
+                }
+                {
+                    Vector256F v1_0 = Vector256.LoadUnsafe(ref xi, 76);
+                    Vector256F v1_1 = Vector256.LoadUnsafe(ref xi, 82);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 19));
+                    a0_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a0_1_0);
+                    a0_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a0_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 19));
+                    a1_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a1_1_0);
+                    a1_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a1_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 19));
+                    a2_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a2_1_0);
+                    a2_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a2_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 19));
+                    a3_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a3_1_0);
+                    a3_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a3_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 19));
+                    a4_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a4_1_0);
+                    a4_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a4_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 19));
+                    a5_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a5_1_0);
+                    a5_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a5_1_1);
+                }
+                {
+                    Vector256F v1_0 = Vector256.LoadUnsafe(ref xi, 90);
+                    Vector256F v1_1 = Vector256.LoadUnsafe(ref xi, 96);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 20));
+                    a0_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a0_1_0);
+                    a0_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a0_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 20));
+                    a1_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a1_1_0);
+                    a1_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a1_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 20));
+                    a2_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a2_1_0);
+                    a2_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a2_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 20));
+                    a3_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a3_1_0);
+                    a3_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a3_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 20));
+                    a4_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a4_1_0);
+                    a4_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a4_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 20));
+                    a5_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a5_1_0);
+                    a5_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a5_1_1);
+                }
+                {
+                    Vector256F v1_0 = Vector256.LoadUnsafe(ref xi, 91);
+                    Vector256F v1_1 = Vector256.LoadUnsafe(ref xi, 97);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 21));
+                    a0_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a0_1_0);
+                    a0_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a0_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 21));
+                    a1_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a1_1_0);
+                    a1_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a1_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 21));
+                    a2_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a2_1_0);
+                    a2_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a2_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 21));
+                    a3_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a3_1_0);
+                    a3_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a3_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 21));
+                    a4_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a4_1_0);
+                    a4_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a4_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 21));
+                    a5_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a5_1_0);
+                    a5_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a5_1_1);
+                }
+                {
+                    Vector256F v1_0 = Vector256.LoadUnsafe(ref xi, 92);
+                    Vector256F v1_1 = Vector256.LoadUnsafe(ref xi, 98);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 22));
+                    a0_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a0_1_0);
+                    a0_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a0_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 22));
+                    a1_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a1_1_0);
+                    a1_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a1_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 22));
+                    a2_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a2_1_0);
+                    a2_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a2_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 22));
+                    a3_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a3_1_0);
+                    a3_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a3_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 22));
+                    a4_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a4_1_0);
+                    a4_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a4_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 22));
+                    a5_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a5_1_0);
+                    a5_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a5_1_1);
+                }
+                {
+                    Vector256F v1_0 = Vector256.LoadUnsafe(ref xi, 93);
+                    Vector256F v1_1 = Vector256.LoadUnsafe(ref xi, 99);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 23));
+                    a0_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a0_1_0);
+                    a0_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a0_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 23));
+                    a1_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a1_1_0);
+                    a1_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a1_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 23));
+                    a2_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a2_1_0);
+                    a2_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a2_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 23));
+                    a3_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a3_1_0);
+                    a3_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a3_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 23));
+                    a4_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a4_1_0);
+                    a4_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a4_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 23));
+                    a5_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a5_1_0);
+                    a5_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a5_1_1);
+                }
+                {
+                    Vector256F v1_0 = Vector256.LoadUnsafe(ref xi, 94);
+                    Vector256F v1_1 = Vector256.LoadUnsafe(ref xi, 100);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 24));
+                    a0_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a0_1_0);
+                    a0_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a0_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 24));
+                    a1_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a1_1_0);
+                    a1_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a1_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 24));
+                    a2_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a2_1_0);
+                    a2_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a2_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 24));
+                    a3_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a3_1_0);
+                    a3_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a3_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 24));
+                    a4_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a4_1_0);
+                    a4_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a4_1_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 24));
+                    a5_1_0 = Vector256.FusedMultiplyAdd(k, v1_0, a5_1_0);
+                    a5_1_1 = Vector256.FusedMultiplyAdd(k, v1_1, a5_1_1);
+                }
+            }
+            Vector256.StoreUnsafe(a0_1_0, ref y, 14);
+            Vector256.StoreUnsafe(a0_1_1, ref y, 20);
+            Vector256.StoreUnsafe(a1_1_0, ref y, 210);
+            Vector256.StoreUnsafe(a1_1_1, ref y, 216);
+            Vector256.StoreUnsafe(a2_1_0, ref y, 406);
+            Vector256.StoreUnsafe(a2_1_1, ref y, 412);
+            Vector256.StoreUnsafe(a3_1_0, ref y, 602);
+            Vector256.StoreUnsafe(a3_1_1, ref y, 608);
+            Vector256.StoreUnsafe(a4_1_0, ref y, 798);
+            Vector256.StoreUnsafe(a4_1_1, ref y, 804);
+            Vector256.StoreUnsafe(a5_1_0, ref y, 994);
+            Vector256.StoreUnsafe(a5_1_1, ref y, 1000);
+        }
+
+        /// <summary>Layer 3 BackwardData: output rows 2..2 of 6 channels from oc (x: the sample's padded input, w and y at channel oc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardDataRows2To2Of6ChannelsIn256Bits(ref float x, ref float w, ref float y)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, 0);
+            Vector256F a0_2_0 = Vector256.Create(0f);
+            Vector256F a0_2_1 = Vector256.Create(0f);
+            ref float w1 = ref Unsafe.Add(ref w, 400);
+            Vector256F a1_2_0 = Vector256.Create(0f);
+            Vector256F a1_2_1 = Vector256.Create(0f);
+            ref float w2 = ref Unsafe.Add(ref w, 800);
+            Vector256F a2_2_0 = Vector256.Create(0f);
+            Vector256F a2_2_1 = Vector256.Create(0f);
+            ref float w3 = ref Unsafe.Add(ref w, 1200);
+            Vector256F a3_2_0 = Vector256.Create(0f);
+            Vector256F a3_2_1 = Vector256.Create(0f);
+            ref float w4 = ref Unsafe.Add(ref w, 1600);
+            Vector256F a4_2_0 = Vector256.Create(0f);
+            Vector256F a4_2_1 = Vector256.Create(0f);
+            ref float w5 = ref Unsafe.Add(ref w, 2000);
+            Vector256F a5_2_0 = Vector256.Create(0f);
+            Vector256F a5_2_1 = Vector256.Create(0f);
+            for (int ic = 0; ic < 16; ic++)
+            {
+                ref float xi = ref Unsafe.Add(ref x, ic * 324);
+                int wi = ic * 25;
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 72);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 78);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 10));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 10));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 10));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 10));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 10));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 10));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 73);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 79);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 11));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 11));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 11));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 11));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 11));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 11));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 74);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 80);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 12));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 12));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 12));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 12));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 12));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 12));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 75);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 81);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 13));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 13));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 13));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 13));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 13));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 13));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 76);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 82);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 14));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 14));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 14));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 14));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 14));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 14));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 90);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 96);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 15));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 15));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 15));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 15));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 15));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 15));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 91);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 97);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 16));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 16));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 16));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 16));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 16));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 16));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 92);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 98);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 17));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 17));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 17));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 17));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 17));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 17));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 93);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 99);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 18));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 18));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 18));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 18));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 18));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 18));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 94);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 100);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 19));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 19));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 19));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 19));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 19));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 19));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 108);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 114);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 20));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 20));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 20));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 20));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 20));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 20));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 109);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 115);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 21));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 21));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 21));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 21));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 21));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 21));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 110);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 116);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 22));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 22));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 22));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 22));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 22));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 22));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 111);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 117);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 23));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 23));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 23));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 23));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 23));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 23));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+                {
+                    Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 112);
+                    Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 118);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 24));
+                    a0_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a0_2_0);
+                    a0_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a0_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 24));
+                    a1_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a1_2_0);
+                    a1_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a1_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 24));
+                    a2_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a2_2_0);
+                    a2_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a2_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 24));
+                    a3_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a3_2_0);
+                    a3_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a3_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 24));
+                    a4_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a4_2_0);
+                    a4_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a4_2_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 24));
+                    a5_2_0 = Vector256.FusedMultiplyAdd(k, v2_0, a5_2_0);
+                    a5_2_1 = Vector256.FusedMultiplyAdd(k, v2_1, a5_2_1);
+                }
+            }
+            Vector256.StoreUnsafe(a0_2_0, ref y, 28);
+            Vector256.StoreUnsafe(a0_2_1, ref y, 34);
+            Vector256.StoreUnsafe(a1_2_0, ref y, 224);
+            Vector256.StoreUnsafe(a1_2_1, ref y, 230);
+            Vector256.StoreUnsafe(a2_2_0, ref y, 420);
+            Vector256.StoreUnsafe(a2_2_1, ref y, 426);
+            Vector256.StoreUnsafe(a3_2_0, ref y, 616);
+            Vector256.StoreUnsafe(a3_2_1, ref y, 622);
+            Vector256.StoreUnsafe(a4_2_0, ref y, 812);
+            Vector256.StoreUnsafe(a4_2_1, ref y, 818);
+            Vector256.StoreUnsafe(a5_2_0, ref y, 1008);
+            Vector256.StoreUnsafe(a5_2_1, ref y, 1014);
+        }
+
+        /// <summary>Layer 3 BackwardData: output rows 3..3 of 6 channels from oc (x: the sample's padded input, w and y at channel oc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardDataRows3To3Of6ChannelsIn256Bits(ref float x, ref float w, ref float y)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, 0);
+            Vector256F a0_3_0 = Vector256.Create(0f);
+            Vector256F a0_3_1 = Vector256.Create(0f);
+            ref float w1 = ref Unsafe.Add(ref w, 400);
+            Vector256F a1_3_0 = Vector256.Create(0f);
+            Vector256F a1_3_1 = Vector256.Create(0f);
+            ref float w2 = ref Unsafe.Add(ref w, 800);
+            Vector256F a2_3_0 = Vector256.Create(0f);
+            Vector256F a2_3_1 = Vector256.Create(0f);
+            ref float w3 = ref Unsafe.Add(ref w, 1200);
+            Vector256F a3_3_0 = Vector256.Create(0f);
+            Vector256F a3_3_1 = Vector256.Create(0f);
+            ref float w4 = ref Unsafe.Add(ref w, 1600);
+            Vector256F a4_3_0 = Vector256.Create(0f);
+            Vector256F a4_3_1 = Vector256.Create(0f);
+            ref float w5 = ref Unsafe.Add(ref w, 2000);
+            Vector256F a5_3_0 = Vector256.Create(0f);
+            Vector256F a5_3_1 = Vector256.Create(0f);
+            for (int ic = 0; ic < 16; ic++)
+            {
+                ref float xi = ref Unsafe.Add(ref x, ic * 324);
+                int wi = ic * 25;
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 72);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 78);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 5));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 5));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 5));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 5));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 5));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 5));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 73);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 79);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 6));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 6));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 6));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 6));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 6));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 6));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 74);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 80);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 7));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 7));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 7));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 7));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 7));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 7));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 75);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 81);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 8));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 8));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 8));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 8));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 8));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 8));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 76);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 82);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 9));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 9));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 9));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 9));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 9));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 9));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 90);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 96);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 10));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 10));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 10));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 10));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 10));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 10));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 91);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 97);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 11));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 11));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 11));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 11));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 11));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 11));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 92);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 98);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 12));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 12));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 12));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 12));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 12));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 12));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 93);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 99);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 13));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 13));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 13));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 13));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 13));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 13));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 94);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 100);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 14));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 14));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 14));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 14));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 14));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 14));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 108);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 114);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 15));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 15));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 15));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 15));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 15));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 15));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 109);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 115);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 16));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 16));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 16));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 16));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 16));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 16));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 110);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 116);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 17));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 17));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 17));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 17));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 17));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 17));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 111);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 117);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 18));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 18));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 18));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 18));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 18));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 18));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 112);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 118);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 19));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 19));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 19));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 19));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 19));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 19));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 126);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 132);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 20));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 20));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 20));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 20));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 20));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 20));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 127);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 133);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 21));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 21));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 21));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 21));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 21));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 21));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 128);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 134);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 22));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 22));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 22));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 22));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 22));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 22));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 129);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 135);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 23));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 23));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 23));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 23));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 23));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 23));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+                {
+                    Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 130);
+                    Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 136);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 24));
+                    a0_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a0_3_0);
+                    a0_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a0_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 24));
+                    a1_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a1_3_0);
+                    a1_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a1_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 24));
+                    a2_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a2_3_0);
+                    a2_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a2_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 24));
+                    a3_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a3_3_0);
+                    a3_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a3_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 24));
+                    a4_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a4_3_0);
+                    a4_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a4_3_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 24));
+                    a5_3_0 = Vector256.FusedMultiplyAdd(k, v3_0, a5_3_0);
+                    a5_3_1 = Vector256.FusedMultiplyAdd(k, v3_1, a5_3_1);
+                }
+            }
+            Vector256.StoreUnsafe(a0_3_0, ref y, 42);
+            Vector256.StoreUnsafe(a0_3_1, ref y, 48);
+            Vector256.StoreUnsafe(a1_3_0, ref y, 238);
+            Vector256.StoreUnsafe(a1_3_1, ref y, 244);
+            Vector256.StoreUnsafe(a2_3_0, ref y, 434);
+            Vector256.StoreUnsafe(a2_3_1, ref y, 440);
+            Vector256.StoreUnsafe(a3_3_0, ref y, 630);
+            Vector256.StoreUnsafe(a3_3_1, ref y, 636);
+            Vector256.StoreUnsafe(a4_3_0, ref y, 826);
+            Vector256.StoreUnsafe(a4_3_1, ref y, 832);
+            Vector256.StoreUnsafe(a5_3_0, ref y, 1022);
+            Vector256.StoreUnsafe(a5_3_1, ref y, 1028);
+        }
+
+        /// <summary>Layer 3 BackwardData: output rows 4..4 of 6 channels from oc (x: the sample's padded input, w and y at channel oc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardDataRows4To4Of6ChannelsIn256Bits(ref float x, ref float w, ref float y)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, 0);
+            Vector256F a0_4_0 = Vector256.Create(0f);
+            Vector256F a0_4_1 = Vector256.Create(0f);
+            ref float w1 = ref Unsafe.Add(ref w, 400);
+            Vector256F a1_4_0 = Vector256.Create(0f);
+            Vector256F a1_4_1 = Vector256.Create(0f);
+            ref float w2 = ref Unsafe.Add(ref w, 800);
+            Vector256F a2_4_0 = Vector256.Create(0f);
+            Vector256F a2_4_1 = Vector256.Create(0f);
+            ref float w3 = ref Unsafe.Add(ref w, 1200);
+            Vector256F a3_4_0 = Vector256.Create(0f);
+            Vector256F a3_4_1 = Vector256.Create(0f);
+            ref float w4 = ref Unsafe.Add(ref w, 1600);
+            Vector256F a4_4_0 = Vector256.Create(0f);
+            Vector256F a4_4_1 = Vector256.Create(0f);
+            ref float w5 = ref Unsafe.Add(ref w, 2000);
+            Vector256F a5_4_0 = Vector256.Create(0f);
+            Vector256F a5_4_1 = Vector256.Create(0f);
+            for (int ic = 0; ic < 16; ic++)
+            {
+                ref float xi = ref Unsafe.Add(ref x, ic * 324);
+                int wi = ic * 25;
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 72);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 78);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 0));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 0));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 0));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 0));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 0));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 0));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 73);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 79);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 1));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 1));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 1));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 1));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 1));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 1));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 74);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 80);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 2));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 2));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 2));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 2));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 2));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 2));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 75);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 81);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 3));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 3));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 3));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 3));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 3));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 3));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 76);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 82);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 4));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 4));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 4));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 4));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 4));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 4));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 90);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 96);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 5));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 5));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 5));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 5));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 5));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 5));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 91);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 97);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 6));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 6));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 6));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 6));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 6));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 6));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 92);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 98);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 7));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 7));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 7));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 7));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 7));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 7));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 93);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 99);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 8));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 8));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 8));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 8));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 8));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 8));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 94);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 100);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 9));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 9));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 9));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 9));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 9));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 9));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 108);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 114);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 10));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 10));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 10));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 10));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 10));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 10));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 109);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 115);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 11));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 11));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 11));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 11));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 11));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 11));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 110);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 116);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 12));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 12));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 12));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 12));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 12));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 12));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 111);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 117);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 13));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 13));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 13));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 13));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 13));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 13));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 112);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 118);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 14));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 14));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 14));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 14));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 14));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 14));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 126);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 132);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 15));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 15));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 15));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 15));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 15));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 15));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 127);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 133);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 16));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 16));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 16));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 16));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 16));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 16));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 128);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 134);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 17));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 17));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 17));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 17));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 17));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 17));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 129);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 135);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 18));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 18));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 18));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 18));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 18));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 18));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 130);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 136);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 19));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 19));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 19));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 19));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 19));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 19));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 144);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 150);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 20));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 20));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 20));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 20));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 20));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 20));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 145);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 151);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 21));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 21));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 21));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 21));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 21));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 21));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 146);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 152);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 22));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 22));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 22));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 22));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 22));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 22));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 147);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 153);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 23));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 23));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 23));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 23));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 23));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 23));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+                {
+                    Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 148);
+                    Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 154);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 24));
+                    a0_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a0_4_0);
+                    a0_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a0_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 24));
+                    a1_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a1_4_0);
+                    a1_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a1_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 24));
+                    a2_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a2_4_0);
+                    a2_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a2_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 24));
+                    a3_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a3_4_0);
+                    a3_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a3_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 24));
+                    a4_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a4_4_0);
+                    a4_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a4_4_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 24));
+                    a5_4_0 = Vector256.FusedMultiplyAdd(k, v4_0, a5_4_0);
+                    a5_4_1 = Vector256.FusedMultiplyAdd(k, v4_1, a5_4_1);
+                }
+            }
+            Vector256.StoreUnsafe(a0_4_0, ref y, 56);
+            Vector256.StoreUnsafe(a0_4_1, ref y, 62);
+            Vector256.StoreUnsafe(a1_4_0, ref y, 252);
+            Vector256.StoreUnsafe(a1_4_1, ref y, 258);
+            Vector256.StoreUnsafe(a2_4_0, ref y, 448);
+            Vector256.StoreUnsafe(a2_4_1, ref y, 454);
+            Vector256.StoreUnsafe(a3_4_0, ref y, 644);
+            Vector256.StoreUnsafe(a3_4_1, ref y, 650);
+            Vector256.StoreUnsafe(a4_4_0, ref y, 840);
+            Vector256.StoreUnsafe(a4_4_1, ref y, 846);
+            Vector256.StoreUnsafe(a5_4_0, ref y, 1036);
+            Vector256.StoreUnsafe(a5_4_1, ref y, 1042);
+        }
+
+        /// <summary>Layer 3 BackwardData: output rows 5..5 of 6 channels from oc (x: the sample's padded input, w and y at channel oc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardDataRows5To5Of6ChannelsIn256Bits(ref float x, ref float w, ref float y)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, 0);
+            Vector256F a0_5_0 = Vector256.Create(0f);
+            Vector256F a0_5_1 = Vector256.Create(0f);
+            ref float w1 = ref Unsafe.Add(ref w, 400);
+            Vector256F a1_5_0 = Vector256.Create(0f);
+            Vector256F a1_5_1 = Vector256.Create(0f);
+            ref float w2 = ref Unsafe.Add(ref w, 800);
+            Vector256F a2_5_0 = Vector256.Create(0f);
+            Vector256F a2_5_1 = Vector256.Create(0f);
+            ref float w3 = ref Unsafe.Add(ref w, 1200);
+            Vector256F a3_5_0 = Vector256.Create(0f);
+            Vector256F a3_5_1 = Vector256.Create(0f);
+            ref float w4 = ref Unsafe.Add(ref w, 1600);
+            Vector256F a4_5_0 = Vector256.Create(0f);
+            Vector256F a4_5_1 = Vector256.Create(0f);
+            ref float w5 = ref Unsafe.Add(ref w, 2000);
+            Vector256F a5_5_0 = Vector256.Create(0f);
+            Vector256F a5_5_1 = Vector256.Create(0f);
+            for (int ic = 0; ic < 16; ic++)
+            {
+                ref float xi = ref Unsafe.Add(ref x, ic * 324);
+                int wi = ic * 25;
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 90);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 96);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 0));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 0));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 0));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 0));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 0));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 0));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 91);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 97);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 1));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 1));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 1));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 1));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 1));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 1));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 92);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 98);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 2));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 2));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 2));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 2));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 2));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 2));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 93);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 99);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 3));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 3));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 3));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 3));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 3));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 3));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 94);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 100);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 4));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 4));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 4));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 4));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 4));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 4));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 108);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 114);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 5));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 5));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 5));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 5));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 5));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 5));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 109);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 115);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 6));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 6));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 6));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 6));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 6));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 6));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 110);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 116);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 7));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 7));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 7));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 7));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 7));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 7));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 111);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 117);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 8));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 8));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 8));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 8));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 8));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 8));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 112);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 118);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 9));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 9));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 9));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 9));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 9));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 9));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 126);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 132);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 10));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 10));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 10));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 10));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 10));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 10));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 127);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 133);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 11));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 11));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 11));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 11));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 11));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 11));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 128);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 134);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 12));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 12));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 12));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 12));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 12));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 12));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 129);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 135);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 13));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 13));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 13));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 13));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 13));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 13));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 130);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 136);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 14));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 14));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 14));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 14));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 14));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 14));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 144);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 150);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 15));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 15));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 15));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 15));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 15));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 15));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 145);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 151);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 16));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 16));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 16));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 16));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 16));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 16));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 146);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 152);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 17));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 17));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 17));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 17));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 17));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 17));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 147);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 153);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 18));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 18));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 18));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 18));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 18));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 18));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 148);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 154);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 19));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 19));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 19));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 19));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 19));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 19));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 162);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 168);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 20));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 20));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 20));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 20));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 20));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 20));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 163);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 169);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 21));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 21));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 21));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 21));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 21));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 21));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 164);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 170);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 22));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 22));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 22));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 22));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 22));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 22));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 165);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 171);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 23));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 23));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 23));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 23));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 23));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 23));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+                {
+                    Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 166);
+                    Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 172);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 24));
+                    a0_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a0_5_0);
+                    a0_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a0_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 24));
+                    a1_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a1_5_0);
+                    a1_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a1_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 24));
+                    a2_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a2_5_0);
+                    a2_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a2_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 24));
+                    a3_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a3_5_0);
+                    a3_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a3_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 24));
+                    a4_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a4_5_0);
+                    a4_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a4_5_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 24));
+                    a5_5_0 = Vector256.FusedMultiplyAdd(k, v5_0, a5_5_0);
+                    a5_5_1 = Vector256.FusedMultiplyAdd(k, v5_1, a5_5_1);
+                }
+            }
+            Vector256.StoreUnsafe(a0_5_0, ref y, 70);
+            Vector256.StoreUnsafe(a0_5_1, ref y, 76);
+            Vector256.StoreUnsafe(a1_5_0, ref y, 266);
+            Vector256.StoreUnsafe(a1_5_1, ref y, 272);
+            Vector256.StoreUnsafe(a2_5_0, ref y, 462);
+            Vector256.StoreUnsafe(a2_5_1, ref y, 468);
+            Vector256.StoreUnsafe(a3_5_0, ref y, 658);
+            Vector256.StoreUnsafe(a3_5_1, ref y, 664);
+            Vector256.StoreUnsafe(a4_5_0, ref y, 854);
+            Vector256.StoreUnsafe(a4_5_1, ref y, 860);
+            Vector256.StoreUnsafe(a5_5_0, ref y, 1050);
+            Vector256.StoreUnsafe(a5_5_1, ref y, 1056);
+        }
+
+        /// <summary>Layer 3 BackwardData: output rows 6..6 of 6 channels from oc (x: the sample's padded input, w and y at channel oc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardDataRows6To6Of6ChannelsIn256Bits(ref float x, ref float w, ref float y)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, 0);
+            Vector256F a0_6_0 = Vector256.Create(0f);
+            Vector256F a0_6_1 = Vector256.Create(0f);
+            ref float w1 = ref Unsafe.Add(ref w, 400);
+            Vector256F a1_6_0 = Vector256.Create(0f);
+            Vector256F a1_6_1 = Vector256.Create(0f);
+            ref float w2 = ref Unsafe.Add(ref w, 800);
+            Vector256F a2_6_0 = Vector256.Create(0f);
+            Vector256F a2_6_1 = Vector256.Create(0f);
+            ref float w3 = ref Unsafe.Add(ref w, 1200);
+            Vector256F a3_6_0 = Vector256.Create(0f);
+            Vector256F a3_6_1 = Vector256.Create(0f);
+            ref float w4 = ref Unsafe.Add(ref w, 1600);
+            Vector256F a4_6_0 = Vector256.Create(0f);
+            Vector256F a4_6_1 = Vector256.Create(0f);
+            ref float w5 = ref Unsafe.Add(ref w, 2000);
+            Vector256F a5_6_0 = Vector256.Create(0f);
+            Vector256F a5_6_1 = Vector256.Create(0f);
+            for (int ic = 0; ic < 16; ic++)
+            {
+                ref float xi = ref Unsafe.Add(ref x, ic * 324);
+                int wi = ic * 25;
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 108);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 114);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 0));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 0));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 0));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 0));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 0));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 0));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 109);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 115);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 1));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 1));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 1));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 1));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 1));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 1));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 110);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 116);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 2));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 2));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 2));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 2));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 2));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 2));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 111);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 117);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 3));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 3));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 3));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 3));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 3));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 3));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 112);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 118);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 4));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 4));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 4));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 4));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 4));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 4));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 126);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 132);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 5));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 5));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 5));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 5));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 5));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 5));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 127);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 133);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 6));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 6));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 6));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 6));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 6));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 6));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 128);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 134);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 7));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 7));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 7));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 7));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 7));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 7));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 129);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 135);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 8));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 8));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 8));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 8));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 8));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 8));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 130);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 136);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 9));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 9));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 9));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 9));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 9));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 9));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 144);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 150);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 10));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 10));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 10));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 10));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 10));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 10));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 145);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 151);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 11));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 11));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 11));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 11));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 11));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 11));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 146);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 152);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 12));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 12));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 12));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 12));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 12));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 12));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 147);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 153);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 13));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 13));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 13));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 13));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 13));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 13));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 148);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 154);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 14));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 14));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 14));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 14));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 14));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 14));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 162);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 168);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 15));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 15));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 15));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 15));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 15));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 15));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 163);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 169);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 16));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 16));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 16));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 16));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 16));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 16));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 164);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 170);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 17));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 17));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 17));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 17));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 17));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 17));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 165);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 171);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 18));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 18));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 18));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 18));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 18));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 18));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 166);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 172);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 19));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 19));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 19));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 19));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 19));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 19));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 180);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 186);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 20));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 20));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 20));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 20));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 20));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 20));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 181);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 187);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 21));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 21));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 21));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 21));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 21));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 21));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 182);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 188);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 22));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 22));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 22));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 22));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 22));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 22));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 183);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 189);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 23));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 23));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 23));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 23));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 23));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 23));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+                {
+                    Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 184);
+                    Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 190);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 24));
+                    a0_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a0_6_0);
+                    a0_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a0_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 24));
+                    a1_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a1_6_0);
+                    a1_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a1_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 24));
+                    a2_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a2_6_0);
+                    a2_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a2_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 24));
+                    a3_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a3_6_0);
+                    a3_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a3_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 24));
+                    a4_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a4_6_0);
+                    a4_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a4_6_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 24));
+                    a5_6_0 = Vector256.FusedMultiplyAdd(k, v6_0, a5_6_0);
+                    a5_6_1 = Vector256.FusedMultiplyAdd(k, v6_1, a5_6_1);
+                }
+            }
+            Vector256.StoreUnsafe(a0_6_0, ref y, 84);
+            Vector256.StoreUnsafe(a0_6_1, ref y, 90);
+            Vector256.StoreUnsafe(a1_6_0, ref y, 280);
+            Vector256.StoreUnsafe(a1_6_1, ref y, 286);
+            Vector256.StoreUnsafe(a2_6_0, ref y, 476);
+            Vector256.StoreUnsafe(a2_6_1, ref y, 482);
+            Vector256.StoreUnsafe(a3_6_0, ref y, 672);
+            Vector256.StoreUnsafe(a3_6_1, ref y, 678);
+            Vector256.StoreUnsafe(a4_6_0, ref y, 868);
+            Vector256.StoreUnsafe(a4_6_1, ref y, 874);
+            Vector256.StoreUnsafe(a5_6_0, ref y, 1064);
+            Vector256.StoreUnsafe(a5_6_1, ref y, 1070);
+        }
+
+        /// <summary>Layer 3 BackwardData: output rows 7..7 of 6 channels from oc (x: the sample's padded input, w and y at channel oc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardDataRows7To7Of6ChannelsIn256Bits(ref float x, ref float w, ref float y)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, 0);
+            Vector256F a0_7_0 = Vector256.Create(0f);
+            Vector256F a0_7_1 = Vector256.Create(0f);
+            ref float w1 = ref Unsafe.Add(ref w, 400);
+            Vector256F a1_7_0 = Vector256.Create(0f);
+            Vector256F a1_7_1 = Vector256.Create(0f);
+            ref float w2 = ref Unsafe.Add(ref w, 800);
+            Vector256F a2_7_0 = Vector256.Create(0f);
+            Vector256F a2_7_1 = Vector256.Create(0f);
+            ref float w3 = ref Unsafe.Add(ref w, 1200);
+            Vector256F a3_7_0 = Vector256.Create(0f);
+            Vector256F a3_7_1 = Vector256.Create(0f);
+            ref float w4 = ref Unsafe.Add(ref w, 1600);
+            Vector256F a4_7_0 = Vector256.Create(0f);
+            Vector256F a4_7_1 = Vector256.Create(0f);
+            ref float w5 = ref Unsafe.Add(ref w, 2000);
+            Vector256F a5_7_0 = Vector256.Create(0f);
+            Vector256F a5_7_1 = Vector256.Create(0f);
+            for (int ic = 0; ic < 16; ic++)
+            {
+                ref float xi = ref Unsafe.Add(ref x, ic * 324);
+                int wi = ic * 25;
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 126);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 132);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 0));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 0));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 0));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 0));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 0));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 0));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 127);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 133);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 1));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 1));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 1));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 1));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 1));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 1));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 128);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 134);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 2));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 2));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 2));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 2));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 2));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 2));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 129);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 135);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 3));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 3));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 3));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 3));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 3));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 3));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 130);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 136);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 4));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 4));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 4));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 4));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 4));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 4));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 144);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 150);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 5));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 5));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 5));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 5));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 5));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 5));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 145);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 151);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 6));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 6));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 6));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 6));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 6));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 6));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 146);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 152);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 7));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 7));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 7));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 7));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 7));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 7));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 147);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 153);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 8));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 8));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 8));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 8));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 8));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 8));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 148);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 154);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 9));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 9));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 9));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 9));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 9));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 9));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 162);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 168);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 10));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 10));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 10));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 10));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 10));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 10));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 163);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 169);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 11));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 11));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 11));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 11));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 11));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 11));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 164);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 170);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 12));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 12));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 12));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 12));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 12));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 12));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 165);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 171);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 13));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 13));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 13));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 13));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 13));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 13));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 166);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 172);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 14));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 14));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 14));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 14));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 14));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 14));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 180);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 186);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 15));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 15));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 15));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 15));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 15));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 15));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 181);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 187);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 16));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 16));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 16));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 16));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 16));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 16));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 182);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 188);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 17));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 17));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 17));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 17));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 17));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 17));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 183);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 189);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 18));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 18));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 18));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 18));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 18));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 18));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 184);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 190);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 19));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 19));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 19));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 19));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 19));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 19));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 198);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 204);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 20));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 20));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 20));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 20));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 20));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 20));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 199);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 205);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 21));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 21));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 21));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 21));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 21));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 21));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 200);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 206);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 22));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 22));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 22));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 22));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 22));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 22));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 201);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 207);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 23));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 23));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 23));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 23));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 23));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 23));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+                {
+                    Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 202);
+                    Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 208);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 24));
+                    a0_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a0_7_0);
+                    a0_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a0_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 24));
+                    a1_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a1_7_0);
+                    a1_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a1_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 24));
+                    a2_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a2_7_0);
+                    a2_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a2_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 24));
+                    a3_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a3_7_0);
+                    a3_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a3_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 24));
+                    a4_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a4_7_0);
+                    a4_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a4_7_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 24));
+                    a5_7_0 = Vector256.FusedMultiplyAdd(k, v7_0, a5_7_0);
+                    a5_7_1 = Vector256.FusedMultiplyAdd(k, v7_1, a5_7_1);
+                }
+            }
+            Vector256.StoreUnsafe(a0_7_0, ref y, 98);
+            Vector256.StoreUnsafe(a0_7_1, ref y, 104);
+            Vector256.StoreUnsafe(a1_7_0, ref y, 294);
+            Vector256.StoreUnsafe(a1_7_1, ref y, 300);
+            Vector256.StoreUnsafe(a2_7_0, ref y, 490);
+            Vector256.StoreUnsafe(a2_7_1, ref y, 496);
+            Vector256.StoreUnsafe(a3_7_0, ref y, 686);
+            Vector256.StoreUnsafe(a3_7_1, ref y, 692);
+            Vector256.StoreUnsafe(a4_7_0, ref y, 882);
+            Vector256.StoreUnsafe(a4_7_1, ref y, 888);
+            Vector256.StoreUnsafe(a5_7_0, ref y, 1078);
+            Vector256.StoreUnsafe(a5_7_1, ref y, 1084);
+        }
+
+        /// <summary>Layer 3 BackwardData: output rows 8..8 of 6 channels from oc (x: the sample's padded input, w and y at channel oc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardDataRows8To8Of6ChannelsIn256Bits(ref float x, ref float w, ref float y)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, 0);
+            Vector256F a0_8_0 = Vector256.Create(0f);
+            Vector256F a0_8_1 = Vector256.Create(0f);
+            ref float w1 = ref Unsafe.Add(ref w, 400);
+            Vector256F a1_8_0 = Vector256.Create(0f);
+            Vector256F a1_8_1 = Vector256.Create(0f);
+            ref float w2 = ref Unsafe.Add(ref w, 800);
+            Vector256F a2_8_0 = Vector256.Create(0f);
+            Vector256F a2_8_1 = Vector256.Create(0f);
+            ref float w3 = ref Unsafe.Add(ref w, 1200);
+            Vector256F a3_8_0 = Vector256.Create(0f);
+            Vector256F a3_8_1 = Vector256.Create(0f);
+            ref float w4 = ref Unsafe.Add(ref w, 1600);
+            Vector256F a4_8_0 = Vector256.Create(0f);
+            Vector256F a4_8_1 = Vector256.Create(0f);
+            ref float w5 = ref Unsafe.Add(ref w, 2000);
+            Vector256F a5_8_0 = Vector256.Create(0f);
+            Vector256F a5_8_1 = Vector256.Create(0f);
+            for (int ic = 0; ic < 16; ic++)
+            {
+                ref float xi = ref Unsafe.Add(ref x, ic * 324);
+                int wi = ic * 25;
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 144);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 150);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 0));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 0));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 0));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 0));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 0));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 0));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 145);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 151);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 1));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 1));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 1));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 1));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 1));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 1));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 146);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 152);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 2));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 2));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 2));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 2));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 2));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 2));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 147);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 153);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 3));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 3));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 3));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 3));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 3));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 3));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 148);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 154);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 4));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 4));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 4));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 4));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 4));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 4));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 162);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 168);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 5));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 5));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 5));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 5));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 5));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 5));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 163);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 169);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 6));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 6));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 6));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 6));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 6));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 6));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 164);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 170);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 7));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 7));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 7));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 7));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 7));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 7));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 165);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 171);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 8));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 8));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 8));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 8));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 8));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 8));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 166);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 172);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 9));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 9));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 9));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 9));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 9));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 9));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 180);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 186);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 10));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 10));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 10));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 10));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 10));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 10));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 181);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 187);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 11));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 11));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 11));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 11));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 11));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 11));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 182);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 188);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 12));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 12));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 12));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 12));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 12));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 12));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 183);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 189);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 13));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 13));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 13));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 13));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 13));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 13));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 184);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 190);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 14));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 14));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 14));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 14));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 14));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 14));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 198);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 204);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 15));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 15));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 15));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 15));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 15));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 15));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 199);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 205);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 16));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 16));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 16));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 16));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 16));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 16));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 200);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 206);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 17));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 17));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 17));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 17));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 17));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 17));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 201);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 207);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 18));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 18));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 18));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 18));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 18));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 18));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 202);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 208);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 19));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 19));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 19));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 19));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 19));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 19));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 216);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 222);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 20));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 20));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 20));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 20));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 20));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 20));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 217);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 223);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 21));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 21));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 21));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 21));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 21));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 21));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 218);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 224);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 22));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 22));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 22));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 22));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 22));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 22));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 219);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 225);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 23));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 23));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 23));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 23));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 23));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 23));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+                {
+                    Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 220);
+                    Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 226);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 24));
+                    a0_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a0_8_0);
+                    a0_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a0_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 24));
+                    a1_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a1_8_0);
+                    a1_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a1_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 24));
+                    a2_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a2_8_0);
+                    a2_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a2_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 24));
+                    a3_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a3_8_0);
+                    a3_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a3_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 24));
+                    a4_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a4_8_0);
+                    a4_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a4_8_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 24));
+                    a5_8_0 = Vector256.FusedMultiplyAdd(k, v8_0, a5_8_0);
+                    a5_8_1 = Vector256.FusedMultiplyAdd(k, v8_1, a5_8_1);
+                }
+            }
+            Vector256.StoreUnsafe(a0_8_0, ref y, 112);
+            Vector256.StoreUnsafe(a0_8_1, ref y, 118);
+            Vector256.StoreUnsafe(a1_8_0, ref y, 308);
+            Vector256.StoreUnsafe(a1_8_1, ref y, 314);
+            Vector256.StoreUnsafe(a2_8_0, ref y, 504);
+            Vector256.StoreUnsafe(a2_8_1, ref y, 510);
+            Vector256.StoreUnsafe(a3_8_0, ref y, 700);
+            Vector256.StoreUnsafe(a3_8_1, ref y, 706);
+            Vector256.StoreUnsafe(a4_8_0, ref y, 896);
+            Vector256.StoreUnsafe(a4_8_1, ref y, 902);
+            Vector256.StoreUnsafe(a5_8_0, ref y, 1092);
+            Vector256.StoreUnsafe(a5_8_1, ref y, 1098);
+        }
+
+        /// <summary>Layer 3 BackwardData: output rows 9..9 of 6 channels from oc (x: the sample's padded input, w and y at channel oc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardDataRows9To9Of6ChannelsIn256Bits(ref float x, ref float w, ref float y)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, 0);
+            Vector256F a0_9_0 = Vector256.Create(0f);
+            Vector256F a0_9_1 = Vector256.Create(0f);
+            ref float w1 = ref Unsafe.Add(ref w, 400);
+            Vector256F a1_9_0 = Vector256.Create(0f);
+            Vector256F a1_9_1 = Vector256.Create(0f);
+            ref float w2 = ref Unsafe.Add(ref w, 800);
+            Vector256F a2_9_0 = Vector256.Create(0f);
+            Vector256F a2_9_1 = Vector256.Create(0f);
+            ref float w3 = ref Unsafe.Add(ref w, 1200);
+            Vector256F a3_9_0 = Vector256.Create(0f);
+            Vector256F a3_9_1 = Vector256.Create(0f);
+            ref float w4 = ref Unsafe.Add(ref w, 1600);
+            Vector256F a4_9_0 = Vector256.Create(0f);
+            Vector256F a4_9_1 = Vector256.Create(0f);
+            ref float w5 = ref Unsafe.Add(ref w, 2000);
+            Vector256F a5_9_0 = Vector256.Create(0f);
+            Vector256F a5_9_1 = Vector256.Create(0f);
+            for (int ic = 0; ic < 16; ic++)
+            {
+                ref float xi = ref Unsafe.Add(ref x, ic * 324);
+                int wi = ic * 25;
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 162);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 168);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 0));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 0));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 0));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 0));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 0));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 0));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 163);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 169);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 1));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 1));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 1));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 1));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 1));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 1));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 164);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 170);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 2));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 2));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 2));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 2));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 2));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 2));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 165);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 171);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 3));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 3));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 3));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 3));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 3));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 3));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 166);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 172);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 4));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 4));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 4));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 4));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 4));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 4));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 180);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 186);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 5));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 5));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 5));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 5));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 5));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 5));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 181);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 187);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 6));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 6));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 6));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 6));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 6));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 6));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 182);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 188);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 7));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 7));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 7));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 7));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 7));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 7));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 183);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 189);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 8));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 8));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 8));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 8));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 8));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 8));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 184);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 190);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 9));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 9));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 9));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 9));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 9));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 9));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 198);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 204);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 10));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 10));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 10));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 10));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 10));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 10));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 199);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 205);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 11));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 11));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 11));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 11));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 11));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 11));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 200);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 206);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 12));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 12));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 12));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 12));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 12));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 12));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 201);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 207);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 13));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 13));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 13));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 13));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 13));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 13));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 202);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 208);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 14));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 14));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 14));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 14));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 14));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 14));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 216);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 222);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 15));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 15));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 15));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 15));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 15));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 15));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 217);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 223);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 16));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 16));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 16));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 16));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 16));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 16));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 218);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 224);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 17));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 17));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 17));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 17));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 17));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 17));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 219);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 225);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 18));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 18));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 18));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 18));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 18));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 18));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 220);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 226);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 19));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 19));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 19));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 19));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 19));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 19));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 234);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 240);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 20));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 20));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 20));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 20));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 20));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 20));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 235);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 241);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 21));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 21));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 21));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 21));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 21));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 21));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 236);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 242);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 22));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 22));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 22));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 22));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 22));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 22));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 237);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 243);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 23));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 23));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 23));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 23));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 23));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 23));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+                {
+                    Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 238);
+                    Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 244);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 24));
+                    a0_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a0_9_0);
+                    a0_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a0_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 24));
+                    a1_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a1_9_0);
+                    a1_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a1_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 24));
+                    a2_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a2_9_0);
+                    a2_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a2_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 24));
+                    a3_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a3_9_0);
+                    a3_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a3_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 24));
+                    a4_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a4_9_0);
+                    a4_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a4_9_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 24));
+                    a5_9_0 = Vector256.FusedMultiplyAdd(k, v9_0, a5_9_0);
+                    a5_9_1 = Vector256.FusedMultiplyAdd(k, v9_1, a5_9_1);
+                }
+            }
+            Vector256.StoreUnsafe(a0_9_0, ref y, 126);
+            Vector256.StoreUnsafe(a0_9_1, ref y, 132);
+            Vector256.StoreUnsafe(a1_9_0, ref y, 322);
+            Vector256.StoreUnsafe(a1_9_1, ref y, 328);
+            Vector256.StoreUnsafe(a2_9_0, ref y, 518);
+            Vector256.StoreUnsafe(a2_9_1, ref y, 524);
+            Vector256.StoreUnsafe(a3_9_0, ref y, 714);
+            Vector256.StoreUnsafe(a3_9_1, ref y, 720);
+            Vector256.StoreUnsafe(a4_9_0, ref y, 910);
+            Vector256.StoreUnsafe(a4_9_1, ref y, 916);
+            Vector256.StoreUnsafe(a5_9_0, ref y, 1106);
+            Vector256.StoreUnsafe(a5_9_1, ref y, 1112);
+        }
+
+        /// <summary>Layer 3 BackwardData: output rows 10..10 of 6 channels from oc (x: the sample's padded input, w and y at channel oc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardDataRows10To10Of6ChannelsIn256Bits(ref float x, ref float w, ref float y)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, 0);
+            Vector256F a0_10_0 = Vector256.Create(0f);
+            Vector256F a0_10_1 = Vector256.Create(0f);
+            ref float w1 = ref Unsafe.Add(ref w, 400);
+            Vector256F a1_10_0 = Vector256.Create(0f);
+            Vector256F a1_10_1 = Vector256.Create(0f);
+            ref float w2 = ref Unsafe.Add(ref w, 800);
+            Vector256F a2_10_0 = Vector256.Create(0f);
+            Vector256F a2_10_1 = Vector256.Create(0f);
+            ref float w3 = ref Unsafe.Add(ref w, 1200);
+            Vector256F a3_10_0 = Vector256.Create(0f);
+            Vector256F a3_10_1 = Vector256.Create(0f);
+            ref float w4 = ref Unsafe.Add(ref w, 1600);
+            Vector256F a4_10_0 = Vector256.Create(0f);
+            Vector256F a4_10_1 = Vector256.Create(0f);
+            ref float w5 = ref Unsafe.Add(ref w, 2000);
+            Vector256F a5_10_0 = Vector256.Create(0f);
+            Vector256F a5_10_1 = Vector256.Create(0f);
+            for (int ic = 0; ic < 16; ic++)
+            {
+                ref float xi = ref Unsafe.Add(ref x, ic * 324);
+                int wi = ic * 25;
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 180);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 186);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 0));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 0));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 0));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 0));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 0));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 0));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 181);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 187);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 1));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 1));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 1));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 1));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 1));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 1));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 182);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 188);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 2));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 2));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 2));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 2));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 2));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 2));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 183);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 189);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 3));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 3));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 3));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 3));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 3));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 3));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 184);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 190);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 4));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 4));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 4));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 4));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 4));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 4));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 198);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 204);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 5));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 5));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 5));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 5));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 5));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 5));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 199);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 205);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 6));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 6));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 6));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 6));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 6));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 6));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 200);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 206);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 7));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 7));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 7));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 7));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 7));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 7));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 201);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 207);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 8));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 8));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 8));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 8));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 8));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 8));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 202);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 208);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 9));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 9));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 9));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 9));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 9));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 9));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 216);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 222);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 10));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 10));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 10));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 10));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 10));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 10));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 217);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 223);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 11));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 11));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 11));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 11));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 11));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 11));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 218);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 224);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 12));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 12));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 12));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 12));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 12));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 12));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 219);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 225);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 13));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 13));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 13));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 13));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 13));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 13));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 220);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 226);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 14));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 14));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 14));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 14));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 14));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 14));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 234);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 240);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 15));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 15));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 15));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 15));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 15));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 15));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 235);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 241);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 16));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 16));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 16));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 16));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 16));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 16));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 236);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 242);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 17));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 17));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 17));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 17));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 17));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 17));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 237);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 243);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 18));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 18));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 18));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 18));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 18));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 18));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+                {
+                    Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 238);
+                    Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 244);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 19));
+                    a0_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a0_10_0);
+                    a0_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a0_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 19));
+                    a1_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a1_10_0);
+                    a1_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a1_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 19));
+                    a2_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a2_10_0);
+                    a2_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a2_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 19));
+                    a3_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a3_10_0);
+                    a3_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a3_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 19));
+                    a4_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a4_10_0);
+                    a4_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a4_10_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 19));
+                    a5_10_0 = Vector256.FusedMultiplyAdd(k, v10_0, a5_10_0);
+                    a5_10_1 = Vector256.FusedMultiplyAdd(k, v10_1, a5_10_1);
+                }
+            }
+            Vector256.StoreUnsafe(a0_10_0, ref y, 140);
+            Vector256.StoreUnsafe(a0_10_1, ref y, 146);
+            Vector256.StoreUnsafe(a1_10_0, ref y, 336);
+            Vector256.StoreUnsafe(a1_10_1, ref y, 342);
+            Vector256.StoreUnsafe(a2_10_0, ref y, 532);
+            Vector256.StoreUnsafe(a2_10_1, ref y, 538);
+            Vector256.StoreUnsafe(a3_10_0, ref y, 728);
+            Vector256.StoreUnsafe(a3_10_1, ref y, 734);
+            Vector256.StoreUnsafe(a4_10_0, ref y, 924);
+            Vector256.StoreUnsafe(a4_10_1, ref y, 930);
+            Vector256.StoreUnsafe(a5_10_0, ref y, 1120);
+            Vector256.StoreUnsafe(a5_10_1, ref y, 1126);
+        }
+
+        /// <summary>Layer 3 BackwardData: output rows 11..11 of 6 channels from oc (x: the sample's padded input, w and y at channel oc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardDataRows11To11Of6ChannelsIn256Bits(ref float x, ref float w, ref float y)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, 0);
+            Vector256F a0_11_0 = Vector256.Create(0f);
+            Vector256F a0_11_1 = Vector256.Create(0f);
+            ref float w1 = ref Unsafe.Add(ref w, 400);
+            Vector256F a1_11_0 = Vector256.Create(0f);
+            Vector256F a1_11_1 = Vector256.Create(0f);
+            ref float w2 = ref Unsafe.Add(ref w, 800);
+            Vector256F a2_11_0 = Vector256.Create(0f);
+            Vector256F a2_11_1 = Vector256.Create(0f);
+            ref float w3 = ref Unsafe.Add(ref w, 1200);
+            Vector256F a3_11_0 = Vector256.Create(0f);
+            Vector256F a3_11_1 = Vector256.Create(0f);
+            ref float w4 = ref Unsafe.Add(ref w, 1600);
+            Vector256F a4_11_0 = Vector256.Create(0f);
+            Vector256F a4_11_1 = Vector256.Create(0f);
+            ref float w5 = ref Unsafe.Add(ref w, 2000);
+            Vector256F a5_11_0 = Vector256.Create(0f);
+            Vector256F a5_11_1 = Vector256.Create(0f);
+            for (int ic = 0; ic < 16; ic++)
+            {
+                ref float xi = ref Unsafe.Add(ref x, ic * 324);
+                int wi = ic * 25;
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 198);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 204);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 0));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 0));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 0));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 0));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 0));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 0));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 199);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 205);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 1));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 1));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 1));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 1));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 1));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 1));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 200);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 206);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 2));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 2));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 2));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 2));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 2));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 2));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 201);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 207);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 3));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 3));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 3));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 3));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 3));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 3));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 202);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 208);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 4));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 4));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 4));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 4));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 4));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 4));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 216);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 222);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 5));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 5));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 5));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 5));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 5));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 5));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 217);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 223);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 6));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 6));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 6));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 6));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 6));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 6));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 218);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 224);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 7));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 7));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 7));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 7));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 7));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 7));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 219);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 225);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 8));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 8));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 8));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 8));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 8));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 8));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 220);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 226);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 9));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 9));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 9));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 9));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 9));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 9));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 234);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 240);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 10));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 10));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 10));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 10));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 10));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 10));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 235);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 241);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 11));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 11));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 11));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 11));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 11));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 11));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 236);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 242);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 12));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 12));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 12));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 12));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 12));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 12));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 237);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 243);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 13));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 13));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 13));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 13));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 13));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 13));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+                {
+                    Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 238);
+                    Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 244);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 14));
+                    a0_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a0_11_0);
+                    a0_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a0_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 14));
+                    a1_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a1_11_0);
+                    a1_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a1_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 14));
+                    a2_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a2_11_0);
+                    a2_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a2_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 14));
+                    a3_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a3_11_0);
+                    a3_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a3_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 14));
+                    a4_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a4_11_0);
+                    a4_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a4_11_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 14));
+                    a5_11_0 = Vector256.FusedMultiplyAdd(k, v11_0, a5_11_0);
+                    a5_11_1 = Vector256.FusedMultiplyAdd(k, v11_1, a5_11_1);
+                }
+            }
+            Vector256.StoreUnsafe(a0_11_0, ref y, 154);
+            Vector256.StoreUnsafe(a0_11_1, ref y, 160);
+            Vector256.StoreUnsafe(a1_11_0, ref y, 350);
+            Vector256.StoreUnsafe(a1_11_1, ref y, 356);
+            Vector256.StoreUnsafe(a2_11_0, ref y, 546);
+            Vector256.StoreUnsafe(a2_11_1, ref y, 552);
+            Vector256.StoreUnsafe(a3_11_0, ref y, 742);
+            Vector256.StoreUnsafe(a3_11_1, ref y, 748);
+            Vector256.StoreUnsafe(a4_11_0, ref y, 938);
+            Vector256.StoreUnsafe(a4_11_1, ref y, 944);
+            Vector256.StoreUnsafe(a5_11_0, ref y, 1134);
+            Vector256.StoreUnsafe(a5_11_1, ref y, 1140);
+        }
+
+        /// <summary>Layer 3 BackwardData: output rows 12..12 of 6 channels from oc (x: the sample's padded input, w and y at channel oc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardDataRows12To12Of6ChannelsIn256Bits(ref float x, ref float w, ref float y)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, 0);
+            Vector256F a0_12_0 = Vector256.Create(0f);
+            Vector256F a0_12_1 = Vector256.Create(0f);
+            ref float w1 = ref Unsafe.Add(ref w, 400);
+            Vector256F a1_12_0 = Vector256.Create(0f);
+            Vector256F a1_12_1 = Vector256.Create(0f);
+            ref float w2 = ref Unsafe.Add(ref w, 800);
+            Vector256F a2_12_0 = Vector256.Create(0f);
+            Vector256F a2_12_1 = Vector256.Create(0f);
+            ref float w3 = ref Unsafe.Add(ref w, 1200);
+            Vector256F a3_12_0 = Vector256.Create(0f);
+            Vector256F a3_12_1 = Vector256.Create(0f);
+            ref float w4 = ref Unsafe.Add(ref w, 1600);
+            Vector256F a4_12_0 = Vector256.Create(0f);
+            Vector256F a4_12_1 = Vector256.Create(0f);
+            ref float w5 = ref Unsafe.Add(ref w, 2000);
+            Vector256F a5_12_0 = Vector256.Create(0f);
+            Vector256F a5_12_1 = Vector256.Create(0f);
+            for (int ic = 0; ic < 16; ic++)
+            {
+                ref float xi = ref Unsafe.Add(ref x, ic * 324);
+                int wi = ic * 25;
+                {
+                    Vector256F v12_0 = Vector256.LoadUnsafe(ref xi, 216);
+                    Vector256F v12_1 = Vector256.LoadUnsafe(ref xi, 222);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 0));
+                    a0_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a0_12_0);
+                    a0_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a0_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 0));
+                    a1_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a1_12_0);
+                    a1_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a1_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 0));
+                    a2_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a2_12_0);
+                    a2_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a2_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 0));
+                    a3_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a3_12_0);
+                    a3_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a3_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 0));
+                    a4_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a4_12_0);
+                    a4_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a4_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 0));
+                    a5_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a5_12_0);
+                    a5_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a5_12_1);
+                }
+                {
+                    Vector256F v12_0 = Vector256.LoadUnsafe(ref xi, 217);
+                    Vector256F v12_1 = Vector256.LoadUnsafe(ref xi, 223);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 1));
+                    a0_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a0_12_0);
+                    a0_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a0_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 1));
+                    a1_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a1_12_0);
+                    a1_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a1_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 1));
+                    a2_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a2_12_0);
+                    a2_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a2_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 1));
+                    a3_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a3_12_0);
+                    a3_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a3_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 1));
+                    a4_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a4_12_0);
+                    a4_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a4_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 1));
+                    a5_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a5_12_0);
+                    a5_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a5_12_1);
+                }
+                {
+                    Vector256F v12_0 = Vector256.LoadUnsafe(ref xi, 218);
+                    Vector256F v12_1 = Vector256.LoadUnsafe(ref xi, 224);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 2));
+                    a0_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a0_12_0);
+                    a0_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a0_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 2));
+                    a1_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a1_12_0);
+                    a1_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a1_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 2));
+                    a2_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a2_12_0);
+                    a2_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a2_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 2));
+                    a3_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a3_12_0);
+                    a3_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a3_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 2));
+                    a4_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a4_12_0);
+                    a4_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a4_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 2));
+                    a5_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a5_12_0);
+                    a5_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a5_12_1);
+                }
+                {
+                    Vector256F v12_0 = Vector256.LoadUnsafe(ref xi, 219);
+                    Vector256F v12_1 = Vector256.LoadUnsafe(ref xi, 225);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 3));
+                    a0_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a0_12_0);
+                    a0_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a0_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 3));
+                    a1_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a1_12_0);
+                    a1_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a1_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 3));
+                    a2_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a2_12_0);
+                    a2_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a2_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 3));
+                    a3_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a3_12_0);
+                    a3_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a3_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 3));
+                    a4_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a4_12_0);
+                    a4_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a4_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 3));
+                    a5_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a5_12_0);
+                    a5_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a5_12_1);
+                }
+                {
+                    Vector256F v12_0 = Vector256.LoadUnsafe(ref xi, 220);
+                    Vector256F v12_1 = Vector256.LoadUnsafe(ref xi, 226);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 4));
+                    a0_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a0_12_0);
+                    a0_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a0_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 4));
+                    a1_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a1_12_0);
+                    a1_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a1_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 4));
+                    a2_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a2_12_0);
+                    a2_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a2_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 4));
+                    a3_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a3_12_0);
+                    a3_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a3_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 4));
+                    a4_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a4_12_0);
+                    a4_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a4_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 4));
+                    a5_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a5_12_0);
+                    a5_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a5_12_1);
+                }
+                {
+                    Vector256F v12_0 = Vector256.LoadUnsafe(ref xi, 234);
+                    Vector256F v12_1 = Vector256.LoadUnsafe(ref xi, 240);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 5));
+                    a0_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a0_12_0);
+                    a0_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a0_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 5));
+                    a1_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a1_12_0);
+                    a1_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a1_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 5));
+                    a2_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a2_12_0);
+                    a2_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a2_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 5));
+                    a3_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a3_12_0);
+                    a3_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a3_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 5));
+                    a4_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a4_12_0);
+                    a4_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a4_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 5));
+                    a5_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a5_12_0);
+                    a5_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a5_12_1);
+                }
+                {
+                    Vector256F v12_0 = Vector256.LoadUnsafe(ref xi, 235);
+                    Vector256F v12_1 = Vector256.LoadUnsafe(ref xi, 241);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 6));
+                    a0_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a0_12_0);
+                    a0_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a0_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 6));
+                    a1_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a1_12_0);
+                    a1_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a1_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 6));
+                    a2_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a2_12_0);
+                    a2_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a2_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 6));
+                    a3_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a3_12_0);
+                    a3_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a3_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 6));
+                    a4_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a4_12_0);
+                    a4_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a4_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 6));
+                    a5_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a5_12_0);
+                    a5_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a5_12_1);
+                }
+                {
+                    Vector256F v12_0 = Vector256.LoadUnsafe(ref xi, 236);
+                    Vector256F v12_1 = Vector256.LoadUnsafe(ref xi, 242);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 7));
+                    a0_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a0_12_0);
+                    a0_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a0_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 7));
+                    a1_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a1_12_0);
+                    a1_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a1_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 7));
+                    a2_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a2_12_0);
+                    a2_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a2_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 7));
+                    a3_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a3_12_0);
+                    a3_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a3_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 7));
+                    a4_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a4_12_0);
+                    a4_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a4_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 7));
+                    a5_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a5_12_0);
+                    a5_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a5_12_1);
+                }
+                {
+                    Vector256F v12_0 = Vector256.LoadUnsafe(ref xi, 237);
+                    Vector256F v12_1 = Vector256.LoadUnsafe(ref xi, 243);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 8));
+                    a0_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a0_12_0);
+                    a0_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a0_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 8));
+                    a1_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a1_12_0);
+                    a1_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a1_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 8));
+                    a2_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a2_12_0);
+                    a2_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a2_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 8));
+                    a3_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a3_12_0);
+                    a3_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a3_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 8));
+                    a4_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a4_12_0);
+                    a4_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a4_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 8));
+                    a5_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a5_12_0);
+                    a5_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a5_12_1);
+                }
+                {
+                    Vector256F v12_0 = Vector256.LoadUnsafe(ref xi, 238);
+                    Vector256F v12_1 = Vector256.LoadUnsafe(ref xi, 244);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 9));
+                    a0_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a0_12_0);
+                    a0_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a0_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 9));
+                    a1_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a1_12_0);
+                    a1_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a1_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 9));
+                    a2_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a2_12_0);
+                    a2_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a2_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 9));
+                    a3_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a3_12_0);
+                    a3_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a3_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 9));
+                    a4_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a4_12_0);
+                    a4_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a4_12_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 9));
+                    a5_12_0 = Vector256.FusedMultiplyAdd(k, v12_0, a5_12_0);
+                    a5_12_1 = Vector256.FusedMultiplyAdd(k, v12_1, a5_12_1);
+                }
+            }
+            Vector256.StoreUnsafe(a0_12_0, ref y, 168);
+            Vector256.StoreUnsafe(a0_12_1, ref y, 174);
+            Vector256.StoreUnsafe(a1_12_0, ref y, 364);
+            Vector256.StoreUnsafe(a1_12_1, ref y, 370);
+            Vector256.StoreUnsafe(a2_12_0, ref y, 560);
+            Vector256.StoreUnsafe(a2_12_1, ref y, 566);
+            Vector256.StoreUnsafe(a3_12_0, ref y, 756);
+            Vector256.StoreUnsafe(a3_12_1, ref y, 762);
+            Vector256.StoreUnsafe(a4_12_0, ref y, 952);
+            Vector256.StoreUnsafe(a4_12_1, ref y, 958);
+            Vector256.StoreUnsafe(a5_12_0, ref y, 1148);
+            Vector256.StoreUnsafe(a5_12_1, ref y, 1154);
+        }
+
+        /// <summary>Layer 3 BackwardData: output rows 13..13 of 6 channels from oc (x: the sample's padded input, w and y at channel oc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Layer3BackwardDataRows13To13Of6ChannelsIn256Bits(ref float x, ref float w, ref float y)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, 0);
+            Vector256F a0_13_0 = Vector256.Create(0f);
+            Vector256F a0_13_1 = Vector256.Create(0f);
+            ref float w1 = ref Unsafe.Add(ref w, 400);
+            Vector256F a1_13_0 = Vector256.Create(0f);
+            Vector256F a1_13_1 = Vector256.Create(0f);
+            ref float w2 = ref Unsafe.Add(ref w, 800);
+            Vector256F a2_13_0 = Vector256.Create(0f);
+            Vector256F a2_13_1 = Vector256.Create(0f);
+            ref float w3 = ref Unsafe.Add(ref w, 1200);
+            Vector256F a3_13_0 = Vector256.Create(0f);
+            Vector256F a3_13_1 = Vector256.Create(0f);
+            ref float w4 = ref Unsafe.Add(ref w, 1600);
+            Vector256F a4_13_0 = Vector256.Create(0f);
+            Vector256F a4_13_1 = Vector256.Create(0f);
+            ref float w5 = ref Unsafe.Add(ref w, 2000);
+            Vector256F a5_13_0 = Vector256.Create(0f);
+            Vector256F a5_13_1 = Vector256.Create(0f);
+            for (int ic = 0; ic < 16; ic++)
+            {
+                ref float xi = ref Unsafe.Add(ref x, ic * 324);
+                int wi = ic * 25;
+                {
+                    Vector256F v13_0 = Vector256.LoadUnsafe(ref xi, 234);
+                    Vector256F v13_1 = Vector256.LoadUnsafe(ref xi, 240);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 0));
+                    a0_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a0_13_0);
+                    a0_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a0_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 0));
+                    a1_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a1_13_0);
+                    a1_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a1_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 0));
+                    a2_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a2_13_0);
+                    a2_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a2_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 0));
+                    a3_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a3_13_0);
+                    a3_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a3_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 0));
+                    a4_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a4_13_0);
+                    a4_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a4_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 0));
+                    a5_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a5_13_0);
+                    a5_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a5_13_1);
+                }
+                {
+                    Vector256F v13_0 = Vector256.LoadUnsafe(ref xi, 235);
+                    Vector256F v13_1 = Vector256.LoadUnsafe(ref xi, 241);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 1));
+                    a0_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a0_13_0);
+                    a0_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a0_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 1));
+                    a1_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a1_13_0);
+                    a1_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a1_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 1));
+                    a2_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a2_13_0);
+                    a2_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a2_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 1));
+                    a3_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a3_13_0);
+                    a3_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a3_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 1));
+                    a4_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a4_13_0);
+                    a4_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a4_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 1));
+                    a5_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a5_13_0);
+                    a5_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a5_13_1);
+                }
+                {
+                    Vector256F v13_0 = Vector256.LoadUnsafe(ref xi, 236);
+                    Vector256F v13_1 = Vector256.LoadUnsafe(ref xi, 242);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 2));
+                    a0_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a0_13_0);
+                    a0_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a0_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 2));
+                    a1_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a1_13_0);
+                    a1_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a1_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 2));
+                    a2_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a2_13_0);
+                    a2_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a2_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 2));
+                    a3_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a3_13_0);
+                    a3_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a3_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 2));
+                    a4_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a4_13_0);
+                    a4_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a4_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 2));
+                    a5_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a5_13_0);
+                    a5_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a5_13_1);
+                }
+                {
+                    Vector256F v13_0 = Vector256.LoadUnsafe(ref xi, 237);
+                    Vector256F v13_1 = Vector256.LoadUnsafe(ref xi, 243);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 3));
+                    a0_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a0_13_0);
+                    a0_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a0_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 3));
+                    a1_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a1_13_0);
+                    a1_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a1_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 3));
+                    a2_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a2_13_0);
+                    a2_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a2_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 3));
+                    a3_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a3_13_0);
+                    a3_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a3_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 3));
+                    a4_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a4_13_0);
+                    a4_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a4_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 3));
+                    a5_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a5_13_0);
+                    a5_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a5_13_1);
+                }
+                {
+                    Vector256F v13_0 = Vector256.LoadUnsafe(ref xi, 238);
+                    Vector256F v13_1 = Vector256.LoadUnsafe(ref xi, 244);
+                    Vector256F k;
+                    k = Vector256.Create(Unsafe.Add(ref w0, wi + 4));
+                    a0_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a0_13_0);
+                    a0_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a0_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w1, wi + 4));
+                    a1_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a1_13_0);
+                    a1_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a1_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w2, wi + 4));
+                    a2_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a2_13_0);
+                    a2_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a2_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w3, wi + 4));
+                    a3_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a3_13_0);
+                    a3_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a3_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w4, wi + 4));
+                    a4_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a4_13_0);
+                    a4_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a4_13_1);
+                    k = Vector256.Create(Unsafe.Add(ref w5, wi + 4));
+                    a5_13_0 = Vector256.FusedMultiplyAdd(k, v13_0, a5_13_0);
+                    a5_13_1 = Vector256.FusedMultiplyAdd(k, v13_1, a5_13_1);
+                }
+            }
+            Vector256.StoreUnsafe(a0_13_0, ref y, 182);
+            Vector256.StoreUnsafe(a0_13_1, ref y, 188);
+            Vector256.StoreUnsafe(a1_13_0, ref y, 378);
+            Vector256.StoreUnsafe(a1_13_1, ref y, 384);
+            Vector256.StoreUnsafe(a2_13_0, ref y, 574);
+            Vector256.StoreUnsafe(a2_13_1, ref y, 580);
+            Vector256.StoreUnsafe(a3_13_0, ref y, 770);
+            Vector256.StoreUnsafe(a3_13_1, ref y, 776);
+            Vector256.StoreUnsafe(a4_13_0, ref y, 966);
+            Vector256.StoreUnsafe(a4_13_1, ref y, 972);
+            Vector256.StoreUnsafe(a5_13_0, ref y, 1162);
+            Vector256.StoreUnsafe(a5_13_1, ref y, 1168);
         }
 
         /// <summary>Layer 3: weight-gradient sums of kernel rows 0..1 of one input channel over one sample (x at its first row, acc at its first tap).</summary>
