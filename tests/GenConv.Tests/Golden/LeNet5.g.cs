@@ -15165,129 +15165,113 @@ namespace Golden
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                for (int v = 0; v < 2; v += 1)
                 {
+                    const int v = 0;
                     ref float gv = ref Unsafe.Add(ref g, v * 8);
                     ref float av = ref Unsafe.Add(ref acc, v * 8);
                     Vector256F a0_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 0);
+                    Vector256F a0_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 8);
                     Vector256F a1_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 16);
+                    Vector256F a1_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 24);
                     Vector256F a2_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 32);
+                    Vector256F a2_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 40);
                     Vector256F a3_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 48);
+                    Vector256F a3_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 56);
                     Vector256F a4_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 64);
-                    Vector256F a5_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 80);
-                    Vector256F a6_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 96);
-                    Vector256F a7_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 112);
-                    Vector256F a8_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 128);
-                    Vector256F a9_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 144);
+                    Vector256F a4_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 72);
                     for (int oh = 0; oh < 10; oh++)
                     {
                         ref float xr = ref Unsafe.Add(ref x, oh * 14);
                         ref float gr = ref Unsafe.Add(ref gv, oh * 160);
                         int ow = 0;
-                        for (; ow <= 6; ow += 4)
-                        {
-                            ref float gp = ref Unsafe.Add(ref gr, ow * 16);
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            Vector256F g0_0 = Vector256.LoadUnsafe(ref gp, 0);
-                            Vector256F g1_0 = Vector256.LoadUnsafe(ref gp, 16);
-                            Vector256F g2_0 = Vector256.LoadUnsafe(ref gp, 32);
-                            Vector256F g3_0 = Vector256.LoadUnsafe(ref gp, 48);
-                            Vector256F k;
-                            k = Vector256.Create(Unsafe.Add(ref xo, 0));
-                            a0_0 = Vector256.FusedMultiplyAdd(g0_0, k, a0_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 1));
-                            a0_0 = Vector256.FusedMultiplyAdd(g1_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g0_0, k, a1_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 2));
-                            a0_0 = Vector256.FusedMultiplyAdd(g2_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g1_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g0_0, k, a2_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 3));
-                            a0_0 = Vector256.FusedMultiplyAdd(g3_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g2_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g1_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g0_0, k, a3_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 4));
-                            a1_0 = Vector256.FusedMultiplyAdd(g3_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g2_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g1_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 5));
-                            a2_0 = Vector256.FusedMultiplyAdd(g3_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g2_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g1_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 6));
-                            a3_0 = Vector256.FusedMultiplyAdd(g3_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g2_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 7));
-                            a4_0 = Vector256.FusedMultiplyAdd(g3_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 14));
-                            a5_0 = Vector256.FusedMultiplyAdd(g0_0, k, a5_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 15));
-                            a5_0 = Vector256.FusedMultiplyAdd(g1_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g0_0, k, a6_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 16));
-                            a5_0 = Vector256.FusedMultiplyAdd(g2_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g1_0, k, a6_0);
-                            a7_0 = Vector256.FusedMultiplyAdd(g0_0, k, a7_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 17));
-                            a5_0 = Vector256.FusedMultiplyAdd(g3_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g2_0, k, a6_0);
-                            a7_0 = Vector256.FusedMultiplyAdd(g1_0, k, a7_0);
-                            a8_0 = Vector256.FusedMultiplyAdd(g0_0, k, a8_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 18));
-                            a6_0 = Vector256.FusedMultiplyAdd(g3_0, k, a6_0);
-                            a7_0 = Vector256.FusedMultiplyAdd(g2_0, k, a7_0);
-                            a8_0 = Vector256.FusedMultiplyAdd(g1_0, k, a8_0);
-                            a9_0 = Vector256.FusedMultiplyAdd(g0_0, k, a9_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 19));
-                            a7_0 = Vector256.FusedMultiplyAdd(g3_0, k, a7_0);
-                            a8_0 = Vector256.FusedMultiplyAdd(g2_0, k, a8_0);
-                            a9_0 = Vector256.FusedMultiplyAdd(g1_0, k, a9_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 20));
-                            a8_0 = Vector256.FusedMultiplyAdd(g3_0, k, a8_0);
-                            a9_0 = Vector256.FusedMultiplyAdd(g2_0, k, a9_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 21));
-                            a9_0 = Vector256.FusedMultiplyAdd(g3_0, k, a9_0);
-                        }
                         for (; ow < 10; ow++)
                         {
                             ref float gp = ref Unsafe.Add(ref gr, ow * 16);
                             ref float xo = ref Unsafe.Add(ref xr, ow);
                             Vector256F g0_0 = Vector256.LoadUnsafe(ref gp, 0);
+                            Vector256F g0_1 = Vector256.LoadUnsafe(ref gp, 8);
                             Vector256F k;
                             k = Vector256.Create(Unsafe.Add(ref xo, 0));
                             a0_0 = Vector256.FusedMultiplyAdd(g0_0, k, a0_0);
+                            a0_1 = Vector256.FusedMultiplyAdd(g0_1, k, a0_1);
                             k = Vector256.Create(Unsafe.Add(ref xo, 1));
                             a1_0 = Vector256.FusedMultiplyAdd(g0_0, k, a1_0);
+                            a1_1 = Vector256.FusedMultiplyAdd(g0_1, k, a1_1);
                             k = Vector256.Create(Unsafe.Add(ref xo, 2));
                             a2_0 = Vector256.FusedMultiplyAdd(g0_0, k, a2_0);
+                            a2_1 = Vector256.FusedMultiplyAdd(g0_1, k, a2_1);
                             k = Vector256.Create(Unsafe.Add(ref xo, 3));
                             a3_0 = Vector256.FusedMultiplyAdd(g0_0, k, a3_0);
+                            a3_1 = Vector256.FusedMultiplyAdd(g0_1, k, a3_1);
                             k = Vector256.Create(Unsafe.Add(ref xo, 4));
                             a4_0 = Vector256.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 14));
-                            a5_0 = Vector256.FusedMultiplyAdd(g0_0, k, a5_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 15));
-                            a6_0 = Vector256.FusedMultiplyAdd(g0_0, k, a6_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 16));
-                            a7_0 = Vector256.FusedMultiplyAdd(g0_0, k, a7_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 17));
-                            a8_0 = Vector256.FusedMultiplyAdd(g0_0, k, a8_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 18));
-                            a9_0 = Vector256.FusedMultiplyAdd(g0_0, k, a9_0);
+                            a4_1 = Vector256.FusedMultiplyAdd(g0_1, k, a4_1);
                         }
                     }
                     Vector256.StoreUnsafe(a0_0, ref av, 0);
+                    Vector256.StoreUnsafe(a0_1, ref av, 8);
                     Vector256.StoreUnsafe(a1_0, ref av, 16);
+                    Vector256.StoreUnsafe(a1_1, ref av, 24);
                     Vector256.StoreUnsafe(a2_0, ref av, 32);
+                    Vector256.StoreUnsafe(a2_1, ref av, 40);
                     Vector256.StoreUnsafe(a3_0, ref av, 48);
+                    Vector256.StoreUnsafe(a3_1, ref av, 56);
                     Vector256.StoreUnsafe(a4_0, ref av, 64);
-                    Vector256.StoreUnsafe(a5_0, ref av, 80);
-                    Vector256.StoreUnsafe(a6_0, ref av, 96);
-                    Vector256.StoreUnsafe(a7_0, ref av, 112);
-                    Vector256.StoreUnsafe(a8_0, ref av, 128);
-                    Vector256.StoreUnsafe(a9_0, ref av, 144);
+                    Vector256.StoreUnsafe(a4_1, ref av, 72);
+                }
+                {
+                    const int v = 0;
+                    ref float gv = ref Unsafe.Add(ref g, v * 8);
+                    ref float av = ref Unsafe.Add(ref acc, v * 8);
+                    Vector256F a0_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 80);
+                    Vector256F a0_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 88);
+                    Vector256F a1_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 96);
+                    Vector256F a1_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 104);
+                    Vector256F a2_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 112);
+                    Vector256F a2_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 120);
+                    Vector256F a3_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 128);
+                    Vector256F a3_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 136);
+                    Vector256F a4_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 144);
+                    Vector256F a4_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 152);
+                    for (int oh = 0; oh < 10; oh++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref x, oh * 14);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 160);
+                        int ow = 0;
+                        for (; ow < 10; ow++)
+                        {
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 16);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            Vector256F g0_0 = Vector256.LoadUnsafe(ref gp, 0);
+                            Vector256F g0_1 = Vector256.LoadUnsafe(ref gp, 8);
+                            Vector256F k;
+                            k = Vector256.Create(Unsafe.Add(ref xo, 14));
+                            a0_0 = Vector256.FusedMultiplyAdd(g0_0, k, a0_0);
+                            a0_1 = Vector256.FusedMultiplyAdd(g0_1, k, a0_1);
+                            k = Vector256.Create(Unsafe.Add(ref xo, 15));
+                            a1_0 = Vector256.FusedMultiplyAdd(g0_0, k, a1_0);
+                            a1_1 = Vector256.FusedMultiplyAdd(g0_1, k, a1_1);
+                            k = Vector256.Create(Unsafe.Add(ref xo, 16));
+                            a2_0 = Vector256.FusedMultiplyAdd(g0_0, k, a2_0);
+                            a2_1 = Vector256.FusedMultiplyAdd(g0_1, k, a2_1);
+                            k = Vector256.Create(Unsafe.Add(ref xo, 17));
+                            a3_0 = Vector256.FusedMultiplyAdd(g0_0, k, a3_0);
+                            a3_1 = Vector256.FusedMultiplyAdd(g0_1, k, a3_1);
+                            k = Vector256.Create(Unsafe.Add(ref xo, 18));
+                            a4_0 = Vector256.FusedMultiplyAdd(g0_0, k, a4_0);
+                            a4_1 = Vector256.FusedMultiplyAdd(g0_1, k, a4_1);
+                        }
+                    }
+                    Vector256.StoreUnsafe(a0_0, ref av, 80);
+                    Vector256.StoreUnsafe(a0_1, ref av, 88);
+                    Vector256.StoreUnsafe(a1_0, ref av, 96);
+                    Vector256.StoreUnsafe(a1_1, ref av, 104);
+                    Vector256.StoreUnsafe(a2_0, ref av, 112);
+                    Vector256.StoreUnsafe(a2_1, ref av, 120);
+                    Vector256.StoreUnsafe(a3_0, ref av, 128);
+                    Vector256.StoreUnsafe(a3_1, ref av, 136);
+                    Vector256.StoreUnsafe(a4_0, ref av, 144);
+                    Vector256.StoreUnsafe(a4_1, ref av, 152);
                 }
             }
             else if (Vector128.IsHardwareAccelerated)
@@ -15623,208 +15607,167 @@ namespace Golden
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                for (int v = 0; v < 2; v += 1)
                 {
+                    const int v = 0;
                     ref float gv = ref Unsafe.Add(ref g, v * 8);
                     ref float av = ref Unsafe.Add(ref acc, v * 8);
                     Vector256F a0_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 0);
+                    Vector256F a0_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 8);
                     Vector256F a1_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 16);
+                    Vector256F a1_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 24);
                     Vector256F a2_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 32);
+                    Vector256F a2_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 40);
                     Vector256F a3_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 48);
+                    Vector256F a3_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 56);
                     Vector256F a4_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 64);
-                    Vector256F a5_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 80);
-                    Vector256F a6_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 96);
+                    Vector256F a4_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 72);
                     for (int oh = 0; oh < 10; oh++)
                     {
                         ref float xr = ref Unsafe.Add(ref x, oh * 14);
                         ref float gr = ref Unsafe.Add(ref gv, oh * 160);
                         int ow = 0;
-                        for (; ow <= 6; ow += 4)
-                        {
-                            ref float gp = ref Unsafe.Add(ref gr, ow * 16);
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            Vector256F g0_0 = Vector256.LoadUnsafe(ref gp, 0);
-                            Vector256F g1_0 = Vector256.LoadUnsafe(ref gp, 16);
-                            Vector256F g2_0 = Vector256.LoadUnsafe(ref gp, 32);
-                            Vector256F g3_0 = Vector256.LoadUnsafe(ref gp, 48);
-                            Vector256F k;
-                            k = Vector256.Create(Unsafe.Add(ref xo, 0));
-                            a0_0 = Vector256.FusedMultiplyAdd(g0_0, k, a0_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 1));
-                            a0_0 = Vector256.FusedMultiplyAdd(g1_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g0_0, k, a1_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 2));
-                            a0_0 = Vector256.FusedMultiplyAdd(g2_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g1_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g0_0, k, a2_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 3));
-                            a0_0 = Vector256.FusedMultiplyAdd(g3_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g2_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g1_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g0_0, k, a3_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 4));
-                            a1_0 = Vector256.FusedMultiplyAdd(g3_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g2_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g1_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 5));
-                            a2_0 = Vector256.FusedMultiplyAdd(g3_0, k, a2_0);
-                            a3_0 = Vector256.FusedMultiplyAdd(g2_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g1_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 6));
-                            a3_0 = Vector256.FusedMultiplyAdd(g3_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g2_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 7));
-                            a4_0 = Vector256.FusedMultiplyAdd(g3_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 14));
-                            a5_0 = Vector256.FusedMultiplyAdd(g0_0, k, a5_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 15));
-                            a5_0 = Vector256.FusedMultiplyAdd(g1_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g0_0, k, a6_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 16));
-                            a5_0 = Vector256.FusedMultiplyAdd(g2_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g1_0, k, a6_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 17));
-                            a5_0 = Vector256.FusedMultiplyAdd(g3_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g2_0, k, a6_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 18));
-                            a6_0 = Vector256.FusedMultiplyAdd(g3_0, k, a6_0);
-                        }
                         for (; ow < 10; ow++)
                         {
                             ref float gp = ref Unsafe.Add(ref gr, ow * 16);
                             ref float xo = ref Unsafe.Add(ref xr, ow);
                             Vector256F g0_0 = Vector256.LoadUnsafe(ref gp, 0);
+                            Vector256F g0_1 = Vector256.LoadUnsafe(ref gp, 8);
                             Vector256F k;
                             k = Vector256.Create(Unsafe.Add(ref xo, 0));
                             a0_0 = Vector256.FusedMultiplyAdd(g0_0, k, a0_0);
+                            a0_1 = Vector256.FusedMultiplyAdd(g0_1, k, a0_1);
                             k = Vector256.Create(Unsafe.Add(ref xo, 1));
                             a1_0 = Vector256.FusedMultiplyAdd(g0_0, k, a1_0);
+                            a1_1 = Vector256.FusedMultiplyAdd(g0_1, k, a1_1);
                             k = Vector256.Create(Unsafe.Add(ref xo, 2));
                             a2_0 = Vector256.FusedMultiplyAdd(g0_0, k, a2_0);
+                            a2_1 = Vector256.FusedMultiplyAdd(g0_1, k, a2_1);
                             k = Vector256.Create(Unsafe.Add(ref xo, 3));
                             a3_0 = Vector256.FusedMultiplyAdd(g0_0, k, a3_0);
+                            a3_1 = Vector256.FusedMultiplyAdd(g0_1, k, a3_1);
                             k = Vector256.Create(Unsafe.Add(ref xo, 4));
                             a4_0 = Vector256.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 14));
-                            a5_0 = Vector256.FusedMultiplyAdd(g0_0, k, a5_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 15));
-                            a6_0 = Vector256.FusedMultiplyAdd(g0_0, k, a6_0);
+                            a4_1 = Vector256.FusedMultiplyAdd(g0_1, k, a4_1);
                         }
                     }
                     Vector256.StoreUnsafe(a0_0, ref av, 0);
+                    Vector256.StoreUnsafe(a0_1, ref av, 8);
                     Vector256.StoreUnsafe(a1_0, ref av, 16);
+                    Vector256.StoreUnsafe(a1_1, ref av, 24);
                     Vector256.StoreUnsafe(a2_0, ref av, 32);
+                    Vector256.StoreUnsafe(a2_1, ref av, 40);
                     Vector256.StoreUnsafe(a3_0, ref av, 48);
+                    Vector256.StoreUnsafe(a3_1, ref av, 56);
                     Vector256.StoreUnsafe(a4_0, ref av, 64);
-                    Vector256.StoreUnsafe(a5_0, ref av, 80);
-                    Vector256.StoreUnsafe(a6_0, ref av, 96);
+                    Vector256.StoreUnsafe(a4_1, ref av, 72);
                 }
-                for (int v = 0; v < 2; v += 1)
                 {
+                    const int v = 0;
                     ref float gv = ref Unsafe.Add(ref g, v * 8);
                     ref float av = ref Unsafe.Add(ref acc, v * 8);
-                    Vector256F a0_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 112);
-                    Vector256F a1_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 128);
-                    Vector256F a2_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 144);
-                    Vector256F a3_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 160);
-                    Vector256F a4_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 176);
-                    Vector256F a5_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 192);
-                    Vector256F a6_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 208);
-                    Vector256F a7_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 224);
+                    Vector256F a0_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 80);
+                    Vector256F a0_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 88);
+                    Vector256F a1_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 96);
+                    Vector256F a1_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 104);
+                    Vector256F a2_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 112);
+                    Vector256F a2_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 120);
+                    Vector256F a3_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 128);
+                    Vector256F a3_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 136);
+                    Vector256F a4_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 144);
+                    Vector256F a4_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 152);
                     for (int oh = 0; oh < 10; oh++)
                     {
                         ref float xr = ref Unsafe.Add(ref x, oh * 14);
                         ref float gr = ref Unsafe.Add(ref gv, oh * 160);
                         int ow = 0;
-                        for (; ow <= 6; ow += 4)
-                        {
-                            ref float gp = ref Unsafe.Add(ref gr, ow * 16);
-                            ref float xo = ref Unsafe.Add(ref xr, ow);
-                            Vector256F g0_0 = Vector256.LoadUnsafe(ref gp, 0);
-                            Vector256F g1_0 = Vector256.LoadUnsafe(ref gp, 16);
-                            Vector256F g2_0 = Vector256.LoadUnsafe(ref gp, 32);
-                            Vector256F g3_0 = Vector256.LoadUnsafe(ref gp, 48);
-                            Vector256F k;
-                            k = Vector256.Create(Unsafe.Add(ref xo, 16));
-                            a0_0 = Vector256.FusedMultiplyAdd(g0_0, k, a0_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 17));
-                            a0_0 = Vector256.FusedMultiplyAdd(g1_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g0_0, k, a1_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 18));
-                            a0_0 = Vector256.FusedMultiplyAdd(g2_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g1_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g0_0, k, a2_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 19));
-                            a0_0 = Vector256.FusedMultiplyAdd(g3_0, k, a0_0);
-                            a1_0 = Vector256.FusedMultiplyAdd(g2_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g1_0, k, a2_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 20));
-                            a1_0 = Vector256.FusedMultiplyAdd(g3_0, k, a1_0);
-                            a2_0 = Vector256.FusedMultiplyAdd(g2_0, k, a2_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 21));
-                            a2_0 = Vector256.FusedMultiplyAdd(g3_0, k, a2_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 28));
-                            a3_0 = Vector256.FusedMultiplyAdd(g0_0, k, a3_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 29));
-                            a3_0 = Vector256.FusedMultiplyAdd(g1_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 30));
-                            a3_0 = Vector256.FusedMultiplyAdd(g2_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g1_0, k, a4_0);
-                            a5_0 = Vector256.FusedMultiplyAdd(g0_0, k, a5_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 31));
-                            a3_0 = Vector256.FusedMultiplyAdd(g3_0, k, a3_0);
-                            a4_0 = Vector256.FusedMultiplyAdd(g2_0, k, a4_0);
-                            a5_0 = Vector256.FusedMultiplyAdd(g1_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g0_0, k, a6_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 32));
-                            a4_0 = Vector256.FusedMultiplyAdd(g3_0, k, a4_0);
-                            a5_0 = Vector256.FusedMultiplyAdd(g2_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g1_0, k, a6_0);
-                            a7_0 = Vector256.FusedMultiplyAdd(g0_0, k, a7_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 33));
-                            a5_0 = Vector256.FusedMultiplyAdd(g3_0, k, a5_0);
-                            a6_0 = Vector256.FusedMultiplyAdd(g2_0, k, a6_0);
-                            a7_0 = Vector256.FusedMultiplyAdd(g1_0, k, a7_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 34));
-                            a6_0 = Vector256.FusedMultiplyAdd(g3_0, k, a6_0);
-                            a7_0 = Vector256.FusedMultiplyAdd(g2_0, k, a7_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 35));
-                            a7_0 = Vector256.FusedMultiplyAdd(g3_0, k, a7_0);
-                        }
                         for (; ow < 10; ow++)
                         {
                             ref float gp = ref Unsafe.Add(ref gr, ow * 16);
                             ref float xo = ref Unsafe.Add(ref xr, ow);
                             Vector256F g0_0 = Vector256.LoadUnsafe(ref gp, 0);
+                            Vector256F g0_1 = Vector256.LoadUnsafe(ref gp, 8);
                             Vector256F k;
-                            k = Vector256.Create(Unsafe.Add(ref xo, 16));
+                            k = Vector256.Create(Unsafe.Add(ref xo, 14));
                             a0_0 = Vector256.FusedMultiplyAdd(g0_0, k, a0_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 17));
+                            a0_1 = Vector256.FusedMultiplyAdd(g0_1, k, a0_1);
+                            k = Vector256.Create(Unsafe.Add(ref xo, 15));
                             a1_0 = Vector256.FusedMultiplyAdd(g0_0, k, a1_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 18));
+                            a1_1 = Vector256.FusedMultiplyAdd(g0_1, k, a1_1);
+                            k = Vector256.Create(Unsafe.Add(ref xo, 16));
                             a2_0 = Vector256.FusedMultiplyAdd(g0_0, k, a2_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 28));
+                            a2_1 = Vector256.FusedMultiplyAdd(g0_1, k, a2_1);
+                            k = Vector256.Create(Unsafe.Add(ref xo, 17));
                             a3_0 = Vector256.FusedMultiplyAdd(g0_0, k, a3_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 29));
+                            a3_1 = Vector256.FusedMultiplyAdd(g0_1, k, a3_1);
+                            k = Vector256.Create(Unsafe.Add(ref xo, 18));
                             a4_0 = Vector256.FusedMultiplyAdd(g0_0, k, a4_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 30));
-                            a5_0 = Vector256.FusedMultiplyAdd(g0_0, k, a5_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 31));
-                            a6_0 = Vector256.FusedMultiplyAdd(g0_0, k, a6_0);
-                            k = Vector256.Create(Unsafe.Add(ref xo, 32));
-                            a7_0 = Vector256.FusedMultiplyAdd(g0_0, k, a7_0);
+                            a4_1 = Vector256.FusedMultiplyAdd(g0_1, k, a4_1);
                         }
                     }
-                    Vector256.StoreUnsafe(a0_0, ref av, 112);
-                    Vector256.StoreUnsafe(a1_0, ref av, 128);
-                    Vector256.StoreUnsafe(a2_0, ref av, 144);
-                    Vector256.StoreUnsafe(a3_0, ref av, 160);
-                    Vector256.StoreUnsafe(a4_0, ref av, 176);
-                    Vector256.StoreUnsafe(a5_0, ref av, 192);
-                    Vector256.StoreUnsafe(a6_0, ref av, 208);
-                    Vector256.StoreUnsafe(a7_0, ref av, 224);
+                    Vector256.StoreUnsafe(a0_0, ref av, 80);
+                    Vector256.StoreUnsafe(a0_1, ref av, 88);
+                    Vector256.StoreUnsafe(a1_0, ref av, 96);
+                    Vector256.StoreUnsafe(a1_1, ref av, 104);
+                    Vector256.StoreUnsafe(a2_0, ref av, 112);
+                    Vector256.StoreUnsafe(a2_1, ref av, 120);
+                    Vector256.StoreUnsafe(a3_0, ref av, 128);
+                    Vector256.StoreUnsafe(a3_1, ref av, 136);
+                    Vector256.StoreUnsafe(a4_0, ref av, 144);
+                    Vector256.StoreUnsafe(a4_1, ref av, 152);
+                }
+                {
+                    const int v = 0;
+                    ref float gv = ref Unsafe.Add(ref g, v * 8);
+                    ref float av = ref Unsafe.Add(ref acc, v * 8);
+                    Vector256F a0_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 160);
+                    Vector256F a0_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 168);
+                    Vector256F a1_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 176);
+                    Vector256F a1_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 184);
+                    Vector256F a2_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 192);
+                    Vector256F a2_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 200);
+                    Vector256F a3_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 208);
+                    Vector256F a3_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 216);
+                    Vector256F a4_0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 224);
+                    Vector256F a4_1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref av, 232);
+                    for (int oh = 0; oh < 10; oh++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref x, oh * 14);
+                        ref float gr = ref Unsafe.Add(ref gv, oh * 160);
+                        int ow = 0;
+                        for (; ow < 10; ow++)
+                        {
+                            ref float gp = ref Unsafe.Add(ref gr, ow * 16);
+                            ref float xo = ref Unsafe.Add(ref xr, ow);
+                            Vector256F g0_0 = Vector256.LoadUnsafe(ref gp, 0);
+                            Vector256F g0_1 = Vector256.LoadUnsafe(ref gp, 8);
+                            Vector256F k;
+                            k = Vector256.Create(Unsafe.Add(ref xo, 28));
+                            a0_0 = Vector256.FusedMultiplyAdd(g0_0, k, a0_0);
+                            a0_1 = Vector256.FusedMultiplyAdd(g0_1, k, a0_1);
+                            k = Vector256.Create(Unsafe.Add(ref xo, 29));
+                            a1_0 = Vector256.FusedMultiplyAdd(g0_0, k, a1_0);
+                            a1_1 = Vector256.FusedMultiplyAdd(g0_1, k, a1_1);
+                            k = Vector256.Create(Unsafe.Add(ref xo, 30));
+                            a2_0 = Vector256.FusedMultiplyAdd(g0_0, k, a2_0);
+                            a2_1 = Vector256.FusedMultiplyAdd(g0_1, k, a2_1);
+                            k = Vector256.Create(Unsafe.Add(ref xo, 31));
+                            a3_0 = Vector256.FusedMultiplyAdd(g0_0, k, a3_0);
+                            a3_1 = Vector256.FusedMultiplyAdd(g0_1, k, a3_1);
+                            k = Vector256.Create(Unsafe.Add(ref xo, 32));
+                            a4_0 = Vector256.FusedMultiplyAdd(g0_0, k, a4_0);
+                            a4_1 = Vector256.FusedMultiplyAdd(g0_1, k, a4_1);
+                        }
+                    }
+                    Vector256.StoreUnsafe(a0_0, ref av, 160);
+                    Vector256.StoreUnsafe(a0_1, ref av, 168);
+                    Vector256.StoreUnsafe(a1_0, ref av, 176);
+                    Vector256.StoreUnsafe(a1_1, ref av, 184);
+                    Vector256.StoreUnsafe(a2_0, ref av, 192);
+                    Vector256.StoreUnsafe(a2_1, ref av, 200);
+                    Vector256.StoreUnsafe(a3_0, ref av, 208);
+                    Vector256.StoreUnsafe(a3_1, ref av, 216);
+                    Vector256.StoreUnsafe(a4_0, ref av, 224);
+                    Vector256.StoreUnsafe(a4_1, ref av, 232);
                 }
             }
             else if (Vector128.IsHardwareAccelerated)
