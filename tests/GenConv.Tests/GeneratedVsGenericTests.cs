@@ -69,6 +69,9 @@ namespace GenConv.Tests
             ("2, 4, 18", "[Conv2D(OutChannels = 3, Kernel = 3)]"),
             ("2, 4, 19", "[Conv2D(OutChannels = 3, Kernel = 3)]"),
             ("2, 4, 35", "[Conv2D(OutChannels = 3, Kernel = 3, Padding = 1)]"),
+            // Rows ending in two overlapping vector pairs on 8 lanes (25 and 31 pixels; 7 channels in tiles of 4 and 3).
+            ("2, 5, 27", "[Conv2D(OutChannels = 3, Kernel = 3)]"),
+            ("3, 4, 33", "[Conv2D(OutChannels = 7, Kernel = 3)]"),
             // Odd sizes and the reference workloads' shapes.
             ("5, 13, 7", "[Conv2D(OutChannels = 7, Kernel = 3, Stride = 2, Padding = 1)]"),
             ("6, 14, 14", "[Conv2D(OutChannels = 16, Kernel = 5)]"),
