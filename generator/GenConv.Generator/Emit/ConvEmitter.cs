@@ -520,8 +520,7 @@ namespace GenConv.Generator.Emit
                     EmitFlatRows(w, l, b, source, count);
             VectorFlavor.EmitByWidth(w, wide, I(ow), flavor =>
             {
-                // The native width is 8 floats on x64 (AVX2 and AVX-512 alike); narrower machines still get correct code.
-                int lanes = flavor == VectorFlavor.Native ? 8 : flavor.Lanes;
+                int lanes = flavor.PlannedLanes;
                 int perRow = ow >= 2 * lanes ? 2 : 1;
                 int rows = flavor == VectorFlavor.Wide
                     // AVX-512's 32 registers hold as many rows as the budget: each channel's broadcast feeds more FMAs.
@@ -558,7 +557,8 @@ namespace GenConv.Generator.Emit
         private static int SixteenRegisterRows(int count, int perRow)
         {
             int rows = perRow == 1 ? 2 : 1;
-            bool Fits(int r) => count * perRow * r <= LayerPlan.WeightAccumulatorBudget(8) && count * perRow * r + (count > 1 ? perRow * r : 0) + 1 <= 15;
+            bool Fits(int r) => count * perRow * r <= LayerPlan.WeightAccumulatorBudget(8)
+                && count * perRow * r + (count > 1 ? perRow * r : 0) + 1 <= VectorFlavor.SixteenRegisterLive;
             while (Fits(rows + 1)) rows++;
             return rows;
         }
@@ -628,7 +628,7 @@ namespace GenConv.Generator.Emit
                 twoVectorsPerRow.Add((r, 0));
                 twoVectorsPerRow.Add((r, 1));
             }
-            int lanes = f == VectorFlavor.Native ? 8 : f.Lanes;
+            int lanes = f.PlannedLanes;
             // With 16 registers, a row that would end in two one-vector steps (28 pixels: 0 and 8, then 16, then 20) ends in
             // a pair overlapping the one before (0 and 8, then 12 and 20) instead: the same count of vectors, all with the
             // full tile's accumulators, where a one-vector step's waited on the FMA latency (L1's forward 3.41 -> 3.12 µs).
@@ -886,7 +886,7 @@ namespace GenConv.Generator.Emit
             // of taps as large as the tile, the dY vectors and the broadcast fit (6 taps × 2), so each broadcast feeds two
             // FMAs: L2's weight gradients at batch 32 went from 187-190 to 170-172 µs. With 4 vectors only 2 taps fit, fewer
             // accumulators than one vector's 9 taps, and L4's measured slower (7.4 against 7.9-8.2 ms).
-            int tapsBesideVectors = (14 - vectors) / vectors;
+            int tapsBesideVectors = (VectorFlavor.SixteenRegisterLive - 1 - vectors) / vectors; // taps × vectors + vectors + 1 live
             if (f != VectorFlavor.Wide && vectors > 1 && tapsBesideVectors >= 3 && taps * vectors > budget)
                 chunks = (taps + tapsBesideVectors - 1) / tapsBesideVectors;
             for (int chunk = 0; chunk < chunks; chunk++)
@@ -1115,7 +1115,7 @@ namespace GenConv.Generator.Emit
             bool interleaved = g.StoresPlain && cx.Stride == 2;
             VectorFlavor.EmitByWidth(w, positions >= VectorFlavor.Wide.Lanes, I(positions), f =>
             {
-                int budget = LayerPlan.WeightAccumulatorBudget(f == VectorFlavor.Native ? 8 : f.Lanes);
+                int budget = LayerPlan.WeightAccumulatorBudget(f.PlannedLanes);
                 var passes = PhasePasses(channels * rows, rowPhases, columnPhases, interleaved, budget);
                 using (w.Open($"for (; q <= {I(positions)} - {f.Count}; q += {f.Count})"))
                     foreach (var pass in passes)
@@ -1364,6 +1364,11 @@ namespace GenConv.Generator.Emit
         public string Accelerated { get; }
         /// <summary>Lanes known at generation time (1 when it depends on the machine).</summary>
         public int Lanes { get; }
+        /// <summary>Lanes a kernel is tiled for: a fixed width's own; 8 for Vector&lt;float&gt;, as on x64 with AVX2 or AVX-512 (narrower machines still get correct code).</summary>
+        public int PlannedLanes => this == Native ? 8 : Lanes;
+
+        /// <summary>Vector registers a 16-register tile may keep live (accumulators, loaded operands, the broadcast), one left to the JIT.</summary>
+        public const int SixteenRegisterLive = 15;
         public string Broadcast(string scalar) => string.Format(System.Globalization.CultureInfo.InvariantCulture, broadcast, scalar);
 
         /// <summary>
