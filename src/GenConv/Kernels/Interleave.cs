@@ -79,20 +79,6 @@ namespace GenConv.Kernels
             odd = Vector256.Create(a.GetUpper(), b.GetUpper());
         }
 
-        /// <summary>The 8 floats at source as their 4 even and 4 odd elements (callers check Vector256 acceleration).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void SplitHalf(ref float source, out Vector128<float> even, out Vector128<float> odd)
-        {
-            Vector256<float> a = Vector256.Shuffle(Vector256.LoadUnsafe(ref source), Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7));
-            even = a.GetLower();
-            odd = a.GetUpper();
-        }
-
-        /// <summary>Stores 4 even and 4 odd floats interleaved as 8 floats at destination (callers check Vector256 acceleration).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void MergeHalf(Vector128<float> even, Vector128<float> odd, ref float destination) =>
-            Vector256.Shuffle(Vector256.Create(even, odd), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)).StoreUnsafe(ref destination);
-
         /// <summary>The 32 floats at source as their 16 even and 16 odd elements: one two-register permute each (callers check <see cref="Avx512F"/> support).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Split(ref float source, out Vector512<float> even, out Vector512<float> odd)

@@ -1,15 +1,21 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GenConv.Kernels
 {
     /// <summary>
     /// 2×2 pooling with stride 2 and no padding (every window disjoint), a row pair at a time, branch-free: the even and
-    /// odd columns of both rows are split into vectors and combined element-wise in PyTorch's scan order, (r0, c0),
-    /// (r0, c1), (r1, c0), (r1, c1), with the same operations as the scalar kernels, so results agree bit for bit.
-    /// Backward writes every element of the covered input (the caller clears any uncovered border first).
+    /// odd columns of both rows are split into vectors of windows and combined element-wise with the same selections as
+    /// the scalar kernels, so results agree bit for bit. Backward writes every element of the covered input (the caller
+    /// clears any uncovered border first).
     /// </summary>
+    /// <remarks>
+    /// A 256-bit step takes 8 windows in the order 0, 1, 4, 5, 2, 3, 6, 7: one in-lane shuffle per row splits its 16
+    /// floats that way, one unpack per half merges them back, and only dY and forward's outputs cross the 128-bit
+    /// halves (one permute each). A 128-bit step takes 4 windows in order.
+    /// </remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Pool2x2
     {
@@ -18,17 +24,19 @@ namespace GenConv.Kernels
         public static void MaxForward(ref float row0, ref float row1, ref float y, int count)
         {
             int i = 0;
-            if (Vector256.IsHardwareAccelerated && count >= 8)
+            if (Avx2.IsSupported && count >= 8)
                 for (; i < count; i = PoolWindows.Next(i, 8, count))
                 {
-                    Split(ref row0, ref row1, i, 8, out var e0, out var o0, out var e1, out var o1);
-                    MaxOf(e0, o0, e1, o1, out _, out _, out _).StoreUnsafe(ref y, (nuint)i);
+                    Split(ref row0, i, out Vector256<float> e0, out var o0);
+                    Split(ref row1, i, out Vector256<float> e1, out var o1);
+                    InWindowOrder(Max(e0, o0, e1, o1, out _, out _, out _)).StoreUnsafe(ref y, (nuint)i);
                 }
-            else if (Vector256.IsHardwareAccelerated && count >= 4)
+            else if (Sse41.IsSupported && count >= 4)
                 for (; i < count; i = PoolWindows.Next(i, 4, count))
                 {
-                    Split(ref row0, ref row1, i, 4, out var e0, out var o0, out var e1, out var o1);
-                    MaxOf(e0, o0, e1, o1, out _, out _, out _).GetLower().StoreUnsafe(ref y, (nuint)i);
+                    Split(ref row0, i, out Vector128<float> e0, out var o0);
+                    Split(ref row1, i, out Vector128<float> e1, out var o1);
+                    Max(e0, o0, e1, o1, out _, out _, out _).StoreUnsafe(ref y, (nuint)i);
                 }
             for (; i < count; i++)
             {
@@ -48,23 +56,30 @@ namespace GenConv.Kernels
         public static void MaxBackward(ref float row0, ref float row1, ref float dy, ref float dx0, ref float dx1, bool rectify, int count)
         {
             int i = 0;
-            if (Vector256.IsHardwareAccelerated && count >= 4)
-            {
-                int lanes = count >= 8 ? 8 : 4;
-                for (; i < count; i = PoolWindows.Next(i, lanes, count))
+            if (Avx2.IsSupported && count >= 8)
+                for (; i < count; i = PoolWindows.Next(i, 8, count))
                 {
-                    Split(ref row0, ref row1, i, lanes, out var e0, out var o0, out var e1, out var o1);
-                    Vector256<float> max = MaxOf(e0, o0, e1, o1, out var take1, out var take2, out var take3);
-                    // The arg-max is the last element that won: a later win overrides an earlier one.
-                    take2 = Vector256.AndNot(take2, take3);
-                    take1 = Vector256.AndNot(Vector256.AndNot(take1, take2), take3);
-                    Vector256<float> take0 = ~(take1 | take2 | take3);
-                    Vector256<float> g = Vector256<float>.Zero + Load(ref dy, i, lanes);
+                    Split(ref row0, i, out Vector256<float> e0, out var o0);
+                    Split(ref row1, i, out Vector256<float> e1, out var o1);
+                    Vector256<float> max = Max(e0, o0, e1, o1, out var odd0, out var odd1, out var bottom);
+                    Vector256<float> g = Vector256<float>.Zero + InWindowOrder(Vector256.LoadUnsafe(ref dy, (nuint)i));
                     if (rectify) g &= Vector256.GreaterThan(max, Vector256<float>.Zero);
-                    Merge(ref dx0, i, g & take0, g & take1, lanes);
-                    Merge(ref dx1, i, g & take2, g & take3, lanes);
+                    Vector256<float> top = Vector256.AndNot(g, bottom), low = g & bottom;
+                    Merge(ref dx0, i, Vector256.AndNot(top, odd0), top & odd0);
+                    Merge(ref dx1, i, Vector256.AndNot(low, odd1), low & odd1);
                 }
-            }
+            else if (Sse41.IsSupported && count >= 4)
+                for (; i < count; i = PoolWindows.Next(i, 4, count))
+                {
+                    Split(ref row0, i, out Vector128<float> e0, out var o0);
+                    Split(ref row1, i, out Vector128<float> e1, out var o1);
+                    Vector128<float> max = Max(e0, o0, e1, o1, out var odd0, out var odd1, out var bottom);
+                    Vector128<float> g = Vector128<float>.Zero + Vector128.LoadUnsafe(ref dy, (nuint)i);
+                    if (rectify) g &= Vector128.GreaterThan(max, Vector128<float>.Zero);
+                    Vector128<float> top = Vector128.AndNot(g, bottom), low = g & bottom;
+                    Merge(ref dx0, i, Vector128.AndNot(top, odd0), top & odd0);
+                    Merge(ref dx1, i, Vector128.AndNot(low, odd1), low & odd1);
+                }
             for (; i < count; i++)
             {
                 int arg = 0;
@@ -86,17 +101,19 @@ namespace GenConv.Kernels
         public static void AverageForward(ref float row0, ref float row1, ref float y, int count)
         {
             int i = 0;
-            if (Vector256.IsHardwareAccelerated && count >= 8)
+            if (Avx2.IsSupported && count >= 8)
                 for (; i < count; i = PoolWindows.Next(i, 8, count))
                 {
-                    Split(ref row0, ref row1, i, 8, out var e0, out var o0, out var e1, out var o1);
-                    ((((Vector256<float>.Zero + e0) + o0) + e1 + o1) / 4f).StoreUnsafe(ref y, (nuint)i);
+                    Split(ref row0, i, out Vector256<float> e0, out var o0);
+                    Split(ref row1, i, out Vector256<float> e1, out var o1);
+                    InWindowOrder(((((Vector256<float>.Zero + e0) + o0) + e1) + o1) / 4f).StoreUnsafe(ref y, (nuint)i);
                 }
-            else if (Vector256.IsHardwareAccelerated && count >= 4)
+            else if (Sse41.IsSupported && count >= 4)
                 for (; i < count; i = PoolWindows.Next(i, 4, count))
                 {
-                    Split(ref row0, ref row1, i, 4, out var e0, out var o0, out var e1, out var o1);
-                    ((((Vector256<float>.Zero + e0) + o0) + e1 + o1) / 4f).GetLower().StoreUnsafe(ref y, (nuint)i);
+                    Split(ref row0, i, out Vector128<float> e0, out var o0);
+                    Split(ref row1, i, out Vector128<float> e1, out var o1);
+                    (((((Vector128<float>.Zero + e0) + o0) + e1) + o1) / 4f).StoreUnsafe(ref y, (nuint)i);
                 }
             for (; i < count; i++)
                 Unsafe.Add(ref y, i) = ((((0f + Unsafe.Add(ref row0, 2 * i)) + Unsafe.Add(ref row0, 2 * i + 1)) + Unsafe.Add(ref row1, 2 * i)) + Unsafe.Add(ref row1, 2 * i + 1)) / 4f;
@@ -107,16 +124,20 @@ namespace GenConv.Kernels
         public static void AverageBackward(ref float dy, ref float dx0, ref float dx1, int count)
         {
             int i = 0;
-            if (Vector256.IsHardwareAccelerated && count >= 4)
-            {
-                int lanes = count >= 8 ? 8 : 4;
-                for (; i < count; i = PoolWindows.Next(i, lanes, count))
+            if (Avx2.IsSupported && count >= 8)
+                for (; i < count; i = PoolWindows.Next(i, 8, count))
                 {
-                    Vector256<float> share = Vector256<float>.Zero + Load(ref dy, i, lanes) / 4f;
-                    Merge(ref dx0, i, share, share, lanes);
-                    Merge(ref dx1, i, share, share, lanes);
+                    Vector256<float> share = Vector256<float>.Zero + InWindowOrder(Vector256.LoadUnsafe(ref dy, (nuint)i)) / 4f;
+                    Merge(ref dx0, i, share, share);
+                    Merge(ref dx1, i, share, share);
                 }
-            }
+            else if (Sse41.IsSupported && count >= 4)
+                for (; i < count; i = PoolWindows.Next(i, 4, count))
+                {
+                    Vector128<float> share = Vector128<float>.Zero + Vector128.LoadUnsafe(ref dy, (nuint)i) / 4f;
+                    Merge(ref dx0, i, share, share);
+                    Merge(ref dx1, i, share, share);
+                }
             for (; i < count; i++)
             {
                 float share = 0f + Unsafe.Add(ref dy, i) / 4f;
@@ -127,45 +148,71 @@ namespace GenConv.Kernels
             }
         }
 
-        /// <summary>The window maxima in scan order, and which of the later three elements won when it was compared.</summary>
+        /// <summary>
+        /// The window maxima, each row's pair first and then the bottom pair's winner against the top's: both the scan and
+        /// this tree keep the last NaN if there is one and else the first maximum, so they pick the same element. Also
+        /// which element won: the odd column of the top (<paramref name="odd0"/>) and of the bottom pair, and the bottom pair.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<float> MaxOf(Vector256<float> e0, Vector256<float> o0, Vector256<float> e1, Vector256<float> o1,
-            out Vector256<float> take1, out Vector256<float> take2, out Vector256<float> take3)
+        private static Vector256<float> Max(Vector256<float> e0, Vector256<float> o0, Vector256<float> e1, Vector256<float> o1,
+            out Vector256<float> odd0, out Vector256<float> odd1, out Vector256<float> bottom)
         {
-            Vector256<float> max = e0;
-            take1 = PoolWindows.Wins(o0, max); max = Vector256.ConditionalSelect(take1, o0, max);
-            take2 = PoolWindows.Wins(e1, max); max = Vector256.ConditionalSelect(take2, e1, max);
-            take3 = PoolWindows.Wins(o1, max); return Vector256.ConditionalSelect(take3, o1, max);
+            odd0 = PoolWindows.Wins(o0, e0);
+            odd1 = PoolWindows.Wins(o1, e1);
+            Vector256<float> top = Avx.BlendVariable(e0, o0, odd0), low = Avx.BlendVariable(e1, o1, odd1);
+            bottom = PoolWindows.Wins(low, top);
+            return Avx.BlendVariable(top, low, bottom);
         }
 
-        /// <summary>dy[i ..] as a vector: 8 floats, or 4 in the lower half (the upper half is then never stored).</summary>
+        /// <inheritdoc cref="Max(Vector256{float}, Vector256{float}, Vector256{float}, Vector256{float}, out Vector256{float}, out Vector256{float}, out Vector256{float})"/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<float> Load(ref float dy, int i, int lanes) =>
-            lanes == 8 ? Vector256.LoadUnsafe(ref dy, (nuint)i) : Vector128.LoadUnsafe(ref dy, (nuint)i).ToVector256Unsafe();
-
-        /// <summary>Even and odd columns of the two rows from window i: 8 windows, or 4 in the lower halves when only 4 are left.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Split(ref float row0, ref float row1, int i, int lanes, out Vector256<float> e0, out Vector256<float> o0, out Vector256<float> e1, out Vector256<float> o1)
+        private static Vector128<float> Max(Vector128<float> e0, Vector128<float> o0, Vector128<float> e1, Vector128<float> o1,
+            out Vector128<float> odd0, out Vector128<float> odd1, out Vector128<float> bottom)
         {
-            if (lanes == 8)
-            {
-                Interleave.Split(ref Unsafe.Add(ref row0, 2 * i), out e0, out o0);
-                Interleave.Split(ref Unsafe.Add(ref row1, 2 * i), out e1, out o1);
-                return;
-            }
-            // Exactly the 4 windows' 8 floats per row: nothing past the row pair is read.
-            Interleave.SplitHalf(ref Unsafe.Add(ref row0, 2 * i), out var even0, out var odd0);
-            Interleave.SplitHalf(ref Unsafe.Add(ref row1, 2 * i), out var even1, out var odd1);
-            (e0, o0, e1, o1) = (even0.ToVector256Unsafe(), odd0.ToVector256Unsafe(), even1.ToVector256Unsafe(), odd1.ToVector256Unsafe());
+            odd0 = Wins(o0, e0);
+            odd1 = Wins(o1, e1);
+            Vector128<float> top = Sse41.BlendVariable(e0, o0, odd0), low = Sse41.BlendVariable(e1, o1, odd1);
+            bottom = Wins(low, top);
+            return Sse41.BlendVariable(top, low, bottom);
+        }
+
+        private static Vector128<float> Wins(Vector128<float> v, Vector128<float> max) => Vector128.GreaterThan(v, max) | ~Vector128.Equals(v, v);
+
+        /// <summary>The even and odd columns of the 16 floats from window i, as 8 windows in the order 0, 1, 4, 5, 2, 3, 6, 7.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Split(ref float row, int i, out Vector256<float> even, out Vector256<float> odd)
+        {
+            Vector256<float> a = Vector256.LoadUnsafe(ref row, (nuint)(2 * i)), b = Vector256.LoadUnsafe(ref row, (nuint)(2 * i + 8));
+            even = Avx.Shuffle(a, b, 0b10_00_10_00);
+            odd = Avx.Shuffle(a, b, 0b11_01_11_01);
+        }
+
+        /// <summary>The even and odd columns of the 8 floats from window i: 4 windows in order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Split(ref float row, int i, out Vector128<float> even, out Vector128<float> odd)
+        {
+            Vector128<float> a = Vector128.LoadUnsafe(ref row, (nuint)(2 * i)), b = Vector128.LoadUnsafe(ref row, (nuint)(2 * i + 4));
+            even = Sse.Shuffle(a, b, 0b10_00_10_00);
+            odd = Sse.Shuffle(a, b, 0b11_01_11_01);
+        }
+
+        /// <summary>8 consecutive windows' values in Split's window order, or back (swapping the middle 64-bit quarters is its own inverse).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> InWindowOrder(Vector256<float> v) => Avx2.Permute4x64(v.AsDouble(), 0b11_01_10_00).AsSingle();
+
+        /// <summary>Stores 8 windows' even and odd columns (in Split's window order) as the row's 16 floats from window i.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Merge(ref float row, int i, Vector256<float> even, Vector256<float> odd)
+        {
+            Avx.UnpackLow(even, odd).StoreUnsafe(ref row, (nuint)(2 * i));
+            Avx.UnpackHigh(even, odd).StoreUnsafe(ref row, (nuint)(2 * i + 8));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Merge(ref float row, int i, Vector256<float> even, Vector256<float> odd, int lanes)
+        private static void Merge(ref float row, int i, Vector128<float> even, Vector128<float> odd)
         {
-            if (lanes == 8)
-                Interleave.Merge(even, odd, ref Unsafe.Add(ref row, 2 * i));
-            else
-                Interleave.MergeHalf(even.GetLower(), odd.GetLower(), ref Unsafe.Add(ref row, 2 * i));
+            Sse.UnpackLow(even, odd).StoreUnsafe(ref row, (nuint)(2 * i));
+            Sse.UnpackHigh(even, odd).StoreUnsafe(ref row, (nuint)(2 * i + 4));
         }
     }
 }
