@@ -203,7 +203,7 @@ namespace GenConv.Generator.Emit
 
         /// <summary>Taps over the conv's own input layout: padded rows, phase-split columns.</summary>
         private static void EmitInputTaps(SourceWriter w, LayerPlan l, Action<string, string> tap) =>
-            EmitTaps(w, l, l.PaddedRowStride, tap, l.ColumnOffset, c => PhaseColumn(l, c));
+            EmitTaps(w, l, l.PaddedRowStride, tap, l.ColumnOffset, c => PhaseColumn(l, c), nativeRow: true);
 
         /// <summary><see cref="LayerPlan.ColumnOffset"/> as code, for a kernel column held in a loop variable.</summary>
         private static string PhaseColumn(LayerPlan l, string column) =>
@@ -481,6 +481,11 @@ namespace GenConv.Generator.Emit
                                         w.Line($"{Acc(p, 0)} = {f.Api}.FusedMultiplyAdd({f.Broadcast($"{Unsafe}.Add(ref xi, {offset} + {I(p)})")}, k, {Acc(p, 0)});");
                                     return;
                                 }
+                                // Taps share input values (pixel p at tap kw + 1 reads what p + 1 read at kw), and the JIT
+                                // keeps a broadcast for its next use: with 16 registers that spills the tile. A store into
+                                // the group's own first result (overwritten at its end) makes it load each one again from L1.
+                                if (f != VectorFlavor.Wide)
+                                    w.Line($"{Unsafe}.Add(ref pm, (oh * {I(ow)} + {I(first)}) * 16) = 0f;");
                                 for (int v = 0; v < vectors; v++)
                                     w.Line($"k{v} = {f.Api}.LoadUnsafe(ref cw, {weights}{(v == 0 ? "" : " + " + I(v * f.Lanes))}));");
                                 foreach (int p in group)

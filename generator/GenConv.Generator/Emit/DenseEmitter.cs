@@ -118,7 +118,7 @@ namespace GenConv.Generator.Emit
                     // keep every target's sums, the loaded vectors and a broadcast in registers, unless the source rows
                     // are long enough to stream from beyond L2, where two cache lines per row and step paid more than the
                     // spills cost (L9's weight gradients, 4096 floats a row: 67-71 us against 73-102 us at 2 vectors).
-                    int block = f == VectorFlavor.Wide || length >= StreamedRowLength ? RowTile : Math.Max(1, Math.Min(RowTile, 8 / targets));
+                    int block = f == VectorFlavor.Wide || length >= StreamedRowLength ? RowTile : Math.Max(1, Math.Min(RowTile, 12 / targets));
                     var loops = new List<(VectorFlavor F, int Vectors)> { (f, block) };
                     if (block > 1) loops.Add((f, 1));
                     // Past the last 512-bit vector, a 256-bit one before the scalars (a length of 120 leaves 8).

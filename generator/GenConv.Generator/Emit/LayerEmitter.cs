@@ -242,9 +242,10 @@ namespace GenConv.Generator.Emit
         /// as expressions over loop variables otherwise (the plan decides, to stay inside the JIT's budget).
         /// Rows are <paramref name="rowStride"/> floats apart; columns map through <paramref name="columnOffset"/>
         /// (the identity, or the convolution's phase-split layout) when a column is known, <paramref name="columnExpression"/> otherwise.
+        /// With <paramref name="nativeRow"/> a row loop's offsets and indexes are nint (for callers that only add them to refs).
         /// </summary>
         protected static void EmitTaps(SourceWriter w, LayerPlan layer, int rowStride, Action<string, string> tap,
-            Func<int, int>? columnOffset = null, Func<string, string>? columnExpression = null)
+            Func<int, int>? columnOffset = null, Func<string, string>? columnExpression = null, bool nativeRow = false)
         {
             int kh = layer.Spec.KernelH, kw = layer.Spec.KernelW;
             columnOffset ??= c => c;
@@ -257,7 +258,10 @@ namespace GenConv.Generator.Emit
                             tap(I((long)r * rowStride + columnOffset(c)), I((long)r * kw + c));
                     break;
                 case WindowUnroll.Row:
-                    using (w.Open($"for (int kh = 0; kh < {I(kh)}; kh++)"))
+                    // A native-int row (where the caller only adds the offsets to refs): the JIT then folds each tap's
+                    // constant column into the load's address instead of adding it to the row in 32 bits and
+                    // sign-extending the sum, two instructions per load.
+                    using (w.Open($"for ({(nativeRow ? "nint" : "int")} kh = 0; kh < {I(kh)}; kh++)"))
                         for (int c = 0; c < kw; c++)
                             tap($"kh * {I(rowStride)} + {I(columnOffset(c))}", $"kh * {I(kw)} + {I(c)}");
                     break;

@@ -482,7 +482,7 @@ namespace Golden
                                 {
                                     ref float xi = ref xo;
                                     const int wi = 0;
-                                    for (int kh = 0; kh < 5; kh++)
+                                    for (nint kh = 0; kh < 5; kh++)
                                     {
                                         v0 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 0 + 0 * 16));
                                         v1 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 32 + 0 * 16));
@@ -719,7 +719,7 @@ namespace Golden
                                     {
                                         ref float xi = ref xo;
                                         const int wi = 0;
-                                        for (int kh = 0; kh < 5; kh++)
+                                        for (nint kh = 0; kh < 5; kh++)
                                         {
                                             v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 0 + 0 * VectorF.Count));
                                             v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 0 + 1 * VectorF.Count));
@@ -852,7 +852,7 @@ namespace Golden
                                 {
                                     ref float xi = ref xo;
                                     const int wi = 0;
-                                    for (int kh = 0; kh < 5; kh++)
+                                    for (nint kh = 0; kh < 5; kh++)
                                     {
                                         v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 32 + 0 + 0 + 0 * VectorF.Count));
                                         k = new VectorF(Unsafe.Add(ref w0, wi + kh * 5 + 0));
@@ -954,7 +954,7 @@ namespace Golden
                                 {
                                     ref float xi = ref xo;
                                     const int wi = 0;
-                                    for (int kh = 0; kh < 5; kh++)
+                                    for (nint kh = 0; kh < 5; kh++)
                                     {
                                         v = Unsafe.Add(ref xi, kh * 32 + 0);
                                         s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
@@ -4491,7 +4491,7 @@ namespace Golden
                             {
                                 ref float xi = ref Unsafe.Add(ref xr, ic * 196);
                                 int wi = ic * 25;
-                                for (int kh = 0; kh < 5; kh++)
+                                for (nint kh = 0; kh < 5; kh++)
                                 {
                                     k = Vector512.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 0) * 16 + oc0));
                                     a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 0)), k, a0);
@@ -4604,8 +4604,9 @@ namespace Golden
                                 {
                                     ref float xi = ref Unsafe.Add(ref xr, ic * 196);
                                     int wi = ic * 25;
-                                    for (int kh = 0; kh < 5; kh++)
+                                    for (nint kh = 0; kh < 5; kh++)
                                     {
+                                        Unsafe.Add(ref pm, (oh * 10 + 0) * 16) = 0f;
                                         k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 0) * 16 + oc0));
                                         k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 0) * 16 + oc0 + 8));
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 0));
@@ -4623,6 +4624,7 @@ namespace Golden
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 4));
                                         a4_0 = Vector256.FusedMultiplyAdd(xb, k0, a4_0);
                                         a4_1 = Vector256.FusedMultiplyAdd(xb, k1, a4_1);
+                                        Unsafe.Add(ref pm, (oh * 10 + 0) * 16) = 0f;
                                         k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 1) * 16 + oc0));
                                         k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 1) * 16 + oc0 + 8));
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 0));
@@ -4640,6 +4642,7 @@ namespace Golden
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 4));
                                         a4_0 = Vector256.FusedMultiplyAdd(xb, k0, a4_0);
                                         a4_1 = Vector256.FusedMultiplyAdd(xb, k1, a4_1);
+                                        Unsafe.Add(ref pm, (oh * 10 + 0) * 16) = 0f;
                                         k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 2) * 16 + oc0));
                                         k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 2) * 16 + oc0 + 8));
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 0));
@@ -4657,6 +4660,7 @@ namespace Golden
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 4));
                                         a4_0 = Vector256.FusedMultiplyAdd(xb, k0, a4_0);
                                         a4_1 = Vector256.FusedMultiplyAdd(xb, k1, a4_1);
+                                        Unsafe.Add(ref pm, (oh * 10 + 0) * 16) = 0f;
                                         k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 3) * 16 + oc0));
                                         k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 3) * 16 + oc0 + 8));
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 0));
@@ -4674,6 +4678,7 @@ namespace Golden
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 4));
                                         a4_0 = Vector256.FusedMultiplyAdd(xb, k0, a4_0);
                                         a4_1 = Vector256.FusedMultiplyAdd(xb, k1, a4_1);
+                                        Unsafe.Add(ref pm, (oh * 10 + 0) * 16) = 0f;
                                         k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 4) * 16 + oc0));
                                         k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 4) * 16 + oc0 + 8));
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 0));
@@ -4720,8 +4725,9 @@ namespace Golden
                                 {
                                     ref float xi = ref Unsafe.Add(ref xr, ic * 196);
                                     int wi = ic * 25;
-                                    for (int kh = 0; kh < 5; kh++)
+                                    for (nint kh = 0; kh < 5; kh++)
                                     {
+                                        Unsafe.Add(ref pm, (oh * 10 + 5) * 16) = 0f;
                                         k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 0) * 16 + oc0));
                                         k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 0) * 16 + oc0 + 8));
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 5));
@@ -4739,6 +4745,7 @@ namespace Golden
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 0 + 9));
                                         a9_0 = Vector256.FusedMultiplyAdd(xb, k0, a9_0);
                                         a9_1 = Vector256.FusedMultiplyAdd(xb, k1, a9_1);
+                                        Unsafe.Add(ref pm, (oh * 10 + 5) * 16) = 0f;
                                         k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 1) * 16 + oc0));
                                         k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 1) * 16 + oc0 + 8));
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 5));
@@ -4756,6 +4763,7 @@ namespace Golden
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 1 + 9));
                                         a9_0 = Vector256.FusedMultiplyAdd(xb, k0, a9_0);
                                         a9_1 = Vector256.FusedMultiplyAdd(xb, k1, a9_1);
+                                        Unsafe.Add(ref pm, (oh * 10 + 5) * 16) = 0f;
                                         k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 2) * 16 + oc0));
                                         k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 2) * 16 + oc0 + 8));
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 5));
@@ -4773,6 +4781,7 @@ namespace Golden
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 2 + 9));
                                         a9_0 = Vector256.FusedMultiplyAdd(xb, k0, a9_0);
                                         a9_1 = Vector256.FusedMultiplyAdd(xb, k1, a9_1);
+                                        Unsafe.Add(ref pm, (oh * 10 + 5) * 16) = 0f;
                                         k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 3) * 16 + oc0));
                                         k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 3) * 16 + oc0 + 8));
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 5));
@@ -4790,6 +4799,7 @@ namespace Golden
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 3 + 9));
                                         a9_0 = Vector256.FusedMultiplyAdd(xb, k0, a9_0);
                                         a9_1 = Vector256.FusedMultiplyAdd(xb, k1, a9_1);
+                                        Unsafe.Add(ref pm, (oh * 10 + 5) * 16) = 0f;
                                         k0 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 4) * 16 + oc0));
                                         k1 = Vector256.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 4) * 16 + oc0 + 8));
                                         xb = Vector256.Create(Unsafe.Add(ref xi, kh * 14 + 4 + 5));
@@ -4890,7 +4900,7 @@ namespace Golden
                                     {
                                         ref float xi = ref Unsafe.Add(ref xo, ic * 196);
                                         int wi = ic * 25;
-                                        for (int kh = 0; kh < 5; kh++)
+                                        for (nint kh = 0; kh < 5; kh++)
                                         {
                                             v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * VectorF.Count));
                                             v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 14 + 0 * VectorF.Count));
@@ -5034,7 +5044,7 @@ namespace Golden
                                     {
                                         ref float xi = ref Unsafe.Add(ref xo, ic * 196);
                                         int wi = ic * 25;
-                                        for (int kh = 0; kh < 5; kh++)
+                                        for (nint kh = 0; kh < 5; kh++)
                                         {
                                             v = Unsafe.Add(ref xi, kh * 14 + 0);
                                             s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
@@ -5127,7 +5137,7 @@ namespace Golden
                                     {
                                         ref float xi = ref Unsafe.Add(ref xo, ic * 196);
                                         int wi = ic * 25;
-                                        for (int kh = 0; kh < 5; kh++)
+                                        for (nint kh = 0; kh < 5; kh++)
                                         {
                                             v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * VectorF.Count));
                                             v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 14 + 0 * VectorF.Count));
@@ -5252,7 +5262,7 @@ namespace Golden
                                     {
                                         ref float xi = ref Unsafe.Add(ref xo, ic * 196);
                                         int wi = ic * 25;
-                                        for (int kh = 0; kh < 5; kh++)
+                                        for (nint kh = 0; kh < 5; kh++)
                                         {
                                             v = Unsafe.Add(ref xi, kh * 14 + 0);
                                             s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
@@ -5590,7 +5600,7 @@ namespace Golden
                                 {
                                     ref float xi = ref Unsafe.Add(ref xo, ic * 324);
                                     int wi = ic * 25;
-                                    for (int kh = 0; kh < 5; kh++)
+                                    for (nint kh = 0; kh < 5; kh++)
                                     {
                                         v0 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0 + 0 + 0 * 16));
                                         v1 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0 + 0 + 1 * 16));
@@ -5723,7 +5733,7 @@ namespace Golden
                                 {
                                     ref float xi = ref Unsafe.Add(ref xo, ic * 324);
                                     int wi = ic * 25;
-                                    for (int kh = 0; kh < 5; kh++)
+                                    for (nint kh = 0; kh < 5; kh++)
                                     {
                                         v0 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0 + 0 + 0 * 16));
                                         k = Vector512.Create(Unsafe.Add(ref w0, wi + kh * 5 + 0));
@@ -5842,7 +5852,7 @@ namespace Golden
                                     {
                                         ref float xi = ref Unsafe.Add(ref xo, ic * 324);
                                         int wi = ic * 25;
-                                        for (int kh = 0; kh < 5; kh++)
+                                        for (nint kh = 0; kh < 5; kh++)
                                         {
                                             v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0 + 0 + 0 * VectorF.Count));
                                             v1 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0 + 18 + 0 * VectorF.Count));
@@ -5986,7 +5996,7 @@ namespace Golden
                                     {
                                         ref float xi = ref Unsafe.Add(ref xo, ic * 324);
                                         int wi = ic * 25;
-                                        for (int kh = 0; kh < 5; kh++)
+                                        for (nint kh = 0; kh < 5; kh++)
                                         {
                                             v = Unsafe.Add(ref xi, kh * 18 + 0);
                                             s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + kh * 5 + 0), v, s0);
@@ -16961,42 +16971,55 @@ namespace Golden
                         }
                         else if (Vector.IsHardwareAccelerated)
                         {
-                            for (; i <= 400 - 2 * VectorF.Count; i += 2 * VectorF.Count)
+                            for (; i <= 400 - 3 * VectorF.Count; i += 3 * VectorF.Count)
                             {
                                 VectorF a0_0 = VectorF.Zero;
                                 VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
                                 VectorF a1_0 = VectorF.Zero;
                                 VectorF a1_1 = VectorF.Zero;
+                                VectorF a1_2 = VectorF.Zero;
                                 VectorF a2_0 = VectorF.Zero;
                                 VectorF a2_1 = VectorF.Zero;
+                                VectorF a2_2 = VectorF.Zero;
                                 VectorF a3_0 = VectorF.Zero;
                                 VectorF a3_1 = VectorF.Zero;
+                                VectorF a3_2 = VectorF.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 400 + i);
                                     VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
                                     VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
                                     VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 0));
                                     a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
                                     VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 1));
                                     a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
                                     a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
                                     VectorF s2 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 2));
                                     a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
                                     a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
+                                    a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
                                     VectorF s3 = new VectorF(Unsafe.Add(ref dy, k * 120 + o + 3));
                                     a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                     a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
+                                    a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
                                 }
                                 Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
                                 Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * VectorF.Count));
                                 Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * VectorF.Count));
                             }
                             for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                             {
@@ -17266,42 +17289,55 @@ namespace Golden
                     }
                     else if (Vector.IsHardwareAccelerated)
                     {
-                        for (; i <= 400 - 2 * VectorF.Count; i += 2 * VectorF.Count)
+                        for (; i <= 400 - 3 * VectorF.Count; i += 3 * VectorF.Count)
                         {
                             VectorF a0_0 = VectorF.Zero;
                             VectorF a0_1 = VectorF.Zero;
+                            VectorF a0_2 = VectorF.Zero;
                             VectorF a1_0 = VectorF.Zero;
                             VectorF a1_1 = VectorF.Zero;
+                            VectorF a1_2 = VectorF.Zero;
                             VectorF a2_0 = VectorF.Zero;
                             VectorF a2_1 = VectorF.Zero;
+                            VectorF a2_2 = VectorF.Zero;
                             VectorF a3_0 = VectorF.Zero;
                             VectorF a3_1 = VectorF.Zero;
+                            VectorF a3_2 = VectorF.Zero;
                             for (int k = 0; k < 120; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 400 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
                                 VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
                                 VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 120 + k));
                                 a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                 a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
                                 VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 120 + k));
                                 a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
                                 a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
                                 VectorF s2 = new VectorF(Unsafe.Add(ref dy, (n + 2) * 120 + k));
                                 a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
                                 a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
+                                a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
                                 VectorF s3 = new VectorF(Unsafe.Add(ref dy, (n + 3) * 120 + k));
                                 a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                 a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
+                                a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
                             }
                             Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
                             Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
                             Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * VectorF.Count));
                             Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * VectorF.Count));
                         }
                         for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                         {
@@ -18666,42 +18702,55 @@ namespace Golden
                         }
                         else if (Vector.IsHardwareAccelerated)
                         {
-                            for (; i <= 120 - 2 * VectorF.Count; i += 2 * VectorF.Count)
+                            for (; i <= 120 - 3 * VectorF.Count; i += 3 * VectorF.Count)
                             {
                                 VectorF a0_0 = VectorF.Zero;
                                 VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
                                 VectorF a1_0 = VectorF.Zero;
                                 VectorF a1_1 = VectorF.Zero;
+                                VectorF a1_2 = VectorF.Zero;
                                 VectorF a2_0 = VectorF.Zero;
                                 VectorF a2_1 = VectorF.Zero;
+                                VectorF a2_2 = VectorF.Zero;
                                 VectorF a3_0 = VectorF.Zero;
                                 VectorF a3_1 = VectorF.Zero;
+                                VectorF a3_2 = VectorF.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 120 + i);
                                     VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
                                     VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
                                     VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 0));
                                     a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
                                     VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 1));
                                     a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
                                     a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
                                     VectorF s2 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 2));
                                     a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
                                     a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
+                                    a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
                                     VectorF s3 = new VectorF(Unsafe.Add(ref dy, k * 84 + o + 3));
                                     a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                     a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
+                                    a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
                                 }
                                 Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
                                 Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * VectorF.Count));
                                 Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * VectorF.Count));
                             }
                             for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                             {
@@ -19011,42 +19060,55 @@ namespace Golden
                     }
                     else if (Vector.IsHardwareAccelerated)
                     {
-                        for (; i <= 120 - 2 * VectorF.Count; i += 2 * VectorF.Count)
+                        for (; i <= 120 - 3 * VectorF.Count; i += 3 * VectorF.Count)
                         {
                             VectorF a0_0 = VectorF.Zero;
                             VectorF a0_1 = VectorF.Zero;
+                            VectorF a0_2 = VectorF.Zero;
                             VectorF a1_0 = VectorF.Zero;
                             VectorF a1_1 = VectorF.Zero;
+                            VectorF a1_2 = VectorF.Zero;
                             VectorF a2_0 = VectorF.Zero;
                             VectorF a2_1 = VectorF.Zero;
+                            VectorF a2_2 = VectorF.Zero;
                             VectorF a3_0 = VectorF.Zero;
                             VectorF a3_1 = VectorF.Zero;
+                            VectorF a3_2 = VectorF.Zero;
                             for (int k = 0; k < 84; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 120 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
                                 VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
                                 VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 84 + k));
                                 a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                 a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
                                 VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 84 + k));
                                 a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
                                 a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
                                 VectorF s2 = new VectorF(Unsafe.Add(ref dy, (n + 2) * 84 + k));
                                 a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
                                 a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
+                                a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
                                 VectorF s3 = new VectorF(Unsafe.Add(ref dy, (n + 3) * 84 + k));
                                 a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                 a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
+                                a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
                             }
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 1 * VectorF.Count)), a1_1), ref t1, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 2 * VectorF.Count)), a1_2), ref t1, (nuint)(i + 2 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 0 * VectorF.Count)), a2_0), ref t2, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 1 * VectorF.Count)), a2_1), ref t2, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 2 * VectorF.Count)), a2_2), ref t2, (nuint)(i + 2 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 0 * VectorF.Count)), a3_0), ref t3, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 1 * VectorF.Count)), a3_1), ref t3, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 2 * VectorF.Count)), a3_2), ref t3, (nuint)(i + 2 * VectorF.Count));
                         }
                         for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                         {
@@ -20445,42 +20507,55 @@ namespace Golden
                         }
                         else if (Vector.IsHardwareAccelerated)
                         {
-                            for (; i <= 84 - 2 * VectorF.Count; i += 2 * VectorF.Count)
+                            for (; i <= 84 - 3 * VectorF.Count; i += 3 * VectorF.Count)
                             {
                                 VectorF a0_0 = VectorF.Zero;
                                 VectorF a0_1 = VectorF.Zero;
+                                VectorF a0_2 = VectorF.Zero;
                                 VectorF a1_0 = VectorF.Zero;
                                 VectorF a1_1 = VectorF.Zero;
+                                VectorF a1_2 = VectorF.Zero;
                                 VectorF a2_0 = VectorF.Zero;
                                 VectorF a2_1 = VectorF.Zero;
+                                VectorF a2_2 = VectorF.Zero;
                                 VectorF a3_0 = VectorF.Zero;
                                 VectorF a3_1 = VectorF.Zero;
+                                VectorF a3_2 = VectorF.Zero;
                                 for (int k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 84 + i);
                                     VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
                                     VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                    VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
                                     VectorF s0 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 0));
                                     a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                     a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                    a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
                                     VectorF s1 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 1));
                                     a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
                                     a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                    a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
                                     VectorF s2 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 2));
                                     a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
                                     a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
+                                    a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
                                     VectorF s3 = new VectorF(Unsafe.Add(ref dy, k * 10 + o + 3));
                                     a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                     a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
+                                    a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
                                 }
                                 Vector.StoreUnsafe(a0_0, ref t0, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a0_1, ref t0, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a0_2, ref t0, (nuint)(i + 2 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_0, ref t1, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a1_1, ref t1, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a1_2, ref t1, (nuint)(i + 2 * VectorF.Count));
                                 Vector.StoreUnsafe(a2_0, ref t2, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a2_1, ref t2, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a2_2, ref t2, (nuint)(i + 2 * VectorF.Count));
                                 Vector.StoreUnsafe(a3_0, ref t3, (nuint)(i + 0 * VectorF.Count));
                                 Vector.StoreUnsafe(a3_1, ref t3, (nuint)(i + 1 * VectorF.Count));
+                                Vector.StoreUnsafe(a3_2, ref t3, (nuint)(i + 2 * VectorF.Count));
                             }
                             for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                             {
@@ -20754,42 +20829,55 @@ namespace Golden
                     }
                     else if (Vector.IsHardwareAccelerated)
                     {
-                        for (; i <= 84 - 2 * VectorF.Count; i += 2 * VectorF.Count)
+                        for (; i <= 84 - 3 * VectorF.Count; i += 3 * VectorF.Count)
                         {
                             VectorF a0_0 = VectorF.Zero;
                             VectorF a0_1 = VectorF.Zero;
+                            VectorF a0_2 = VectorF.Zero;
                             VectorF a1_0 = VectorF.Zero;
                             VectorF a1_1 = VectorF.Zero;
+                            VectorF a1_2 = VectorF.Zero;
                             VectorF a2_0 = VectorF.Zero;
                             VectorF a2_1 = VectorF.Zero;
+                            VectorF a2_2 = VectorF.Zero;
                             VectorF a3_0 = VectorF.Zero;
                             VectorF a3_1 = VectorF.Zero;
+                            VectorF a3_2 = VectorF.Zero;
                             for (int k = 0; k < 10; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 84 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
                                 VectorF v1 = Vector.LoadUnsafe(ref r, (nuint)(1 * VectorF.Count));
+                                VectorF v2 = Vector.LoadUnsafe(ref r, (nuint)(2 * VectorF.Count));
                                 VectorF s0 = new VectorF(Unsafe.Add(ref dy, (n + 0) * 10 + k));
                                 a0_0 = Vector.FusedMultiplyAdd(s0, v0, a0_0);
                                 a0_1 = Vector.FusedMultiplyAdd(s0, v1, a0_1);
+                                a0_2 = Vector.FusedMultiplyAdd(s0, v2, a0_2);
                                 VectorF s1 = new VectorF(Unsafe.Add(ref dy, (n + 1) * 10 + k));
                                 a1_0 = Vector.FusedMultiplyAdd(s1, v0, a1_0);
                                 a1_1 = Vector.FusedMultiplyAdd(s1, v1, a1_1);
+                                a1_2 = Vector.FusedMultiplyAdd(s1, v2, a1_2);
                                 VectorF s2 = new VectorF(Unsafe.Add(ref dy, (n + 2) * 10 + k));
                                 a2_0 = Vector.FusedMultiplyAdd(s2, v0, a2_0);
                                 a2_1 = Vector.FusedMultiplyAdd(s2, v1, a2_1);
+                                a2_2 = Vector.FusedMultiplyAdd(s2, v2, a2_2);
                                 VectorF s3 = new VectorF(Unsafe.Add(ref dy, (n + 3) * 10 + k));
                                 a3_0 = Vector.FusedMultiplyAdd(s3, v0, a3_0);
                                 a3_1 = Vector.FusedMultiplyAdd(s3, v1, a3_1);
+                                a3_2 = Vector.FusedMultiplyAdd(s3, v2, a3_2);
                             }
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 0 * VectorF.Count)), a0_0), ref t0, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 1 * VectorF.Count)), a0_1), ref t0, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m0, (nuint)(i + 2 * VectorF.Count)), a0_2), ref t0, (nuint)(i + 2 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 0 * VectorF.Count)), a1_0), ref t1, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 1 * VectorF.Count)), a1_1), ref t1, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m1, (nuint)(i + 2 * VectorF.Count)), a1_2), ref t1, (nuint)(i + 2 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 0 * VectorF.Count)), a2_0), ref t2, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 1 * VectorF.Count)), a2_1), ref t2, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m2, (nuint)(i + 2 * VectorF.Count)), a2_2), ref t2, (nuint)(i + 2 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 0 * VectorF.Count)), a3_0), ref t3, (nuint)(i + 0 * VectorF.Count));
                             Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 1 * VectorF.Count)), a3_1), ref t3, (nuint)(i + 1 * VectorF.Count));
+                            Vector.StoreUnsafe(Activations.ReluBackward(Vector.LoadUnsafe(ref m3, (nuint)(i + 2 * VectorF.Count)), a3_2), ref t3, (nuint)(i + 2 * VectorF.Count));
                         }
                         for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                         {
