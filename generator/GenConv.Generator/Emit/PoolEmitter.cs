@@ -190,21 +190,27 @@ namespace GenConv.Generator.Emit
             l.Spec.KernelH == 2 && l.Spec.KernelW == 2 && l.Spec.StrideH == 2 && l.Spec.StrideW == 2 && !IsPadded(l) && l.Spec.PadBottom == 0 && l.Spec.PadRight == 0;
 
         /// <summary>
-        /// Calls Pool2x2.{method} for every row pair of every plane: <paramref name="arguments"/> gets the input row-pair
-        /// offset and the output row offset as expressions and returns the call's buffer arguments. <paramref name="afterPlane"/>
-        /// runs after each plane (<c>plane</c> is its first input index).
+        /// Calls Pool2x2.{method} over every row pair: <paramref name="arguments"/> gets the first input and output
+        /// offsets of a run of row pairs as expressions and returns the call's buffer arguments. Planes of even height
+        /// are one uniform run (row pair k at 2k input rows, k output rows) for the whole range of samples; otherwise,
+        /// or when <paramref name="afterPlane"/> must run after each plane (<c>plane</c> is its first input index), one
+        /// run per plane.
         /// </summary>
         protected static void EmitRowPairs(SourceWriter w, LayerPlan l, string method, System.Func<string, string, string> arguments, System.Action? afterPlane = null)
         {
-            int width = l.Input.Width, oh = l.Output.Height, ow = l.Output.Width;
-            using (w.Open($"for (int p = start * {I(l.Input.Channels)}; p < end * {I(l.Input.Channels)}; p++)"))
+            int channels = l.Input.Channels, width = l.Input.Width, oh = l.Output.Height, ow = l.Output.Width;
+            long planeLength = (long)l.Input.Height * width;
+            string Call(string first, string firstOutput, string rowPairs) =>
+                $"global::GenConv.Kernels.Pool2x2.{method}({arguments(first, firstOutput)}, {I(width)}, {I(ow)}, {rowPairs});";
+            if (afterPlane is null && l.Input.Height == 2 * oh)
             {
-                w.Line($"int plane = p * {I((long)l.Input.Height * width)};");
-                using (w.Open($"for (int oh = 0; oh < {I(oh)}; oh++)"))
-                {
-                    w.Line($"int top = plane + oh * {I(2L * width)}, pix = p * {I((long)oh * ow)} + oh * {I(ow)};");
-                    w.Line($"global::GenConv.Kernels.Pool2x2.{method}({arguments("top", "pix")}, {I(ow)});");
-                }
+                w.Line(Call($"start * {I(channels * planeLength)}", $"start * {I((long)channels * oh * ow)}", $"(end - start) * {I((long)channels * oh)}"));
+                return;
+            }
+            using (w.Open($"for (int p = start * {I(channels)}; p < end * {I(channels)}; p++)"))
+            {
+                w.Line($"int plane = p * {I(planeLength)};");
+                w.Line(Call("plane", $"p * {I((long)oh * ow)}", I(oh)));
                 afterPlane?.Invoke();
             }
         }
@@ -242,10 +248,9 @@ namespace GenConv.Generator.Emit
             }
             if (IsPairwise(l))
             {
-                string Below(string top) => $"{top} + {I(l.Input.Width)}";
                 EmitRowPairs(w, l, stage == Stage.Forward ? "MaxForward" : "MaxBackward", (top, pix) => stage == Stage.Forward
-                    ? $"{At("x", top)}, {At("x", Below(top))}, {At("y", pix)}"
-                    : $"{At("x", top)}, {At("x", Below(top))}, {At("dy", pix)}, {At("dx", top)}, {At("dx", Below(top))}, {rectify}");
+                    ? $"{At("x", top)}, {At("y", pix)}"
+                    : $"{At("x", top)}, {At("dy", pix)}, {At("dx", top)}, {rectify}");
                 return;
             }
             const string Windows = "global::GenConv.Kernels.PoolWindows";
@@ -315,10 +320,9 @@ namespace GenConv.Generator.Emit
             if (stage == Stage.BackwardData && !IsPairwise(l)) EmitStepScratch(w, l, "float", "shareSaved");
             if (IsPairwise(l))
             {
-                string Below(string top) => $"{top} + {I(l.Input.Width)}";
                 EmitRowPairs(w, l, stage == Stage.Forward ? "AverageForward" : "AverageBackward", (top, pix) => stage == Stage.Forward
-                    ? $"{At("x", top)}, {At("x", Below(top))}, {At("y", pix)}"
-                    : $"{At("dy", pix)}, {At("dx", top)}, {At("dx", Below(top))}", rectify);
+                    ? $"{At("x", top)}, {At("y", pix)}"
+                    : $"{At("dy", pix)}, {At("dx", top)}", rectify);
                 return;
             }
             // In floor mode a window never reaches past the padded input, so with padding counted the divisor is constant;

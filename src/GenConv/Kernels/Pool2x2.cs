@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics.X86;
 namespace GenConv.Kernels
 {
     /// <summary>
-    /// 2×2 pooling with stride 2 and no padding (every window disjoint), a row pair at a time, branch-free: the even and
+    /// 2×2 pooling with stride 2 and no padding (every window disjoint), by row pairs, branch-free: the even and
     /// odd columns of both rows are split into vectors of windows and combined element-wise with the same selections as
     /// the scalar kernels, so results agree bit for bit. Backward writes every element of the covered input (the caller
     /// clears any uncovered border first).
@@ -14,14 +14,105 @@ namespace GenConv.Kernels
     /// <remarks>
     /// A 256-bit step takes 8 windows in the order 0, 1, 4, 5, 2, 3, 6, 7: one in-lane shuffle per row splits its 16
     /// floats that way, one unpack per half merges them back, and only dY and forward's outputs cross the 128-bit
-    /// halves (one permute each). A 128-bit step takes 4 windows in order.
+    /// halves (one permute each). Rows of 4 to 7 windows take two row pairs to a 256-bit step, 4 windows of each in
+    /// order in its own half (LeNet-5's second pool: half the steps of one row pair at a time), else a 128-bit step
+    /// takes 4 windows in order.
     /// </remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Pool2x2
     {
+        // Row pair k of a run: rows 2k and 2k + 1 of width floats from x (and dX), its count windows from k · count in y
+        // (and dY). Rows of 4 to 7 windows go two row pairs to a 256-bit step, one in each half.
+
+        /// <summary>Max pooling forward of <paramref name="rowPairs"/> row pairs (see the layout above).</summary>
+        public static void MaxForward(ref float x, ref float y, int width, int count, int rowPairs)
+        {
+            int k = 0;
+            if (Avx2.IsSupported && count >= 4 && count < 8)
+                for (; k + 1 < rowPairs; k += 2)
+                {
+                    ref float top = ref Row(ref x, 2 * k, width);
+                    for (int i = 0; i < count; i = PoolWindows.Next(i, 4, count))
+                    {
+                        SplitTwo(ref top, 2 * width, i, out var e0, out var o0);
+                        SplitTwo(ref Unsafe.Add(ref top, width), 2 * width, i, out var e1, out var o1);
+                        StoreTwo(Max(e0, o0, e1, o1, out _, out _, out _), ref Row(ref y, k, count), count, i);
+                    }
+                }
+            for (; k < rowPairs; k++)
+                MaxForward(ref Row(ref x, 2 * k, width), ref Row(ref x, 2 * k + 1, width), ref Row(ref y, k, count), count);
+        }
+
+        /// <summary>Max pooling backward of <paramref name="rowPairs"/> row pairs (see the layout above and the row pair's overload).</summary>
+        public static void MaxBackward(ref float x, ref float dy, ref float dx, bool rectify, int width, int count, int rowPairs)
+        {
+            int k = 0;
+            if (Avx2.IsSupported && count >= 4 && count < 8)
+                for (; k + 1 < rowPairs; k += 2)
+                {
+                    ref float top = ref Row(ref x, 2 * k, width);
+                    ref float dxTop = ref Row(ref dx, 2 * k, width);
+                    for (int i = 0; i < count; i = PoolWindows.Next(i, 4, count))
+                    {
+                        SplitTwo(ref top, 2 * width, i, out var e0, out var o0);
+                        SplitTwo(ref Unsafe.Add(ref top, width), 2 * width, i, out var e1, out var o1);
+                        Vector256<float> max = Max(e0, o0, e1, o1, out var odd0, out var odd1, out var bottom);
+                        Vector256<float> g = Vector256<float>.Zero + LoadTwo(ref Row(ref dy, k, count), count, i);
+                        if (rectify) g &= Vector256.GreaterThan(max, Vector256<float>.Zero);
+                        Vector256<float> upper = Vector256.AndNot(g, bottom), lower = g & bottom;
+                        MergeTwo(ref dxTop, 2 * width, i, Vector256.AndNot(upper, odd0), upper & odd0);
+                        MergeTwo(ref Unsafe.Add(ref dxTop, width), 2 * width, i, Vector256.AndNot(lower, odd1), lower & odd1);
+                    }
+                }
+            for (; k < rowPairs; k++)
+                MaxBackward(ref Row(ref x, 2 * k, width), ref Row(ref x, 2 * k + 1, width), ref Row(ref dy, k, count),
+                    ref Row(ref dx, 2 * k, width), ref Row(ref dx, 2 * k + 1, width), rectify, count);
+        }
+
+        /// <summary>Average pooling forward of <paramref name="rowPairs"/> row pairs (see the layout above).</summary>
+        public static void AverageForward(ref float x, ref float y, int width, int count, int rowPairs)
+        {
+            int k = 0;
+            if (Avx2.IsSupported && count >= 4 && count < 8)
+                for (; k + 1 < rowPairs; k += 2)
+                {
+                    ref float top = ref Row(ref x, 2 * k, width);
+                    for (int i = 0; i < count; i = PoolWindows.Next(i, 4, count))
+                    {
+                        SplitTwo(ref top, 2 * width, i, out var e0, out var o0);
+                        SplitTwo(ref Unsafe.Add(ref top, width), 2 * width, i, out var e1, out var o1);
+                        StoreTwo(((((Vector256<float>.Zero + e0) + o0) + e1) + o1) / 4f, ref Row(ref y, k, count), count, i);
+                    }
+                }
+            for (; k < rowPairs; k++)
+                AverageForward(ref Row(ref x, 2 * k, width), ref Row(ref x, 2 * k + 1, width), ref Row(ref y, k, count), count);
+        }
+
+        /// <summary>Average pooling backward of <paramref name="rowPairs"/> row pairs (see the layout above).</summary>
+        public static void AverageBackward(ref float dy, ref float dx, int width, int count, int rowPairs)
+        {
+            int k = 0;
+            if (Avx2.IsSupported && count >= 4 && count < 8)
+                for (; k + 1 < rowPairs; k += 2)
+                {
+                    ref float dxTop = ref Row(ref dx, 2 * k, width);
+                    for (int i = 0; i < count; i = PoolWindows.Next(i, 4, count))
+                    {
+                        Vector256<float> share = Vector256<float>.Zero + LoadTwo(ref Row(ref dy, k, count), count, i) / 4f;
+                        MergeTwo(ref dxTop, 2 * width, i, share, share);
+                        MergeTwo(ref Unsafe.Add(ref dxTop, width), 2 * width, i, share, share);
+                    }
+                }
+            for (; k < rowPairs; k++)
+                AverageBackward(ref Row(ref dy, k, count), ref Row(ref dx, 2 * k, width), ref Row(ref dx, 2 * k + 1, width), count);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ref float Row(ref float start, int row, int length) => ref Unsafe.Add(ref start, (nint)row * length);
+
         /// <summary>y[i] = max of row0[2i], row0[2i+1], row1[2i], row1[2i+1]: the first maximum wins and NaN wins.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void MaxForward(ref float row0, ref float row1, ref float y, int count)
+        private static void MaxForward(ref float row0, ref float row1, ref float y, int count)
         {
             int i = 0;
             if (Avx2.IsSupported && count >= 8)
@@ -53,7 +144,7 @@ namespace GenConv.Kernels
         /// (a ReLU before the pool, its backward fused here) the arg-max gets +0 too unless the maximum is positive.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void MaxBackward(ref float row0, ref float row1, ref float dy, ref float dx0, ref float dx1, bool rectify, int count)
+        private static void MaxBackward(ref float row0, ref float row1, ref float dy, ref float dx0, ref float dx1, bool rectify, int count)
         {
             int i = 0;
             if (Avx2.IsSupported && count >= 8)
@@ -98,7 +189,7 @@ namespace GenConv.Kernels
 
         /// <summary>y[i] = (((0 + row0[2i]) + row0[2i+1]) + row1[2i]) + row1[2i+1]) / 4, the scalar kernels' order.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void AverageForward(ref float row0, ref float row1, ref float y, int count)
+        private static void AverageForward(ref float row0, ref float row1, ref float y, int count)
         {
             int i = 0;
             if (Avx2.IsSupported && count >= 8)
@@ -121,7 +212,7 @@ namespace GenConv.Kernels
 
         /// <summary>Every element of window i gets 0 + dy[i] / 4.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void AverageBackward(ref float dy, ref float dx0, ref float dx1, int count)
+        private static void AverageBackward(ref float dy, ref float dx0, ref float dx1, int count)
         {
             int i = 0;
             if (Avx2.IsSupported && count >= 8)
@@ -194,6 +285,45 @@ namespace GenConv.Kernels
             Vector128<float> a = Vector128.LoadUnsafe(ref row, (nuint)(2 * i)), b = Vector128.LoadUnsafe(ref row, (nuint)(2 * i + 4));
             even = Sse.Shuffle(a, b, 0b10_00_10_00);
             odd = Sse.Shuffle(a, b, 0b11_01_11_01);
+        }
+
+        /// <summary>
+        /// The even and odd columns of 4 windows from window i of a row (lower half) and of the row
+        /// <paramref name="stride"/> floats on (upper half), each half in order.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void SplitTwo(ref float row, int stride, int i, out Vector256<float> even, out Vector256<float> odd)
+        {
+            Vector256<float> a = Halves(ref row, stride, 2 * i), b = Halves(ref row, stride, 2 * i + 4);
+            even = Avx.Shuffle(a, b, 0b10_00_10_00);
+            odd = Avx.Shuffle(a, b, 0b11_01_11_01);
+        }
+
+        /// <summary>4 floats from offset of a row in the lower half, 4 from the same offset of the row stride floats on in the upper.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Halves(ref float row, int stride, int offset) =>
+            Avx.InsertVector128(Vector128.LoadUnsafe(ref row, (nuint)offset).ToVector256Unsafe(), Vector128.LoadUnsafe(ref row, (nuint)(offset + stride)), 1);
+
+        /// <summary>4 windows' values from window i of two consecutive rows of count windows, as SplitTwo's halves.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> LoadTwo(ref float values, int count, int i) => Halves(ref values, count, i);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreTwo(Vector256<float> v, ref float values, int count, int i)
+        {
+            v.GetLower().StoreUnsafe(ref values, (nuint)i);
+            v.GetUpper().StoreUnsafe(ref values, (nuint)(i + count));
+        }
+
+        /// <summary>Stores SplitTwo's halves of even and odd columns back as 8 floats from window i of each of the two rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void MergeTwo(ref float row, int stride, int i, Vector256<float> even, Vector256<float> odd)
+        {
+            Vector256<float> low = Avx.UnpackLow(even, odd), high = Avx.UnpackHigh(even, odd);
+            low.GetLower().StoreUnsafe(ref row, (nuint)(2 * i));
+            high.GetLower().StoreUnsafe(ref row, (nuint)(2 * i + 4));
+            low.GetUpper().StoreUnsafe(ref row, (nuint)(2 * i + stride));
+            high.GetUpper().StoreUnsafe(ref row, (nuint)(2 * i + 4 + stride));
         }
 
         /// <summary>8 consecutive windows' values in Split's window order, or back (swapping the middle 64-bit quarters is its own inverse).</summary>

@@ -4412,30 +4412,14 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2Forward(int batch, int start, int end, ref float x, ref float y)
         {
-            for (int p = start * 6; p < end * 6; p++)
-            {
-                int plane = p * 784;
-                for (int oh = 0; oh < 14; oh++)
-                {
-                    int top = plane + oh * 56, pix = p * 196 + oh * 14;
-                    global::GenConv.Kernels.Pool2x2.MaxForward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 28), ref Unsafe.Add(ref y, pix), 14);
-                }
-            }
+            global::GenConv.Kernels.Pool2x2.MaxForward(ref Unsafe.Add(ref x, start * 4704), ref Unsafe.Add(ref y, start * 1176), 28, 14, (end - start) * 84);
         }
 
         /// <summary>Layer 2 BackwardData over Samples [start, end): MaxPool2D(k 2x2, s 2x2, pad 0x0), 6x28x28 → 6x14x14.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2BackwardData(int batch, int start, int end, ref float x, ref float dy, ref float dx)
         {
-            for (int p = start * 6; p < end * 6; p++)
-            {
-                int plane = p * 784;
-                for (int oh = 0; oh < 14; oh++)
-                {
-                    int top = plane + oh * 56, pix = p * 196 + oh * 14;
-                    global::GenConv.Kernels.Pool2x2.MaxBackward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 28), ref Unsafe.Add(ref dy, pix), ref Unsafe.Add(ref dx, top), ref Unsafe.Add(ref dx, top + 28), true, 14);
-                }
-            }
+            global::GenConv.Kernels.Pool2x2.MaxBackward(ref Unsafe.Add(ref x, start * 4704), ref Unsafe.Add(ref dy, start * 1176), ref Unsafe.Add(ref dx, start * 4704), true, 28, 14, (end - start) * 84);
         }
 
         /// <summary>Layer 3 Forward over Samples [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
@@ -16019,30 +16003,14 @@ namespace Golden
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer5Forward(int batch, int start, int end, ref float x, ref float y)
         {
-            for (int p = start * 16; p < end * 16; p++)
-            {
-                int plane = p * 100;
-                for (int oh = 0; oh < 5; oh++)
-                {
-                    int top = plane + oh * 20, pix = p * 25 + oh * 5;
-                    global::GenConv.Kernels.Pool2x2.MaxForward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 10), ref Unsafe.Add(ref y, pix), 5);
-                }
-            }
+            global::GenConv.Kernels.Pool2x2.MaxForward(ref Unsafe.Add(ref x, start * 1600), ref Unsafe.Add(ref y, start * 400), 10, 5, (end - start) * 80);
         }
 
         /// <summary>Layer 5 BackwardData over Samples [start, end): MaxPool2D(k 2x2, s 2x2, pad 0x0), 16x10x10 → 16x5x5.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer5BackwardData(int batch, int start, int end, ref float x, ref float dy, ref float dx)
         {
-            for (int p = start * 16; p < end * 16; p++)
-            {
-                int plane = p * 100;
-                for (int oh = 0; oh < 5; oh++)
-                {
-                    int top = plane + oh * 20, pix = p * 25 + oh * 5;
-                    global::GenConv.Kernels.Pool2x2.MaxBackward(ref Unsafe.Add(ref x, top), ref Unsafe.Add(ref x, top + 10), ref Unsafe.Add(ref dy, pix), ref Unsafe.Add(ref dx, top), ref Unsafe.Add(ref dx, top + 10), true, 5);
-                }
-            }
+            global::GenConv.Kernels.Pool2x2.MaxBackward(ref Unsafe.Add(ref x, start * 1600), ref Unsafe.Add(ref dy, start * 400), ref Unsafe.Add(ref dx, start * 1600), true, 10, 5, (end - start) * 80);
         }
 
         /// <summary>Layer 6 Forward over Samples [start, end): Dense(out 120), 16x5x5 → 120x1x1.</summary>
