@@ -290,7 +290,8 @@ namespace GenConv.Generator.Emit
                 else
                 {
                     w.Line($"ref float xi = ref {Unsafe}.Add(ref {origin}, ic * {I(planeLength)});");
-                    w.Line($"int wi = ic * {I(window)};");
+                    // Native-int, as the taps' rows: a weight tap's constant then folds into its load's address.
+                    w.Line($"nint wi = (nint)ic * {I(window)};");
                 }
                 body();
             }

@@ -1290,7 +1290,7 @@ namespace Golden
                                 for (int ic = 0; ic < 6; ic++)
                                 {
                                     ref float xi = ref Unsafe.Add(ref xo, ic * 1024);
-                                    int wi = ic * 25;
+                                    nint wi = (nint)ic * 25;
                                     v0 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 0 + 0 * 16));
                                     v1 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 32 + 0 * 16));
                                     v2 = Vector512.LoadUnsafe(ref xi, (nuint)(0 + 64 + 0 * 16));
@@ -2072,7 +2072,7 @@ namespace Golden
                                 for (int ic = 0; ic < 6; ic++)
                                 {
                                     ref float xi = ref Unsafe.Add(ref xo, ic * 1024);
-                                    int wi = ic * 25;
+                                    nint wi = (nint)ic * 25;
                                     v0 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 0 + 0 * VectorF.Count));
                                     v1 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 0 + 1 * VectorF.Count));
                                     v2 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 32 + 0 * VectorF.Count));
@@ -2732,7 +2732,7 @@ namespace Golden
                                 for (int ic = 0; ic < 6; ic++)
                                 {
                                     ref float xi = ref Unsafe.Add(ref xo, ic * 1024);
-                                    int wi = ic * 25;
+                                    nint wi = (nint)ic * 25;
                                     v0 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 0 + 0 * VectorF.Count));
                                     v1 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 32 + 0 * VectorF.Count));
                                     v2 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 64 + 0 * VectorF.Count));
@@ -3099,7 +3099,7 @@ namespace Golden
                                 for (int ic = 0; ic < 6; ic++)
                                 {
                                     ref float xi = ref Unsafe.Add(ref xo, ic * 1024);
-                                    int wi = ic * 25;
+                                    nint wi = (nint)ic * 25;
                                     v0 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 0 + 0 * VectorF.Count));
                                     v1 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 0 + 1 * VectorF.Count));
                                     v2 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 32 + 0 * VectorF.Count));
@@ -3655,7 +3655,7 @@ namespace Golden
                                 for (int ic = 0; ic < 6; ic++)
                                 {
                                     ref float xi = ref Unsafe.Add(ref xo, ic * 1024);
-                                    int wi = ic * 25;
+                                    nint wi = (nint)ic * 25;
                                     v0 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 0 + 0 * VectorF.Count));
                                     v1 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 32 + 0 * VectorF.Count));
                                     v2 = Vector.LoadUnsafe(ref xi, (nuint)(0 + 64 + 0 * VectorF.Count));
@@ -3954,7 +3954,7 @@ namespace Golden
                                 for (int ic = 0; ic < 6; ic++)
                                 {
                                     ref float xi = ref Unsafe.Add(ref xo, ic * 1024);
-                                    int wi = ic * 25;
+                                    nint wi = (nint)ic * 25;
                                     v = Unsafe.Add(ref xi, 0);
                                     s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, wi + 0), v, s0);
                                     v = Unsafe.Add(ref xi, 1);
@@ -4474,7 +4474,7 @@ namespace Golden
                             for (int ic = 0; ic < 6; ic++)
                             {
                                 ref float xi = ref Unsafe.Add(ref xr, ic * 196);
-                                int wi = ic * 25;
+                                nint wi = (nint)ic * 25;
                                 for (nint kh = 0; kh < 5; kh++)
                                 {
                                     k = Vector512.LoadUnsafe(ref cw, (nuint)((wi + kh * 5 + 0) * 16 + oc0));
@@ -4587,7 +4587,7 @@ namespace Golden
                                 for (int ic = 0; ic < 6; ic++)
                                 {
                                     ref float xi = ref Unsafe.Add(ref xr, ic * 196);
-                                    int wi = ic * 25;
+                                    nint wi = (nint)ic * 25;
                                     for (nint kh = 0; kh < 5; kh++)
                                     {
                                         Unsafe.Add(ref pm, (oh * 10 + 0) * 16) = 0f;
@@ -4708,7 +4708,7 @@ namespace Golden
                                 for (int ic = 0; ic < 6; ic++)
                                 {
                                     ref float xi = ref Unsafe.Add(ref xr, ic * 196);
-                                    int wi = ic * 25;
+                                    nint wi = (nint)ic * 25;
                                     for (nint kh = 0; kh < 5; kh++)
                                     {
                                         Unsafe.Add(ref pm, (oh * 10 + 5) * 16) = 0f;
@@ -4883,7 +4883,7 @@ namespace Golden
                                     for (int ic = 0; ic < 6; ic++)
                                     {
                                         ref float xi = ref Unsafe.Add(ref xo, ic * 196);
-                                        int wi = ic * 25;
+                                        nint wi = (nint)ic * 25;
                                         for (nint kh = 0; kh < 5; kh++)
                                         {
                                             v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * VectorF.Count));
@@ -5027,7 +5027,7 @@ namespace Golden
                                     for (int ic = 0; ic < 6; ic++)
                                     {
                                         ref float xi = ref Unsafe.Add(ref xo, ic * 196);
-                                        int wi = ic * 25;
+                                        nint wi = (nint)ic * 25;
                                         for (nint kh = 0; kh < 5; kh++)
                                         {
                                             v = Unsafe.Add(ref xi, kh * 14 + 0);
@@ -5120,7 +5120,7 @@ namespace Golden
                                     for (int ic = 0; ic < 6; ic++)
                                     {
                                         ref float xi = ref Unsafe.Add(ref xo, ic * 196);
-                                        int wi = ic * 25;
+                                        nint wi = (nint)ic * 25;
                                         for (nint kh = 0; kh < 5; kh++)
                                         {
                                             v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 14 + 0 + 0 + 0 * VectorF.Count));
@@ -5245,7 +5245,7 @@ namespace Golden
                                     for (int ic = 0; ic < 6; ic++)
                                     {
                                         ref float xi = ref Unsafe.Add(ref xo, ic * 196);
-                                        int wi = ic * 25;
+                                        nint wi = (nint)ic * 25;
                                         for (nint kh = 0; kh < 5; kh++)
                                         {
                                             v = Unsafe.Add(ref xi, kh * 14 + 0);
@@ -5583,7 +5583,7 @@ namespace Golden
                                 for (int ic = 0; ic < 16; ic++)
                                 {
                                     ref float xi = ref Unsafe.Add(ref xo, ic * 324);
-                                    int wi = ic * 25;
+                                    nint wi = (nint)ic * 25;
                                     for (nint kh = 0; kh < 5; kh++)
                                     {
                                         v0 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0 + 0 + 0 * 16));
@@ -5716,7 +5716,7 @@ namespace Golden
                                 for (int ic = 0; ic < 16; ic++)
                                 {
                                     ref float xi = ref Unsafe.Add(ref xo, ic * 324);
-                                    int wi = ic * 25;
+                                    nint wi = (nint)ic * 25;
                                     for (nint kh = 0; kh < 5; kh++)
                                     {
                                         v0 = Vector512.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0 + 0 + 0 * 16));
@@ -5835,7 +5835,7 @@ namespace Golden
                                     for (int ic = 0; ic < 16; ic++)
                                     {
                                         ref float xi = ref Unsafe.Add(ref xo, ic * 324);
-                                        int wi = ic * 25;
+                                        nint wi = (nint)ic * 25;
                                         for (nint kh = 0; kh < 5; kh++)
                                         {
                                             v0 = Vector.LoadUnsafe(ref xi, (nuint)(kh * 18 + 0 + 0 + 0 * VectorF.Count));
@@ -5979,7 +5979,7 @@ namespace Golden
                                     for (int ic = 0; ic < 16; ic++)
                                     {
                                         ref float xi = ref Unsafe.Add(ref xo, ic * 324);
-                                        int wi = ic * 25;
+                                        nint wi = (nint)ic * 25;
                                         for (nint kh = 0; kh < 5; kh++)
                                         {
                                             v = Unsafe.Add(ref xi, kh * 18 + 0);
@@ -6064,7 +6064,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector512F k0 = Vector512.Create(Unsafe.Add(ref w0, wi + 10));
                     Vector512F k1 = Vector512.Create(Unsafe.Add(ref w1, wi + 10));
@@ -6453,7 +6453,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector512F k0 = Vector512.Create(Unsafe.Add(ref w0, wi + 0));
                     Vector512F k1 = Vector512.Create(Unsafe.Add(ref w1, wi + 0));
@@ -7377,7 +7377,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector512F k0 = Vector512.Create(Unsafe.Add(ref w0, wi + 0));
                     Vector512F k1 = Vector512.Create(Unsafe.Add(ref w1, wi + 0));
@@ -8161,7 +8161,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector512F k0 = Vector512.Create(Unsafe.Add(ref w0, wi + 0));
                     Vector512F k1 = Vector512.Create(Unsafe.Add(ref w1, wi + 0));
@@ -8731,7 +8731,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector256F v0_0 = Vector256.LoadUnsafe(ref xi, 72);
                     Vector256F v0_1 = Vector256.LoadUnsafe(ref xi, 78);
@@ -8887,7 +8887,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector256F v1_0 = Vector256.LoadUnsafe(ref xi, 72);
                     Vector256F v1_1 = Vector256.LoadUnsafe(ref xi, 78);
@@ -9158,7 +9158,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector256F v2_0 = Vector256.LoadUnsafe(ref xi, 72);
                     Vector256F v2_1 = Vector256.LoadUnsafe(ref xi, 78);
@@ -9544,7 +9544,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector256F v3_0 = Vector256.LoadUnsafe(ref xi, 72);
                     Vector256F v3_1 = Vector256.LoadUnsafe(ref xi, 78);
@@ -10045,7 +10045,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector256F v4_0 = Vector256.LoadUnsafe(ref xi, 72);
                     Vector256F v4_1 = Vector256.LoadUnsafe(ref xi, 78);
@@ -10661,7 +10661,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector256F v5_0 = Vector256.LoadUnsafe(ref xi, 90);
                     Vector256F v5_1 = Vector256.LoadUnsafe(ref xi, 96);
@@ -11277,7 +11277,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector256F v6_0 = Vector256.LoadUnsafe(ref xi, 108);
                     Vector256F v6_1 = Vector256.LoadUnsafe(ref xi, 114);
@@ -11893,7 +11893,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector256F v7_0 = Vector256.LoadUnsafe(ref xi, 126);
                     Vector256F v7_1 = Vector256.LoadUnsafe(ref xi, 132);
@@ -12509,7 +12509,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector256F v8_0 = Vector256.LoadUnsafe(ref xi, 144);
                     Vector256F v8_1 = Vector256.LoadUnsafe(ref xi, 150);
@@ -13125,7 +13125,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector256F v9_0 = Vector256.LoadUnsafe(ref xi, 162);
                     Vector256F v9_1 = Vector256.LoadUnsafe(ref xi, 168);
@@ -13741,7 +13741,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector256F v10_0 = Vector256.LoadUnsafe(ref xi, 180);
                     Vector256F v10_1 = Vector256.LoadUnsafe(ref xi, 186);
@@ -14242,7 +14242,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector256F v11_0 = Vector256.LoadUnsafe(ref xi, 198);
                     Vector256F v11_1 = Vector256.LoadUnsafe(ref xi, 204);
@@ -14628,7 +14628,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector256F v12_0 = Vector256.LoadUnsafe(ref xi, 216);
                     Vector256F v12_1 = Vector256.LoadUnsafe(ref xi, 222);
@@ -14899,7 +14899,7 @@ namespace Golden
             for (int ic = 0; ic < 16; ic++)
             {
                 ref float xi = ref Unsafe.Add(ref x, ic * 324);
-                int wi = ic * 25;
+                nint wi = (nint)ic * 25;
                 {
                     Vector256F v13_0 = Vector256.LoadUnsafe(ref xi, 234);
                     Vector256F v13_1 = Vector256.LoadUnsafe(ref xi, 240);
