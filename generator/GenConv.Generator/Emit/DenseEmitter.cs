@@ -132,7 +132,9 @@ namespace GenConv.Generator.Emit
                     {
                         for (int t = 0; t < targets; t++)
                             for (int j = 0; j < vectors; j++) w.Line($"{f.Type} a{t}_{j} = {f.Type}.Zero;");
-                        using (w.Open($"for (int k = 0; k < {count}; k++)"))
+                        // A native-int k: each broadcast's constant target offset folds into its address (no 32-bit
+                        // add and sign extension per broadcast, which left the 16-register loop dispatch-bound).
+                        using (w.Open($"for (nint k = 0; k < {count}; k++)"))
                         {
                             w.Line($"ref float r = ref {Unsafe}.Add(ref {source}, k * {I(length)} + i);");
                             for (int j = 0; j < vectors; j++)

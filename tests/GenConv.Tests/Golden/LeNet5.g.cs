@@ -16867,7 +16867,7 @@ namespace Golden
                                 Vector512F a3_1 = Vector512F.Zero;
                                 Vector512F a3_2 = Vector512F.Zero;
                                 Vector512F a3_3 = Vector512F.Zero;
-                                for (int k = 0; k < batch; k++)
+                                for (nint k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 400 + i);
                                     Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -16918,7 +16918,7 @@ namespace Golden
                                 Vector512F a1_0 = Vector512F.Zero;
                                 Vector512F a2_0 = Vector512F.Zero;
                                 Vector512F a3_0 = Vector512F.Zero;
-                                for (int k = 0; k < batch; k++)
+                                for (nint k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 400 + i);
                                     Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -16953,7 +16953,7 @@ namespace Golden
                                 VectorF a3_0 = VectorF.Zero;
                                 VectorF a3_1 = VectorF.Zero;
                                 VectorF a3_2 = VectorF.Zero;
-                                for (int k = 0; k < batch; k++)
+                                for (nint k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 400 + i);
                                     VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -16995,7 +16995,7 @@ namespace Golden
                                 VectorF a1_0 = VectorF.Zero;
                                 VectorF a2_0 = VectorF.Zero;
                                 VectorF a3_0 = VectorF.Zero;
-                                for (int k = 0; k < batch; k++)
+                                for (nint k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 400 + i);
                                     VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -17058,7 +17058,7 @@ namespace Golden
                                     Vector512F a0_1 = Vector512F.Zero;
                                     Vector512F a0_2 = Vector512F.Zero;
                                     Vector512F a0_3 = Vector512F.Zero;
-                                    for (int k = 0; k < batch; k++)
+                                    for (nint k = 0; k < batch; k++)
                                     {
                                         ref float r = ref Unsafe.Add(ref x, k * 400 + i);
                                         Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -17079,7 +17079,7 @@ namespace Golden
                                 for (; i <= 400 - 1 * 16; i += 1 * 16)
                                 {
                                     Vector512F a0_0 = Vector512F.Zero;
-                                    for (int k = 0; k < batch; k++)
+                                    for (nint k = 0; k < batch; k++)
                                     {
                                         ref float r = ref Unsafe.Add(ref x, k * 400 + i);
                                         Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -17097,7 +17097,7 @@ namespace Golden
                                     VectorF a0_1 = VectorF.Zero;
                                     VectorF a0_2 = VectorF.Zero;
                                     VectorF a0_3 = VectorF.Zero;
-                                    for (int k = 0; k < batch; k++)
+                                    for (nint k = 0; k < batch; k++)
                                     {
                                         ref float r = ref Unsafe.Add(ref x, k * 400 + i);
                                         VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -17118,7 +17118,7 @@ namespace Golden
                                 for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                                 {
                                     VectorF a0_0 = VectorF.Zero;
-                                    for (int k = 0; k < batch; k++)
+                                    for (nint k = 0; k < batch; k++)
                                     {
                                         ref float r = ref Unsafe.Add(ref x, k * 400 + i);
                                         VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -17185,7 +17185,7 @@ namespace Golden
                             Vector512F a3_1 = Vector512F.Zero;
                             Vector512F a3_2 = Vector512F.Zero;
                             Vector512F a3_3 = Vector512F.Zero;
-                            for (int k = 0; k < 120; k++)
+                            for (nint k = 0; k < 120; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 400 + i);
                                 Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -17236,7 +17236,7 @@ namespace Golden
                             Vector512F a1_0 = Vector512F.Zero;
                             Vector512F a2_0 = Vector512F.Zero;
                             Vector512F a3_0 = Vector512F.Zero;
-                            for (int k = 0; k < 120; k++)
+                            for (nint k = 0; k < 120; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 400 + i);
                                 Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -17271,7 +17271,7 @@ namespace Golden
                             VectorF a3_0 = VectorF.Zero;
                             VectorF a3_1 = VectorF.Zero;
                             VectorF a3_2 = VectorF.Zero;
-                            for (int k = 0; k < 120; k++)
+                            for (nint k = 0; k < 120; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 400 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -17313,7 +17313,7 @@ namespace Golden
                             VectorF a1_0 = VectorF.Zero;
                             VectorF a2_0 = VectorF.Zero;
                             VectorF a3_0 = VectorF.Zero;
-                            for (int k = 0; k < 120; k++)
+                            for (nint k = 0; k < 120; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 400 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -17374,7 +17374,7 @@ namespace Golden
                             Vector512F a0_1 = Vector512F.Zero;
                             Vector512F a0_2 = Vector512F.Zero;
                             Vector512F a0_3 = Vector512F.Zero;
-                            for (int k = 0; k < 120; k++)
+                            for (nint k = 0; k < 120; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 400 + i);
                                 Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -17395,7 +17395,7 @@ namespace Golden
                         for (; i <= 400 - 1 * 16; i += 1 * 16)
                         {
                             Vector512F a0_0 = Vector512F.Zero;
-                            for (int k = 0; k < 120; k++)
+                            for (nint k = 0; k < 120; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 400 + i);
                                 Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -17413,7 +17413,7 @@ namespace Golden
                             VectorF a0_1 = VectorF.Zero;
                             VectorF a0_2 = VectorF.Zero;
                             VectorF a0_3 = VectorF.Zero;
-                            for (int k = 0; k < 120; k++)
+                            for (nint k = 0; k < 120; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 400 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -17434,7 +17434,7 @@ namespace Golden
                         for (; i <= 400 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                         {
                             VectorF a0_0 = VectorF.Zero;
-                            for (int k = 0; k < 120; k++)
+                            for (nint k = 0; k < 120; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 400 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -18574,7 +18574,7 @@ namespace Golden
                                 Vector512F a3_1 = Vector512F.Zero;
                                 Vector512F a3_2 = Vector512F.Zero;
                                 Vector512F a3_3 = Vector512F.Zero;
-                                for (int k = 0; k < batch; k++)
+                                for (nint k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 120 + i);
                                     Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -18625,7 +18625,7 @@ namespace Golden
                                 Vector512F a1_0 = Vector512F.Zero;
                                 Vector512F a2_0 = Vector512F.Zero;
                                 Vector512F a3_0 = Vector512F.Zero;
-                                for (int k = 0; k < batch; k++)
+                                for (nint k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 120 + i);
                                     Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -18649,7 +18649,7 @@ namespace Golden
                                 Vector256F a1_0 = Vector256F.Zero;
                                 Vector256F a2_0 = Vector256F.Zero;
                                 Vector256F a3_0 = Vector256F.Zero;
-                                for (int k = 0; k < batch; k++)
+                                for (nint k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 120 + i);
                                     Vector256F v0 = Vector256.LoadUnsafe(ref r, (nuint)(0 * 8));
@@ -18684,7 +18684,7 @@ namespace Golden
                                 VectorF a3_0 = VectorF.Zero;
                                 VectorF a3_1 = VectorF.Zero;
                                 VectorF a3_2 = VectorF.Zero;
-                                for (int k = 0; k < batch; k++)
+                                for (nint k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 120 + i);
                                     VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -18726,7 +18726,7 @@ namespace Golden
                                 VectorF a1_0 = VectorF.Zero;
                                 VectorF a2_0 = VectorF.Zero;
                                 VectorF a3_0 = VectorF.Zero;
-                                for (int k = 0; k < batch; k++)
+                                for (nint k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 120 + i);
                                     VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -18789,7 +18789,7 @@ namespace Golden
                                     Vector512F a0_1 = Vector512F.Zero;
                                     Vector512F a0_2 = Vector512F.Zero;
                                     Vector512F a0_3 = Vector512F.Zero;
-                                    for (int k = 0; k < batch; k++)
+                                    for (nint k = 0; k < batch; k++)
                                     {
                                         ref float r = ref Unsafe.Add(ref x, k * 120 + i);
                                         Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -18810,7 +18810,7 @@ namespace Golden
                                 for (; i <= 120 - 1 * 16; i += 1 * 16)
                                 {
                                     Vector512F a0_0 = Vector512F.Zero;
-                                    for (int k = 0; k < batch; k++)
+                                    for (nint k = 0; k < batch; k++)
                                     {
                                         ref float r = ref Unsafe.Add(ref x, k * 120 + i);
                                         Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -18822,7 +18822,7 @@ namespace Golden
                                 for (; i <= 120 - 1 * 8; i += 1 * 8)
                                 {
                                     Vector256F a0_0 = Vector256F.Zero;
-                                    for (int k = 0; k < batch; k++)
+                                    for (nint k = 0; k < batch; k++)
                                     {
                                         ref float r = ref Unsafe.Add(ref x, k * 120 + i);
                                         Vector256F v0 = Vector256.LoadUnsafe(ref r, (nuint)(0 * 8));
@@ -18840,7 +18840,7 @@ namespace Golden
                                     VectorF a0_1 = VectorF.Zero;
                                     VectorF a0_2 = VectorF.Zero;
                                     VectorF a0_3 = VectorF.Zero;
-                                    for (int k = 0; k < batch; k++)
+                                    for (nint k = 0; k < batch; k++)
                                     {
                                         ref float r = ref Unsafe.Add(ref x, k * 120 + i);
                                         VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -18861,7 +18861,7 @@ namespace Golden
                                 for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                                 {
                                     VectorF a0_0 = VectorF.Zero;
-                                    for (int k = 0; k < batch; k++)
+                                    for (nint k = 0; k < batch; k++)
                                     {
                                         ref float r = ref Unsafe.Add(ref x, k * 120 + i);
                                         VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -18932,7 +18932,7 @@ namespace Golden
                             Vector512F a3_1 = Vector512F.Zero;
                             Vector512F a3_2 = Vector512F.Zero;
                             Vector512F a3_3 = Vector512F.Zero;
-                            for (int k = 0; k < 84; k++)
+                            for (nint k = 0; k < 84; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 120 + i);
                                 Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -18983,7 +18983,7 @@ namespace Golden
                             Vector512F a1_0 = Vector512F.Zero;
                             Vector512F a2_0 = Vector512F.Zero;
                             Vector512F a3_0 = Vector512F.Zero;
-                            for (int k = 0; k < 84; k++)
+                            for (nint k = 0; k < 84; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 120 + i);
                                 Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -19007,7 +19007,7 @@ namespace Golden
                             Vector256F a1_0 = Vector256F.Zero;
                             Vector256F a2_0 = Vector256F.Zero;
                             Vector256F a3_0 = Vector256F.Zero;
-                            for (int k = 0; k < 84; k++)
+                            for (nint k = 0; k < 84; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 120 + i);
                                 Vector256F v0 = Vector256.LoadUnsafe(ref r, (nuint)(0 * 8));
@@ -19042,7 +19042,7 @@ namespace Golden
                             VectorF a3_0 = VectorF.Zero;
                             VectorF a3_1 = VectorF.Zero;
                             VectorF a3_2 = VectorF.Zero;
-                            for (int k = 0; k < 84; k++)
+                            for (nint k = 0; k < 84; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 120 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -19084,7 +19084,7 @@ namespace Golden
                             VectorF a1_0 = VectorF.Zero;
                             VectorF a2_0 = VectorF.Zero;
                             VectorF a3_0 = VectorF.Zero;
-                            for (int k = 0; k < 84; k++)
+                            for (nint k = 0; k < 84; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 120 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -19146,7 +19146,7 @@ namespace Golden
                             Vector512F a0_1 = Vector512F.Zero;
                             Vector512F a0_2 = Vector512F.Zero;
                             Vector512F a0_3 = Vector512F.Zero;
-                            for (int k = 0; k < 84; k++)
+                            for (nint k = 0; k < 84; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 120 + i);
                                 Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -19167,7 +19167,7 @@ namespace Golden
                         for (; i <= 120 - 1 * 16; i += 1 * 16)
                         {
                             Vector512F a0_0 = Vector512F.Zero;
-                            for (int k = 0; k < 84; k++)
+                            for (nint k = 0; k < 84; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 120 + i);
                                 Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -19179,7 +19179,7 @@ namespace Golden
                         for (; i <= 120 - 1 * 8; i += 1 * 8)
                         {
                             Vector256F a0_0 = Vector256F.Zero;
-                            for (int k = 0; k < 84; k++)
+                            for (nint k = 0; k < 84; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 120 + i);
                                 Vector256F v0 = Vector256.LoadUnsafe(ref r, (nuint)(0 * 8));
@@ -19197,7 +19197,7 @@ namespace Golden
                             VectorF a0_1 = VectorF.Zero;
                             VectorF a0_2 = VectorF.Zero;
                             VectorF a0_3 = VectorF.Zero;
-                            for (int k = 0; k < 84; k++)
+                            for (nint k = 0; k < 84; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 120 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -19218,7 +19218,7 @@ namespace Golden
                         for (; i <= 120 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                         {
                             VectorF a0_0 = VectorF.Zero;
-                            for (int k = 0; k < 84; k++)
+                            for (nint k = 0; k < 84; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 120 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -20403,7 +20403,7 @@ namespace Golden
                                 Vector512F a3_1 = Vector512F.Zero;
                                 Vector512F a3_2 = Vector512F.Zero;
                                 Vector512F a3_3 = Vector512F.Zero;
-                                for (int k = 0; k < batch; k++)
+                                for (nint k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 84 + i);
                                     Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -20454,7 +20454,7 @@ namespace Golden
                                 Vector512F a1_0 = Vector512F.Zero;
                                 Vector512F a2_0 = Vector512F.Zero;
                                 Vector512F a3_0 = Vector512F.Zero;
-                                for (int k = 0; k < batch; k++)
+                                for (nint k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 84 + i);
                                     Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -20489,7 +20489,7 @@ namespace Golden
                                 VectorF a3_0 = VectorF.Zero;
                                 VectorF a3_1 = VectorF.Zero;
                                 VectorF a3_2 = VectorF.Zero;
-                                for (int k = 0; k < batch; k++)
+                                for (nint k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 84 + i);
                                     VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -20531,7 +20531,7 @@ namespace Golden
                                 VectorF a1_0 = VectorF.Zero;
                                 VectorF a2_0 = VectorF.Zero;
                                 VectorF a3_0 = VectorF.Zero;
-                                for (int k = 0; k < batch; k++)
+                                for (nint k = 0; k < batch; k++)
                                 {
                                     ref float r = ref Unsafe.Add(ref x, k * 84 + i);
                                     VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -20594,7 +20594,7 @@ namespace Golden
                                     Vector512F a0_1 = Vector512F.Zero;
                                     Vector512F a0_2 = Vector512F.Zero;
                                     Vector512F a0_3 = Vector512F.Zero;
-                                    for (int k = 0; k < batch; k++)
+                                    for (nint k = 0; k < batch; k++)
                                     {
                                         ref float r = ref Unsafe.Add(ref x, k * 84 + i);
                                         Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -20615,7 +20615,7 @@ namespace Golden
                                 for (; i <= 84 - 1 * 16; i += 1 * 16)
                                 {
                                     Vector512F a0_0 = Vector512F.Zero;
-                                    for (int k = 0; k < batch; k++)
+                                    for (nint k = 0; k < batch; k++)
                                     {
                                         ref float r = ref Unsafe.Add(ref x, k * 84 + i);
                                         Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -20633,7 +20633,7 @@ namespace Golden
                                     VectorF a0_1 = VectorF.Zero;
                                     VectorF a0_2 = VectorF.Zero;
                                     VectorF a0_3 = VectorF.Zero;
-                                    for (int k = 0; k < batch; k++)
+                                    for (nint k = 0; k < batch; k++)
                                     {
                                         ref float r = ref Unsafe.Add(ref x, k * 84 + i);
                                         VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -20654,7 +20654,7 @@ namespace Golden
                                 for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                                 {
                                     VectorF a0_0 = VectorF.Zero;
-                                    for (int k = 0; k < batch; k++)
+                                    for (nint k = 0; k < batch; k++)
                                     {
                                         ref float r = ref Unsafe.Add(ref x, k * 84 + i);
                                         VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -20725,7 +20725,7 @@ namespace Golden
                             Vector512F a3_1 = Vector512F.Zero;
                             Vector512F a3_2 = Vector512F.Zero;
                             Vector512F a3_3 = Vector512F.Zero;
-                            for (int k = 0; k < 10; k++)
+                            for (nint k = 0; k < 10; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 84 + i);
                                 Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -20776,7 +20776,7 @@ namespace Golden
                             Vector512F a1_0 = Vector512F.Zero;
                             Vector512F a2_0 = Vector512F.Zero;
                             Vector512F a3_0 = Vector512F.Zero;
-                            for (int k = 0; k < 10; k++)
+                            for (nint k = 0; k < 10; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 84 + i);
                                 Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -20811,7 +20811,7 @@ namespace Golden
                             VectorF a3_0 = VectorF.Zero;
                             VectorF a3_1 = VectorF.Zero;
                             VectorF a3_2 = VectorF.Zero;
-                            for (int k = 0; k < 10; k++)
+                            for (nint k = 0; k < 10; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 84 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -20853,7 +20853,7 @@ namespace Golden
                             VectorF a1_0 = VectorF.Zero;
                             VectorF a2_0 = VectorF.Zero;
                             VectorF a3_0 = VectorF.Zero;
-                            for (int k = 0; k < 10; k++)
+                            for (nint k = 0; k < 10; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 84 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -20915,7 +20915,7 @@ namespace Golden
                             Vector512F a0_1 = Vector512F.Zero;
                             Vector512F a0_2 = Vector512F.Zero;
                             Vector512F a0_3 = Vector512F.Zero;
-                            for (int k = 0; k < 10; k++)
+                            for (nint k = 0; k < 10; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 84 + i);
                                 Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -20936,7 +20936,7 @@ namespace Golden
                         for (; i <= 84 - 1 * 16; i += 1 * 16)
                         {
                             Vector512F a0_0 = Vector512F.Zero;
-                            for (int k = 0; k < 10; k++)
+                            for (nint k = 0; k < 10; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 84 + i);
                                 Vector512F v0 = Vector512.LoadUnsafe(ref r, (nuint)(0 * 16));
@@ -20954,7 +20954,7 @@ namespace Golden
                             VectorF a0_1 = VectorF.Zero;
                             VectorF a0_2 = VectorF.Zero;
                             VectorF a0_3 = VectorF.Zero;
-                            for (int k = 0; k < 10; k++)
+                            for (nint k = 0; k < 10; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 84 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
@@ -20975,7 +20975,7 @@ namespace Golden
                         for (; i <= 84 - 1 * VectorF.Count; i += 1 * VectorF.Count)
                         {
                             VectorF a0_0 = VectorF.Zero;
-                            for (int k = 0; k < 10; k++)
+                            for (nint k = 0; k < 10; k++)
                             {
                                 ref float r = ref Unsafe.Add(ref w, k * 84 + i);
                                 VectorF v0 = Vector.LoadUnsafe(ref r, (nuint)(0 * VectorF.Count));
