@@ -163,6 +163,11 @@ namespace GenConv.Tests
             ("2, 9, 37", "[LeakyReLU(Slope = 0.25f)] [ReLU] [AvgPool2D(Kernel = 2)]"),
             ("2, 9, 41", "[LeakyReLU(Slope = 0.25f)] [ReLU] [AvgPool2D(Kernel = 3, Stride = 2, Padding = 1)]"),
             ("2, 10, 12", "[Conv2D(OutChannels = 4, Kernel = 3, Padding = 1)] [ReLU] [AvgPool2D(Kernel = 3, Stride = 1, Padding = 1, CountIncludePad = false)] [Dense(OutFeatures = 3)]"),
+            // 2×2 pools in runs of row pairs, rows of 4 to 7 windows two row pairs to a 256-bit step: runs of 3 row pairs at
+            // batch 1 (a step of two and one alone), and odd heights (a run per plane, the last row uncovered).
+            ("1, 6, 12", "[MaxPool2D(Kernel = 2)]"),
+            ("1, 6, 15", "[LeakyReLU(Slope = 0.25f)] [ReLU] [MaxPool2D(Kernel = 2)]"),
+            ("3, 7, 9", "[AvgPool2D(Kernel = 2)]"),
             // The phase gather storing dX rows itself, its two column phases interleaved in registers: 24 positions a row
             // (a 512-bit vector and 8 alone, or three 256-bit ones), and 16 after a ReLU whose backward it applies.
             ("3, 10, 48", "[Conv2D(OutChannels = 4, Kernel = 3, Stride = 2, Padding = 1)]"),
@@ -232,6 +237,9 @@ namespace GenConv.Tests
         [InlineData("2, 9, 37", "[AvgPool2D(Kernel = 2)]")]
         [InlineData("2, 10, 11", "[MaxPool2D(Kernel = 2)]")] // 5 windows a row: vectors of 4, the last overlapping
         [InlineData("2, 10, 11", "[AvgPool2D(Kernel = 2)]")]
+        [InlineData("1, 6, 12", "[MaxPool2D(Kernel = 2)]")] // 3 row pairs of 6 windows: two in one 256-bit step, one alone
+        [InlineData("1, 6, 15", "[LeakyReLU(Slope = 0.25f)] [ReLU] [MaxPool2D(Kernel = 2)]")]
+        [InlineData("3, 7, 9", "[AvgPool2D(Kernel = 2)]")]
         [InlineData("37, 1, 1", "[ReLU]")]
         [InlineData("37, 1, 1", "[LeakyReLU(Slope = 0.25f)]")]
         [InlineData("2, 9, 37", "[LeakyReLU(Slope = 0.25f)] [ReLU] [MaxPool2D(Kernel = 2)]")]
