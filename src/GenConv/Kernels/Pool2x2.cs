@@ -25,7 +25,15 @@ namespace GenConv.Kernels
         // (and dY). Rows of 4 to 7 windows go two row pairs to a 256-bit step, one in each half.
 
         /// <summary>Max pooling forward of <paramref name="rowPairs"/> row pairs (see the layout above).</summary>
-        public static void MaxForward(ref float x, ref float y, int width, int count, int rowPairs)
+        public static void MaxForward(ref float x, ref float y, int width, int count, int rowPairs) =>
+            Forward<WindowMax>(ref x, ref y, width, count, rowPairs);
+
+        /// <summary>Average pooling forward of <paramref name="rowPairs"/> row pairs (see the layout above).</summary>
+        public static void AverageForward(ref float x, ref float y, int width, int count, int rowPairs) =>
+            Forward<WindowMean>(ref x, ref y, width, count, rowPairs);
+
+        /// <summary>Forward of either pool: the same steps, each window reduced by <typeparamref name="TWindow"/>.</summary>
+        private static void Forward<TWindow>(ref float x, ref float y, int width, int count, int rowPairs) where TWindow : struct, IWindowReduction
         {
             int k = 0;
             if (Avx2.IsSupported && count >= 4 && count < 8)
@@ -36,11 +44,11 @@ namespace GenConv.Kernels
                     {
                         SplitTwo(ref top, 2 * width, i, out var e0, out var o0);
                         SplitTwo(ref Unsafe.Add(ref top, width), 2 * width, i, out var e1, out var o1);
-                        StoreTwo(Max(e0, o0, e1, o1, out _, out _, out _), ref Row(ref y, k, count), count, i);
+                        StoreTwo(TWindow.Of(e0, o0, e1, o1), ref Row(ref y, k, count), count, i);
                     }
                 }
             for (; k < rowPairs; k++)
-                MaxForward(ref Row(ref x, 2 * k, width), ref Row(ref x, 2 * k + 1, width), ref Row(ref y, k, count), count);
+                ForwardRowPair<TWindow>(ref Row(ref x, 2 * k, width), ref Row(ref x, 2 * k + 1, width), ref Row(ref y, k, count), count);
         }
 
         /// <summary>Max pooling backward of <paramref name="rowPairs"/> row pairs (see the layout above and the row pair's overload).</summary>
@@ -69,25 +77,6 @@ namespace GenConv.Kernels
                     ref Row(ref dx, 2 * k, width), ref Row(ref dx, 2 * k + 1, width), rectify, count);
         }
 
-        /// <summary>Average pooling forward of <paramref name="rowPairs"/> row pairs (see the layout above).</summary>
-        public static void AverageForward(ref float x, ref float y, int width, int count, int rowPairs)
-        {
-            int k = 0;
-            if (Avx2.IsSupported && count >= 4 && count < 8)
-                for (; k + 1 < rowPairs; k += 2)
-                {
-                    ref float top = ref Row(ref x, 2 * k, width);
-                    for (int i = 0; i < count; i = PoolWindows.Next(i, 4, count))
-                    {
-                        SplitTwo(ref top, 2 * width, i, out var e0, out var o0);
-                        SplitTwo(ref Unsafe.Add(ref top, width), 2 * width, i, out var e1, out var o1);
-                        StoreTwo(((((Vector256<float>.Zero + e0) + o0) + e1) + o1) / 4f, ref Row(ref y, k, count), count, i);
-                    }
-                }
-            for (; k < rowPairs; k++)
-                AverageForward(ref Row(ref x, 2 * k, width), ref Row(ref x, 2 * k + 1, width), ref Row(ref y, k, count), count);
-        }
-
         /// <summary>Average pooling backward of <paramref name="rowPairs"/> row pairs (see the layout above).</summary>
         public static void AverageBackward(ref float dy, ref float dx, int width, int count, int rowPairs)
         {
@@ -110,9 +99,9 @@ namespace GenConv.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static ref float Row(ref float start, int row, int length) => ref Unsafe.Add(ref start, (nint)row * length);
 
-        /// <summary>y[i] = max of row0[2i], row0[2i+1], row1[2i], row1[2i+1]: the first maximum wins and NaN wins.</summary>
+        /// <summary>y[i] = the reduction of window i: row0[2i], row0[2i+1], row1[2i], row1[2i+1].</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void MaxForward(ref float row0, ref float row1, ref float y, int count)
+        private static void ForwardRowPair<TWindow>(ref float row0, ref float row1, ref float y, int count) where TWindow : struct, IWindowReduction
         {
             int i = 0;
             if (Avx2.IsSupported && count >= 8)
@@ -120,23 +109,49 @@ namespace GenConv.Kernels
                 {
                     Split(ref row0, i, out Vector256<float> e0, out var o0);
                     Split(ref row1, i, out Vector256<float> e1, out var o1);
-                    InWindowOrder(Max(e0, o0, e1, o1, out _, out _, out _)).StoreUnsafe(ref y, (nuint)i);
+                    InWindowOrder(TWindow.Of(e0, o0, e1, o1)).StoreUnsafe(ref y, (nuint)i);
                 }
             else if (Sse41.IsSupported && count >= 4)
                 for (; i < count; i = PoolWindows.Next(i, 4, count))
                 {
                     Split(ref row0, i, out Vector128<float> e0, out var o0);
                     Split(ref row1, i, out Vector128<float> e1, out var o1);
-                    Max(e0, o0, e1, o1, out _, out _, out _).StoreUnsafe(ref y, (nuint)i);
+                    TWindow.Of(e0, o0, e1, o1).StoreUnsafe(ref y, (nuint)i);
                 }
             for (; i < count; i++)
+                Unsafe.Add(ref y, i) = TWindow.Of(Unsafe.Add(ref row0, 2 * i), Unsafe.Add(ref row0, 2 * i + 1), Unsafe.Add(ref row1, 2 * i), Unsafe.Add(ref row1, 2 * i + 1));
+        }
+
+        /// <summary>A window's reduction, on 8 windows, 4, or one, given each row's even and odd columns.</summary>
+        private interface IWindowReduction
+        {
+            static abstract Vector256<float> Of(Vector256<float> e0, Vector256<float> o0, Vector256<float> e1, Vector256<float> o1);
+            static abstract Vector128<float> Of(Vector128<float> e0, Vector128<float> o0, Vector128<float> e1, Vector128<float> o1);
+            static abstract float Of(float e0, float o0, float e1, float o1);
+        }
+
+        /// <summary>The maximum: the first maximum wins and NaN wins (PyTorch's scan).</summary>
+        private readonly struct WindowMax : IWindowReduction
+        {
+            public static Vector256<float> Of(Vector256<float> e0, Vector256<float> o0, Vector256<float> e1, Vector256<float> o1) => Max(e0, o0, e1, o1, out _, out _, out _);
+            public static Vector128<float> Of(Vector128<float> e0, Vector128<float> o0, Vector128<float> e1, Vector128<float> o1) => Max(e0, o0, e1, o1, out _, out _, out _);
+
+            public static float Of(float e0, float o0, float e1, float o1)
             {
-                float max = Unsafe.Add(ref row0, 2 * i), v;
-                v = Unsafe.Add(ref row0, 2 * i + 1); if (v > max || float.IsNaN(v)) max = v;
-                v = Unsafe.Add(ref row1, 2 * i); if (v > max || float.IsNaN(v)) max = v;
-                v = Unsafe.Add(ref row1, 2 * i + 1); if (v > max || float.IsNaN(v)) max = v;
-                Unsafe.Add(ref y, i) = max;
+                float max = e0;
+                if (o0 > max || float.IsNaN(o0)) max = o0;
+                if (e1 > max || float.IsNaN(e1)) max = e1;
+                if (o1 > max || float.IsNaN(o1)) max = o1;
+                return max;
             }
+        }
+
+        /// <summary>The mean, (((0 + row0[2i]) + row0[2i+1]) + row1[2i]) + row1[2i+1]) / 4: the scalar kernels' order.</summary>
+        private readonly struct WindowMean : IWindowReduction
+        {
+            public static Vector256<float> Of(Vector256<float> e0, Vector256<float> o0, Vector256<float> e1, Vector256<float> o1) => ((((Vector256<float>.Zero + e0) + o0) + e1) + o1) / 4f;
+            public static Vector128<float> Of(Vector128<float> e0, Vector128<float> o0, Vector128<float> e1, Vector128<float> o1) => ((((Vector128<float>.Zero + e0) + o0) + e1) + o1) / 4f;
+            public static float Of(float e0, float o0, float e1, float o1) => ((((0f + e0) + o0) + e1) + o1) / 4f;
         }
 
         /// <summary>
@@ -185,29 +200,6 @@ namespace GenConv.Kernels
                 Unsafe.Add(ref dx1, 2 * i) = arg == 2 ? g : 0f;
                 Unsafe.Add(ref dx1, 2 * i + 1) = arg == 3 ? g : 0f;
             }
-        }
-
-        /// <summary>y[i] = (((0 + row0[2i]) + row0[2i+1]) + row1[2i]) + row1[2i+1]) / 4, the scalar kernels' order.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void AverageForward(ref float row0, ref float row1, ref float y, int count)
-        {
-            int i = 0;
-            if (Avx2.IsSupported && count >= 8)
-                for (; i < count; i = PoolWindows.Next(i, 8, count))
-                {
-                    Split(ref row0, i, out Vector256<float> e0, out var o0);
-                    Split(ref row1, i, out Vector256<float> e1, out var o1);
-                    InWindowOrder(((((Vector256<float>.Zero + e0) + o0) + e1) + o1) / 4f).StoreUnsafe(ref y, (nuint)i);
-                }
-            else if (Sse41.IsSupported && count >= 4)
-                for (; i < count; i = PoolWindows.Next(i, 4, count))
-                {
-                    Split(ref row0, i, out Vector128<float> e0, out var o0);
-                    Split(ref row1, i, out Vector128<float> e1, out var o1);
-                    (((((Vector128<float>.Zero + e0) + o0) + e1) + o1) / 4f).StoreUnsafe(ref y, (nuint)i);
-                }
-            for (; i < count; i++)
-                Unsafe.Add(ref y, i) = ((((0f + Unsafe.Add(ref row0, 2 * i)) + Unsafe.Add(ref row0, 2 * i + 1)) + Unsafe.Add(ref row1, 2 * i)) + Unsafe.Add(ref row1, 2 * i + 1)) / 4f;
         }
 
         /// <summary>Every element of window i gets 0 + dy[i] / 4.</summary>
