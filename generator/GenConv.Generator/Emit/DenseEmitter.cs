@@ -115,10 +115,13 @@ namespace GenConv.Generator.Emit
                 VectorFlavor.EmitByWidth(w, wide, null, f =>
                 {
                     // Blocks of 4 vectors per target where AVX-512's 32 registers hold them; with 16 registers, as many as
-                    // keep every target's sums, the loaded vectors and a broadcast in registers, unless the source rows
-                    // are long enough to stream from beyond L2, where two cache lines per row and step paid more than the
-                    // spills cost (L9's weight gradients, 4096 floats a row: 67-71 us against 73-102 us at 2 vectors).
-                    int block = f == VectorFlavor.Wide || length >= StreamedRowLength ? RowTile : Math.Max(1, Math.Min(RowTile, 12 / targets));
+                    // keep every target's sums within the tile's accumulator budget (4 targets × 3 vectors: with the loaded
+                    // vectors and the broadcast all 16 registers, which the JIT keeps without spilling; L8's weight
+                    // gradients 43.5-45.6 -> 40.8 us against 2 vectors), unless the source rows are long enough to stream
+                    // from beyond L2, where two cache lines per row and step paid more than the spills cost (L9's weight
+                    // gradients, 4096 floats a row: 67-71 us against 73-102 us at 2 vectors).
+                    int block = f == VectorFlavor.Wide || length >= StreamedRowLength ? RowTile
+                        : Math.Max(1, Math.Min(RowTile, LayerPlan.WeightAccumulatorBudget(f.PlannedLanes) / targets));
                     var loops = new List<(VectorFlavor F, int Vectors)> { (f, block) };
                     if (block > 1) loops.Add((f, 1));
                     // Past the last 512-bit vector, a 256-bit one before the scalars (a length of 120 leaves 8).

@@ -64,12 +64,10 @@ namespace GenConv.Kernels
                     {
                         SplitTwo(ref top, 2 * width, i, out var e0, out var o0);
                         SplitTwo(ref Unsafe.Add(ref top, width), 2 * width, i, out var e1, out var o1);
-                        Vector256<float> max = Max(e0, o0, e1, o1, out var odd0, out var odd1, out var bottom);
-                        Vector256<float> g = Vector256<float>.Zero + LoadTwo(ref Row(ref dy, k, count), count, i);
-                        if (rectify) g &= Vector256.GreaterThan(max, Vector256<float>.Zero);
-                        Vector256<float> upper = Vector256.AndNot(g, bottom), lower = g & bottom;
-                        MergeTwo(ref dxTop, 2 * width, i, Vector256.AndNot(upper, odd0), upper & odd0);
-                        MergeTwo(ref Unsafe.Add(ref dxTop, width), 2 * width, i, Vector256.AndNot(lower, odd1), lower & odd1);
+                        Route(Halves(ref Row(ref dy, k, count), count, i), rectify, e0, o0, e1, o1,
+                            out var topEven, out var topOdd, out var bottomEven, out var bottomOdd);
+                        MergeTwo(ref dxTop, 2 * width, i, topEven, topOdd);
+                        MergeTwo(ref Unsafe.Add(ref dxTop, width), 2 * width, i, bottomEven, bottomOdd);
                     }
                 }
             for (; k < rowPairs; k++)
@@ -87,7 +85,7 @@ namespace GenConv.Kernels
                     ref float dxTop = ref Row(ref dx, 2 * k, width);
                     for (int i = 0; i < count; i = PoolWindows.Next(i, 4, count))
                     {
-                        Vector256<float> share = Vector256<float>.Zero + LoadTwo(ref Row(ref dy, k, count), count, i) / 4f;
+                        Vector256<float> share = Vector256<float>.Zero + Halves(ref Row(ref dy, k, count), count, i) / 4f;
                         MergeTwo(ref dxTop, 2 * width, i, share, share);
                         MergeTwo(ref Unsafe.Add(ref dxTop, width), 2 * width, i, share, share);
                     }
@@ -167,24 +165,20 @@ namespace GenConv.Kernels
                 {
                     Split(ref row0, i, out Vector256<float> e0, out var o0);
                     Split(ref row1, i, out Vector256<float> e1, out var o1);
-                    Vector256<float> max = Max(e0, o0, e1, o1, out var odd0, out var odd1, out var bottom);
-                    Vector256<float> g = Vector256<float>.Zero + InWindowOrder(Vector256.LoadUnsafe(ref dy, (nuint)i));
-                    if (rectify) g &= Vector256.GreaterThan(max, Vector256<float>.Zero);
-                    Vector256<float> top = Vector256.AndNot(g, bottom), low = g & bottom;
-                    Merge(ref dx0, i, Vector256.AndNot(top, odd0), top & odd0);
-                    Merge(ref dx1, i, Vector256.AndNot(low, odd1), low & odd1);
+                    Route(InWindowOrder(Vector256.LoadUnsafe(ref dy, (nuint)i)), rectify, e0, o0, e1, o1,
+                        out var topEven, out var topOdd, out var bottomEven, out var bottomOdd);
+                    Merge(ref dx0, i, topEven, topOdd);
+                    Merge(ref dx1, i, bottomEven, bottomOdd);
                 }
             else if (Sse41.IsSupported && count >= 4)
                 for (; i < count; i = PoolWindows.Next(i, 4, count))
                 {
                     Split(ref row0, i, out Vector128<float> e0, out var o0);
                     Split(ref row1, i, out Vector128<float> e1, out var o1);
-                    Vector128<float> max = Max(e0, o0, e1, o1, out var odd0, out var odd1, out var bottom);
-                    Vector128<float> g = Vector128<float>.Zero + Vector128.LoadUnsafe(ref dy, (nuint)i);
-                    if (rectify) g &= Vector128.GreaterThan(max, Vector128<float>.Zero);
-                    Vector128<float> top = Vector128.AndNot(g, bottom), low = g & bottom;
-                    Merge(ref dx0, i, Vector128.AndNot(top, odd0), top & odd0);
-                    Merge(ref dx1, i, Vector128.AndNot(low, odd1), low & odd1);
+                    Route(Vector128.LoadUnsafe(ref dy, (nuint)i), rectify, e0, o0, e1, o1,
+                        out var topEven, out var topOdd, out var bottomEven, out var bottomOdd);
+                    Merge(ref dx0, i, topEven, topOdd);
+                    Merge(ref dx1, i, bottomEven, bottomOdd);
                 }
             for (; i < count; i++)
             {
@@ -232,6 +226,33 @@ namespace GenConv.Kernels
         }
 
         /// <summary>
+        /// dY (windows as the columns are) routed to each window's arg-max, 0 + dY there and +0 elsewhere, as the even and
+        /// odd columns of the top and bottom rows; with <paramref name="rectify"/> +0 also where the maximum is not positive.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Route(Vector256<float> dy, bool rectify, Vector256<float> e0, Vector256<float> o0, Vector256<float> e1, Vector256<float> o1,
+            out Vector256<float> topEven, out Vector256<float> topOdd, out Vector256<float> bottomEven, out Vector256<float> bottomOdd)
+        {
+            Vector256<float> max = Max(e0, o0, e1, o1, out var odd0, out var odd1, out var bottom);
+            Vector256<float> g = Vector256<float>.Zero + dy;
+            if (rectify) g &= Vector256.GreaterThan(max, Vector256<float>.Zero);
+            Vector256<float> top = Vector256.AndNot(g, bottom), low = g & bottom;
+            (topEven, topOdd, bottomEven, bottomOdd) = (Vector256.AndNot(top, odd0), top & odd0, Vector256.AndNot(low, odd1), low & odd1);
+        }
+
+        /// <inheritdoc cref="Route(Vector256{float}, bool, Vector256{float}, Vector256{float}, Vector256{float}, Vector256{float}, out Vector256{float}, out Vector256{float}, out Vector256{float}, out Vector256{float})"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Route(Vector128<float> dy, bool rectify, Vector128<float> e0, Vector128<float> o0, Vector128<float> e1, Vector128<float> o1,
+            out Vector128<float> topEven, out Vector128<float> topOdd, out Vector128<float> bottomEven, out Vector128<float> bottomOdd)
+        {
+            Vector128<float> max = Max(e0, o0, e1, o1, out var odd0, out var odd1, out var bottom);
+            Vector128<float> g = Vector128<float>.Zero + dy;
+            if (rectify) g &= Vector128.GreaterThan(max, Vector128<float>.Zero);
+            Vector128<float> top = Vector128.AndNot(g, bottom), low = g & bottom;
+            (topEven, topOdd, bottomEven, bottomOdd) = (Vector128.AndNot(top, odd0), top & odd0, Vector128.AndNot(low, odd1), low & odd1);
+        }
+
+        /// <summary>
         /// The window maxima, each row's pair first and then the bottom pair's winner against the top's: both the scan and
         /// this tree keep the last NaN if there is one and else the first maximum, so they pick the same element. Also
         /// which element won: the odd column of the top (<paramref name="odd0"/>) and of the bottom pair, and the bottom pair.
@@ -252,14 +273,12 @@ namespace GenConv.Kernels
         private static Vector128<float> Max(Vector128<float> e0, Vector128<float> o0, Vector128<float> e1, Vector128<float> o1,
             out Vector128<float> odd0, out Vector128<float> odd1, out Vector128<float> bottom)
         {
-            odd0 = Wins(o0, e0);
-            odd1 = Wins(o1, e1);
+            odd0 = PoolWindows.Wins(o0, e0);
+            odd1 = PoolWindows.Wins(o1, e1);
             Vector128<float> top = Sse41.BlendVariable(e0, o0, odd0), low = Sse41.BlendVariable(e1, o1, odd1);
-            bottom = Wins(low, top);
+            bottom = PoolWindows.Wins(low, top);
             return Sse41.BlendVariable(top, low, bottom);
         }
-
-        private static Vector128<float> Wins(Vector128<float> v, Vector128<float> max) => Vector128.GreaterThan(v, max) | ~Vector128.Equals(v, v);
 
         /// <summary>The even and odd columns of the 16 floats from window i, as 8 windows in the order 0, 1, 4, 5, 2, 3, 6, 7.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -295,10 +314,6 @@ namespace GenConv.Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> Halves(ref float row, int stride, int offset) =>
             Avx.InsertVector128(Vector128.LoadUnsafe(ref row, (nuint)offset).ToVector256Unsafe(), Vector128.LoadUnsafe(ref row, (nuint)(offset + stride)), 1);
-
-        /// <summary>4 windows' values from window i of two consecutive rows of count windows, as SplitTwo's halves.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<float> LoadTwo(ref float values, int count, int i) => Halves(ref values, count, i);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void StoreTwo(Vector256<float> v, ref float values, int count, int i)

@@ -143,6 +143,11 @@ namespace GenConv.Kernels
         internal static Vector256<float> Wins(Vector256<float> v, Vector256<float> max) =>
             Vector256.GreaterThan(v, max) | ~Vector256.Equals(v, v);
 
+        /// <inheritdoc cref="Wins(Vector256{float}, Vector256{float})"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> Wins(Vector128<float> v, Vector128<float> max) =>
+            Vector128.GreaterThan(v, max) | ~Vector128.Equals(v, v);
+
         /// <summary>
         /// The window index of each vector step over windows [i, count), <paramref name="lanes"/> at a time: the last step
         /// is moved back to end at count, so no scalar tail (whose data-dependent branches mispredict on random values) is
