@@ -1069,17 +1069,15 @@ namespace GenConv.Generator.Emit
                     string to = $"ref {Unsafe}.Add(ref dyps, c * {I(g.PaddedOutputPlane)} + (r + {I(g.Rows.PadBefore)}) * {I(g.PaddedOutputWidth)} + {I(g.Columns.PadBefore)})";
                     w.Line($"MemoryMarshal.CreateReadOnlySpan({from}, {I(l.Output.Width)}).CopyTo(MemoryMarshal.CreateSpan({to}, {I(l.Output.Width)}));");
                 }
-                int[] allRowPhases = Enumerable.Range(0, g.Rows.Stride).Where(a => g.Rows.Count(a) > 0).ToArray();
                 EmitTiles(w, "ic", l.Input.Channels, g.ChannelTile, channels =>
                 {
                     if (rowsOfEveryPhase > 0)
-                        EmitTiles(w, "m", rowsOfEveryPhase, g.RowTile, rows => EmitGatherTile(w, g, channels, rows, allRowPhases));
-                    int[] lastRowPhases = allRowPhases.Where(a => g.Rows.Count(a) > rowsOfEveryPhase).ToArray();
-                    if (lastRowPhases.Length > 0) // the one row only some phases have
+                        EmitTiles(w, "m", rowsOfEveryPhase, g.RowTile, rows => EmitGatherTileCall(w, g, channels, rows, AllRowPhases(g)));
+                    if (LastRowPhases(g) is { Length: > 0 } lastRowPhases) // the one row only some phases have
                         using (w.Open(""))
                         {
                             w.Line($"const int m = {I(rowsOfEveryPhase)};");
-                            EmitGatherTile(w, g, channels, 1, lastRowPhases);
+                            EmitGatherTileCall(w, g, channels, 1, lastRowPhases);
                         }
                 });
                 if (!g.StoresPlain) EmitRowCopy(w, l, "dxs", "dxps", toPadded: false);
@@ -1087,7 +1085,52 @@ namespace GenConv.Generator.Emit
             }
         }
 
-        /// <summary>One gather tile: <paramref name="channels"/> input channels from <c>ic</c> × <paramref name="rows"/> rows from <c>m</c> of each of <paramref name="rowPhases"/>.</summary>
+        private static int[] AllRowPhases(PhaseGather g) => Enumerable.Range(0, g.Rows.Stride).Where(a => g.Rows.Count(a) > 0).ToArray();
+
+        private static int[] LastRowPhases(PhaseGather g) => AllRowPhases(g).Where(a => g.Rows.Count(a) > g.Rows.CommonCount).ToArray();
+
+        private static string GatherTileName(PhaseGather g, int channels, int rows, int[] rowPhases) =>
+            $"Layer{g.Layer.Index}DataGradient{channels}Channels{rows}Rows{(rowPhases.Length == AllRowPhases(g).Length ? "" : "OfRowPhases" + string.Concat(rowPhases))}";
+
+        /// <summary>
+        /// The gather tiles as helpers, one per tile shape: the tiles of every shape in one method left the JIT short of
+        /// inlining budget (it stopped inlining even vector constructors) once each phase had 12 accumulators.
+        /// </summary>
+        public static void EmitDataGradientHelpers(SourceWriter w, LayerPlan l)
+        {
+            if (ModelPlanner.BackwardDataAsConvolution(l) is not null || PhaseGather.For(l) is not { } g) return;
+            foreach (int channels in TileSizes(l.Input.Channels, g.ChannelTile))
+            {
+                var shapes = g.Rows.CommonCount > 0 ? TileSizes(g.Rows.CommonCount, g.RowTile).Select(rows => (rows, AllRowPhases(g))).ToList() : new();
+                if (LastRowPhases(g) is { Length: > 0 } lastRowPhases) shapes.Add((1, lastRowPhases));
+                foreach (var (rows, rowPhases) in shapes)
+                {
+                    w.Line($"/// <summary>Layer {l.Index}: dX of {channels} input channels × {rows} rows of row phases {string.Join(", ", rowPhases)} (dt at the tile's first dX element, gm at its first padded dY row, wi at its first channel's weights).</summary>");
+                    w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+                    using (w.Open($"private static void {GatherTileName(g, channels, rows, rowPhases)}(ref float dt, ref float gm, ref float wi)"))
+                        EmitGatherTile(w, g, channels, rows, rowPhases);
+                    w.Line();
+                }
+            }
+        }
+
+        /// <summary>The call of one gather tile at input channel <c>ic</c> and row <c>m</c> of each phase.</summary>
+        private static void EmitGatherTileCall(SourceWriter w, PhaseGather g, int channels, int rows, int[] rowPhases)
+        {
+            LayerPlan l = g.Layer;
+            var (rowStep, channelStep) = TargetSteps(g);
+            string target = $"ref {Unsafe}.Add(ref {(g.StoresPlain ? "dxs" : "dxps")}, ic * {I(channelStep)} + m * {I(rowStep)})";
+            string dy = $"ref {Unsafe}.Add(ref dyps, m * {I(g.PaddedOutputWidth)})";
+            string weights = $"ref {Unsafe}.Add(ref w, ic * {I(l.Spec.KernelH * l.Spec.KernelW)})";
+            w.Line($"{GatherTileName(g, channels, rows, rowPhases)}({target}, {dy}, {weights});");
+        }
+
+        /// <summary>Floats from a gather tile's dX row to the next tile row (s_h input rows) and from one input channel to the next.</summary>
+        private static (long Row, long Channel) TargetSteps(PhaseGather g) => g.StoresPlain
+            ? ((long)g.Rows.Stride * g.Layer.Input.Width, (long)g.Layer.Input.Height * g.Layer.Input.Width)
+            : ((long)g.Rows.Stride * g.Layer.PaddedRowStride, PlaneLength(g.Layer));
+
+        /// <summary>One gather tile's body: <paramref name="channels"/> input channels × <paramref name="rows"/> rows of each of <paramref name="rowPhases"/>.</summary>
         private static void EmitGatherTile(SourceWriter w, PhaseGather g, int channels, int rows, int[] rowPhases)
         {
             LayerPlan l = g.Layer;
@@ -1102,8 +1145,7 @@ namespace GenConv.Generator.Emit
                         select (kh, kw)).ToArray();
             // dX element (i, r, a, b) + q, input row s_h·(m + r) + a and column s_w·q + b, sits in dX (plain) or in the
             // padded, phase-split layout at
-            long rowStep = g.StoresPlain ? (long)ry.Stride * l.Input.Width : (long)ry.Stride * l.PaddedRowStride;
-            long channelStep = g.StoresPlain ? (long)l.Input.Height * l.Input.Width : plane;
+            var (rowStep, channelStep) = TargetSteps(g);
             string Target(int i, int r, int a, int b) => g.StoresPlain
                 ? I(i * channelStep + (long)(ry.Stride * r + a) * l.Input.Width + b)
                 : I(i * plane + (long)(ry.Stride * r + a + l.Spec.PadTop) * l.PaddedRowStride + l.ColumnOffset(b + l.Spec.PadLeft));
@@ -1113,9 +1155,6 @@ namespace GenConv.Generator.Emit
             string Source(int r, int kh, int kw) => I((long)(r + ry.Shift(kh) + ry.PadBefore) * g.PaddedOutputWidth + cx.Shift(kw) + cx.PadBefore);
             string Acc(int i, int r, int a, int b) => $"a{i}_{r}_{a}_{b}";
 
-            w.Line($"ref float dt = ref {Unsafe}.Add(ref {(g.StoresPlain ? "dxs" : "dxps")}, ic * {I(channelStep)} + m * {I(rowStep)});");
-            w.Line($"ref float gm = ref {Unsafe}.Add(ref dyps, m * {I(g.PaddedOutputWidth)});");
-            w.Line($"ref float wi = ref {Unsafe}.Add(ref w, ic * {I(window)});");
             w.Line("int q = 0;");
             bool interleaved = g.StoresPlain && cx.Stride == 2;
             VectorFlavor.EmitByWidth(w, positions >= VectorFlavor.Wide.Lanes, I(positions), f =>
@@ -1166,7 +1205,13 @@ namespace GenConv.Generator.Emit
                         {
                             if (interleaved)
                             {
-                                w.Line($"global::GenConv.Kernels.Interleave.Merge({Acc(i, r, a, 0)}, {Acc(i, r, a, 1)}, ref {Unsafe}.Add(ref dt, {Target(i, r, a, 0)} + {PositionOffset("q")}));");
+                                // A pass of one column phase stores the even elements (with copies between), and the odd ones'
+                                // pass, next, sets the odd elements.
+                                string pair = $"ref {Unsafe}.Add(ref dt, {Target(i, r, a, 0)} + {PositionOffset("q")})";
+                                bool even = pass.Contains((a, 0)), odd = pass.Contains((a, 1));
+                                if (even && odd) w.Line($"global::GenConv.Kernels.Interleave.Merge({Acc(i, r, a, 0)}, {Acc(i, r, a, 1)}, {pair});");
+                                else if (even) w.Line($"global::GenConv.Kernels.Interleave.MergeEven({Acc(i, r, a, 0)}, {pair});");
+                                else w.Line($"global::GenConv.Kernels.Interleave.MergeOdd({Acc(i, r, a, 1)}, {pair});");
                                 continue;
                             }
                             foreach (var (_, b) in pass.Where(p => p.A == a))
@@ -1199,13 +1244,13 @@ namespace GenConv.Generator.Emit
 
         /// <summary>
         /// The tile's phases (row phase a, column phase b) in passes whose accumulators (<paramref name="perPhase"/> each)
-        /// fit <paramref name="budget"/>: one pass where the registers hold them all (AVX-512), else as few as fit, a row
-        /// phase's column phases kept together when they are stored interleaved. Every dX element belongs to one phase, so
-        /// its chain is the same in any split.
+        /// fit <paramref name="budget"/>: as few as fit, a row phase's column phases kept together when they are stored
+        /// interleaved and fit together (AVX-512), else the even before the odd. Every dX element belongs to one phase,
+        /// so its chain is the same in any split.
         /// </summary>
         private static List<(int A, int B)[]> PhasePasses(int perPhase, int[] rowPhases, int[] columnPhases, bool interleaved, int budget)
         {
-            var units = interleaved
+            var units = interleaved && columnPhases.Length * perPhase <= budget
                 ? rowPhases.Select(a => columnPhases.Select(b => (a, b)).ToArray()).ToList()
                 : (from a in rowPhases from b in columnPhases select new[] { (a, b) }).ToList();
             var passes = new List<(int A, int B)[]>();

@@ -746,6 +746,7 @@ namespace GenConv.Generator.Emit
             if (l.Spec.Kind == LayerKind.Conv2D && !inferenceOnly)
             {
                 ConvEmitter.EmitWeightGradientHelpers(w, l);
+                ConvEmitter.EmitDataGradientHelpers(w, l);
             }
         }
     }
