@@ -665,11 +665,24 @@ namespace GenConv.Generator.Emit
             for (int j = 0; j < count; j++)
                 for (int p = 0; p < pixels.Count; p++)
                     w.Line($"{f.Type} {Acc(j, p)} = {f.Broadcast($"b{j}")};");
-            for (int p = 0; p < pixels.Count; p++) w.Line($"{f.Type} v{p};");
+            if (count > 1 || f == VectorFlavor.Wide)
+                for (int p = 0; p < pixels.Count; p++) w.Line($"{f.Type} v{p};");
             w.Line($"{f.Type} k;");
             w.Line($"ref float xo = ref {Unsafe}.Add(ref xr, ow);");
             EmitChannelLoop(w, l, "xo", PlaneLength(l), () => EmitInputTaps(w, l, (offset, tap) =>
             {
+                if (count == 1 && f != VectorFlavor.Wide)
+                {
+                    // One channel (a one-channel dX): each pixel vector feeds one FMA, as its memory operand. Rows of a tile
+                    // read again what the row below read a tap row earlier, and the JIT kept each such load for its next
+                    // use: L1's dX held 12 accumulators and dozens of those vectors, and spilled (989 stack moves). A
+                    // store into the tile's own first result (overwritten at its end) makes every tap load from L1 again.
+                    w.Line($"{Unsafe}.Add(ref yr0, {OutputAt(0)}) = 0f;");
+                    w.Line($"k = {f.Broadcast($"{Unsafe}.Add(ref w0, wi + {tap})")};");
+                    for (int p = 0; p < pixels.Count; p++)
+                        w.Line($"{Acc(0, p)} = {f.Api}.FusedMultiplyAdd(k, {f.Api}.LoadUnsafe(ref xi, (nuint)({offset} + {InputAt(p)})), {Acc(0, p)});");
+                    return;
+                }
                 for (int p = 0; p < pixels.Count; p++)
                     w.Line($"v{p} = {f.Api}.LoadUnsafe(ref xi, (nuint)({offset} + {InputAt(p)}));");
                 for (int j = 0; j < count; j++)
