@@ -22,8 +22,9 @@ namespace GenConv.Generator.Planning
         private static int PhaseAccumulators => LayerPlan.WeightAccumulatorBudget(8);
 
         /// <summary>
-        /// The gather where a tile fits the registers (s_h·s_w ≤ 16 phases) and its taps, spelled out once per tile
-        /// row and channel, the JIT's budget (<see cref="ModelPlanner.UnrolledTapBudget"/>); null at stride 1.
+        /// The gather where the phases are few (s_h·s_w ≤ 16, a pass or two of registers each) and a tile's taps, spelled
+        /// out once per tile row and channel, fit the JIT's budget (<see cref="ModelPlanner.UnrolledTapBudget"/>); null at
+        /// stride 1.
         /// </summary>
         public static PhaseGather? For(LayerPlan l)
         {
