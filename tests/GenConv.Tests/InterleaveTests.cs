@@ -19,17 +19,22 @@ namespace GenConv.Tests
             return values;
         }
 
+        private static void AssertInterleaved(float[] even, float[] odd, float[] destination)
+        {
+            for (int i = 0; i < even.Length; i++)
+            {
+                Assert.Equal(even[i], destination[2 * i]);
+                Assert.Equal(odd[i], destination[2 * i + 1]);
+            }
+        }
+
         [Fact]
         public void MergeOfVectorFloatInterleavesEvenAndOdd()
         {
             int n = Vector<float>.Count;
             float[] even = Distinct(n, 100), odd = Distinct(n, 200), destination = new float[2 * n];
             Interleave.Merge(new Vector<float>(even), new Vector<float>(odd), ref destination[0]);
-            for (int i = 0; i < n; i++)
-            {
-                Assert.Equal(even[i], destination[2 * i]);
-                Assert.Equal(odd[i], destination[2 * i + 1]);
-            }
+            AssertInterleaved(even, odd, destination);
         }
 
         [Fact]
@@ -40,11 +45,7 @@ namespace GenConv.Tests
             Interleave.MergeEven(new Vector<float>(even), ref destination[0]);
             for (int i = 0; i < n; i++) Assert.Equal(even[i], destination[2 * i]);
             Interleave.MergeOdd(new Vector<float>(odd), ref destination[0]);
-            for (int i = 0; i < n; i++)
-            {
-                Assert.Equal(even[i], destination[2 * i]);
-                Assert.Equal(odd[i], destination[2 * i + 1]);
-            }
+            AssertInterleaved(even, odd, destination);
         }
 
         [Fact]
@@ -68,11 +69,7 @@ namespace GenConv.Tests
             if (!Vector256.IsHardwareAccelerated) return; // the 256-bit overloads' contract: callers check acceleration
             float[] even = Distinct(8, 100), odd = Distinct(8, 200), destination = new float[16];
             Interleave.Merge(Vector256.Create(even), Vector256.Create(odd), ref destination[0]);
-            for (int i = 0; i < 8; i++)
-            {
-                Assert.Equal(even[i], destination[2 * i]);
-                Assert.Equal(odd[i], destination[2 * i + 1]);
-            }
+            AssertInterleaved(even, odd, destination);
             Interleave.Split(ref destination[0], out Vector256<float> e, out Vector256<float> o);
             Assert.Equal(Vector256.Create(even), e);
             Assert.Equal(Vector256.Create(odd), o);
@@ -88,11 +85,7 @@ namespace GenConv.Tests
         {
             float[] source = Distinct(2 * pairs, 1), even = new float[pairs], odd = new float[pairs], back = new float[2 * pairs];
             Interleave.Split(ref source[0], ref even[0], ref odd[0], pairs);
-            for (int i = 0; i < pairs; i++)
-            {
-                Assert.Equal(source[2 * i], even[i]);
-                Assert.Equal(source[2 * i + 1], odd[i]);
-            }
+            AssertInterleaved(even, odd, source);
             Interleave.Merge(ref even[0], ref odd[0], ref back[0], pairs);
             Assert.Equal(source, back);
         }
