@@ -42,7 +42,7 @@ namespace GenConv.Generator.Emit
                 w.Line($"bool large = t < {I(largeTiles)};");
                 w.Line($"int oc0 = large ? t * {I(large)} : {I(boundary)} + (t - {I(largeTiles)}) * {I(large - 1)}, channels = large ? {I(large)} : {I(large - 1)};");
             }
-            EmitSamplePartPasses(w, l, "dy", l.OutputLength, pass: () =>
+            EmitSamplePartPasses(w, l, sample: () => w.Line($"ref float gn = ref {Unsafe}.Add(ref dy, n * {I(l.OutputLength)});"), pass: () =>
             {
                 DecodeUnit();
                 w.Line($"ref float xi = ref {Unsafe}.Add(ref xn, ic * {I(PlaneLength(l))} + row * {I(l.PaddedRowStride)});");

@@ -153,7 +153,6 @@ namespace GenConv.Generator.Emit
         private static void EmitWinogradBackwardWeights(SourceWriter w, LayerPlan l)
         {
             int stride = l.GradientChannelStride, tileColumns = TileColumns(l), ow = l.Output.Width;
-            long gradientPerSample = (long)l.Output.Height * ow * stride;
             long inputStride = InputStride(l), gradientStride = GradientStride(l), dUStride = (long)l.Input.Channels * stride;
             using (OpenWeightParts(w, l))
             {
@@ -162,7 +161,7 @@ namespace GenConv.Generator.Emit
                 using (w.Open("for (int n = n0; n < n1; n++)"))
                 {
                     w.Line($"ref float xn = ref {Unsafe}.Add(ref {(l.NeedsPaddedInput ? "xp" : "x")}, n * {I(l.PaddedLength)});");
-                    w.Line($"ref float gn = ref {Unsafe}.Add(ref dyt, n * {I(gradientPerSample)});");
+                    EmitPixelMajorSample(w, l);
                     using (w.Open($"for (int th0 = 0; th0 < {I(TileRows(l))}; th0 += {I(BlockRows(l))})"))
                     {
                         w.Line($"int rows = Math.Min({I(BlockRows(l))}, {I(TileRows(l))} - th0), tiles = rows * {I(tileColumns)};");
@@ -181,13 +180,6 @@ namespace GenConv.Generator.Emit
                             EmitByChannelWidth(w, l, f => EmitWinogradWeightTiles(w, l, f));
                         }
                     }
-                }
-                if (l.BiasCount > 0)
-                {
-                    w.Line("// The bias's part is the sum of the part's dY alone.");
-                    w.Line($"ref float dytp = ref {Unsafe}.Add(ref dyt, n0 * {I(gradientPerSample)});");
-                    w.Line($"ref float pb = ref {Unsafe}.Add(ref pa, {I(BiasScratchOffset(l))});");
-                    EmitByChannelWidth(w, l, f => EmitBiasGradient(w, l, f));
                 }
             }
         }

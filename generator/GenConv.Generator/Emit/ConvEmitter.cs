@@ -44,14 +44,10 @@ namespace GenConv.Generator.Emit
                     if (!l.Spec.Winograd) return null;
                     list.AddRange(new[] { Buffer.Weight, Buffer.WinogradKernel, Buffer.WinogradKernelSource });
                     break;
-                case Stage.PrepareBackwardWeights:
-                    if (l.WeightGradientOverPixels) return null; // reads dY as it is
-                    list.Add(Buffer.OutputGradient);
-                    list.Add(Buffer.TransposedOutputGradient);
-                    break;
                 case Stage.BackwardWeights:
                     list.Add(l.NeedsPaddedInput ? Buffer.PaddedInput : Buffer.Input);
-                    list.Add(l.WeightGradientOverPixels ? Buffer.OutputGradient : Buffer.TransposedOutputGradient);
+                    list.Add(Buffer.OutputGradient);
+                    if (!l.WeightGradientOverPixels) list.Add(Buffer.TransposedOutputGradient); // its slots for a sample's pixel-major dY
                     list.Add(Buffer.WeightGradientScratch);
                     if (WinogradWeights(l)) list.Add(Buffer.WinogradGradientScratch);
                     break;
@@ -117,10 +113,10 @@ namespace GenConv.Generator.Emit
         /// <summary>
         /// The loop over parts [start, end) of the batch: <c>n0</c>, <c>n1</c> bound a part's samples and <c>pa</c> is its
         /// partial sums (all zero for a part with no samples, when batch &lt; parts). Per sample (<c>first</c> on the part's
-        /// first; <c>xn</c>, <c>gn</c> its input and <paramref name="gradient"/>), <paramref name="pass"/> runs for each
-        /// weight pass <c>u</c>; then <paramref name="bias"/>, if any, once per part.
+        /// first; <c>xn</c> its input), <paramref name="sample"/> sets <c>gn</c> to its dY as the passes read it, then
+        /// <paramref name="pass"/> runs for each weight pass <c>u</c>; then <paramref name="bias"/>, if any, once per part.
         /// </summary>
-        private static void EmitSamplePartPasses(SourceWriter w, LayerPlan l, string gradient, long gradientPerSample, Action pass, Action? bias)
+        private static void EmitSamplePartPasses(SourceWriter w, LayerPlan l, Action sample, Action pass, Action? bias)
         {
             using (OpenWeightParts(w, l))
             {
@@ -128,12 +124,31 @@ namespace GenConv.Generator.Emit
                 {
                     w.Line("bool first = n == n0;");
                     w.Line($"ref float xn = ref {Unsafe}.Add(ref {(l.NeedsPaddedInput ? "xp" : "x")}, n * {I(l.PaddedLength)});");
-                    w.Line($"ref float gn = ref {Unsafe}.Add(ref {gradient}, n * {I(gradientPerSample)});");
+                    sample();
                     using (w.Open($"for (int u = 0; u < {I(WeightPasses(l))}; u++)"))
                         pass();
                 }
                 bias?.Invoke();
             }
+        }
+
+        /// <summary>Floats of one sample's pixel-major dY, [pixel][output channel] (the buffer holds one per part of the batch).</summary>
+        public static long PixelMajorGradientLength(LayerPlan l) => (long)l.Output.Height * l.Output.Width * l.GradientChannelStride;
+
+        /// <summary>
+        /// Sample <c>n</c>'s dY made pixel-major into its part's slot <c>gn</c>, so that backward weights can load a vector of
+        /// output channels, and the bias's part carried on over it (one chain per channel in (sample, pixel) order, as a
+        /// sum over the whole part): made right before the passes read it, the slot stays in L1/L2 (L5: 32 KB), where a
+        /// pass over the whole batch beforehand wrote every sample's out to L3 (1 MB) for the passes to read back.
+        /// </summary>
+        private static void EmitPixelMajorSample(SourceWriter w, LayerPlan l)
+        {
+            w.Line($"ref float gn = ref {Unsafe}.Add(ref dyt, part * {I(PixelMajorGradientLength(l))});");
+            w.Line($"ref float dyn = ref {Unsafe}.Add(ref dy, n * {I(l.OutputLength)});");
+            EmitTranspose(w, "dyn", "gn", l.Output.Channels, l.Output.Height * l.Output.Width, l.GradientChannelStride);
+            if (l.BiasCount == 0) return;
+            w.Line($"ref float pb = ref {Unsafe}.Add(ref pa, {I(BiasScratchOffset(l))});");
+            EmitByChannelWidth(w, l, f => EmitBiasGradient(w, l, f));
         }
 
         /// <summary>
@@ -161,9 +176,6 @@ namespace GenConv.Generator.Emit
                 case Stage.Forward:
                     if (l.Spec.Winograd) EmitWinograd(w, l, ForwardBuffers(l));
                     else EmitConvolution(w, l, ForwardBuffers(l));
-                    break;
-                case Stage.PrepareBackwardWeights:
-                    EmitTransposeOutputGradient(w, l);
                     break;
                 case Stage.BackwardWeights:
                     if (l.WeightGradientOverPixels) EmitPixelWeightGradient(w, l);
@@ -708,14 +720,6 @@ namespace GenConv.Generator.Emit
                 w.Line($"{Unsafe}.Add(ref wt, (ic * {I(oc)} + oc) * {I(window)} + {I(window - 1)} - t) = {Unsafe}.Add(ref w, (oc * {I(ic)} + ic) * {I(window)} + t);");
         }
 
-        /// <summary>dY of one sample made pixel-major, [pixel][output channel], so backward weights can load a vector of channels.</summary>
-        private static void EmitTransposeOutputGradient(SourceWriter w, LayerPlan l)
-        {
-            int pixels = l.Output.Height * l.Output.Width;
-            using (OpenSampleLoop(w, ("dy", l.OutputLength), ("dyt", (long)pixels * l.GradientChannelStride)))
-                EmitTranspose(w, "dys", "dyts", l.Output.Channels, pixels, l.GradientChannelStride);
-        }
-
         /// <summary>
         /// to[c · toStride + r] = from[r · columns + c] for r &lt; rows, c &lt; columns: blocks of 8 rows × 8 columns transposed
         /// in registers, two blocks (16 columns, a whole cache line of each row) before the next rows, since rows a power of
@@ -771,8 +775,7 @@ namespace GenConv.Generator.Emit
         {
             int[] groups = l.WeightRowGroupStarts;
             int groupCount = groups.Length - 1, kh = l.Spec.KernelH, kw = l.Spec.KernelW, stride = l.GradientChannelStride;
-            long gradientPerSample = (long)l.Output.Height * l.Output.Width * stride;
-            EmitSamplePartPasses(w, l, "dyt", gradientPerSample, pass: () =>
+            EmitSamplePartPasses(w, l, sample: () => EmitPixelMajorSample(w, l), pass: () =>
             {
                 w.Line(groupCount == 1 ? "int ic = u;" : $"int ic = u / {I(groupCount)};");
                 w.Line($"ref float xi = ref {Unsafe}.Add(ref xn, ic * {I(PlaneLength(l))});");
@@ -783,13 +786,7 @@ namespace GenConv.Generator.Emit
                     using (w.Open($"switch (u % {I(groupCount)})"))
                         for (int g = 0; g < groupCount; g++)
                             w.Line($"case {I(g)}: {WeightRowsName(l, groups[g], groups[g + 1])}(first, ref {Unsafe}.Add(ref xi, {I((long)groups[g] * l.PaddedRowStride)}), ref gn, ref {Unsafe}.Add(ref ai, {I((long)groups[g] * kw * stride)})); break;");
-            }, bias: l.BiasCount == 0 ? null : () =>
-            {
-                w.Line("// The bias's part is the sum of the part's dY alone.");
-                w.Line($"ref float dytp = ref {Unsafe}.Add(ref dyt, n0 * {I(gradientPerSample)});");
-                w.Line($"ref float pb = ref {Unsafe}.Add(ref pa, {I(BiasScratchOffset(l))});");
-                EmitByChannelWidth(w, l, f => EmitBiasGradient(w, l, f));
-            });
+            }, bias: null);
         }
 
         /// <summary>The parts' sums added in part order, written out OIHW.</summary>
@@ -985,7 +982,10 @@ namespace GenConv.Generator.Emit
             }
         }
 
-        /// <summary>The bias's part: Σ of dY over the part's samples and pixels, one chain per channel in (sample, pixel) order on every path.</summary>
+        /// <summary>
+        /// The bias's part carried on over sample <c>n</c>'s pixel-major dY (<c>gn</c>), from zero on the part's first: Σ of dY
+        /// over the part's samples and pixels, one chain per channel in (sample, pixel) order on every path.
+        /// </summary>
         private static void EmitBiasGradient(SourceWriter w, LayerPlan l, VectorFlavor? f)
         {
             int stride = l.GradientChannelStride, oc = l.Output.Channels;
@@ -994,28 +994,27 @@ namespace GenConv.Generator.Emit
             {
                 using (w.Open($"for (int oc = 0; oc < {I(oc)}; oc++)"))
                 {
-                    w.Line("float s = 0f;");
-                    using (w.Open($"for (int q = 0; q < (n1 - n0) * {I(positions)}; q++)"))
-                        w.Line($"s += {Unsafe}.Add(ref dytp, q * {I(stride)} + oc);");
+                    w.Line($"float s = n == n0 ? 0f : {Unsafe}.Add(ref pb, oc);");
+                    using (w.Open($"for (int q = 0; q < {I(positions)}; q++)"))
+                        w.Line($"s += {Unsafe}.Add(ref gn, q * {I(stride)} + oc);");
                     w.Line($"{Unsafe}.Add(ref pb, oc) = s;");
                 }
                 return;
             }
+            // Whole vectors in and out: the part's bias sums have room for every lane, and the padded channels' are zero.
             EmitTiles(w, "v", stride / f.Lanes, LayerPlan.WeightAccumulatorBudget(f.Lanes), count =>
             {
-                for (int j = 0; j < count; j++) w.Line($"{f.Type} s{j} = {f.Type}.Zero;");
-                using (w.Open($"for (int q = 0; q < (n1 - n0) * {I(positions)}; q++)"))
+                w.Line($"ref float pv = ref {Unsafe}.Add(ref pb, v * {I(f.Lanes)});");
+                for (int j = 0; j < count; j++)
+                    w.Line($"{f.Type} s{j} = n == n0 ? {f.Type}.Zero : {f.Api}.LoadUnsafe(ref pv, {I((long)j * f.Lanes)});");
+                using (w.Open($"for (int q = 0; q < {I(positions)}; q++)"))
                 {
-                    w.Line($"ref float gq = ref {Unsafe}.Add(ref dytp, q * {I(stride)} + v * {I(f.Lanes)});");
+                    w.Line($"ref float gq = ref {Unsafe}.Add(ref gn, q * {I(stride)} + v * {I(f.Lanes)});");
                     for (int j = 0; j < count; j++)
                         w.Line($"s{j} += {f.Api}.LoadUnsafe(ref gq, {I((long)j * f.Lanes)});");
                 }
                 for (int j = 0; j < count; j++)
-                    using (w.Open($"for (int lane = 0; lane < {I(f.Lanes)}; lane++)"))
-                    {
-                        w.Line($"int c = (v + {I(j)}) * {I(f.Lanes)} + lane;");
-                        w.Line($"if (c < {I(oc)}) {Unsafe}.Add(ref pb, c) = {f.Api}.GetElement(s{j}, lane); // the padded channels are zero and never stored");
-                    }
+                    w.Line($"{f.Api}.StoreUnsafe(s{j}, ref pv, {I((long)j * f.Lanes)});");
             });
         }
 

@@ -56,8 +56,6 @@ namespace GenConv.Generator.Emit
         /// <summary>Once per Forward, before it, on one thread: weight-only preparation kept while the weights stay the same (a Winograd kernel transform).</summary>
         PrepareForward,
         Forward,
-        /// <summary>Per sample, before backward weights: a relayout of dY (runs in the region that produced dY when it can).</summary>
-        PrepareBackwardWeights,
         BackwardWeights,
         /// <summary>Once per Backward, before backward data, on one thread: weight-only preparation (a flipped kernel, and its Winograd transform).</summary>
         PrepareBackwardData,

@@ -148,7 +148,7 @@ namespace GenConv.Generator.Emit
         /// <summary>The buffer of stored activation gradient <paramref name="index"/>: layer index's dX, layer index − 1's dY.</summary>
         private static string ActivationGradient(int index) => "_gradient" + index;
 
-        private static readonly Stage[] BackwardStages = { Stage.PrepareBackwardWeights, Stage.BackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
+        private static readonly Stage[] BackwardStages = { Stage.BackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
 
         private static bool ReadInBackward(ModelPlan plan, LayerPlan l, Buffer buffer) =>
             !plan.InferenceOnly && BackwardStages.Any(stage => LayerEmitter.For(l.Spec.Kind).Buffers(l, stage)?.Contains(buffer) == true);
@@ -254,7 +254,8 @@ namespace GenConv.Generator.Emit
                     buffers.Add(new(WeightScratch(l.Index), scratch, Per.Model, $"layer {l.Index}'s weight-gradient lanes, per part of the batch", TrainingOnly: true));
                     continue;
                 }
-                buffers.Add(new(TransposedGradient(l.Index), (long)l.Output.Height * l.Output.Width * l.GradientChannelStride, Per.Sample, $"layer {l.Index}'s pixel-major output gradient", TrainingOnly: true));
+                buffers.Add(new(TransposedGradient(l.Index), ConvEmitter.PixelMajorGradientLength(l) * LayerPlan.SampleParts, Per.Model,
+                    $"layer {l.Index}'s pixel-major output gradient, one sample's per part of the batch", TrainingOnly: true));
                 buffers.Add(new(WeightScratch(l.Index), scratch, Per.Model, $"layer {l.Index}'s weight-gradient sums, per part of the batch", TrainingOnly: true));
             }
             return plan.InferenceOnly ? buffers.Where(b => !b.TrainingOnly).ToList() : buffers;
@@ -445,7 +446,6 @@ namespace GenConv.Generator.Emit
             for (int i = plan.Layers.Count - 1; i >= 0; i--)
             {
                 LayerPlan l = plan.Layers[i];
-                if (HasKernel(l, Stage.PrepareBackwardWeights)) Current().Kernels.Add((l, Stage.PrepareBackwardWeights));
                 if (HasKernel(l, Stage.BackwardWeights))
                     Current(fresh: !LayerEmitter.For(l.Spec.Kind).WeightGradientOverSampleParts(l)).Kernels.Add((l, Stage.BackwardWeights));
                 if (HasKernel(l, Stage.BackwardData)) Current().Kernels.Add((l, Stage.BackwardData));
@@ -729,7 +729,7 @@ namespace GenConv.Generator.Emit
         {
             LayerEmitter emitter = LayerEmitter.For(l.Spec.Kind);
             Stage[] stages = inferenceOnly ? new[] { Stage.PrepareForward, Stage.Forward }
-                : new[] { Stage.PrepareForward, Stage.Forward, Stage.PrepareBackwardWeights, Stage.BackwardWeights, Stage.FinishBackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
+                : new[] { Stage.PrepareForward, Stage.Forward, Stage.BackwardWeights, Stage.FinishBackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
             foreach (Stage stage in stages)
             {
                 Buffer[]? buffers = emitter.Buffers(l, stage);

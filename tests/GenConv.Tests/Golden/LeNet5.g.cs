@@ -162,7 +162,7 @@ namespace Golden
         private readonly float[] _transposedWeight0; // layer 0's flipped kernel
         private readonly float[] _transposedWeight3; // layer 3's flipped kernel
         private readonly float[] _weightGradientSums0; // layer 0's weight-gradient lanes, per part of the batch
-        private readonly float[] _pixelMajorGradient3; // layer 3's pixel-major output gradient
+        private readonly float[] _pixelMajorGradient3; // layer 3's pixel-major output gradient, one sample's per part of the batch
         private readonly float[] _weightGradientSums3; // layer 3's weight-gradient sums, per part of the batch
         private float[] _threadScratch; // kernel scratch, a slot per thread ScratchGapBytes apart, each:
         //     [0, 6144) layer 0's padded output gradient (backward data's scratch)
@@ -178,9 +178,9 @@ namespace Golden
         /// <summary>Bytes inference needs per thread: its kernels' scratch (Winograd tiles), one slot per thread of <see cref="Threads"/>.</summary>
         public const long InferenceScratchBytesPerThread = 0;
         /// <summary>Bytes training needs whatever the batch, optimizer state aside: parameters, gradients, weight-gradient sums.</summary>
-        public const long TrainingFixedBytes = 583700;
+        public const long TrainingFixedBytes = 609300;
         /// <summary>Bytes training needs per sample: activations, their gradients and padded copies.</summary>
-        public const long TrainingBytesPerSample = 75168;
+        public const long TrainingBytesPerSample = 68768;
         /// <summary>Bytes training needs per thread: its kernels' scratch (padded gradients, Winograd tiles).</summary>
         public const long TrainingScratchBytesPerThread = 45312;
         /// <summary>Bytes of the buffers this class holds that grow with neither the batch nor the threads.</summary>
@@ -223,7 +223,7 @@ namespace Golden
             _transposedWeight0 = global::GenConv.AlignedBuffer.Allocate(150);
             _transposedWeight3 = global::GenConv.AlignedBuffer.Allocate(2400);
             _weightGradientSums0 = global::GenConv.AlignedBuffer.Allocate(9984);
-            _pixelMajorGradient3 = global::GenConv.AlignedBuffer.Allocate((long)maxBatch * 1600);
+            _pixelMajorGradient3 = global::GenConv.AlignedBuffer.Allocate(6400);
             _weightGradientSums3 = global::GenConv.AlignedBuffer.Allocate(9664);
             _threadScratch = global::GenConv.AlignedBuffer.Allocate(11328);
             global::GenConv.ParameterInitializer.PyTorchDefault(s_description, Parameters, seed);
@@ -286,7 +286,7 @@ namespace Golden
             {
                 Layer0PrepareBackwardData(batch, 0, 1, ref Unsafe.Add(ref parameters, 0), ref Data(_transposedWeight0));
             }
-            RunParallel(3, 4, 1262784);
+            RunParallel(3, 4, 1218368);
             Layer3FinishBackwardWeights(batch, 0, 1, ref Data(_weightGradientSums3), ref Unsafe.Add(ref gradients, 156), ref Unsafe.Add(ref gradients, 2556));
             Layer0FinishBackwardWeights(batch, 0, 1, ref Data(_weightGradientSums0), ref Unsafe.Add(ref gradients, 0), ref Unsafe.Add(ref gradients, 150));
         }
@@ -350,9 +350,8 @@ namespace Golden
                     {
                         Layer6BackwardData(batch, start, end, ref Data(_gradient7), ref Unsafe.Add(ref parameters, 2572), ref Data(_gradient6));
                         Layer5BackwardData(batch, start, end, ref Data(_activation5), ref Data(_gradient6), ref Data(_gradient4));
-                        Layer3PrepareBackwardWeights(batch, start, end, ref Data(_gradient4), ref Data(_pixelMajorGradient3));
                     }
-                    Layer3BackwardWeights(batch, firstPart, endPart, ref Data(_activation3), ref Data(_pixelMajorGradient3), ref Data(_weightGradientSums3));
+                    Layer3BackwardWeights(batch, firstPart, endPart, ref Data(_activation3), ref Data(_gradient4), ref Data(_pixelMajorGradient3), ref Data(_weightGradientSums3));
                     if (start < end)
                     {
                         Layer3BackwardData(batch, start, end, ref Data(_gradient4), ref Data(_transposedWeight3), ref Data(_gradient3), ref Unsafe.Add(ref Data(_threadScratch), thread * 76864 + 6144));
@@ -4535,35 +4534,9 @@ namespace Golden
             }
         }
 
-        /// <summary>Layer 3 PrepareBackwardWeights over Samples [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer3PrepareBackwardWeights(int batch, int start, int end, ref float dy, ref float dyt)
-        {
-            for (int n = start; n < end; n++)
-            {
-                ref float dys = ref Unsafe.Add(ref dy, n * 1600);
-                ref float dyts = ref Unsafe.Add(ref dyt, n * 1600);
-                for (int c0 = 0; c0 < 96; c0 += 16)
-                {
-                    for (int r0 = 0; r0 < 16; r0 += 8)
-                    {
-                        global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref dys, r0 * 100 + c0 + 0), 100, ref Unsafe.Add(ref dyts, (c0 + 0) * 16 + r0), 16);
-                        global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref dys, r0 * 100 + c0 + 8), 100, ref Unsafe.Add(ref dyts, (c0 + 8) * 16 + r0), 16);
-                    }
-                }
-                for (int r = 0; r < 16; r++)
-                {
-                    for (int c = 96; c < 100; c++)
-                    {
-                        Unsafe.Add(ref dyts, c * 16 + r) = Unsafe.Add(ref dys, r * 100 + c);
-                    }
-                }
-            }
-        }
-
         /// <summary>Layer 3 BackwardWeights over SampleParts [start, end): Conv2D(out 16, k 5x5, s 1x1, pad t0 b0 l0 r0), 6x14x14 → 16x10x10.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Layer3BackwardWeights(int batch, int start, int end, ref float x, ref float dyt, ref float acc)
+        private static void Layer3BackwardWeights(int batch, int start, int end, ref float x, ref float dy, ref float dyt, ref float acc)
         {
             for (int part = start; part < end; part++)
             {
@@ -4578,7 +4551,90 @@ namespace Golden
                 {
                     bool first = n == n0;
                     ref float xn = ref Unsafe.Add(ref x, n * 1176);
-                    ref float gn = ref Unsafe.Add(ref dyt, n * 1600);
+                    ref float gn = ref Unsafe.Add(ref dyt, part * 1600);
+                    ref float dyn = ref Unsafe.Add(ref dy, n * 1600);
+                    for (int c0 = 0; c0 < 96; c0 += 16)
+                    {
+                        for (int r0 = 0; r0 < 16; r0 += 8)
+                        {
+                            global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref dyn, r0 * 100 + c0 + 0), 100, ref Unsafe.Add(ref gn, (c0 + 0) * 16 + r0), 16);
+                            global::GenConv.Kernels.Transpose.Block8x8(ref Unsafe.Add(ref dyn, r0 * 100 + c0 + 8), 100, ref Unsafe.Add(ref gn, (c0 + 8) * 16 + r0), 16);
+                        }
+                    }
+                    for (int r = 0; r < 16; r++)
+                    {
+                        for (int c = 96; c < 100; c++)
+                        {
+                            Unsafe.Add(ref gn, c * 16 + r) = Unsafe.Add(ref dyn, r * 100 + c);
+                        }
+                    }
+                    ref float pb = ref Unsafe.Add(ref pa, 2400);
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        {
+                            const int v = 0;
+                            ref float pv = ref Unsafe.Add(ref pb, v * 16);
+                            Vector512F s0 = n == n0 ? Vector512F.Zero : Vector512.LoadUnsafe(ref pv, 0);
+                            for (int q = 0; q < 100; q++)
+                            {
+                                ref float gq = ref Unsafe.Add(ref gn, q * 16 + v * 16);
+                                s0 += Vector512.LoadUnsafe(ref gq, 0);
+                            }
+                            Vector512.StoreUnsafe(s0, ref pv, 0);
+                        }
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        {
+                            const int v = 0;
+                            ref float pv = ref Unsafe.Add(ref pb, v * 8);
+                            Vector256F s0 = n == n0 ? Vector256F.Zero : Vector256.LoadUnsafe(ref pv, 0);
+                            Vector256F s1 = n == n0 ? Vector256F.Zero : Vector256.LoadUnsafe(ref pv, 8);
+                            for (int q = 0; q < 100; q++)
+                            {
+                                ref float gq = ref Unsafe.Add(ref gn, q * 16 + v * 8);
+                                s0 += Vector256.LoadUnsafe(ref gq, 0);
+                                s1 += Vector256.LoadUnsafe(ref gq, 8);
+                            }
+                            Vector256.StoreUnsafe(s0, ref pv, 0);
+                            Vector256.StoreUnsafe(s1, ref pv, 8);
+                        }
+                    }
+                    else if (Vector128.IsHardwareAccelerated)
+                    {
+                        {
+                            const int v = 0;
+                            ref float pv = ref Unsafe.Add(ref pb, v * 4);
+                            Vector128F s0 = n == n0 ? Vector128F.Zero : Vector128.LoadUnsafe(ref pv, 0);
+                            Vector128F s1 = n == n0 ? Vector128F.Zero : Vector128.LoadUnsafe(ref pv, 4);
+                            Vector128F s2 = n == n0 ? Vector128F.Zero : Vector128.LoadUnsafe(ref pv, 8);
+                            Vector128F s3 = n == n0 ? Vector128F.Zero : Vector128.LoadUnsafe(ref pv, 12);
+                            for (int q = 0; q < 100; q++)
+                            {
+                                ref float gq = ref Unsafe.Add(ref gn, q * 16 + v * 4);
+                                s0 += Vector128.LoadUnsafe(ref gq, 0);
+                                s1 += Vector128.LoadUnsafe(ref gq, 4);
+                                s2 += Vector128.LoadUnsafe(ref gq, 8);
+                                s3 += Vector128.LoadUnsafe(ref gq, 12);
+                            }
+                            Vector128.StoreUnsafe(s0, ref pv, 0);
+                            Vector128.StoreUnsafe(s1, ref pv, 4);
+                            Vector128.StoreUnsafe(s2, ref pv, 8);
+                            Vector128.StoreUnsafe(s3, ref pv, 12);
+                        }
+                    }
+                    else
+                    {
+                        for (int oc = 0; oc < 16; oc++)
+                        {
+                            float s = n == n0 ? 0f : Unsafe.Add(ref pb, oc);
+                            for (int q = 0; q < 100; q++)
+                            {
+                                s += Unsafe.Add(ref gn, q * 16 + oc);
+                            }
+                            Unsafe.Add(ref pb, oc) = s;
+                        }
+                    }
                     for (int u = 0; u < 12; u++)
                     {
                         int ic = u / 2;
@@ -4589,100 +4645,6 @@ namespace Golden
                             case 0: Layer3WeightRows0To1(first, ref Unsafe.Add(ref xi, 0), ref gn, ref Unsafe.Add(ref ai, 0)); break;
                             case 1: Layer3WeightRows2To4(first, ref Unsafe.Add(ref xi, 28), ref gn, ref Unsafe.Add(ref ai, 160)); break;
                         }
-                    }
-                }
-                // The bias's part is the sum of the part's dY alone.
-                ref float dytp = ref Unsafe.Add(ref dyt, n0 * 1600);
-                ref float pb = ref Unsafe.Add(ref pa, 2400);
-                if (Vector512.IsHardwareAccelerated)
-                {
-                    {
-                        const int v = 0;
-                        Vector512F s0 = Vector512F.Zero;
-                        for (int q = 0; q < (n1 - n0) * 100; q++)
-                        {
-                            ref float gq = ref Unsafe.Add(ref dytp, q * 16 + v * 16);
-                            s0 += Vector512.LoadUnsafe(ref gq, 0);
-                        }
-                        for (int lane = 0; lane < 16; lane++)
-                        {
-                            int c = (v + 0) * 16 + lane;
-                            if (c < 16) Unsafe.Add(ref pb, c) = Vector512.GetElement(s0, lane); // the padded channels are zero and never stored
-                        }
-                    }
-                }
-                else if (Vector256.IsHardwareAccelerated)
-                {
-                    {
-                        const int v = 0;
-                        Vector256F s0 = Vector256F.Zero;
-                        Vector256F s1 = Vector256F.Zero;
-                        for (int q = 0; q < (n1 - n0) * 100; q++)
-                        {
-                            ref float gq = ref Unsafe.Add(ref dytp, q * 16 + v * 8);
-                            s0 += Vector256.LoadUnsafe(ref gq, 0);
-                            s1 += Vector256.LoadUnsafe(ref gq, 8);
-                        }
-                        for (int lane = 0; lane < 8; lane++)
-                        {
-                            int c = (v + 0) * 8 + lane;
-                            if (c < 16) Unsafe.Add(ref pb, c) = Vector256.GetElement(s0, lane); // the padded channels are zero and never stored
-                        }
-                        for (int lane = 0; lane < 8; lane++)
-                        {
-                            int c = (v + 1) * 8 + lane;
-                            if (c < 16) Unsafe.Add(ref pb, c) = Vector256.GetElement(s1, lane); // the padded channels are zero and never stored
-                        }
-                    }
-                }
-                else if (Vector128.IsHardwareAccelerated)
-                {
-                    {
-                        const int v = 0;
-                        Vector128F s0 = Vector128F.Zero;
-                        Vector128F s1 = Vector128F.Zero;
-                        Vector128F s2 = Vector128F.Zero;
-                        Vector128F s3 = Vector128F.Zero;
-                        for (int q = 0; q < (n1 - n0) * 100; q++)
-                        {
-                            ref float gq = ref Unsafe.Add(ref dytp, q * 16 + v * 4);
-                            s0 += Vector128.LoadUnsafe(ref gq, 0);
-                            s1 += Vector128.LoadUnsafe(ref gq, 4);
-                            s2 += Vector128.LoadUnsafe(ref gq, 8);
-                            s3 += Vector128.LoadUnsafe(ref gq, 12);
-                        }
-                        for (int lane = 0; lane < 4; lane++)
-                        {
-                            int c = (v + 0) * 4 + lane;
-                            if (c < 16) Unsafe.Add(ref pb, c) = Vector128.GetElement(s0, lane); // the padded channels are zero and never stored
-                        }
-                        for (int lane = 0; lane < 4; lane++)
-                        {
-                            int c = (v + 1) * 4 + lane;
-                            if (c < 16) Unsafe.Add(ref pb, c) = Vector128.GetElement(s1, lane); // the padded channels are zero and never stored
-                        }
-                        for (int lane = 0; lane < 4; lane++)
-                        {
-                            int c = (v + 2) * 4 + lane;
-                            if (c < 16) Unsafe.Add(ref pb, c) = Vector128.GetElement(s2, lane); // the padded channels are zero and never stored
-                        }
-                        for (int lane = 0; lane < 4; lane++)
-                        {
-                            int c = (v + 3) * 4 + lane;
-                            if (c < 16) Unsafe.Add(ref pb, c) = Vector128.GetElement(s3, lane); // the padded channels are zero and never stored
-                        }
-                    }
-                }
-                else
-                {
-                    for (int oc = 0; oc < 16; oc++)
-                    {
-                        float s = 0f;
-                        for (int q = 0; q < (n1 - n0) * 100; q++)
-                        {
-                            s += Unsafe.Add(ref dytp, q * 16 + oc);
-                        }
-                        Unsafe.Add(ref pb, oc) = s;
                     }
                 }
             }
