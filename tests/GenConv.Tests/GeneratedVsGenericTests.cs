@@ -15,7 +15,9 @@ namespace GenConv.Tests
     /// The matrix of shapes: every layer kind; kernels from 1 to the input size; strides 1–3 including stride &gt; kernel;
     /// symmetric and asymmetric padding; 1, 3 and many channels; odd sizes; output widths at, below and above
     /// multiples of the vector width; output channels around the 6-channel register tile; windows large enough
-    /// to leave full unrolling. All are compiled by the real generator once, then compared at batch 1 and 3.
+    /// to leave full unrolling. All are compiled by the real generator once, then compared at batch 1, 3 (a part of the
+    /// batch with no samples: weight gradients sum over 4 fixed parts) and 9 (parts of 2 and 3 samples, whose sums carry
+    /// over from one sample to the next).
     /// </summary>
     public sealed class ModelMatrixFixture
     {
@@ -219,10 +221,10 @@ namespace GenConv.Tests
         [MemberData(nameof(CaseIndices))]
         public void GeneratedMatchesGenericForwardAndBackward(int caseIndex)
         {
-            const int maxBatch = 3;
+            const int maxBatch = 9;
             IGenConvModel generated = GeneratorHarness.Create(fixture.Assembly, $"Matrix.Case{caseIndex}", maxBatch, seed: caseIndex);
             double worst = 0;
-            foreach (int batch in new[] { 1, maxBatch })
+            foreach (int batch in new[] { 1, 3, maxBatch })
                 worst = Math.Max(worst, CompareWithGeneric(generated, batch, seed: caseIndex * 10 + batch));
             output.WriteLine($"Case {caseIndex} {ModelMatrixFixture.Cases[caseIndex]}: worst relative error {worst:E3}");
         }
