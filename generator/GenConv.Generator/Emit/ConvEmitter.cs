@@ -765,11 +765,12 @@ namespace GenConv.Generator.Emit
 
         /// <summary>
         /// dW[oc, ic, kh, kw] = Σ over samples and output pixels of dY[oc, pixel] · X[ic, pixel shifted by the tap], and
-        /// dB[oc] = Σ dY[oc, pixel]. Vectors run over output channels of the pixel-major dY, each X value is broadcast:
+        /// dB[oc] = Σ dY[oc, pixel]. Vectors run over output channels of the sample's pixel-major dY (made just before, by
+        /// <see cref="EmitPixelMajorSample"/>), each X value is broadcast:
         /// every weight's sum is one chain of fused multiply-adds in (sample, row, column) order on every vector width,
         /// so no lanes are ever reduced and widths agree bit for bit. A work unit is one input channel and one group of
         /// kernel rows; sums live in registers over a sample and in the scratch between samples (samples outermost, so a
-        /// sample's dY stays in cache across every unit), and are written out in OIHW at the end.
+        /// sample's pixel-major dY stays in cache across every unit), and are written out in OIHW at the end.
         /// </summary>
         private static void EmitBackwardWeights(SourceWriter w, LayerPlan l)
         {
