@@ -14,5 +14,5 @@ var config = DefaultConfig.Instance
     .AddDiagnoser(MemoryDiagnoser.Default)
     .AddColumn(StatisticColumn.Median, new FlopsColumn(percentOfPeak: false), new FlopsColumn(percentOfPeak: true))
     .WithOptions(ConfigOptions.JoinSummary);
-BenchmarkSwitcher.FromTypes(new[] { typeof(FmaPeakBenchmark), typeof(WorkloadBenchmarks), typeof(ThreadScalingBenchmarks), typeof(PoolingBenchmarks), typeof(WinogradBenchmarks), typeof(ParameterSharingBenchmarks) }).Run(args, config);
+BenchmarkSwitcher.FromTypes(new[] { typeof(FmaPeakBenchmark), typeof(WorkloadBenchmarks), typeof(ThreadScalingBenchmarks), typeof(PoolingBenchmarks), typeof(WinogradBenchmarks), typeof(ParameterSharingBenchmarks), typeof(InferenceOnlyBenchmarks) }).Run(args, config);
 return 0;

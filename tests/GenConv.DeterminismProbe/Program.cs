@@ -24,6 +24,15 @@ foreach (Workload workload in WorkloadRegistry.All)
     Random(model.Parameters.Length, 7).CopyTo(model.Parameters);
     PrintPasses(workload.Id, model);
 }
+// The InferenceOnly twins' forward, which the forward benchmarks run (L5's reads its rows in place on AVX-512).
+foreach (Workload workload in WorkloadRegistry.All)
+{
+    IGenConvModel model = Randomized(workload.Create(Variant.Generated, batch, seed: 3, inferenceOnly: true));
+    model.Threads = threads;
+    float[] x = Random(batch * model.InputLength, 11), y = new float[batch * model.OutputLength];
+    model.Forward(x, y);
+    Print($"{workload.Id}Inference.output", y);
+}
 // Kernels no reference workload has (CoverageModels.cs).
 PrintPasses(nameof(PoolingWindows), new PoolingWindows(batch));
 PrintPasses(nameof(L4Winograd), Randomized(new L4Winograd(batch)));

@@ -43,7 +43,7 @@ namespace GenConv.Tests
                 baseline ??= hashes;
                 Assert.Equal(baseline, hashes);
             }
-            output.WriteLine($"{baseline!.Length} results (outputs, input and parameter gradients of 11 workloads; and of the pooling-windows model; weights after 5 training steps of M1 and M2) identical in {runs.Length} runs");
+            output.WriteLine($"{baseline!.Length} results (outputs, input and parameter gradients of 11 workloads, and the outputs of their InferenceOnly twins; and of the pooling-windows model; weights after 5 training steps of M1 and M2) identical in {runs.Length} runs");
         }
     }
 }

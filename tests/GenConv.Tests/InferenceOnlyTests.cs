@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Reflection;
 using GenConv.Tests.Infrastructure;
 using GenConv.Training;
@@ -32,6 +33,59 @@ namespace GenConv.Tests
             var data = new Data.ImageSet(new float[4 * 784], new int[4], 28, 28);
             Assert.Equal("model", Assert.Throws<ArgumentException>(() => new Trainer(inference, new Sgd(inference.Parameters.Length, 0.1f), data, 4)).ParamName);
         }
+
+        /// <summary>
+        /// Stride-2 rows of 32 that an inference-only model reads in place on AVX-512 (each tap a permute of the row's
+        /// two vectors, lanes on the padding masked): L5's shape (kernel columns 2j − 1 .. 2j + 1), a 4-wide kernel
+        /// (2j − 1 .. 2j + 2, both ends masked) with 30 channels in tiles of 4 and 3 and a fused ReLU, a 3×2 kernel at
+        /// row stride 3 with two padding rows and no bias (bands of 3 and 4 rows), and a 1×1 kernel of one channel.
+        /// The training twin reads the padded copy, as on every other width: their forwards must agree bit for bit.
+        /// </summary>
+        [Theory]
+        [InlineData("16, 32, 32", "[Conv2D(32, 3, Stride = 2, Padding = 1)]")]
+        [InlineData("3, 32, 32", "[Conv2D(30, 4, Stride = 2, Padding = 1)] [ReLU]")]
+        [InlineData("2, 33, 32", "[Conv2D(OutChannels = 5, KernelH = 3, KernelW = 2, StrideH = 3, StrideW = 2, PadTop = 2, Bias = false)]")]
+        [InlineData("1, 32, 32", "[Conv2D(1, 1, Stride = 2)]")]
+        public void RowsReadInPlaceMatchThePaddedCopyBitForBit(string input, string layers)
+        {
+            Assembly models = GeneratorHarness.CompileAndLoad(
+                $"using GenConv; namespace P {{ [GenConvModel({input})] {layers} public partial class Training {{ }}\n" +
+                $"[GenConvModel({input}, InferenceOnly = true)] {layers} public partial class Inference {{ }} }}");
+            Assert.Contains(models.GetType("P.Inference", throwOnError: true)!.GetMethods(BindingFlags.NonPublic | BindingFlags.Static), m => m.Name.EndsWith("InPlace", StringComparison.Ordinal));
+            Assert.DoesNotContain(models.GetType("P.Training", throwOnError: true)!.GetMethods(BindingFlags.NonPublic | BindingFlags.Static), m => m.Name.EndsWith("InPlace", StringComparison.Ordinal));
+            IGenConvModel training = GeneratorHarness.Create(models, "P.Training", 3, 5), inference = GeneratorHarness.Create(models, "P.Inference", 3, 5);
+            foreach (int batch in new[] { 1, 3 })
+            {
+                float[] x = Numerics.Random(batch * training.InputLength, batch), a = new float[batch * training.OutputLength], b = new float[a.Length];
+                training.Forward(x, a);
+                inference.Forward(x, b);
+                Assert.Equal(a.Select(BitConverter.SingleToInt32Bits), b.Select(BitConverter.SingleToInt32Bits));
+                Assert.Contains(b, v => v != 0);
+            }
+        }
+
+        public static TheoryData<string> WorkloadIds() => new(Workloads.WorkloadRegistry.All.Select(w => w.Id));
+
+        /// <summary>Each workload's InferenceOnly twin (InferenceModels.cs, what the forward benchmarks run) is its model: same layers, parameters and forward bits.</summary>
+        [Theory]
+        [MemberData(nameof(WorkloadIds))]
+        public void WorkloadTwinsMatchTheirTrainingModels(string id)
+        {
+            Workloads.Workload workload = Workloads.WorkloadRegistry.Get(id);
+            IGenConvModel training = workload.Create(Workloads.Variant.Generated, maxBatch: 2, seed: 4);
+            IGenConvModel inference = workload.Create(Workloads.Variant.Generated, maxBatch: 2, seed: 4, inferenceOnly: true);
+            Assert.True(inference.Gradients.IsEmpty);
+            Assert.Equal(Shapes(workload.Description), Shapes(inference.Description));
+            Assert.Equal(Shapes(training.Description), Shapes(inference.Description));
+            Assert.Equal(training.Parameters.ToArray(), inference.Parameters.ToArray());
+            float[] x = Numerics.Random(2 * training.InputLength, 9), a = new float[2 * training.OutputLength], b = new float[a.Length];
+            training.Forward(x, a);
+            inference.Forward(x, b);
+            Assert.Equal(a.Select(BitConverter.SingleToInt32Bits), b.Select(BitConverter.SingleToInt32Bits));
+        }
+
+        private static string Shapes(ModelDescription description) =>
+            string.Join("; ", description.Layers.Select(g => $"{g.Layer} {g.Input} -> {g.Output}"));
 
         [Theory]
         [InlineData("I.Training", 1)]

@@ -33,7 +33,7 @@ namespace GenConv.Tests
                     .Select(m => (Method: m.Groups[1].Value, Tier: m.Groups[2].Value, IlSize: int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)))
                     .ToList();
                 var kernels = generated.Where(g => g.Method.Contains(":Layer", StringComparison.Ordinal)).ToList();
-                foreach (string id in new[] { "L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "M1", "M2", "PoolingWindows", "L4Winograd", "M2Winograd" })
+                foreach (string id in new[] { "L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "M1", "M2", "L5Inference", "PoolingWindows", "L4Winograd", "M2Winograd" })
                     Assert.Contains(kernels, k => k.Method.StartsWith($"GenConv.Workloads.{id}:", StringComparison.Ordinal));
                 Assert.Empty(generated.Where(g => g.Tier == "MinOpts").Select(g => $"{g.Method} (IL {g.IlSize})"));
                 var largest = kernels.MaxBy(k => k.IlSize);

@@ -55,6 +55,12 @@ namespace GenConv.Generator.Planning
         /// </summary>
         public LayerSpec? FusedActivation { get; init; }
 
+        /// <summary>
+        /// Forward reads the input itself on AVX-512, each row's even or odd columns split out in registers, instead of
+        /// a padded, phase-split copy (<see cref="ModelPlanner"/> sets it where no backward reads that copy).
+        /// </summary>
+        public bool ReadsRowsInPlace { get; init; }
+
         /// <summary>This activation layer's forward runs inside the previous layer's kernel (<see cref="FusedActivation"/>): it has no input buffer.</summary>
         public bool ForwardFused { get; init; }
 

@@ -95,7 +95,11 @@ namespace GenConv.Generator.Planning
                 int biasOffset = (int)(parameters + weights);
                 parameters += weights + biases;
                 layers.Add(new LayerPlan(i, spec, shape, result.Output, name, weightOffset, (int)weights, biasOffset, (int)biases,
-                    ShapeInference.Macs(shape, result.Output, spec), ChooseUnroll(spec, tile), tile));
+                    ShapeInference.Macs(shape, result.Output, spec), ChooseUnroll(spec, tile), tile)
+                {
+                    // A trainable model's backward weights reads the copy forward makes, so only inference skips it.
+                    ReadsRowsInPlace = model.InferenceOnly && RowsReadableInPlace(spec, shape, result.Output),
+                });
                 shape = result.Output;
             }
 
@@ -109,6 +113,16 @@ namespace GenConv.Generator.Planning
                 new TensorShape(model.InputChannels, model.InputHeight, model.InputWidth), shape, layers.ToArray(), (int)parameters, model.InferenceOnly, model.Weights, new EquatableArray<byte>(baked));
             return new PlanResult(plan, diagnostics.ToArray());
         }
+
+        /// <summary>
+        /// Whether a convolution's forward can read its input rows in place on AVX-512: columns at stride 2, rows of 32
+        /// floats (two vectors, split into their 16 even or odd columns by one two-source permute) into 16 outputs, and
+        /// every tap's columns 2j + kw − padLeft at most one column past either end of the row (a lane masked to zero).
+        /// Rows may stride and pad in any way; the taps of a band of 4 rows × 4 channels stay within the JIT's budget.
+        /// </summary>
+        public static bool RowsReadableInPlace(LayerSpec s, TensorShape input, TensorShape output) =>
+            s.Kind == LayerKind.Conv2D && !s.Winograd && s.StrideW == 2 && input.Width == 32 && output.Width == 16
+            && s.PadLeft <= 1 && s.KernelW - 1 - s.PadLeft <= 2 && 16L * s.KernelH * s.KernelW <= 1200;
 
         /// <summary>
         /// Backward data of a stride-1 convolution is itself a forward convolution: of dY zero-padded by K − 1 − P on each
