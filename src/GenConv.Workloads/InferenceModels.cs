@@ -1,7 +1,7 @@
 using GenConv;
 
 // Models.cs's workloads generated with InferenceOnly = true: forward only, no buffers or copies kept for a backward.
-// The forward and inference benchmarks run these, as a deployment would; WorkloadTwinTests keeps them in step with Models.cs.
+// InferenceOnlyBenchmarks times their forward beside the trainable builds'; InferenceOnlyTests.WorkloadTwinsMatchTheirTrainingModels keeps them in step with Models.cs.
 namespace GenConv.Workloads
 {
     [GenConvModel(InputChannels = 1, InputHeight = 28, InputWidth = 28, InferenceOnly = true)]
