@@ -321,7 +321,7 @@ namespace GenConv.Generator.Emit
             int rowsPerBand = f == VectorFlavor.Wide ? 4 : Math.Max(1, LayerPlan.WeightAccumulatorBudget(f.Lanes) / (l.ChannelTile * vectors));
             int[] starts = BandStarts(oh, rowsPerBand);
             for (int band = 0; band + 1 < starts.Length; band++)
-                if (RealRowTaps(l, starts[band], starts[band + 1]) * s.KernelW * l.ChannelTile * vectors > 1200) return null;
+                if (RealRowTaps(l, starts[band], starts[band + 1]) * s.KernelW * l.ChannelTile * vectors > ModelPlanner.RowBandTapBudget) return null;
             return starts;
         }
 
@@ -334,14 +334,8 @@ namespace GenConv.Generator.Emit
             return starts;
         }
 
-        /// <summary>
-        /// Row bands that read the input in place (<see cref="LayerPlan.ReadsRowsInPlace"/>): 4 rows × 4 channels, 16
-        /// accumulators beside the broadcasts, the row vector and the permute constants in 32 registers (L5's 6-channel
-        /// tiles spilled: 12.4 µs against 10.6 in a harness, where the padded copy and its tiles took 11.5).
-        /// </summary>
-        private static int[] InPlaceBandStarts(LayerPlan l) => BandStarts(l.Output.Height, 4);
-
-        private const int InPlaceChannelTile = 4;
+        /// <summary>Row bands that read the input in place (<see cref="LayerPlan.ReadsRowsInPlace"/>; sizes: <see cref="ModelPlanner.InPlaceBandRows"/>).</summary>
+        private static int[] InPlaceBandStarts(LayerPlan l) => BandStarts(l.Output.Height, ModelPlanner.InPlaceBandRows);
 
         /// <summary>The check that selects the in-place bands: two-source permutes are AVX-512F instructions.</summary>
         private const string InPlaceAccelerated = "Vector512.IsHardwareAccelerated && global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported";
@@ -364,7 +358,7 @@ namespace GenConv.Generator.Emit
 
         /// <summary>Each tile of output channels, one call per band of rows.</summary>
         private static void EmitRowBandCalls(SourceWriter w, LayerPlan l, ConvolutionBuffers b, string source, int[] bands, VectorFlavor f, bool inPlace = false) =>
-            EmitTiles(w, "oc", l.Output.Channels, inPlace ? InPlaceChannelTile : l.ChannelTile, count =>
+            EmitTiles(w, "oc", l.Output.Channels, inPlace ? ModelPlanner.InPlaceChannelTile : l.ChannelTile, count =>
             {
                 string bias = b.Bias is null ? "" : $"ref {Unsafe}.Add(ref {b.Bias}, oc), ";
                 for (int band = 0; band + 1 < bands.Length; band++)
@@ -392,7 +386,7 @@ namespace GenConv.Generator.Emit
             if (l.ReadsRowsInPlace)
             {
                 int[] bands = InPlaceBandStarts(l);
-                foreach (int channels in TileSizes(l.Output.Channels, InPlaceChannelTile))
+                foreach (int channels in TileSizes(l.Output.Channels, ModelPlanner.InPlaceChannelTile))
                     for (int band = 0; band + 1 < bands.Length; band++)
                         EmitRowBand(w, l, ForwardBuffers(l), bands[band], bands[band + 1], channels, VectorFlavor.Wide, inPlace: true);
             }
@@ -494,11 +488,13 @@ namespace GenConv.Generator.Emit
             for (int tap = 0; tap < l.Spec.KernelW; tap++)
             {
                 int[] column = RowPhaseColumns(l, tap);
-                w.Line($"global::System.Runtime.Intrinsics.Vector512<int> columnsOfTap{I(tap)} = Vector512.Create({string.Join(", ", column.Select(c => I(c < 0 || c >= l.Input.Width ? 0 : c)))});");
-                if (column.Any(c => c < 0 || c >= l.Input.Width))
-                    w.Line($"Vector512F lanesOfTap{I(tap)} = Vector512.AsSingle(Vector512.Create({string.Join(", ", column.Select(c => c < 0 || c >= l.Input.Width ? "0u" : "uint.MaxValue"))}));");
+                w.Line($"global::System.Runtime.Intrinsics.Vector512<int> columnsOfTap{I(tap)} = Vector512.Create({string.Join(", ", column.Select(c => I(OnPadding(l, c) ? 0 : c)))});");
+                if (column.Any(c => OnPadding(l, c)))
+                    w.Line($"Vector512F lanesOfTap{I(tap)} = Vector512.AsSingle(Vector512.Create({string.Join(", ", column.Select(c => OnPadding(l, c) ? "0u" : "uint.MaxValue"))}));");
             }
         }
+
+        private static bool OnPadding(LayerPlan l, int column) => column < 0 || column >= l.Input.Width;
 
         /// <summary>The input column each of the 16 lanes of kernel column <paramref name="tap"/> reads (outside [0, 32) on the padding).</summary>
         private static int[] RowPhaseColumns(LayerPlan l, int tap) =>
@@ -508,7 +504,7 @@ namespace GenConv.Generator.Emit
         private static string RowPhase(LayerPlan l, long rowOffset, int tap)
         {
             string permute = $"global::System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32x2(Vector512.LoadUnsafe(ref xi, {I(rowOffset)}), columnsOfTap{I(tap)}, Vector512.LoadUnsafe(ref xi, {I(rowOffset + 16)}))";
-            return RowPhaseColumns(l, tap).Any(c => c < 0 || c >= l.Input.Width) ? $"({permute} & lanesOfTap{I(tap)})" : permute;
+            return RowPhaseColumns(l, tap).Any(c => OnPadding(l, c)) ? $"({permute} & lanesOfTap{I(tap)})" : permute;
         }
 
         /// <summary>

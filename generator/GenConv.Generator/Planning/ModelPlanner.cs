@@ -122,7 +122,18 @@ namespace GenConv.Generator.Planning
         /// </summary>
         public static bool RowsReadableInPlace(LayerSpec s, TensorShape input, TensorShape output) =>
             s.Kind == LayerKind.Conv2D && !s.Winograd && s.StrideW == 2 && input.Width == 32 && output.Width == 16
-            && s.PadLeft <= 1 && s.KernelW - 1 - s.PadLeft <= 2 && 16L * s.KernelH * s.KernelW <= 1200;
+            && s.PadLeft <= 1 && s.KernelW - 1 - s.PadLeft <= 2
+            && (long)InPlaceBandRows * InPlaceChannelTile * s.KernelH * s.KernelW <= RowBandTapBudget;
+
+        /// <summary>
+        /// Bands that read rows in place: 4 output rows × 4 channels, 16 accumulators beside the broadcasts, the row
+        /// vector and the permute constants in 32 registers (L5's 6-channel tiles spilled: 12.4 µs against 10.6 in a
+        /// harness, where the padded copy and its tiles took 11.5).
+        /// </summary>
+        public const int InPlaceBandRows = 4, InPlaceChannelTile = 4;
+
+        /// <summary>Most FMAs one row-band helper spells out per input channel (rows × taps × channels): larger ones outgrow the JIT's budget.</summary>
+        public const int RowBandTapBudget = 1200;
 
         /// <summary>
         /// Backward data of a stride-1 convolution is itself a forward convolution: of dY zero-padded by K − 1 − P on each
