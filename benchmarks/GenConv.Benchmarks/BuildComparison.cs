@@ -9,7 +9,7 @@ namespace GenConv.Benchmarks
 {
     /// <summary>
     /// Two builds of the generated kernels timed against each other in one process, round by round:
-    /// <c>GenConv.Benchmarks.dll compare &lt;dirA&gt; &lt;dirB&gt; &lt;workload&gt; &lt;fwd|ifwd|bw|bwdx|step&gt; [batch] [rounds]</c>, each dir
+    /// <c>GenConv.Benchmarks.dll compare &lt;dirA&gt; &lt;dirB&gt; &lt;workload&gt; &lt;fwd|infer|ifwd|bw|bwdx|step&gt; [batch] [rounds]</c>, each dir
     /// holding a GenConv.Workloads.dll (say, a worktree of the old commit built in Release). On a shared machine whose
     /// speed drifts by tens of % over seconds, back-to-back BenchmarkDotNet runs of an old and a new build cannot resolve
     /// a 5 % change; here both builds see the same drift, and the median of the per-round ratios B/A does. Each build is
@@ -17,9 +17,9 @@ namespace GenConv.Benchmarks
     /// build against itself by 2–5 % and so did its turn within a round (a build compared with itself measured 0.95–0.98 with one copy each, 1.02–1.04
     /// with A, B, B, A always in that order or its reverse), so every round times the four in a random order. Each build's
     /// Workloads assembly gets a load context of its own and shares this process's GenConv runtime, so the two must agree
-    /// on the runtime's API (a change to the generator, not to the runtime). Modes: <c>fwd</c> Forward, <c>ifwd</c> Forward of
-    /// the InferenceOnly twin, <c>bw</c> Backward without dX, <c>bwdx</c> Backward with dX, <c>step</c> Forward then Backward
-    /// with dX; <c>fwd/ifwd</c> gives each build a mode of its own (one build against itself: trainable against InferenceOnly).
+    /// on the runtime's API (a change to the generator, not to the runtime; builds older than Infer, 2026-12-04, no longer
+    /// load). Modes: <c>fwd</c> Forward, <c>infer</c> Infer (inference alone), <c>ifwd</c> Forward of the InferenceOnly twin, <c>bw</c> Backward without dX, <c>bwdx</c> Backward with dX, <c>step</c> Forward then Backward
+    /// with dX; <c>fwd/infer</c> gives each build a mode of its own (one build against itself: Forward against Infer).
     /// </summary>
     internal static class BuildComparison
     {
@@ -27,11 +27,11 @@ namespace GenConv.Benchmarks
         {
             if (args.Length < 4)
             {
-                Console.Error.WriteLine("usage: compare <dirA> <dirB> <workload> <fwd|ifwd|bw|bwdx|step, or modeA/modeB> [batch = 32] [rounds = 60]");
+                Console.Error.WriteLine("usage: compare <dirA> <dirB> <workload> <fwd|infer|ifwd|bw|bwdx|step, or modeA/modeB> [batch = 32] [rounds = 60]");
                 return 2;
             }
             string id = args[2], mode = args[3];
-            string[] modes = mode.Split('/'); // "fwd/ifwd": a mode per build
+            string[] modes = mode.Split('/'); // "fwd/infer": a mode per build
             string modeA = modes[0], modeB = modes[^1];
             int batch = args.Length > 4 ? int.Parse(args[4]) : 32, rounds = args.Length > 5 ? int.Parse(args[5]) : 60;
             // Copies A, B, B, A: build = copy is 0 or 3 ? A : B.
@@ -72,10 +72,11 @@ namespace GenConv.Benchmarks
         private static Action Operation(IGenConvModel model, string mode, float[] x, float[] y, float[] dy, float[] dx) => mode switch
         {
             "fwd" or "ifwd" => () => model.Forward(x, y),
+            "infer" => () => model.Infer(x, y),
             "bw" => () => model.Backward(dy, Span<float>.Empty),
             "bwdx" => () => model.Backward(dy, dx),
             "step" => () => { model.Forward(x, y); model.Backward(dy, dx); },
-            _ => throw new ArgumentException($"unknown mode '{mode}': fwd, ifwd, bw, bwdx or step"),
+            _ => throw new ArgumentException($"unknown mode '{mode}': fwd, infer, ifwd, bw, bwdx or step"),
         };
 
         private static double Median(double[] values) => values.Order().ElementAt(values.Length / 2);

@@ -50,7 +50,7 @@ namespace GenConv.Benchmarks
         }
 
         [Benchmark(Description = "Forward batch 1")]
-        public void ForwardBatch1() => model.Forward(input.AsSpan(0, model.InputLength), output.AsSpan(0, model.OutputLength));
+        public void ForwardBatch1() => model.Infer(input.AsSpan(0, model.InputLength), output.AsSpan(0, model.OutputLength));
 
         [Benchmark(Description = "Forward + backward batch 32")]
         public void TrainBatch32() => WorkloadBenchmarks.TrainStep(model, input, output, outputGradient, inputGradient, optimizer: null);

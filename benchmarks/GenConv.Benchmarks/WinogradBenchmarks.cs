@@ -46,7 +46,7 @@ namespace GenConv.Benchmarks
         }
 
         [Benchmark(Description = "Forward batch 1")]
-        public void ForwardBatch1() => inference.Forward(input1, output1);
+        public void ForwardBatch1() => inference.Infer(input1, output1);
 
         [Benchmark(Description = "Train step batch 32")]
         public void TrainBatch32() => WorkloadBenchmarks.TrainStep(training, input32, output32, outputGradient32, inputGradient32, optimizer);

@@ -169,7 +169,7 @@ namespace GenConv.Demo
             if ((uint)index >= (uint)test.Count)
                 throw new InvalidOperationException($"--predict {index}: the test set has images 0 to {test.Count - 1}.");
             var logits = new float[LeNet5.OutputLength];
-            model.Forward(test.Images.AsSpan(index * test.ImageLength, test.ImageLength), logits);
+            model.Infer(test.Images.AsSpan(index * test.ImageLength, test.ImageLength), logits);
             float max = float.NegativeInfinity;
             foreach (float v in logits) max = MathF.Max(max, v);
             double sum = 0;

@@ -64,7 +64,7 @@ static IGenConvModel Randomized(IGenConvModel model)
     return model;
 }
 
-// One forward and backward of a batch: the output, input gradient and parameter gradients.
+// One forward and backward of a batch: the output, input gradient and parameter gradients; then Infer's output.
 void PrintPasses(string name, IGenConvModel model)
 {
     model.Threads = threads;
@@ -75,6 +75,9 @@ void PrintPasses(string name, IGenConvModel model)
     Print($"{name}.output", y);
     Print($"{name}.input-gradient", dx);
     Print($"{name}.parameter-gradient", model.Gradients);
+    float[] inferred = new float[y.Length];
+    model.Infer(x, inferred); // inference alone: L5's reads its rows in place on AVX-512
+    Print($"{name}.inferred-output", inferred);
 }
 
 static float[] Random(int length, int seed)

@@ -39,7 +39,8 @@ namespace GenConv.Tests
         /// two vectors, lanes on the padding masked): L5's shape (kernel columns 2j − 1 .. 2j + 1), a 4-wide kernel
         /// (2j − 1 .. 2j + 2, both ends masked) with 30 channels in tiles of 4 and 3 and a fused ReLU, a 3×2 kernel at
         /// row stride 3 with two padding rows and no bias (bands of 3 and 4 rows), and a 1×1 kernel of one channel.
-        /// The training twin reads the padded copy, as on every other width: their forwards must agree bit for bit.
+        /// The trainable model's Forward reads the padded copy (its backward weights reads it), as every other width does;
+        /// its Infer and the InferenceOnly model's Forward read in place: all three must agree bit for bit.
         /// </summary>
         [Theory]
         [InlineData("16, 32, 32", "[Conv2D(32, 3, Stride = 2, Padding = 1)]")]
@@ -51,16 +52,24 @@ namespace GenConv.Tests
             Assembly models = GeneratorHarness.CompileAndLoad(
                 $"using GenConv; namespace P {{ [GenConvModel({input})] {layers} public partial class Training {{ }}\n" +
                 $"[GenConvModel({input}, InferenceOnly = true)] {layers} public partial class Inference {{ }} }}");
-            Assert.Contains(models.GetType("P.Inference", throwOnError: true)!.GetMethods(BindingFlags.NonPublic | BindingFlags.Static), m => m.Name.EndsWith("InPlace", StringComparison.Ordinal));
-            Assert.DoesNotContain(models.GetType("P.Training", throwOnError: true)!.GetMethods(BindingFlags.NonPublic | BindingFlags.Static), m => m.Name.EndsWith("InPlace", StringComparison.Ordinal));
+            foreach (string type in new[] { "P.Training", "P.Inference" })
+            {
+                MethodInfo[] kernels = models.GetType(type, throwOnError: true)!.GetMethods(BindingFlags.NonPublic | BindingFlags.Static);
+                Assert.Contains(kernels, m => m.Name.EndsWith("InPlace", StringComparison.Ordinal));
+                Assert.Contains(kernels, m => m.Name == "Layer0Infer");
+                Assert.Equal(type == "P.Training", kernels.Any(m => m.Name == "Layer0Forward")); // an InferenceOnly model has no copying Forward
+            }
             IGenConvModel training = GeneratorHarness.Create(models, "P.Training", 3, 5), inference = GeneratorHarness.Create(models, "P.Inference", 3, 5);
             foreach (int batch in new[] { 1, 3 })
             {
-                float[] x = Numerics.Random(batch * training.InputLength, batch), a = new float[batch * training.OutputLength], b = new float[a.Length];
-                training.Forward(x, a);
-                inference.Forward(x, b);
-                Assert.Equal(a.Select(BitConverter.SingleToInt32Bits), b.Select(BitConverter.SingleToInt32Bits));
-                Assert.Contains(b, v => v != 0);
+                float[] x = Numerics.Random(batch * training.InputLength, batch), copied = new float[batch * training.OutputLength];
+                float[] inferred = new float[copied.Length], inPlace = new float[copied.Length];
+                training.Forward(x, copied);
+                training.Infer(x, inferred);
+                inference.Forward(x, inPlace);
+                Assert.Equal(Bits(copied), Bits(inferred));
+                Assert.Equal(Bits(copied), Bits(inPlace));
+                Assert.Contains(inPlace, v => v != 0);
             }
         }
 
@@ -82,6 +91,41 @@ namespace GenConv.Tests
             inference.Forward(x, b);
             Assert.Equal(a.Select(BitConverter.SingleToInt32Bits), b.Select(BitConverter.SingleToInt32Bits));
         }
+
+        /// <summary>
+        /// Infer on every workload, generated and generic, on 1 and 2 threads: Forward's bits, and no Backward after it (it
+        /// keeps nothing for one); an Infer between a Forward and a Backward refuses that Backward too, and a later Forward
+        /// and Backward give the gradients they give without it.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(WorkloadIds))]
+        public void InferGivesForwardsBitsAndNoBackward(string id)
+        {
+            Workloads.Workload workload = Workloads.WorkloadRegistry.Get(id);
+            foreach (Workloads.Variant variant in new[] { Workloads.Variant.Generated, Workloads.Variant.GenericNaive })
+                foreach (int threads in variant == Workloads.Variant.Generated ? new[] { 1, 2 } : new[] { 1 })
+                {
+                    IGenConvModel model = workload.Create(variant, maxBatch: 3, seed: 6), reference = workload.Create(variant, maxBatch: 3, seed: 6);
+                    model.Threads = threads;
+                    float[] x = Numerics.Random(3 * model.InputLength, 2), other = Numerics.Random(3 * model.InputLength, 3);
+                    float[] y = new float[3 * model.OutputLength], inferred = new float[y.Length], dy = Numerics.Random(y.Length, 4);
+                    model.Forward(x, y);
+                    model.Infer(x, inferred);
+                    Assert.Equal(Bits(y), Bits(inferred));
+                    Assert.Contains("Forward", Assert.Throws<InvalidOperationException>(() => model.Backward(dy, Span<float>.Empty)).Message);
+                    model.Infer(other, inferred);
+                    model.Forward(x, y);
+                    model.Infer(other, inferred); // its in-place reads leave Forward's copies alone...
+                    Assert.Throws<InvalidOperationException>(() => model.Backward(dy, Span<float>.Empty));
+                    model.Forward(x, y);
+                    model.Backward(dy, Span<float>.Empty);
+                    reference.Forward(x, y);
+                    reference.Backward(dy, Span<float>.Empty);
+                    Assert.Equal(Bits(reference.Gradients.ToArray()), Bits(model.Gradients.ToArray())); // ...and Forward rewrites them anyway
+                }
+        }
+
+        private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
 
         private static string Shapes(ModelDescription description) =>
             string.Join("; ", description.Layers.Select(g => $"{g.Layer} {g.Input} -> {g.Output}"));

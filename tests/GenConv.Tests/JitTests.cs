@@ -35,6 +35,7 @@ namespace GenConv.Tests
                 var kernels = generated.Where(g => g.Method.Contains(":Layer", StringComparison.Ordinal)).ToList();
                 foreach (string id in new[] { "L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8", "L9", "M1", "M2", "L5Inference", "PoolingWindows", "L4Winograd", "M2Winograd" })
                     Assert.Contains(kernels, k => k.Method.StartsWith($"GenConv.Workloads.{id}:", StringComparison.Ordinal));
+                Assert.Contains(kernels, k => k.Method == "GenConv.Workloads.L5:Layer0Infer"); // a trainable model's inference alone
                 Assert.Empty(generated.Where(g => g.Tier == "MinOpts").Select(g => $"{g.Method} (IL {g.IlSize})"));
                 var largest = kernels.MaxBy(k => k.IlSize);
                 output.WriteLine($"{generated.Count} compilations of generated methods, {kernels.Count} of kernels, none MinOpts; " +

@@ -105,6 +105,7 @@ namespace GenConv.Tests
             public Span<float> Parameters => inner.Parameters;
             public Span<float> Gradients => inner.Gradients;
             public void Forward(ReadOnlySpan<float> input, Span<float> output) => inner.Forward(input, output);
+            public void Infer(ReadOnlySpan<float> input, Span<float> output) => inner.Infer(input, output);
             public void ForEachParameterRange(IParameterRangeWork work) => inner.ForEachParameterRange(work);
 
             public void Backward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient)

@@ -23,6 +23,8 @@ namespace GenConv.Generator.Emit
         /// <summary>The buffers one convolution pass reads and writes (parameter names of the kernel), and the stage its helper methods are named after.</summary>
         private sealed record ConvolutionBuffers(string Input, string Weight, string? Bias, string Output, string? Padded, Stage Stage)
         {
+            /// <summary>Forward for inference alone (<see cref="Stage.Infer"/>): nothing reads the padded copy afterwards, so the taps may read the input in place.</summary>
+            public bool Inference { get; init; }
             /// <summary>Backward data only: the ReLU before the layer has its backward applied to each sample's dX here (<see cref="LayerEmitter.EmitRectified"/>).</summary>
             public bool Rectify { get; init; }
         }
@@ -32,7 +34,9 @@ namespace GenConv.Generator.Emit
             var list = new List<Buffer>();
             switch (stage)
             {
-                case Stage.Forward:
+                case Stage.Infer when !l.ReadsRowsInPlace:
+                    return null;
+                case Stage.Forward or Stage.Infer:
                     list.Add(Buffer.Input);
                     list.Add(Buffer.Weight);
                     if (l.BiasCount > 0) list.Add(Buffer.Bias);
@@ -177,6 +181,9 @@ namespace GenConv.Generator.Emit
                     if (l.Spec.Winograd) EmitWinograd(w, l, ForwardBuffers(l));
                     else EmitConvolution(w, l, ForwardBuffers(l));
                     break;
+                case Stage.Infer:
+                    EmitConvolution(w, l, ForwardBuffers(l) with { Inference = true });
+                    break;
                 case Stage.BackwardWeights:
                     if (l.WeightGradientOverPixels) EmitPixelWeightGradient(w, l);
                     else if (WinogradWeights(l)) EmitWinogradBackwardWeights(w, l);
@@ -243,9 +250,10 @@ namespace GenConv.Generator.Emit
             }
             using (OpenSampleLoop(w, perSample))
             {
-                // AVX-512 reads stride-2 rows in place where the plan allows; every other width reads the padded copy.
+                // Inference on AVX-512 reads stride-2 rows in place where the plan allows; every other width, and a Forward
+                // whose Backward will read the padded copy, reads that copy.
                 SourceWriter.Block? copyPath = null;
-                if (b.Stage == Stage.Forward && l.ReadsRowsInPlace)
+                if (b.Inference)
                 {
                     using (w.Open($"if ({InPlaceAccelerated})"))
                         EmitRowBandCalls(w, l, b, b.Input + "s", InPlaceBandStarts(l), VectorFlavor.Wide, inPlace: true);

@@ -56,6 +56,12 @@ namespace GenConv.Generator.Emit
         /// <summary>Once per Forward, before it, on one thread: weight-only preparation kept while the weights stay the same (a Winograd kernel transform).</summary>
         PrepareForward,
         Forward,
+        /// <summary>
+        /// Forward for inference alone (no Backward follows), where skipping what only backward reads makes a kernel of its
+        /// own faster: a convolution that reads its input rows in place instead of writing the padded copy backward weights
+        /// reads (<see cref="LayerPlan.ReadsRowsInPlace"/>). Layers without one run <see cref="Forward"/>.
+        /// </summary>
+        Infer,
         BackwardWeights,
         /// <summary>Once per Backward, before backward data, on one thread: weight-only preparation (a flipped kernel, and its Winograd transform).</summary>
         PrepareBackwardData,

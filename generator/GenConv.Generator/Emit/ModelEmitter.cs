@@ -282,6 +282,7 @@ namespace GenConv.Generator.Emit
             w.Line("private global::GenConv.IParameterRangeWork? _parameterWork; // of the running ForEachParameterRange");
             w.Line("private readonly global::GenConv.CallerSpans _io = new global::GenConv.CallerSpans(); // the running pass's input and output");
             w.Line("private readonly global::System.Action _forwardPass;");
+            if (InferenceRegion(plan) is not null) w.Line("private readonly global::System.Action _inferencePass;");
             if (!plan.InferenceOnly) w.Line("private readonly global::System.Action _backwardPass;");
             foreach (PlannedBuffer b in buffers.Where(b => b.Per != Per.Thread))
                 w.Line($"private readonly float[] {b.Field}; // {b.Purpose}");
@@ -330,6 +331,7 @@ namespace GenConv.Generator.Emit
                 w.Line("_maxBatch = maxBatch;");
                 w.Line("_runRegion = RunRegion;");
                 w.Line("_forwardPass = ForwardPass;");
+                if (InferenceRegion(plan) is not null) w.Line("_inferencePass = InferencePass;");
                 if (!plan.InferenceOnly) w.Line("_backwardPass = BackwardPass;");
                 foreach (PlannedBuffer b in buffers.Where(b => b.Per != Per.Thread))
                     w.Line($"{b.Field} = global::GenConv.AlignedBuffer.Allocate({(b.Per == Per.Sample ? $"(long)maxBatch * {I(b.Floats)}" : I(b.Floats))});");
@@ -395,9 +397,16 @@ namespace GenConv.Generator.Emit
         /// </summary>
         private sealed class Region
         {
-            public Region(int id) => Id = id;
+            public Region(int id, bool inference = false)
+            {
+                Id = id;
+                Inference = inference;
+            }
 
             public int Id { get; }
+
+            /// <summary>Infer's pass: no Backward follows, so the model's input and output are never kept (<see cref="Argument(ModelPlan, LayerPlan, Buffer, bool)"/>).</summary>
+            public bool Inference { get; }
             public List<(LayerPlan Layer, Stage Stage)> Kernels { get; } = new();
 
             /// <summary>Whether the range is parts of the batch (the region sums weight gradients) rather than its samples.</summary>
@@ -410,7 +419,7 @@ namespace GenConv.Generator.Emit
             /// The region's work per sample, in multiply-accumulates: its kernels' MACs, plus <see cref="MacsPerElement"/> per
             /// element of each kernel's input and output, the cost of layers that only move data (pooling, relayouts).
             /// </summary>
-            public long WorkPerSample => Kernels.Sum(k => (k.Stage is Stage.Forward or Stage.BackwardWeights or Stage.BackwardData ? k.Layer.Macs : 0)
+            public long WorkPerSample => Kernels.Sum(k => (k.Stage is Stage.Forward or Stage.Infer or Stage.BackwardWeights or Stage.BackwardData ? k.Layer.Macs : 0)
                 + MacsPerElement * ((long)k.Layer.InputLength + k.Layer.OutputLength));
         }
 
@@ -429,9 +438,9 @@ namespace GenConv.Generator.Emit
         private static List<Region> Regions(ModelPlan plan)
         {
             var regions = new List<Region>();
-            var forward = new Region(0);
+            var forward = new Region(0, inference: plan.InferenceOnly);
             foreach (LayerPlan l in plan.Layers)
-                if (HasKernel(l, Stage.Forward)) forward.Kernels.Add((l, Stage.Forward));
+                if (HasKernel(l, Stage.Forward)) forward.Kernels.Add((l, plan.InferenceOnly ? InferenceStage(l) : Stage.Forward));
             regions.Add(forward);
             Region? current = null;
             Region Current(bool fresh = false)
@@ -451,6 +460,24 @@ namespace GenConv.Generator.Emit
                 if (HasKernel(l, Stage.BackwardData)) Current().Kernels.Add((l, Stage.BackwardData));
             }
             return regions;
+        }
+
+        /// <summary>A layer's kernel for inference alone: its Infer kernel where it has one, else Forward.</summary>
+        private static Stage InferenceStage(LayerPlan l) => HasKernel(l, Stage.Infer) ? Stage.Infer : Stage.Forward;
+
+        /// <summary>
+        /// A trainable model's Infer pass, where it differs from Forward's: some layer has an Infer kernel, or Forward keeps
+        /// the model's input or output for backward. Null where Infer can run Forward's region (and in an InferenceOnly
+        /// model, whose Forward is already inference alone).
+        /// </summary>
+        private static Region? InferenceRegion(ModelPlan plan)
+        {
+            if (plan.InferenceOnly || !(plan.Layers.Any(l => HasKernel(l, Stage.Infer)) || KeepsInput(plan) || KeepsOutput(plan)))
+                return null;
+            var inference = new Region(ParameterRegion(plan) + 1, inference: true);
+            foreach (LayerPlan l in plan.Layers)
+                if (HasKernel(l, Stage.Forward)) inference.Kernels.Add((l, InferenceStage(l)));
+            return inference;
         }
 
         /// <summary>The first layer's backward data: dL/dInput, which runs only when the caller passes a span for it.</summary>
@@ -478,7 +505,9 @@ namespace GenConv.Generator.Emit
 
         private static void EmitForward(SourceWriter w, ModelPlan plan)
         {
-            w.Line("/// <summary>Runs input.Length / InputLength samples (NCHW) and writes the last layer's raw outputs.</summary>");
+            w.Line(plan.InferenceOnly
+                ? "/// <summary>Runs input.Length / InputLength samples (NCHW) and writes the last layer's raw outputs.</summary>"
+                : "/// <summary>Runs input.Length / InputLength samples (NCHW), writes the last layer's raw outputs and keeps what Backward reads.</summary>");
             using (w.Open("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)"))
             {
                 w.Line("int batch = global::GenConv.ModelGuard.ForwardBatch(InputLength, OutputLength, _maxBatch, input.Length, output.Length);");
@@ -488,13 +517,41 @@ namespace GenConv.Generator.Emit
                 w.Line("_batch = batch;");
             }
             w.Line();
-            string pass = $"RunParallel(0, _runBatch, {I(Regions(plan)[0].WorkPerSample)});";
-            if (!plan.Layers.Any(l => HasKernel(l, Stage.PrepareForward)))
-                w.Line($"private void ForwardPass() => {pass}");
+            Region? inference = InferenceRegion(plan);
+            if (plan.InferenceOnly)
+            {
+                w.Line("/// <summary>The same as Forward: this model's Forward is already inference alone.</summary>");
+                w.Line("public void Infer(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => Forward(input, output);");
+            }
             else
-                using (w.Open("private void ForwardPass()"))
+            {
+                w.Line("/// <summary>");
+                w.Line("/// Forward for inference alone: the same outputs, bit for bit, without keeping what Backward reads (" +
+                       (inference is null ? "nothing to skip in this model" : "skipped here") + "),");
+                w.Line("/// so no Backward may follow it.");
+                w.Line("/// </summary>");
+                using (w.Open("public void Infer(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)"))
                 {
-                    // Weight-only preparation, on this thread before the pass: every thread's calls share what it computes.
+                    w.Line("int batch = global::GenConv.ModelGuard.ForwardBatch(InputLength, OutputLength, _maxBatch, input.Length, output.Length);");
+                    w.Line("_batch = 0; // Backward needs a Forward");
+                    w.Line("_runBatch = batch;");
+                    w.Line($"_io.Run(input, output, {(inference is null ? "_forwardPass" : "_inferencePass")});");
+                }
+            }
+            w.Line();
+            EmitPass(w, plan, "ForwardPass", Regions(plan)[0]);
+            if (inference is not null) EmitPass(w, plan, "InferencePass", inference);
+        }
+
+        /// <summary>A forward pass: weight-only preparation on this thread (every thread's calls share it), then the region.</summary>
+        private static void EmitPass(SourceWriter w, ModelPlan plan, string name, Region region)
+        {
+            string pass = $"RunParallel({I(region.Id)}, _runBatch, {I(region.WorkPerSample)});";
+            if (!plan.Layers.Any(l => HasKernel(l, Stage.PrepareForward)))
+                w.Line($"private void {name}() => {pass}");
+            else
+                using (w.Open($"private void {name}()"))
+                {
                     w.Line("int batch = _runBatch;");
                     w.Line("ref float parameters = ref Data(_parameters);");
                     foreach (LayerPlan l in plan.Layers)
@@ -565,9 +622,11 @@ namespace GenConv.Generator.Emit
                 if (!plan.InferenceOnly) w.Line("ref float gradients = ref Data(_gradients);");
                 using (w.Open("switch (region)"))
                 {
-                    foreach (Region region in Regions(plan).Take(plan.InferenceOnly ? 1 : int.MaxValue))
+                    IEnumerable<Region> regions = Regions(plan).Take(plan.InferenceOnly ? 1 : int.MaxValue);
+                    if (InferenceRegion(plan) is { } inference) regions = regions.Append(inference);
+                    foreach (Region region in regions)
                     {
-                        w.Line($"case {I(region.Id)}: // over {(region.OverParts ? "parts of the batch" : "samples")}");
+                        w.Line($"case {I(region.Id)}: // {(region.Inference && !plan.InferenceOnly ? "Infer, " : "")}over {(region.OverParts ? "parts of the batch" : "samples")}");
                         using (w.Open(""))
                         {
                             // A kept input or output is copied by each thread for its own samples, while they are in cache.
@@ -616,7 +675,7 @@ namespace GenConv.Generator.Emit
                 using (w.OpenIf(region.OverParts, "if (start < end)"))
                     for (; k < kernels.Count && kernels[k].Stage != Stage.BackwardWeights; k++)
                         using (w.OpenIf(IsInputGradient(kernels[k]) && !kernels.All(IsInputGradient), "if (_io.HasTarget) // the caller asked for dL/dInput"))
-                            EmitCall(w, plan, kernels[k].Layer, kernels[k].Stage, "start", "end");
+                            EmitCall(w, plan, kernels[k].Layer, kernels[k].Stage, "start", "end", region.Inference);
             }
         }
 
@@ -666,24 +725,24 @@ namespace GenConv.Generator.Emit
             w.Line();
         }
 
-        private static void EmitCall(SourceWriter w, ModelPlan plan, LayerPlan l, Stage stage, string start, string end)
+        private static void EmitCall(SourceWriter w, ModelPlan plan, LayerPlan l, Stage stage, string start, string end, bool inference = false)
         {
             Buffer[]? buffers = LayerEmitter.For(l.Spec.Kind).Buffers(l, stage);
             if (buffers is null) return;
             var arguments = new List<string> { "batch", start, end };
-            foreach (Buffer buffer in buffers) arguments.Add(Argument(plan, l, buffer));
+            foreach (Buffer buffer in buffers) arguments.Add(Argument(plan, l, buffer, inference));
             w.Line($"{MethodName(l, stage)}({string.Join(", ", arguments)});");
         }
 
-        /// <summary>Where each buffer of layer <paramref name="l"/> lives in the memory plan.</summary>
-        private static string Argument(ModelPlan plan, LayerPlan l, Buffer buffer)
+        /// <summary>Where each buffer of layer <paramref name="l"/> lives in the memory plan (in Infer's pass: <paramref name="inference"/>).</summary>
+        private static string Argument(ModelPlan plan, LayerPlan l, Buffer buffer, bool inference = false)
         {
             bool first = l.Index == 0, last = l.Index == plan.Layers.Count - 1;
             return buffer switch
             {
-                Buffer.Output when l.FusedActivation is not null => Argument(plan, plan.Layers[l.Index + 1], Buffer.Output),
-                Buffer.Input when first && !KeepsInput(plan) => CallerSource,
-                Buffer.Output when last && !KeepsOutput(plan) => CallerTarget,
+                Buffer.Output when l.FusedActivation is not null => Argument(plan, plan.Layers[l.Index + 1], Buffer.Output, inference),
+                Buffer.Input when first && (inference || !KeepsInput(plan)) => CallerSource,
+                Buffer.Output when last && (inference || !KeepsOutput(plan)) => CallerTarget,
                 Buffer.OutputGradient when last => CallerSource,
                 Buffer.InputGradient when first => CallerTarget,
                 // This layer's dX is the ReLU's (the ReLU's own dX = mask · dY is computed as this layer stores it).
@@ -728,12 +787,12 @@ namespace GenConv.Generator.Emit
         private static void EmitKernels(SourceWriter w, LayerPlan l, bool inferenceOnly)
         {
             LayerEmitter emitter = LayerEmitter.For(l.Spec.Kind);
-            Stage[] stages = inferenceOnly ? new[] { Stage.PrepareForward, Stage.Forward }
-                : new[] { Stage.PrepareForward, Stage.Forward, Stage.BackwardWeights, Stage.FinishBackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
+            Stage[] stages = inferenceOnly ? new[] { Stage.PrepareForward, Stage.Forward, Stage.Infer }
+                : new[] { Stage.PrepareForward, Stage.Forward, Stage.Infer, Stage.BackwardWeights, Stage.FinishBackwardWeights, Stage.PrepareBackwardData, Stage.BackwardData };
             foreach (Stage stage in stages)
             {
                 Buffer[]? buffers = emitter.Buffers(l, stage);
-                if (buffers is null) continue;
+                if (buffers is null || (inferenceOnly && stage == Stage.Forward && HasKernel(l, Stage.Infer))) continue; // the Infer kernel serves
                 w.Line($"/// <summary>Layer {l.Index} {stage} over {emitter.ParallelOver(l, stage)} [start, end): {l.Spec}, {l.Input} → {l.Output}.</summary>");
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
                 string parameters = string.Join(", ", buffers.Select(b => "ref float " + LayerEmitter.ParameterName(b)));

@@ -56,8 +56,9 @@ namespace GenConv.Generator.Planning
         public LayerSpec? FusedActivation { get; init; }
 
         /// <summary>
-        /// Forward reads the input itself on AVX-512, each row's even or odd columns split out in registers, instead of
-        /// a padded, phase-split copy (<see cref="ModelPlanner"/> sets it where no backward reads that copy).
+        /// Inference reads the input itself on AVX-512, each row's even or odd columns split out in registers, instead of
+        /// a padded, phase-split copy: an InferenceOnly model's forward, and a trainable model's <c>Infer</c> (its Forward
+        /// writes the copy, which backward weights reads).
         /// </summary>
         public bool ReadsRowsInPlace { get; init; }
 

@@ -97,8 +97,7 @@ namespace GenConv.Generator.Planning
                 layers.Add(new LayerPlan(i, spec, shape, result.Output, name, weightOffset, (int)weights, biasOffset, (int)biases,
                     ShapeInference.Macs(shape, result.Output, spec), ChooseUnroll(spec, tile), tile)
                 {
-                    // A trainable model's backward weights reads the copy forward makes, so only inference skips it.
-                    ReadsRowsInPlace = model.InferenceOnly && RowsReadableInPlace(spec, shape, result.Output),
+                    ReadsRowsInPlace = RowsReadableInPlace(spec, shape, result.Output),
                 });
                 shape = result.Output;
             }

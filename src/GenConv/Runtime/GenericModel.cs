@@ -87,6 +87,14 @@ namespace GenConv
             lastBatch = batch;
         }
 
+        /// <summary>Forward, after which Backward refuses to run (the generic kernels keep nothing that inference could skip).</summary>
+        public void Infer(ReadOnlySpan<float> input, Span<float> output)
+        {
+            lastBatch = 0;
+            Forward(input, output);
+            lastBatch = 0;
+        }
+
         public void Backward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
         {
             int batch = lastBatch;

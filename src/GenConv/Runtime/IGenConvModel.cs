@@ -28,6 +28,13 @@ namespace GenConv
         void Forward(ReadOnlySpan<float> input, Span<float> output);
 
         /// <summary>
+        /// Forward for inference alone (oneDNN's forward_inference, PyTorch's no_grad): the same outputs, bit for bit,
+        /// without keeping what Backward reads, so a generated model skips that work (a padded copy of a convolution's
+        /// input, a kept copy of the model's input or output). No Backward may follow it.
+        /// </summary>
+        void Infer(ReadOnlySpan<float> input, Span<float> output);
+
+        /// <summary>
         /// After a Forward on the same batch: overwrites <see cref="Gradients"/> with dL/dParameters summed over the
         /// batch and writes dL/dInput. Pass an empty span to skip the input gradient.
         /// </summary>

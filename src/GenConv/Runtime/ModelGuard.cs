@@ -27,7 +27,7 @@ namespace GenConv
         public static void Backward(int inputLength, int outputLength, int batch, int outputGradientLength, int inputGradientLength)
         {
             if (batch == 0)
-                throw new InvalidOperationException("Backward needs a Forward on the same batch first.");
+                throw new InvalidOperationException("Backward needs a Forward on the same batch first (Infer keeps nothing for it).");
             if (outputGradientLength != batch * outputLength)
                 throw new ArgumentException(
                     $"outputGradient must hold {batch} samples of {outputLength} floats = {batch * outputLength} floats (the last Forward's batch), but has {outputGradientLength}.", "outputGradient");

@@ -205,7 +205,7 @@ namespace GenConv.Training
             for (int start = 0; start < data.Count; start += batch)
             {
                 int count = Math.Min(batch, data.Count - start);
-                model.Forward(data.Images.AsSpan(start * length, count * length), y.AsSpan(0, count * classes));
+                model.Infer(data.Images.AsSpan(start * length, count * length), y.AsSpan(0, count * classes));
                 for (int i = 0; i < count; i++)
                 {
                     int best = 0;

@@ -253,7 +253,7 @@ namespace Golden
         int global::GenConv.IGenConvModel.InputLength => InputLength;
         int global::GenConv.IGenConvModel.OutputLength => OutputLength;
 
-        /// <summary>Runs input.Length / InputLength samples (NCHW) and writes the last layer's raw outputs.</summary>
+        /// <summary>Runs input.Length / InputLength samples (NCHW), writes the last layer's raw outputs and keeps what Backward reads.</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             int batch = global::GenConv.ModelGuard.ForwardBatch(InputLength, OutputLength, _maxBatch, input.Length, output.Length);
@@ -261,6 +261,18 @@ namespace Golden
             _runBatch = batch;
             _io.Run(input, output, _forwardPass);
             _batch = batch;
+        }
+
+        /// <summary>
+        /// Forward for inference alone: the same outputs, bit for bit, without keeping what Backward reads (nothing to skip in this model),
+        /// so no Backward may follow it.
+        /// </summary>
+        public void Infer(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            int batch = global::GenConv.ModelGuard.ForwardBatch(InputLength, OutputLength, _maxBatch, input.Length, output.Length);
+            _batch = 0; // Backward needs a Forward
+            _runBatch = batch;
+            _io.Run(input, output, _forwardPass);
         }
 
         private void ForwardPass() => RunParallel(0, _runBatch, 687912);
