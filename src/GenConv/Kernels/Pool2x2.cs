@@ -25,10 +25,12 @@ namespace GenConv.Kernels
         // (and dY). Rows of 4 to 7 windows go two row pairs to a 256-bit step, one in each half.
 
         /// <summary>Max pooling forward of <paramref name="rowPairs"/> row pairs (see the layout above).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a kernel: compiled once at full opts, as generated kernels are
         public static void MaxForward(ref float x, ref float y, int width, int count, int rowPairs) =>
             Forward<WindowMax>(ref x, ref y, width, count, rowPairs);
 
         /// <summary>Average pooling forward of <paramref name="rowPairs"/> row pairs (see the layout above).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a kernel: compiled once at full opts, as generated kernels are
         public static void AverageForward(ref float x, ref float y, int width, int count, int rowPairs) =>
             Forward<WindowMean>(ref x, ref y, width, count, rowPairs);
 
@@ -52,6 +54,7 @@ namespace GenConv.Kernels
         }
 
         /// <summary>Max pooling backward of <paramref name="rowPairs"/> row pairs (see the layout above and the row pair's overload).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a kernel: compiled once at full opts, as generated kernels are
         public static void MaxBackward(ref float x, ref float dy, ref float dx, bool rectify, int width, int count, int rowPairs)
         {
             int k = 0;
@@ -76,6 +79,7 @@ namespace GenConv.Kernels
         }
 
         /// <summary>Average pooling backward of <paramref name="rowPairs"/> row pairs (see the layout above).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a kernel: compiled once at full opts, as generated kernels are
         public static void AverageBackward(ref float dy, ref float dx, int width, int count, int rowPairs)
         {
             int k = 0;

@@ -275,6 +275,7 @@ namespace Golden
             _io.Run(input, output, _forwardPass);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ForwardPass() => RunParallel(0, _runBatch, 687912);
 
         /// <summary>After Forward on the same batch: overwrites Gradients and writes dL/dInput (skipped when inputGradient is empty).</summary>
@@ -286,6 +287,7 @@ namespace Golden
             _io.Run(outputGradient, inputGradient, _backwardPass);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void BackwardPass()
         {
             int batch = _runBatch;
@@ -304,12 +306,14 @@ namespace Golden
         }
 
         /// <summary>Runs a region on the team, or on this thread alone when its work would not pay for a hand-off.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RunParallel(int region, int count, long workPerSample)
         {
             if (_team is null || _runBatch * workPerSample < global::GenConv.WorkerTeam.MinimumParallelWork) RunRegion(region, 0, 0, count);
             else _team.Run(_runRegion, region, count);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RunRegion(int region, int thread, int start, int end)
         {
             int batch = _runBatch;
