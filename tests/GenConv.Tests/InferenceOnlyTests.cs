@@ -115,13 +115,14 @@ namespace GenConv.Tests
                     Assert.Contains("Forward", Assert.Throws<InvalidOperationException>(() => model.Backward(dy, Span<float>.Empty)).Message);
                     model.Infer(other, inferred);
                     model.Forward(x, y);
-                    model.Infer(other, inferred); // its in-place reads leave Forward's copies alone...
+                    model.Infer(other, inferred); // another batch between a Forward and its Backward: that Backward is refused
                     Assert.Throws<InvalidOperationException>(() => model.Backward(dy, Span<float>.Empty));
+                    // Whatever Infer left in the model's buffers and caches, a Forward and Backward give a fresh model's gradients.
                     model.Forward(x, y);
                     model.Backward(dy, Span<float>.Empty);
                     reference.Forward(x, y);
                     reference.Backward(dy, Span<float>.Empty);
-                    Assert.Equal(Bits(reference.Gradients.ToArray()), Bits(model.Gradients.ToArray())); // ...and Forward rewrites them anyway
+                    Assert.Equal(Bits(reference.Gradients.ToArray()), Bits(model.Gradients.ToArray()));
                 }
         }
 
