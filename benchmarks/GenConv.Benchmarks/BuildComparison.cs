@@ -79,7 +79,7 @@ namespace GenConv.Benchmarks
             _ => throw new ArgumentException($"unknown mode '{mode}': fwd, infer, ifwd, bw, bwdx or step"),
         };
 
-        private static double Median(double[] values) => values.Order().ElementAt(values.Length / 2);
+        internal static double Median(double[] values) => values.Order().ElementAt(values.Length / 2);
 
         /// <summary>
         /// Workload <paramref name="id"/>'s generated model from the GenConv.Workloads.dll in <paramref name="directory"/>: its

@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics;
-using System.Linq;
 using GenConv.Training;
 using GenConv.Workloads;
 
@@ -34,12 +33,10 @@ namespace GenConv.Benchmarks
             {
                 models[t] = workload.Create(Variant.Generated, batch, seed: 1);
                 models[t].Threads = t + 1;
-                optimizers[t] = new Sgd(models[t].Parameters.Length, 1e-4f, momentum: 0.9f);
+                optimizers[t] = WorkloadBenchmarks.StepOptimizer(models[t].Parameters.Length);
             }
-            var random = new SeededRandom(2);
-            float[] x = new float[batch * models[0].InputLength], y = new float[batch * models[0].OutputLength], dy = new float[y.Length];
-            for (int i = 0; i < x.Length; i++) x[i] = random.NextFloat(-1, 1);
-            for (int i = 0; i < dy.Length; i++) dy[i] = random.NextFloat(-1, 1);
+            float[] x = WorkloadBenchmarks.Fill(batch * models[0].InputLength, 2), y = new float[batch * models[0].OutputLength];
+            float[] dy = WorkloadBenchmarks.Fill(y.Length, 3);
 
             const int warmupRounds = 5;
             var micros = new double[2, 4][]; // [threads - 1, phase][step]
@@ -67,14 +64,12 @@ namespace GenConv.Benchmarks
             string[] names = { "forward", "backward", "update", "step" };
             for (int phase = 0; phase < 4; phase++)
             {
-                double one = Median(micros[0, phase]), two = Median(micros[1, phase]);
+                double one = BuildComparison.Median(micros[0, phase]), two = BuildComparison.Median(micros[1, phase]);
                 Console.WriteLine($"  {names[phase],-8}  1 thread {one,8:F1} µs   2 threads {two,8:F1} µs   {one / two:F2}×");
             }
             return 0;
         }
 
         private static double Micros(long from, long to) => (to - from) * 1e6 / Stopwatch.Frequency;
-
-        private static double Median(double[] values) => values.Order().ElementAt(values.Length / 2);
     }
 }

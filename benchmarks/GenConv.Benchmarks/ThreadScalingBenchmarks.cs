@@ -37,7 +37,7 @@ namespace GenConv.Benchmarks
             outputGradient = new float[output.Length];
             for (int i = 0; i < outputGradient.Length; i++) outputGradient[i] = random.NextFloat(-1, 1);
             inputGradient = new float[input.Length];
-            optimizer = workload.IsModel ? new Sgd(model.Parameters.Length, 1e-4f, momentum: 0.9f) : null;
+            optimizer = workload.IsModel ? WorkloadBenchmarks.StepOptimizer(model.Parameters.Length) : null;
         }
 
         [Benchmark(Description = "Train step batch 32")]

@@ -42,7 +42,7 @@ namespace GenConv.Benchmarks
             output32 = new float[WorkloadBenchmarks.TrainBatch * inference.OutputLength];
             outputGradient32 = WorkloadBenchmarks.Fill(output32.Length, 3);
             inputGradient32 = new float[input32.Length];
-            optimizer = WorkloadRegistry.Get(Workload).IsModel ? new Sgd(inference.Parameters.Length, 1e-4f, momentum: 0.9f) : null;
+            optimizer = WorkloadRegistry.Get(Workload).IsModel ? WorkloadBenchmarks.StepOptimizer(inference.Parameters.Length) : null;
         }
 
         [Benchmark(Description = "Forward batch 1")]

@@ -54,8 +54,11 @@ namespace GenConv.Benchmarks
             output32 = new float[TrainBatch * workload.Description.OutputLength];
             outputGradient32 = Fill(output32.Length, 3);
             inputGradient32 = new float[input32.Length];
-            optimizer = workload.IsModel ? new Sgd(workload.Description.ParameterCount, 1e-4f, momentum: 0.9f) : null;
+            optimizer = workload.IsModel ? StepOptimizer(workload.Description.ParameterCount) : null;
         }
+
+        /// <summary>The update every timed training step takes: SGD with momentum 0.9 (a small rate, so weights barely move).</summary>
+        internal static Sgd StepOptimizer(int parameterCount) => new Sgd(parameterCount, 1e-4f, momentum: 0.9f);
 
         internal static float[] Fill(int length, int seed)
         {
