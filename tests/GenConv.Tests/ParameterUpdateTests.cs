@@ -10,7 +10,8 @@ namespace GenConv.Tests
 {
     /// <summary>
     /// An element-wise optimizer's step split over a model's threads: each parameter tensor cut into the output-unit parts
-    /// backward gave its gradients to, every index once, and the same bits as one whole step.
+    /// backward gave its gradients to (their boundaries moved to whole cache lines), every index once, and the same bits
+    /// as one whole step.
     /// </summary>
     public sealed class ParameterUpdateTests
     {
@@ -18,7 +19,7 @@ namespace GenConv.Tests
 
         [Theory]
         [MemberData(nameof(Workloads))]
-        public void OnTwoThreadsEachTensorIsCutIntoTheOutputUnitPartsOfBackward(string id)
+        public void OnTwoThreadsEachTensorIsCutIntoTheOutputUnitPartsOfBackwardOnCacheLines(string id)
         {
             Workload workload = WorkloadRegistry.Get(id);
             IGenConvModel model = workload.Create(Variant.Generated, maxBatch: 2);
@@ -26,17 +27,33 @@ namespace GenConv.Tests
             var expected = new List<(int Start, int Count)>();
             foreach (ParameterTensor tensor in workload.Description.ParameterTensors)
             {
-                int units = tensor.Shape[0], perUnit = tensor.Length / units;
+                int units = tensor.Shape[0], perUnit = tensor.Length / units, end = tensor.Offset + tensor.Length;
+                // Part p's first unit's float, moved to the nearest cache line (16 floats) within the tensor.
+                int Boundary(int part) => part == 0 ? tensor.Offset : part == 4 ? end
+                    : Math.Clamp((int)Math.Round((tensor.Offset + units * part / 4 * perUnit) / 16.0, MidpointRounding.AwayFromZero) * 16, tensor.Offset, end);
                 for (int part = 0; part < 4; part++)
-                {
-                    int first = units * part / 4, last = units * (part + 1) / 4;
-                    if (last > first) expected.Add((tensor.Offset + first * perUnit, (last - first) * perUnit));
-                }
+                    if (Boundary(part + 1) > Boundary(part)) expected.Add((Boundary(part), Boundary(part + 1) - Boundary(part)));
             }
-            Assert.Equal(expected.OrderBy(r => r.Start), Ranges(model));
+            List<(int Start, int Count)> ranges = Ranges(model);
+            Assert.Equal(expected.OrderBy(r => r.Start), ranges);
+            // Every index once, and no cache line cut between two ranges unless a tensor ends in it.
+            Assert.Equal(Enumerable.Range(0, model.Parameters.Length), ranges.SelectMany(r => Enumerable.Range(r.Start, r.Count)));
+            var tensorEnds = workload.Description.ParameterTensors.Select(t => t.Offset + t.Length).ToHashSet();
+            Assert.All(ranges, r => Assert.True(r.Start % 16 == 0 || tensorEnds.Contains(r.Start), $"a range starts inside a line at {r.Start}"));
 
             model.Threads = 1;
             Assert.Equal(new[] { (0, model.Parameters.Length) }, Ranges(model));
+        }
+
+        [Fact]
+        public void PartBoundariesMoveToTheNearestLineWithinTheTensor()
+        {
+            // LeNet-5's 120x400 dense weights at 2572: row 30 starts at 14572 (a line at 14576), row 60 at 26572 (26576).
+            Assert.Equal(new[] { 2572, 14576, 26576, 38576, 50572 }, Enumerable.Range(0, 5).Select(p => ParameterRanges.PartBoundary(2572, 120, 400, p, 4)));
+            // A bias of 6 floats at 150 goes whole to part 1 (its nearest lines, 144 and 160, lie outside it).
+            Assert.Equal(new[] { 150, 150, 156, 156, 156 }, Enumerable.Range(0, 5).Select(p => ParameterRanges.PartBoundary(150, 6, 1, p, 4)));
+            // Already on lines: unchanged.
+            Assert.Equal(new[] { 0, 64, 128, 192, 256 }, Enumerable.Range(0, 5).Select(p => ParameterRanges.PartBoundary(0, 16, 16, p, 4)));
         }
 
         [Fact]

@@ -11,7 +11,7 @@ namespace GenConv.Training
     /// </summary>
     public sealed class Adam : ElementwiseOptimizer
     {
-        private readonly float[] state; // the first moments m, then the second moments v
+        private readonly float[] state; // the first moments m, then the second moments v, from a cache line (AlignedBuffer)
         private readonly int count;
 
         public Adam(int parameterCount, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f,
@@ -22,7 +22,7 @@ namespace GenConv.Training
             if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
             if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
             if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be non-negative.");
-            state = new float[2L * parameterCount <= Array.MaxLength ? 2 * parameterCount : throw new ArgumentOutOfRangeException(nameof(parameterCount))];
+            state = AlignedBuffer.Allocate(2L * parameterCount <= Array.MaxLength - AlignedBuffer.SlackFloats ? 2 * parameterCount : throw new ArgumentOutOfRangeException(nameof(parameterCount)));
             count = parameterCount;
             Beta1 = beta1;
             Beta2 = beta2;
@@ -40,7 +40,7 @@ namespace GenConv.Training
         public float Epsilon { get; }
         public float WeightDecay { get; }
         public bool DecoupledWeightDecay { get; }
-        public override Span<float> State => state;
+        public override Span<float> State => AlignedBuffer.Span(state, 2 * count);
         public override int StatePerParameter => 2;
 
         public override void CheckLengths(int parameters, int gradients)
@@ -55,7 +55,7 @@ namespace GenConv.Training
             int step = StepCount + 1;
             parameters = parameters.Slice(start, length);
             gradients = gradients.Slice(start, length);
-            Span<float> m = state.AsSpan(start, length), v = state.AsSpan(count + start, length);
+            Span<float> all = State, m = all.Slice(start, length), v = all.Slice(count + start, length);
             double correction1 = 1 - Math.Pow(Beta1, step), correction2 = 1 - Math.Pow(Beta2, step);
             float stepSize = (float)(LearningRate / correction1);
             float correction2Sqrt = (float)Math.Sqrt(correction2);

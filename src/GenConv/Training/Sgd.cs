@@ -12,7 +12,9 @@ namespace GenConv.Training
     /// </summary>
     public sealed class Sgd : ElementwiseOptimizer
     {
+        // Cache-line aligned like the model's buffers, so that the model's parts (cut on lines) share no line of it.
         private readonly float[] momentumBuffer;
+        private readonly int momentumLength;
 
         public Sgd(int parameterCount, float learningRate, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false)
             : base(learningRate)
@@ -21,7 +23,8 @@ namespace GenConv.Training
             if (!(momentum >= 0)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be non-negative.");
             if (nesterov && (momentum <= 0 || dampening != 0))
                 throw new ArgumentException("Nesterov momentum requires a momentum and zero dampening (as in PyTorch).", nameof(nesterov));
-            momentumBuffer = new float[momentum != 0 ? parameterCount : 0];
+            momentumBuffer = AlignedBuffer.Allocate(momentum != 0 ? parameterCount : 0);
+            momentumLength = momentum != 0 ? parameterCount : 0;
             Momentum = momentum;
             Dampening = dampening;
             WeightDecay = weightDecay;
@@ -32,14 +35,14 @@ namespace GenConv.Training
         public float Dampening { get; }
         public float WeightDecay { get; }
         public bool Nesterov { get; }
-        public override Span<float> State => momentumBuffer;
+        public override Span<float> State => AlignedBuffer.Span(momentumBuffer, momentumLength);
         public override int StatePerParameter => Momentum != 0 ? 1 : 0;
 
         public override void CheckLengths(int parameters, int gradients)
         {
             base.CheckLengths(parameters, gradients);
-            if (Momentum != 0 && momentumBuffer.Length != parameters)
-                throw new ArgumentException($"this optimizer was built for {momentumBuffer.Length} parameters, not {parameters}.", nameof(parameters));
+            if (Momentum != 0 && momentumLength != parameters)
+                throw new ArgumentException($"this optimizer was built for {momentumLength} parameters, not {parameters}.", nameof(parameters));
         }
 
         protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int count)
@@ -50,7 +53,7 @@ namespace GenConv.Training
             bool firstStep = StepCount <= 0, nesterov = Nesterov;
             ref float theta = ref MemoryMarshal.GetReference(parameters.Slice(start, count));
             ref float gradient = ref MemoryMarshal.GetReference(gradients.Slice(start, count));
-            Span<float> momentumRange = momentum != 0 ? momentumBuffer.AsSpan(start, count) : default;
+            Span<float> momentumRange = momentum != 0 ? State.Slice(start, count) : default;
             ref float buffer = ref MemoryMarshal.GetReference(momentumRange);
             int i = 0;
             if (Vector.IsHardwareAccelerated)
