@@ -36,9 +36,9 @@ namespace GenConv
         /// nearest multiple of <see cref="LineFloats"/> inside the tensor (the tensor's own ends stay). So no cache line of
         /// the parameters, their gradients or an aligned optimizer state is updated by two threads: a line both threads write
         /// in one step passes between cores twice, and on a machine whose cores share no cache LeNet-5's two-thread update
-        /// took 35 µs with unit boundaries (a bias of 6 floats cut four ways) against 27 µs on lines. Parts may come out
-        /// empty (a tensor smaller than a line goes whole to one part); a boundary line's gradients, written by the
-        /// neighbouring part's backward, are read by one thread only.
+        /// took 37.6–37.9 µs with unit boundaries (a bias of 6 floats cut four ways) against 25.9–26.9 µs on lines. Parts
+        /// may come out empty (a tensor smaller than a line goes whole to one part); a boundary line's gradients, written by
+        /// the neighbouring part's backward, are then read by one thread only.
         /// </summary>
         public static int PartBoundary(int offset, int units, int floatsPerUnit, int part, int parts)
         {
