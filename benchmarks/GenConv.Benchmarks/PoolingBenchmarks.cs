@@ -40,12 +40,9 @@ namespace GenConv.Benchmarks
                 Variant.GenericNaive => new GenericModel(generated.Description, GenericAlgorithm.Naive, maxBatch, seed: 0),
                 _ => throw new ArgumentOutOfRangeException(nameof(Variant)),
             };
-            var random = new SeededRandom(4);
-            input = new float[maxBatch * model.InputLength];
-            for (int i = 0; i < input.Length; i++) input[i] = random.NextFloat(-1, 1);
+            input = WorkloadBenchmarks.Fill(maxBatch * model.InputLength, 4);
             output = new float[maxBatch * model.OutputLength];
-            outputGradient = new float[output.Length];
-            for (int i = 0; i < outputGradient.Length; i++) outputGradient[i] = random.NextFloat(-1, 1);
+            outputGradient = WorkloadBenchmarks.Fill(output.Length, 5);
             inputGradient = new float[input.Length];
         }
 

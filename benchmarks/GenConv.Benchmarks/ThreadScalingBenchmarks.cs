@@ -30,12 +30,9 @@ namespace GenConv.Benchmarks
             Workload workload = WorkloadRegistry.Get(Workload);
             model = workload.Create(Variant.Generated, WorkloadBenchmarks.TrainBatch, seed: 1);
             model.Threads = Threads;
-            var random = new SeededRandom(2);
-            input = new float[WorkloadBenchmarks.TrainBatch * model.InputLength];
-            for (int i = 0; i < input.Length; i++) input[i] = random.NextFloat(-1, 1);
+            input = WorkloadBenchmarks.Fill(WorkloadBenchmarks.TrainBatch * model.InputLength, 2);
             output = new float[WorkloadBenchmarks.TrainBatch * model.OutputLength];
-            outputGradient = new float[output.Length];
-            for (int i = 0; i < outputGradient.Length; i++) outputGradient[i] = random.NextFloat(-1, 1);
+            outputGradient = WorkloadBenchmarks.Fill(output.Length, 3);
             inputGradient = new float[input.Length];
             optimizer = workload.IsModel ? WorkloadBenchmarks.StepOptimizer(model.Parameters.Length) : null;
         }
