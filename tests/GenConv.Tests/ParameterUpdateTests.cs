@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using GenConv.Tests.Infrastructure;
 using GenConv.Training;
 using GenConv.Workloads;
@@ -54,6 +56,19 @@ namespace GenConv.Tests
             Assert.Equal(new[] { 150, 150, 156, 156, 156 }, Enumerable.Range(0, 5).Select(p => ParameterRanges.PartBoundary(150, 6, 1, p, 4)));
             // Already on lines: unchanged.
             Assert.Equal(new[] { 0, 64, 128, 192, 256 }, Enumerable.Range(0, 5).Select(p => ParameterRanges.PartBoundary(0, 16, 16, p, 4)));
+        }
+
+        [Fact]
+        public void OptimizerStateStartsOnACacheLine()
+        {
+            // Parts are cut on lines of the flat vector; the state must start on a line too, or its boundary lines are
+            // shared between threads after all. Several sizes, so an unaligned allocator would not pass by chance.
+            foreach (int count in new[] { 7, 61706, 1000, 33 })
+            {
+                Assert.Equal(0, Address(new Sgd(count, 0.1f, momentum: 0.9f).State) % 64);
+                Assert.Equal(0, Address(new Adam(count).State) % 64);
+            }
+            static long Address(Span<float> state) => (long)Unsafe.ByteOffset(ref Unsafe.NullRef<float>(), ref MemoryMarshal.GetReference(state));
         }
 
         [Fact]

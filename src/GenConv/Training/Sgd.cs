@@ -23,8 +23,8 @@ namespace GenConv.Training
             if (!(momentum >= 0)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be non-negative.");
             if (nesterov && (momentum <= 0 || dampening != 0))
                 throw new ArgumentException("Nesterov momentum requires a momentum and zero dampening (as in PyTorch).", nameof(nesterov));
-            momentumBuffer = AlignedBuffer.Allocate(momentum != 0 ? parameterCount : 0);
             momentumLength = momentum != 0 ? parameterCount : 0;
+            momentumBuffer = AlignedBuffer.Allocate(momentumLength);
             Momentum = momentum;
             Dampening = dampening;
             WeightDecay = weightDecay;
