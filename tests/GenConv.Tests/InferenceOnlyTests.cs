@@ -140,14 +140,7 @@ namespace GenConv.Tests
         {
             Type type = Models.Value.GetType(typeName, throwOnError: true)!;
             GeneratorHarness.Create(Models.Value, typeName, maxBatch, 0); // warm up
-            long allocated = long.MaxValue;
-            for (int attempt = 0; attempt < 3; attempt++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                IGenConvModel model = GeneratorHarness.Create(Models.Value, typeName, maxBatch, 0);
-                allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
-                GC.KeepAlive(model);
-            }
+            long allocated = Allocations.LeastOfThree(() => GC.KeepAlive(GeneratorHarness.Create(Models.Value, typeName, maxBatch, 0)));
             long planned = (long)type.GetMethod("MemoryBytes")!.Invoke(null, new object[] { maxBatch, 1 })!;
             Assert.InRange(allocated - planned, 0, 2048); // the object, array headers and the reflection call's boxing
             long parameterBytes = Constant(type, "ParameterBytes");

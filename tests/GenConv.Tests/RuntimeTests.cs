@@ -18,14 +18,7 @@ namespace GenConv.Tests
         public void MemoryConstantsMatchWhatTheConstructorAllocates(int maxBatch)
         {
             new LeNet5(maxBatch); // warm up: static description, JIT
-            long allocated = long.MaxValue;
-            for (int attempt = 0; attempt < 3; attempt++) // the least of three: the test host may allocate on this thread too
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                var model = new LeNet5(maxBatch);
-                allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
-                GC.KeepAlive(model);
-            }
+            long allocated = Allocations.LeastOfThree(() => GC.KeepAlive(new LeNet5(maxBatch)));
             long planned = LeNet5.MemoryBytes(maxBatch);
             // Beyond the planned buffers: the object itself, one header per array (about 24 bytes each), its CallerSpans
             // and three cached delegates (about 64 bytes each), nothing else.
@@ -55,25 +48,22 @@ namespace GenConv.Tests
             Assert.Equal(MemoryBytes(4, 1) + perThread + gap, MemoryBytes(4, 2));
             WorkerTeam.Shared(2); // the team's own threads and events, made once per process
 
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            model.Threads = 2;
-            long raised = GC.GetAllocatedBytesForCurrentThread() - before;
             // The new buffer holds 2 slots and the gap between them (the old 1-slot one becomes garbage), beside its header.
+            // Each attempt raises a fresh model's threads (the least of three: see Allocations).
+            long raised = Allocations.LeastOfThree(() => (IGenConvModel)Activator.CreateInstance(type, 4, 1)!, fresh => fresh.Threads = 2);
             Assert.InRange(raised - (2 * perThread + gap), 0, 256);
 
-            before = GC.GetAllocatedBytesForCurrentThread();
-            model.Threads = 1;
             model.Threads = 2;
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-            // The first steps on the team are not measured: once in about six full test runs (other classes sharing the
-            // team meanwhile), the runtime allocated 2,416 bytes on this thread in the first one. A step that allocates
-            // does so every time, which the second step below shows.
-            model.Forward(x, y);
-            model.Backward(dy, Span<float>.Empty);
-            before = GC.GetAllocatedBytesForCurrentThread();
-            model.Forward(x, y);
-            model.Backward(dy, Span<float>.Empty);
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Allocations.AssertSteadyStateAllocatesNothing(() =>
+            {
+                model.Threads = 1;
+                model.Threads = 2;
+            });
+            Allocations.AssertSteadyStateAllocatesNothing(() =>
+            {
+                model.Forward(x, y);
+                model.Backward(dy, Span<float>.Empty);
+            });
             Assert.Throws<ArgumentOutOfRangeException>(() => model.Threads = 0);
             Assert.Equal(2, model.Threads);
         }

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using GenConv.Data;
+using GenConv.Tests.Infrastructure;
 using GenConv.Training;
 using Xunit;
 using Xunit.Abstractions;
@@ -77,25 +78,7 @@ namespace GenConv.Tests
                 model.Backward(dy, dx);
                 optimizer.Step(model.Parameters, model.Gradients);
             }
-            AssertSteadyStateAllocatesNothing(Step);
-        }
-
-        /// <summary>
-        /// After warm-up, some window of 10 calls allocates nothing on this thread. Tiered JIT promotion can allocate on
-        /// the calling thread while warm-up settles, hence up to three windows; an allocation in the step itself shows in all.
-        /// </summary>
-        private static void AssertSteadyStateAllocatesNothing(Action step)
-        {
-            for (int i = 0; i < 50; i++) step();
-            var windows = new long[3];
-            for (int w = 0; w < windows.Length; w++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 10; i++) step();
-                windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
-                if (windows[w] == 0) return;
-            }
-            Assert.Fail($"every window of 10 steps allocated: {string.Join(", ", windows)} bytes");
+            Allocations.AssertSteadyStateAllocatesNothing(Step);
         }
 
         [Fact]
@@ -104,7 +87,7 @@ namespace GenConv.Tests
             ImageSet train = Load("train", 64);
             var trainer = new Trainer(new LeNet5(maxBatch: 32), Adam.AdamW(LeNet5.ParameterCount, 0.001f), train, 32);
             int start = 0;
-            AssertSteadyStateAllocatesNothing(() => trainer.Step(start ^= 32, 32));
+            Allocations.AssertSteadyStateAllocatesNothing(() => trainer.Step(start ^= 32, 32));
         }
     }
 }
