@@ -68,6 +68,17 @@ namespace GenConv.Tests
             Assert.Equal(2, model.Threads);
         }
 
+        /// <summary>The allocation checks above tolerate one-off runtime costs, never a step that allocates each time.</summary>
+        [Fact]
+        public void AllocationChecksCatchAStepThatAllocatesEveryTime()
+        {
+            var kept = new object[1];
+            Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => Allocations.AssertSteadyStateAllocatesNothing(() => kept[0] = new byte[1]));
+            Assert.InRange(Allocations.LeastOfThree(() => kept[0] = new byte[1000]), 1000, 1100);
+            int calls = 0;
+            Allocations.AssertSteadyStateAllocatesNothing(() => { if (++calls == 55) kept[0] = new byte[1]; }); // one-off, in the first window
+        }
+
         [Fact]
         public void HugeMaxBatchIsRejectedBeforeAnythingWraps()
         {
