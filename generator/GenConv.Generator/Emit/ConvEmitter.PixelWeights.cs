@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using GenConv.Generator.Helpers;
 using GenConv.Generator.Planning;
 
@@ -38,11 +39,20 @@ namespace GenConv.Generator.Emit
             long pixels = (long)l.Output.Height * l.Output.Width;
             void DecodeUnit()
             {
-                w.Line($"int t = u % {I(tiles)}, row = u / {I(tiles)} % {I(kh)}, ic = u / {I((long)tiles * kh)};");
+                int rows = l.PixelWeightRows, groups = kh / rows;
+                w.Line($"int t = u % {I(tiles)}, row = u / {I(tiles)} % {I(groups)}{(rows == 1 ? "" : $" * {I(rows)}")}, ic = u / {I((long)tiles * groups)};");
                 w.Line($"bool large = t < {I(largeTiles)};");
                 w.Line($"int oc0 = large ? t * {I(large)} : {I(boundary)} + (t - {I(largeTiles)}) * {I(large - 1)}, channels = large ? {I(large)} : {I(large - 1)};");
             }
-            EmitSamplePartPasses(w, l, sample: () => w.Line($"ref float gn = ref {Unsafe}.Add(ref dy, n * {I(l.OutputLength)});"), pass: () =>
+            EmitSamplePartPasses(w, l, sample: () =>
+            {
+                w.Line($"ref float gn = ref {Unsafe}.Add(ref dy, n * {I(l.OutputLength)});");
+                if (l.BiasCount == 0) return;
+                // The bias's part is the sum of the part's dY alone, in the same lanes, carried on sample by sample: each
+                // sample's dY is read here first, from memory, and then stays in L2 for the passes.
+                w.Line($"ref float bl = ref {Unsafe}.Add(ref pa, {I(BiasScratchOffset(l))});");
+                EmitPixelBiasGradient(w, l);
+            }, pass: () =>
             {
                 DecodeUnit();
                 w.Line($"ref float xi = ref {Unsafe}.Add(ref xn, ic * {I(PlaneLength(l))} + row * {I(l.PaddedRowStride)});");
@@ -55,12 +65,7 @@ namespace GenConv.Generator.Emit
                     w.Line($"if (large) {PixelWeightSumsName(l, large)}(first, ref xi, ref gi, ref ai);");
                     w.Line($"else {PixelWeightSumsName(l, large - 1)}(first, ref xi, ref gi, ref ai);");
                 }
-            }, bias: l.BiasCount == 0 ? null : () =>
-            {
-                w.Line("// The bias's part is the sum of the part's dY alone, in the same lanes.");
-                w.Line($"ref float bl = ref {Unsafe}.Add(ref pa, {I(BiasScratchOffset(l))});");
-                EmitPixelBiasGradient(w, l);
-            });
+            }, bias: null);
         }
 
         /// <summary>Each weight's lanes summed over the parts in part order, then reduced in LaneSum's fixed tree; written out OIHW.</summary>
@@ -84,7 +89,7 @@ namespace GenConv.Generator.Emit
         {
             foreach (int channels in TileSizes(l.Output.Channels, l.PixelWeightChannelTile))
             {
-                w.Line($"/// <summary>Layer {l.Index}: weight-gradient lanes of {channels} output channel(s) × one kernel row of one input channel over one sample.</summary>");
+                w.Line($"/// <summary>Layer {l.Index}: weight-gradient lanes of {channels} output channel(s) × {(l.PixelWeightRows == 1 ? "one kernel row" : $"{l.PixelWeightRows} kernel rows")} of one input channel over one sample.</summary>");
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
                 using (w.Open($"private static void {PixelWeightSumsName(l, channels)}(bool first, ref float x, ref float g, ref float acc)"))
                 {
@@ -104,10 +109,10 @@ namespace GenConv.Generator.Emit
         /// </summary>
         private static void EmitPixelWeightLanes(SourceWriter w, LayerPlan l, VectorFlavor f, int channels)
         {
-            int kw = l.Spec.KernelW, oc = l.Output.Channels, ow = l.Output.Width, parts = PixelLanes / f.Lanes;
+            int kw = l.Spec.KernelW, oc = l.Output.Channels, ow = l.Output.Width, parts = PixelLanes / f.Lanes, rows = l.PixelWeightRows;
             long pixels = (long)l.Output.Height * ow;
             var (whole, counted) = PixelVectors(l);
-            int tile = Math.Max(1, Math.Min(channels, LayerPlan.WeightAccumulatorBudget(f.Lanes) / kw));
+            int tile = Math.Max(1, Math.Min(channels, LayerPlan.WeightAccumulatorBudget(f.Lanes) / (rows * kw)));
             using (w.Open(parts == 1 ? "" : $"for (int p = 0; p < {I(parts)}; p++)"))
             {
                 string part = parts == 1 ? "0" : $"p * {I(f.Lanes)}";
@@ -118,11 +123,13 @@ namespace GenConv.Generator.Emit
                 w.Line($"ref float aq = ref {Unsafe}.Add(ref acc, {part});");
                 EmitTiles(w, "j0", channels, tile, count =>
                 {
-                    string Acc(int c, int j) => $"a{c}_{j}";
-                    string AccOffset(int c, int j) => $"({I((long)c * oc + j)} + j0) * {I(PixelLanes)}";
-                    for (int c = 0; c < kw; c++)
+                    // Tap (r, c) of the unit is its kernel row r's column c; its lanes sit where the layout puts that tap.
+                    var taps = Enumerable.Range(0, rows * kw).Select(t => (R: t / kw, C: t % kw)).ToArray();
+                    string Acc((int R, int C) tap, int j) => rows == 1 ? $"a{tap.C}_{j}" : $"a{tap.R}_{tap.C}_{j}";
+                    string AccOffset((int R, int C) tap, int j) => $"({I(((long)tap.R * kw + tap.C) * oc + j)} + j0) * {I(PixelLanes)}";
+                    foreach (var tap in taps)
                         for (int j = 0; j < count; j++)
-                            w.Line($"{f.Type} {Acc(c, j)} = first ? {f.Type}.Zero : {f.Api}.LoadUnsafe(ref aq, (nuint)({AccOffset(c, j)}));");
+                            w.Line($"{f.Type} {Acc(tap, j)} = first ? {f.Type}.Zero : {f.Api}.LoadUnsafe(ref aq, (nuint)({AccOffset(tap, j)}));");
                     for (int j = 0; j < count; j++) w.Line($"{f.Type} g{j};");
                     w.Line($"{f.Type} v;");
                     using (w.Open($"for (int oh = 0; oh < {I(l.Output.Height)}; oh++)"))
@@ -136,11 +143,11 @@ namespace GenConv.Generator.Emit
                                 string load = $"{f.Api}.LoadUnsafe(ref gr, (nuint)(col + {I(j * pixels)}))";
                                 w.Line($"g{j} = {(tail ? $"{load} & counted" : load)};");
                             }
-                            for (int c = 0; c < kw; c++)
+                            foreach (var tap in taps)
                             {
-                                w.Line($"v = {f.Api}.LoadUnsafe(ref xr, (nuint)(col + {I(l.ColumnOffset(c))}));");
+                                w.Line($"v = {f.Api}.LoadUnsafe(ref xr, (nuint)(col + {I(tap.R * l.PaddedRowStride + l.ColumnOffset(tap.C))}));");
                                 for (int j = 0; j < count; j++)
-                                    w.Line($"{Acc(c, j)} = {f.Api}.FusedMultiplyAdd(g{j}, v, {Acc(c, j)});");
+                                    w.Line($"{Acc(tap, j)} = {f.Api}.FusedMultiplyAdd(g{j}, v, {Acc(tap, j)});");
                             }
                         }
                         using (w.Open(whole == 1 ? "" : $"for (int col = 0; col < {I(whole * PixelLanes)}; col += {I(PixelLanes)})"))
@@ -155,9 +162,9 @@ namespace GenConv.Generator.Emit
                                 Step(tail: true);
                             }
                     }
-                    for (int c = 0; c < kw; c++)
+                    foreach (var tap in taps)
                         for (int j = 0; j < count; j++)
-                            w.Line($"{f.Api}.StoreUnsafe({Acc(c, j)}, ref aq, (nuint)({AccOffset(c, j)}));");
+                            w.Line($"{f.Api}.StoreUnsafe({Acc(tap, j)}, ref aq, (nuint)({AccOffset(tap, j)}));");
                 });
             }
         }
@@ -169,11 +176,14 @@ namespace GenConv.Generator.Emit
             long pixels = (long)l.Output.Height * ow;
             var (whole, counted) = PixelVectors(l);
             using (w.Open($"for (int j = 0; j < {I(channels)}; j++)"))
+            using (w.OpenIf(l.PixelWeightRows > 1, $"for (int r = 0; r < {I(l.PixelWeightRows)}; r++)"))
             using (w.Open($"for (int c = 0; c < {I(l.Spec.KernelW)}; c++)"))
             using (w.Open($"for (int lane = 0; lane < {I(PixelLanes)}; lane++)"))
             {
-                w.Line($"ref float at = ref {Unsafe}.Add(ref acc, (c * {I(l.Output.Channels)} + j) * {I(PixelLanes)} + lane);");
-                w.Line($"ref float xt = ref {Unsafe}.Add(ref x, {PhaseColumn(l, "c")} + lane);");
+                bool rowLoop = l.PixelWeightRows > 1;
+                string tap = rowLoop ? $"(r * {I(l.Spec.KernelW)} + c)" : "c", row = rowLoop ? $"r * {I(l.PaddedRowStride)} + " : "";
+                w.Line($"ref float at = ref {Unsafe}.Add(ref acc, ({tap} * {I(l.Output.Channels)} + j) * {I(PixelLanes)} + lane);");
+                w.Line($"ref float xt = ref {Unsafe}.Add(ref x, {row}{PhaseColumn(l, "c")} + lane);");
                 w.Line($"ref float gt = ref {Unsafe}.Add(ref g, j * {I(pixels)} + lane);");
                 w.Line("float s = first ? 0f : at;");
                 using (w.Open($"for (int oh = 0; oh < {I(l.Output.Height)}; oh++)"))
@@ -189,13 +199,16 @@ namespace GenConv.Generator.Emit
             }
         }
 
-        /// <summary>The bias's lanes for one part: Σ dY[oc] over the part's samples and pixels, in the weights' 16 lanes (adds, not fused), on every path.</summary>
+        /// <summary>
+        /// Sample <c>n</c>'s share of the bias's lanes for its part: Σ dY[oc] over the sample's pixels added to the part's
+        /// lanes (adds, not fused; a part's first sample starts them at +0), in the weights' 16 lanes, on every path.
+        /// Channels go 8 at a time, so a wide layer's sums stay in registers.
+        /// </summary>
         private static void EmitPixelBiasGradient(SourceWriter w, LayerPlan l)
         {
             int oc = l.Output.Channels, ow = l.Output.Width;
             long pixels = (long)l.Output.Height * ow;
             var (whole, counted) = PixelVectors(l);
-            long sample = oc * pixels;
             EmitByFixedWidth(w, _ => true, f =>
             {
                 if (f is null)
@@ -203,17 +216,17 @@ namespace GenConv.Generator.Emit
                     using (w.Open($"for (int j = 0; j < {I(oc)}; j++)"))
                     using (w.Open($"for (int lane = 0; lane < {I(PixelLanes)}; lane++)"))
                     {
-                        w.Line("float s = 0f;");
-                        using (w.Open($"for (int q = n0 * {I(sample)}; q < n1 * {I(sample)}; q += {I(sample)})"))
+                        w.Line($"ref float bt = ref {Unsafe}.Add(ref bl, j * {I(PixelLanes)} + lane);");
+                        w.Line("float s = first ? 0f : bt;");
                         using (w.Open($"for (int oh = 0; oh < {I(l.Output.Height)}; oh++)"))
                         {
-                            w.Line($"ref float gr = ref {Unsafe}.Add(ref dy, q + j * {I(pixels)} + oh * {I(ow)} + lane);");
+                            w.Line($"ref float gr = ref {Unsafe}.Add(ref gn, j * {I(pixels)} + oh * {I(ow)} + lane);");
                             using (w.Open($"for (int col = 0; col < {I(whole * PixelLanes)}; col += {I(PixelLanes)})"))
                                 w.Line($"s += {Unsafe}.Add(ref gr, col);");
                             if (counted > 0)
                                 w.Line($"s += lane < {I(counted)} ? 0f : {Unsafe}.Add(ref gr, {I(ow - PixelLanes)});");
                         }
-                        w.Line($"{Unsafe}.Add(ref bl, j * {I(PixelLanes)} + lane) = s;");
+                        w.Line("bt = s;");
                     }
                     return;
                 }
@@ -221,20 +234,24 @@ namespace GenConv.Generator.Emit
                 {
                     if (counted > 0)
                         w.Line($"{f.Type} counted = {UncountedLanes(f, "p", counted)};");
-                    for (int j = 0; j < oc; j++) w.Line($"{f.Type} s{j} = {f.Type}.Zero;");
-                    using (w.Open($"for (int q = n0 * {I(sample)}; q < n1 * {I(sample)}; q += {I(sample)})"))
-                    using (w.Open($"for (int oh = 0; oh < {I(l.Output.Height)}; oh++)"))
+                    EmitTiles(w, "j0", oc, 8, count =>
                     {
-                        w.Line($"ref float gr = ref {Unsafe}.Add(ref dy, q + oh * {I(ow)} + p);");
-                        using (w.Open($"for (int col = 0; col < {I(whole * PixelLanes)}; col += {I(PixelLanes)})"))
-                            for (int j = 0; j < oc; j++)
-                                w.Line($"s{j} += {f.Api}.LoadUnsafe(ref gr, (nuint)(col + {I(j * pixels)}));");
-                        if (counted > 0)
-                            for (int j = 0; j < oc; j++)
-                                w.Line($"s{j} += {f.Api}.LoadUnsafe(ref gr, (nuint){I(ow - PixelLanes + j * pixels)}) & counted;");
-                    }
-                    for (int j = 0; j < oc; j++)
-                        w.Line($"{f.Api}.StoreUnsafe(s{j}, ref bl, (nuint)({I((long)j * PixelLanes)} + p));");
+                        string Lanes(int j) => $"(nuint)((j0 + {I(j)}) * {I(PixelLanes)} + p)";
+                        for (int j = 0; j < count; j++)
+                            w.Line($"{f.Type} s{j} = first ? {f.Type}.Zero : {f.Api}.LoadUnsafe(ref bl, {Lanes(j)});");
+                        using (w.Open($"for (int oh = 0; oh < {I(l.Output.Height)}; oh++)"))
+                        {
+                            w.Line($"ref float gr = ref {Unsafe}.Add(ref gn, j0 * {I(pixels)} + oh * {I(ow)} + p);");
+                            using (w.Open($"for (int col = 0; col < {I(whole * PixelLanes)}; col += {I(PixelLanes)})"))
+                                for (int j = 0; j < count; j++)
+                                    w.Line($"s{j} += {f.Api}.LoadUnsafe(ref gr, (nuint)(col + {I(j * pixels)}));");
+                            if (counted > 0)
+                                for (int j = 0; j < count; j++)
+                                    w.Line($"s{j} += {f.Api}.LoadUnsafe(ref gr, (nuint){I(ow - PixelLanes + j * pixels)}) & counted;");
+                        }
+                        for (int j = 0; j < count; j++)
+                            w.Line($"{f.Api}.StoreUnsafe(s{j}, ref bl, {Lanes(j)});");
+                    });
                 }
             });
         }

@@ -101,9 +101,9 @@ namespace GenConv.Generator.Emit
 
         public override bool WeightGradientOverSampleParts(LayerPlan l) => true;
 
-        /// <summary>Kernel passes over one sample: (input channel, group of kernel rows); over pixels, (input channel, kernel row, channel tile).</summary>
+        /// <summary>Kernel passes over one sample: (input channel, group of kernel rows); over pixels, (input channel, group of <see cref="LayerPlan.PixelWeightRows"/> kernel rows, channel tile).</summary>
         private static int WeightPasses(LayerPlan l) => l.WeightGradientOverPixels
-            ? l.Input.Channels * l.Spec.KernelH * PixelWeightTiles(l)
+            ? l.Input.Channels * (l.Spec.KernelH / l.PixelWeightRows) * PixelWeightTiles(l)
             : l.Input.Channels * (l.WeightRowGroupStarts.Length - 1);
 
         /// <summary>Floats of one part's partial sums: the weights' (in the kernel's own layout), then the bias's.</summary>

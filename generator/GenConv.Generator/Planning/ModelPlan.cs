@@ -102,17 +102,38 @@ namespace GenConv.Generator.Planning
         /// <summary>
         /// Backward weights runs vectors over output pixels instead of output channels: where a 512-bit vector of
         /// channels would be mostly empty (fewer than 16 channels) but output rows fill whole vectors better (LeNet's
-        /// first layer: 6 channels, rows of 28). Each weight then sums in 16 lane partials, reduced in a fixed tree.
+        /// first layer: 6 channels, rows of 28); or where each dY element takes part in few sums (input channels × taps
+        /// ≤ 32) over whole vectors of pixels, so that making each sample's dY pixel-major for the channel vectors would
+        /// cost about as much as the sums (L3: 3 channels × 9 taps, its 128 KB of dY a sample). Each weight then sums in
+        /// 16 lane partials, reduced in a fixed tree.
         /// </summary>
         public bool WeightGradientOverPixels =>
-            Spec.Kind == LayerKind.Conv2D && Output.Channels < PixelLanes && Output.Width >= PixelLanes && Spec.KernelW <= 12 && WeightTapsUnrolled
-            && Output.Width > Output.Channels * ((Output.Width + PixelLanes - 1) / PixelLanes); // pixel lanes busier than channel lanes
+            Spec.Kind == LayerKind.Conv2D && Output.Width >= PixelLanes && Spec.KernelW <= 12 && WeightTapsUnrolled
+            && (Output.Channels < PixelLanes && Output.Width > Output.Channels * ((Output.Width + PixelLanes - 1) / PixelLanes) // pixel lanes busier than channel lanes
+                || Output.Width % PixelLanes == 0 && (long)Input.Channels * Spec.KernelH * Spec.KernelW <= 32);
 
         /// <summary>Lanes of a pixel-vector weight-gradient partial: one 512-bit vector (two 256-bit, four 128-bit, or 16 floats).</summary>
         public const int PixelLanes = 16;
 
-        /// <summary>Output channels per pixel-vector weight-gradient unit: one kernel row's taps × this many channels of accumulators fit AVX-512's budget.</summary>
-        public int PixelWeightChannelTile => System.Math.Max(1, System.Math.Min(Output.Channels, WeightAccumulatorBudget(PixelLanes) / Spec.KernelW));
+        /// <summary>
+        /// Kernel rows in one pixel-vector weight-gradient unit. One row, so that more output channels share each X load,
+        /// while a sample's dY fits L1 (LeNet's first layer: 18.4 KB); past that each unit streams its channels' dY from
+        /// L2, so a unit takes all the rows whose taps fit the accumulator budget with at least one channel (a divisor of
+        /// the kernel's height), reading dY a third as often in a 3×3 kernel.
+        /// </summary>
+        public int PixelWeightRows
+        {
+            get
+            {
+                if (4L * Output.Channels * Output.Height * Output.Width <= 32 * 1024) return 1;
+                for (int rows = Spec.KernelH; rows > 1; rows--)
+                    if (Spec.KernelH % rows == 0 && rows * Spec.KernelW <= WeightAccumulatorBudget(PixelLanes)) return rows;
+                return 1;
+            }
+        }
+
+        /// <summary>Output channels per pixel-vector weight-gradient unit: its kernel rows' taps × this many channels of accumulators fit AVX-512's budget.</summary>
+        public int PixelWeightChannelTile => System.Math.Max(1, System.Math.Min(Output.Channels, WeightAccumulatorBudget(PixelLanes) / (PixelWeightRows * Spec.KernelW)));
 
         /// <summary>
         /// A convolution's weight gradients are summed over the batch in this many parts of consecutive samples (part g is

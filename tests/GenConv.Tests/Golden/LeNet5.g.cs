@@ -1039,6 +1039,151 @@ namespace Golden
                     bool first = n == n0;
                     ref float xn = ref Unsafe.Add(ref xp, n * 1024);
                     ref float gn = ref Unsafe.Add(ref dy, n * 4704);
+                    ref float bl = ref Unsafe.Add(ref pa, 2400);
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        for (int p = 0; p < 16; p += 16)
+                        {
+                            Vector512F counted = Vector512.AsSingle(Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<int>.Indices + Vector512.Create(p), Vector512.Create(4)));
+                            {
+                                const int j0 = 0;
+                                Vector512F s0 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref bl, (nuint)((j0 + 0) * 16 + p));
+                                Vector512F s1 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref bl, (nuint)((j0 + 1) * 16 + p));
+                                Vector512F s2 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref bl, (nuint)((j0 + 2) * 16 + p));
+                                Vector512F s3 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref bl, (nuint)((j0 + 3) * 16 + p));
+                                Vector512F s4 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref bl, (nuint)((j0 + 4) * 16 + p));
+                                Vector512F s5 = first ? Vector512F.Zero : Vector512.LoadUnsafe(ref bl, (nuint)((j0 + 5) * 16 + p));
+                                for (int oh = 0; oh < 28; oh++)
+                                {
+                                    ref float gr = ref Unsafe.Add(ref gn, j0 * 784 + oh * 28 + p);
+                                    for (int col = 0; col < 16; col += 16)
+                                    {
+                                        s0 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 0));
+                                        s1 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 784));
+                                        s2 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 1568));
+                                        s3 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 2352));
+                                        s4 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 3136));
+                                        s5 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 3920));
+                                    }
+                                    s0 += Vector512.LoadUnsafe(ref gr, (nuint)12) & counted;
+                                    s1 += Vector512.LoadUnsafe(ref gr, (nuint)796) & counted;
+                                    s2 += Vector512.LoadUnsafe(ref gr, (nuint)1580) & counted;
+                                    s3 += Vector512.LoadUnsafe(ref gr, (nuint)2364) & counted;
+                                    s4 += Vector512.LoadUnsafe(ref gr, (nuint)3148) & counted;
+                                    s5 += Vector512.LoadUnsafe(ref gr, (nuint)3932) & counted;
+                                }
+                                Vector512.StoreUnsafe(s0, ref bl, (nuint)((j0 + 0) * 16 + p));
+                                Vector512.StoreUnsafe(s1, ref bl, (nuint)((j0 + 1) * 16 + p));
+                                Vector512.StoreUnsafe(s2, ref bl, (nuint)((j0 + 2) * 16 + p));
+                                Vector512.StoreUnsafe(s3, ref bl, (nuint)((j0 + 3) * 16 + p));
+                                Vector512.StoreUnsafe(s4, ref bl, (nuint)((j0 + 4) * 16 + p));
+                                Vector512.StoreUnsafe(s5, ref bl, (nuint)((j0 + 5) * 16 + p));
+                            }
+                        }
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        for (int p = 0; p < 16; p += 8)
+                        {
+                            Vector256F counted = Vector256.AsSingle(Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<int>.Indices + Vector256.Create(p), Vector256.Create(4)));
+                            {
+                                const int j0 = 0;
+                                Vector256F s0 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref bl, (nuint)((j0 + 0) * 16 + p));
+                                Vector256F s1 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref bl, (nuint)((j0 + 1) * 16 + p));
+                                Vector256F s2 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref bl, (nuint)((j0 + 2) * 16 + p));
+                                Vector256F s3 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref bl, (nuint)((j0 + 3) * 16 + p));
+                                Vector256F s4 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref bl, (nuint)((j0 + 4) * 16 + p));
+                                Vector256F s5 = first ? Vector256F.Zero : Vector256.LoadUnsafe(ref bl, (nuint)((j0 + 5) * 16 + p));
+                                for (int oh = 0; oh < 28; oh++)
+                                {
+                                    ref float gr = ref Unsafe.Add(ref gn, j0 * 784 + oh * 28 + p);
+                                    for (int col = 0; col < 16; col += 16)
+                                    {
+                                        s0 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 0));
+                                        s1 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 784));
+                                        s2 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 1568));
+                                        s3 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 2352));
+                                        s4 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 3136));
+                                        s5 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 3920));
+                                    }
+                                    s0 += Vector256.LoadUnsafe(ref gr, (nuint)12) & counted;
+                                    s1 += Vector256.LoadUnsafe(ref gr, (nuint)796) & counted;
+                                    s2 += Vector256.LoadUnsafe(ref gr, (nuint)1580) & counted;
+                                    s3 += Vector256.LoadUnsafe(ref gr, (nuint)2364) & counted;
+                                    s4 += Vector256.LoadUnsafe(ref gr, (nuint)3148) & counted;
+                                    s5 += Vector256.LoadUnsafe(ref gr, (nuint)3932) & counted;
+                                }
+                                Vector256.StoreUnsafe(s0, ref bl, (nuint)((j0 + 0) * 16 + p));
+                                Vector256.StoreUnsafe(s1, ref bl, (nuint)((j0 + 1) * 16 + p));
+                                Vector256.StoreUnsafe(s2, ref bl, (nuint)((j0 + 2) * 16 + p));
+                                Vector256.StoreUnsafe(s3, ref bl, (nuint)((j0 + 3) * 16 + p));
+                                Vector256.StoreUnsafe(s4, ref bl, (nuint)((j0 + 4) * 16 + p));
+                                Vector256.StoreUnsafe(s5, ref bl, (nuint)((j0 + 5) * 16 + p));
+                            }
+                        }
+                    }
+                    else if (Vector128.IsHardwareAccelerated)
+                    {
+                        for (int p = 0; p < 16; p += 4)
+                        {
+                            Vector128F counted = Vector128.AsSingle(Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<int>.Indices + Vector128.Create(p), Vector128.Create(4)));
+                            {
+                                const int j0 = 0;
+                                Vector128F s0 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref bl, (nuint)((j0 + 0) * 16 + p));
+                                Vector128F s1 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref bl, (nuint)((j0 + 1) * 16 + p));
+                                Vector128F s2 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref bl, (nuint)((j0 + 2) * 16 + p));
+                                Vector128F s3 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref bl, (nuint)((j0 + 3) * 16 + p));
+                                Vector128F s4 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref bl, (nuint)((j0 + 4) * 16 + p));
+                                Vector128F s5 = first ? Vector128F.Zero : Vector128.LoadUnsafe(ref bl, (nuint)((j0 + 5) * 16 + p));
+                                for (int oh = 0; oh < 28; oh++)
+                                {
+                                    ref float gr = ref Unsafe.Add(ref gn, j0 * 784 + oh * 28 + p);
+                                    for (int col = 0; col < 16; col += 16)
+                                    {
+                                        s0 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 0));
+                                        s1 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 784));
+                                        s2 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 1568));
+                                        s3 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 2352));
+                                        s4 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 3136));
+                                        s5 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 3920));
+                                    }
+                                    s0 += Vector128.LoadUnsafe(ref gr, (nuint)12) & counted;
+                                    s1 += Vector128.LoadUnsafe(ref gr, (nuint)796) & counted;
+                                    s2 += Vector128.LoadUnsafe(ref gr, (nuint)1580) & counted;
+                                    s3 += Vector128.LoadUnsafe(ref gr, (nuint)2364) & counted;
+                                    s4 += Vector128.LoadUnsafe(ref gr, (nuint)3148) & counted;
+                                    s5 += Vector128.LoadUnsafe(ref gr, (nuint)3932) & counted;
+                                }
+                                Vector128.StoreUnsafe(s0, ref bl, (nuint)((j0 + 0) * 16 + p));
+                                Vector128.StoreUnsafe(s1, ref bl, (nuint)((j0 + 1) * 16 + p));
+                                Vector128.StoreUnsafe(s2, ref bl, (nuint)((j0 + 2) * 16 + p));
+                                Vector128.StoreUnsafe(s3, ref bl, (nuint)((j0 + 3) * 16 + p));
+                                Vector128.StoreUnsafe(s4, ref bl, (nuint)((j0 + 4) * 16 + p));
+                                Vector128.StoreUnsafe(s5, ref bl, (nuint)((j0 + 5) * 16 + p));
+                            }
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 6; j++)
+                        {
+                            for (int lane = 0; lane < 16; lane++)
+                            {
+                                ref float bt = ref Unsafe.Add(ref bl, j * 16 + lane);
+                                float s = first ? 0f : bt;
+                                for (int oh = 0; oh < 28; oh++)
+                                {
+                                    ref float gr = ref Unsafe.Add(ref gn, j * 784 + oh * 28 + lane);
+                                    for (int col = 0; col < 16; col += 16)
+                                    {
+                                        s += Unsafe.Add(ref gr, col);
+                                    }
+                                    s += lane < 4 ? 0f : Unsafe.Add(ref gr, 12);
+                                }
+                                bt = s;
+                            }
+                        }
+                    }
                     for (int u = 0; u < 10; u++)
                     {
                         int t = u % 2, row = u / 2 % 5, ic = u / 10;
@@ -1048,154 +1193,6 @@ namespace Golden
                         ref float gi = ref Unsafe.Add(ref gn, oc0 * 784);
                         ref float ai = ref Unsafe.Add(ref pa, ((ic * 5 + row) * 30 + oc0) * 16);
                         Layer0PixelWeightSums3Channels(first, ref xi, ref gi, ref ai);
-                    }
-                }
-                // The bias's part is the sum of the part's dY alone, in the same lanes.
-                ref float bl = ref Unsafe.Add(ref pa, 2400);
-                if (Vector512.IsHardwareAccelerated)
-                {
-                    for (int p = 0; p < 16; p += 16)
-                    {
-                        Vector512F counted = Vector512.AsSingle(Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<int>.Indices + Vector512.Create(p), Vector512.Create(4)));
-                        Vector512F s0 = Vector512F.Zero;
-                        Vector512F s1 = Vector512F.Zero;
-                        Vector512F s2 = Vector512F.Zero;
-                        Vector512F s3 = Vector512F.Zero;
-                        Vector512F s4 = Vector512F.Zero;
-                        Vector512F s5 = Vector512F.Zero;
-                        for (int q = n0 * 4704; q < n1 * 4704; q += 4704)
-                        {
-                            for (int oh = 0; oh < 28; oh++)
-                            {
-                                ref float gr = ref Unsafe.Add(ref dy, q + oh * 28 + p);
-                                for (int col = 0; col < 16; col += 16)
-                                {
-                                    s0 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 0));
-                                    s1 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 784));
-                                    s2 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 1568));
-                                    s3 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 2352));
-                                    s4 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 3136));
-                                    s5 += Vector512.LoadUnsafe(ref gr, (nuint)(col + 3920));
-                                }
-                                s0 += Vector512.LoadUnsafe(ref gr, (nuint)12) & counted;
-                                s1 += Vector512.LoadUnsafe(ref gr, (nuint)796) & counted;
-                                s2 += Vector512.LoadUnsafe(ref gr, (nuint)1580) & counted;
-                                s3 += Vector512.LoadUnsafe(ref gr, (nuint)2364) & counted;
-                                s4 += Vector512.LoadUnsafe(ref gr, (nuint)3148) & counted;
-                                s5 += Vector512.LoadUnsafe(ref gr, (nuint)3932) & counted;
-                            }
-                        }
-                        Vector512.StoreUnsafe(s0, ref bl, (nuint)(0 + p));
-                        Vector512.StoreUnsafe(s1, ref bl, (nuint)(16 + p));
-                        Vector512.StoreUnsafe(s2, ref bl, (nuint)(32 + p));
-                        Vector512.StoreUnsafe(s3, ref bl, (nuint)(48 + p));
-                        Vector512.StoreUnsafe(s4, ref bl, (nuint)(64 + p));
-                        Vector512.StoreUnsafe(s5, ref bl, (nuint)(80 + p));
-                    }
-                }
-                else if (Vector256.IsHardwareAccelerated)
-                {
-                    for (int p = 0; p < 16; p += 8)
-                    {
-                        Vector256F counted = Vector256.AsSingle(Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<int>.Indices + Vector256.Create(p), Vector256.Create(4)));
-                        Vector256F s0 = Vector256F.Zero;
-                        Vector256F s1 = Vector256F.Zero;
-                        Vector256F s2 = Vector256F.Zero;
-                        Vector256F s3 = Vector256F.Zero;
-                        Vector256F s4 = Vector256F.Zero;
-                        Vector256F s5 = Vector256F.Zero;
-                        for (int q = n0 * 4704; q < n1 * 4704; q += 4704)
-                        {
-                            for (int oh = 0; oh < 28; oh++)
-                            {
-                                ref float gr = ref Unsafe.Add(ref dy, q + oh * 28 + p);
-                                for (int col = 0; col < 16; col += 16)
-                                {
-                                    s0 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 0));
-                                    s1 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 784));
-                                    s2 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 1568));
-                                    s3 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 2352));
-                                    s4 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 3136));
-                                    s5 += Vector256.LoadUnsafe(ref gr, (nuint)(col + 3920));
-                                }
-                                s0 += Vector256.LoadUnsafe(ref gr, (nuint)12) & counted;
-                                s1 += Vector256.LoadUnsafe(ref gr, (nuint)796) & counted;
-                                s2 += Vector256.LoadUnsafe(ref gr, (nuint)1580) & counted;
-                                s3 += Vector256.LoadUnsafe(ref gr, (nuint)2364) & counted;
-                                s4 += Vector256.LoadUnsafe(ref gr, (nuint)3148) & counted;
-                                s5 += Vector256.LoadUnsafe(ref gr, (nuint)3932) & counted;
-                            }
-                        }
-                        Vector256.StoreUnsafe(s0, ref bl, (nuint)(0 + p));
-                        Vector256.StoreUnsafe(s1, ref bl, (nuint)(16 + p));
-                        Vector256.StoreUnsafe(s2, ref bl, (nuint)(32 + p));
-                        Vector256.StoreUnsafe(s3, ref bl, (nuint)(48 + p));
-                        Vector256.StoreUnsafe(s4, ref bl, (nuint)(64 + p));
-                        Vector256.StoreUnsafe(s5, ref bl, (nuint)(80 + p));
-                    }
-                }
-                else if (Vector128.IsHardwareAccelerated)
-                {
-                    for (int p = 0; p < 16; p += 4)
-                    {
-                        Vector128F counted = Vector128.AsSingle(Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<int>.Indices + Vector128.Create(p), Vector128.Create(4)));
-                        Vector128F s0 = Vector128F.Zero;
-                        Vector128F s1 = Vector128F.Zero;
-                        Vector128F s2 = Vector128F.Zero;
-                        Vector128F s3 = Vector128F.Zero;
-                        Vector128F s4 = Vector128F.Zero;
-                        Vector128F s5 = Vector128F.Zero;
-                        for (int q = n0 * 4704; q < n1 * 4704; q += 4704)
-                        {
-                            for (int oh = 0; oh < 28; oh++)
-                            {
-                                ref float gr = ref Unsafe.Add(ref dy, q + oh * 28 + p);
-                                for (int col = 0; col < 16; col += 16)
-                                {
-                                    s0 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 0));
-                                    s1 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 784));
-                                    s2 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 1568));
-                                    s3 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 2352));
-                                    s4 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 3136));
-                                    s5 += Vector128.LoadUnsafe(ref gr, (nuint)(col + 3920));
-                                }
-                                s0 += Vector128.LoadUnsafe(ref gr, (nuint)12) & counted;
-                                s1 += Vector128.LoadUnsafe(ref gr, (nuint)796) & counted;
-                                s2 += Vector128.LoadUnsafe(ref gr, (nuint)1580) & counted;
-                                s3 += Vector128.LoadUnsafe(ref gr, (nuint)2364) & counted;
-                                s4 += Vector128.LoadUnsafe(ref gr, (nuint)3148) & counted;
-                                s5 += Vector128.LoadUnsafe(ref gr, (nuint)3932) & counted;
-                            }
-                        }
-                        Vector128.StoreUnsafe(s0, ref bl, (nuint)(0 + p));
-                        Vector128.StoreUnsafe(s1, ref bl, (nuint)(16 + p));
-                        Vector128.StoreUnsafe(s2, ref bl, (nuint)(32 + p));
-                        Vector128.StoreUnsafe(s3, ref bl, (nuint)(48 + p));
-                        Vector128.StoreUnsafe(s4, ref bl, (nuint)(64 + p));
-                        Vector128.StoreUnsafe(s5, ref bl, (nuint)(80 + p));
-                    }
-                }
-                else
-                {
-                    for (int j = 0; j < 6; j++)
-                    {
-                        for (int lane = 0; lane < 16; lane++)
-                        {
-                            float s = 0f;
-                            for (int q = n0 * 4704; q < n1 * 4704; q += 4704)
-                            {
-                                for (int oh = 0; oh < 28; oh++)
-                                {
-                                    ref float gr = ref Unsafe.Add(ref dy, q + j * 784 + oh * 28 + lane);
-                                    for (int col = 0; col < 16; col += 16)
-                                    {
-                                        s += Unsafe.Add(ref gr, col);
-                                    }
-                                    s += lane < 4 ? 0f : Unsafe.Add(ref gr, 12);
-                                }
-                            }
-                            Unsafe.Add(ref bl, j * 16 + lane) = s;
-                        }
                     }
                 }
             }
