@@ -59,7 +59,7 @@ namespace GenConv.Tests
             ("16, 5, 5", "[Conv2D(OutChannels = 11, Kernel = 1)]"), // dY transposed in 8×8 blocks: a pair, a single block, then leftover channels and pixels
             // Backward weights over pixel vectors (under 16 channels, rows of 16 or more): tiles of channels of two sizes;
             // a 12-wide kernel with a vertical stride, several input channels and no bias; 15 channels of 1×1 in one tile
-            // (two on narrower vectors). Rows of 16, 17 and 35 (widths below), stride 2 and 3 (above) and LeNet take it too.
+            // (three on narrower vectors). Rows of 16, 17 and 35 (widths below), stride 2 and 3 (above) and LeNet take it too.
             ("2, 5, 20", "[Conv2D(OutChannels = 7, Kernel = 5, Padding = 2)]"),
             ("3, 7, 33", "[Conv2D(OutChannels = 2, KernelH = 3, KernelW = 12, StrideH = 2, Bias = false)]"),
             ("1, 3, 48", "[Conv2D(OutChannels = 15, Kernel = 1)]"),

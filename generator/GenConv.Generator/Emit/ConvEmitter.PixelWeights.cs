@@ -112,7 +112,7 @@ namespace GenConv.Generator.Emit
             int kw = l.Spec.KernelW, oc = l.Output.Channels, ow = l.Output.Width, parts = PixelLanes / f.Lanes, rows = l.PixelWeightRows;
             long pixels = (long)l.Output.Height * ow;
             var (whole, counted) = PixelVectors(l);
-            int tile = Math.Max(1, Math.Min(channels, LayerPlan.WeightAccumulatorBudget(f.Lanes) / (rows * kw)));
+            int tile = Math.Max(1, Math.Min(channels, l.PixelWeightChannels(rows, LayerPlan.VectorRegisters(f.Lanes))));
             using (w.Open(parts == 1 ? "" : $"for (int p = 0; p < {I(parts)}; p++)"))
             {
                 string part = parts == 1 ? "0" : $"p * {I(f.Lanes)}";

@@ -118,8 +118,9 @@ namespace GenConv.Generator.Planning
         /// <summary>
         /// Kernel rows in one pixel-vector weight-gradient unit. One row, so that more output channels share each X load,
         /// while a sample's dY fits L1 (LeNet's first layer: 18.4 KB); past that each unit streams its channels' dY from
-        /// L2, so a unit takes all the rows whose taps fit the accumulator budget with at least one channel (a divisor of
-        /// the kernel's height), reading dY a third as often in a 3×3 kernel.
+        /// L2, so a unit takes as many rows (a divisor of the kernel's height) as keep one channel's accumulators, its dY
+        /// vector and the X vector within 16 registers, so that every vector path holds them (L3: all 3 rows, reading dY
+        /// a third as often).
         /// </summary>
         public int PixelWeightRows
         {
@@ -127,13 +128,23 @@ namespace GenConv.Generator.Planning
             {
                 if (4L * Output.Channels * Output.Height * Output.Width <= 32 * 1024) return 1;
                 for (int rows = Spec.KernelH; rows > 1; rows--)
-                    if (Spec.KernelH % rows == 0 && rows * Spec.KernelW <= WeightAccumulatorBudget(PixelLanes)) return rows;
+                    if (Spec.KernelH % rows == 0 && PixelWeightChannels(rows, 16) >= 1) return rows;
                 return 1;
             }
         }
 
-        /// <summary>Output channels per pixel-vector weight-gradient unit: its kernel rows' taps × this many channels of accumulators fit AVX-512's budget.</summary>
-        public int PixelWeightChannelTile => System.Math.Max(1, System.Math.Min(Output.Channels, WeightAccumulatorBudget(PixelLanes) / (PixelWeightRows * Spec.KernelW)));
+        /// <summary>Output channels per pixel-vector weight-gradient unit on AVX-512 (<see cref="PixelWeightChannels"/>).</summary>
+        public int PixelWeightChannelTile => System.Math.Max(1, System.Math.Min(Output.Channels, PixelWeightChannels(PixelWeightRows, VectorRegisters(16))));
+
+        /// <summary>
+        /// Output channels whose accumulators (<paramref name="rows"/> kernel rows' taps each) fit <paramref name="registers"/>
+        /// vector registers beside one dY vector per channel and the X vector their taps share (L3, 3 rows of 3 taps: 3
+        /// channels on AVX-512, 27 accumulators in 31 registers; the accumulator budget of 24 gave 2, and 17 % more time).
+        /// </summary>
+        public int PixelWeightChannels(int rows, int registers) => (registers - 1) / (rows * Spec.KernelW + 1);
+
+        /// <summary>Vector registers of the path with <paramref name="lanes"/> floats a vector: AVX-512's 32, else 16.</summary>
+        public static int VectorRegisters(int lanes) => lanes == 16 ? 32 : 16;
 
         /// <summary>
         /// A convolution's weight gradients are summed over the batch in this many parts of consecutive samples (part g is
