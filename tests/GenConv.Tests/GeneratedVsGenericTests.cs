@@ -64,9 +64,9 @@ namespace GenConv.Tests
             ("3, 7, 33", "[Conv2D(OutChannels = 2, KernelH = 3, KernelW = 12, StrideH = 2, Bias = false)]"),
             ("1, 3, 48", "[Conv2D(OutChannels = 15, Kernel = 1)]"),
             // ... with units of several kernel rows, once a sample's dY outgrows L1 (32 KB): few input channels × taps over
-            // rows of whole vectors (3 rows, tiles of 2 and 1 channels; 2 rows of a 2×3 kernel, tiles of 4 and 3; a vertical
+            // rows of whole vectors (3 rows, tiles of 3 and 2 channels; 2 rows of a 2×3 kernel, tiles of 4 and 3; a vertical
             // stride), and under 16 channels with a masked row tail.
-            ("3, 18, 32", "[Conv2D(OutChannels = 21, Kernel = 3, Padding = 1)]"),
+            ("3, 18, 32", "[Conv2D(OutChannels = 22, Kernel = 3, Padding = 1)]"),
             ("2, 17, 32", "[Conv2D(OutChannels = 17, KernelH = 2, KernelW = 3, Padding = 1)]"),
             ("1, 40, 32", "[Conv2D(OutChannels = 24, Kernel = 3, StrideH = 2, Padding = 1)]"),
             ("2, 40, 40", "[Conv2D(OutChannels = 6, Kernel = 3)]"),
